@@ -1,0 +1,41 @@
+# The README's quick start is `make demo` and `make test`. Both set up .venv first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-all setup lint bench clean
+
+$(STAMP): pyproject.toml
+	@set -e; \
+	if [ ! -x $(PY) ]; then \
+	  python=$$(scripts/find-python.sh); \
+	  echo "creating $(VENV) with $$python"; \
+	  $$python -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install -q --upgrade pip; \
+	$(PY) -m pip install -q -e '.[dev]'; \
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/tractatus lab demo2
+
+test: $(STAMP)
+	scripts/system-deps.sh
+	$(VENV)/bin/pytest -q -m "not slow" $(PYTEST_ARGS)
+
+test-all: $(STAMP)
+	scripts/system-deps.sh
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""The one small interface every detector and service implements, and the registry that composes them.
+
+A check is built once per loaded policy from its validated settings, then evaluated for many
+actions. It must be a pure function of (action, normalized text, settings) unless it declares
+`stateful = True`, in which case it may read the `GovernanceState` it is given; the governor
+caches the findings of stateless checks by content.
+
+Like Presidio's recognizers: small classes behind one interface, composed by a registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Sequence, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+from tractatus.governance.actions import Action, Finding
+
+if TYPE_CHECKING:
+    from tractatus.governance.normalize import NormalizedText
+    from tractatus.governance.state import GovernanceState
+
+
+class CheckSettings(BaseModel):
+    """Base of every check's settings model. Unknown fields are an error, so typos are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    action: Action
+    text: NormalizedText
+    state: GovernanceState
+
+
+@runtime_checkable
+class Check(Protocol):
+    name: ClassVar[str]  # the name policies use, e.g. "pii", "boundary_enforcer"
+    kind: ClassVar[str]  # "detector" or "service"
+    stateful: ClassVar[bool]  # True if evaluate reads GovernanceState (never cached)
+    Settings: ClassVar[type[CheckSettings]]
+
+    def evaluate(self, ctx: CheckContext) -> Sequence[Finding]: ...
+
+
+class CheckFactory(Protocol):
+    name: ClassVar[str]
+    kind: ClassVar[str]
+    stateful: ClassVar[bool]
+    Settings: ClassVar[type[CheckSettings]]
+
+    def __call__(self, settings: Any) -> Check: ...
+
+
+def default_registry() -> dict[str, CheckFactory]:
+    """A fresh name -> check class mapping with every built-in detector and service.
+
+    Returned anew on each call (no module-level singleton), so a caller can add or replace
+    checks, e.g. a fault-injecting detector in tests, without affecting anyone else.
+    """
+    from tractatus.governance.detectors import builtin_detectors
+    from tractatus.governance.services import builtin_services
+
+    registry: dict[str, CheckFactory] = {}
+    for cls in (*builtin_detectors(), *builtin_services()):
+        registry[cls.name] = cls
+    return registry

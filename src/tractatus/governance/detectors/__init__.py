@@ -1,0 +1,10 @@
+"""Content detectors: PII, abuse, clickbait, compliance. One small interface (see ..checks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def builtin_detectors() -> list[Any]:
+    """Every built-in detector class, in the order the registry lists them."""
+    return []

@@ -1,0 +1,1 @@
+"""Layer 2 on the CPU: environments, learners, governance modes and experiments."""
