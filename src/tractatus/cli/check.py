@@ -1,0 +1,90 @@
+"""`tractatus check`: decide on text or JSON actions and audit every decision."""
+
+from __future__ import annotations
+
+import json
+import sys
+from itertools import islice
+from pathlib import Path
+from typing import Annotated, Iterable, Iterator
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from tractatus.cli.governor_factory import open_governor
+from tractatus.cli.inputs import action_from_input, iter_jsonl, read_stdin
+from tractatus.governance.actions import Action, Decision, Verdict
+from tractatus.governance.errors import InputError
+
+BATCH = 512  # decisions per group commit when reading JSONL
+
+_STYLE = {
+    Verdict.ALLOW: "green",
+    Verdict.WARN: "yellow",
+    Verdict.MODIFY: "cyan",
+    Verdict.ESCALATE: "magenta",
+    Verdict.BLOCK: "bold red",
+}
+
+
+def check(
+    text: Annotated[str | None, typer.Argument(help="Text or a JSON action; '-' or nothing reads stdin.")] = None,
+    jsonl: Annotated[str | None, typer.Option("--jsonl", help="File with one JSON action per line ('-' = stdin).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON decision per input, in input order.")] = False,
+    policy: Annotated[Path | None, typer.Option("--policy", help="Policy file (default: policies/default.yaml).")] = None,
+    audit_db: Annotated[
+        str | None, typer.Option("--audit-db", envvar="TRACTATUS_AUDIT_DB", help="Audit log: a path or SQLAlchemy URL.")
+    ] = None,
+    no_audit: Annotated[bool, typer.Option("--no-audit", help="Dry run: decide without auditing.")] = False,
+    kind: Annotated[str, typer.Option("--kind", help="Action kind for plain text input.")] = "message",
+    agent_id: Annotated[str, typer.Option("--agent-id", help="Agent id for plain text input.")] = "cli",
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 if any input is not allowed.")] = False,
+) -> None:
+    """Decide on actions. Input: an argument, stdin, or --jsonl FILE (at least "text"; kind defaults to message)."""
+    if text is not None and jsonl is not None:
+        raise InputError("give either TEXT or --jsonl, not both")
+    with open_governor(policy, audit_db=audit_db, audit=not no_audit) as governor:
+        limit = governor.policy.document.limits.max_text_bytes
+        defaults = {"kind": kind, "agent_id": agent_id}
+        actions: Iterable[Action]
+        if jsonl is not None:
+            actions = iter_jsonl(jsonl, defaults, limit)
+        elif text is None or text == "-":
+            if text is None and sys.stdin.isatty():
+                raise InputError("nothing to check: give TEXT, pipe it on stdin, or use --jsonl FILE")
+            actions = [action_from_input(read_stdin(limit), "stdin", defaults, limit)]
+        else:
+            actions = [action_from_input(text, "argument", defaults, limit)]
+
+        console = Console(highlight=False, soft_wrap=True)
+        all_allowed = True
+        for decisions in _decide_in_batches(governor, actions):
+            for decision in decisions:
+                all_allowed &= decision.allowed
+                if as_json:
+                    sys.stdout.write(json.dumps(decision.to_dict(), ensure_ascii=False) + "\n")
+                else:
+                    _print_human(console, decision)
+        sys.stdout.flush()
+    if strict and not all_allowed:
+        raise typer.Exit(1)
+
+
+def _decide_in_batches(governor, actions: Iterable[Action]) -> Iterator[list[Decision]]:  # type: ignore[no-untyped-def]
+    iterator = iter(actions)
+    while batch := list(islice(iterator, BATCH)):
+        yield governor.decide_batch(batch)
+
+
+def _print_human(console: Console, decision: Decision) -> None:
+    style = _STYLE[decision.verdict]
+    console.print(f"[{style}]{decision.verdict.label.upper()}[/{style}]  ({decision.latency_us:.0f} µs)")
+    for finding in decision.findings:
+        where = f" [{finding.span.start}:{finding.span.end}]" if finding.span else ""
+        verdict = finding.verdict.label if finding.verdict is not None else "-"
+        console.print(
+            f"  {escape(finding.rule_id)} {finding.severity.label} → {verdict}{where}: {escape(finding.message)}"
+        )
+    if decision.modified_text is not None:
+        console.print(f"  modified: {escape(decision.modified_text)}")

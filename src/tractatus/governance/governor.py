@@ -1,0 +1,321 @@
+"""The Governor: select the checks a policy names, run them, combine their findings, fail closed.
+
+Order of a decision:
+1. agents held by a drift alert are stopped;
+2. tool calls: an unknown tool is denied; the policy's tool verdict and structured rules apply;
+3. rate limits (state kept here, never in the agent);
+4. the text checks for the action's kind, on normalized text. Stateless checks are cached by
+   content; uncached work runs under a watchdog so that a check that raises, hangs or is missing
+   yields the policy's `on_error` verdict (block or escalate), never allow;
+5. the most severe verdict wins; MODIFY carries the redacted text;
+6. the decision is appended to the audit log and returned only once the record is durable.
+   If it cannot be audited, the decision is BLOCK.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Mapping, Sequence
+
+from tractatus.governance.actions import Action, ActionKind, Decision, Finding, Severity, Verdict, canonical_json
+from tractatus.governance.checks import Check, CheckContext, CheckFactory, default_registry
+from tractatus.governance.normalize import normalize
+from tractatus.governance.policy import Policy
+from tractatus.governance.redact import redact
+from tractatus.governance.rules import RuleIndex
+from tractatus.governance.state import GovernanceState
+
+if TYPE_CHECKING:
+    from tractatus.governance.audit import AuditLog
+    from tractatus.governance.escalation import EscalationQueue
+
+DecisionObserver = Callable[[Action, Decision], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _BoundCheck:
+    name: str
+    check: Check | None  # None when the policy names a check this registry does not have
+    kind: str
+    on_error: Verdict
+    severity_verdicts: Mapping[Severity, Verdict]
+    cacheable: bool
+
+
+def engine_finding(rule_id: str, message: str, verdict: Verdict, severity: Severity = Severity.HIGH) -> Finding:
+    return Finding(
+        source="governor",
+        source_kind="engine",
+        category=rule_id.split(".", 1)[-1],
+        severity=severity,
+        rule_id=rule_id,
+        message=message,
+        verdict=verdict,
+    )
+
+
+def action_text(action: Action) -> str:
+    """The text the content checks see: the action's text plus every string in its arguments."""
+    if not action.arguments:
+        return action.text
+    parts = [action.text] if action.text else []
+    _collect_strings(action.arguments, parts)
+    return "\n".join(parts)
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _collect_strings(item, out)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_strings(item, out)
+
+
+class Governor:
+    """Layer 1's single entry point. Thread-safe: many agents may share one governor."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        audit: AuditLog | None = None,
+        state: GovernanceState | None = None,
+        registry: Mapping[str, CheckFactory] | None = None,
+        escalations: EscalationQueue | None = None,
+        observers: Iterable[DecisionObserver] = (),
+        clock: Callable[[], int] = time.perf_counter_ns,
+    ) -> None:
+        self.policy = policy
+        self.audit = audit
+        self.escalations = escalations
+        self.state = state if state is not None else GovernanceState()
+        self._observers = tuple(observers)
+        self._clock = clock
+        doc = policy.document
+        self._max_text_bytes = doc.limits.max_text_bytes
+        self._timeout_s = doc.limits.check_timeout_ms / 1000.0
+        self._cache_limit = doc.limits.cache_entries
+        self._cache: dict[Hashable, tuple[Finding, ...]] = {}
+        self._on_error = Verdict.parse(doc.on_error)
+        self._known_tools = {tool: Verdict.parse(v) for tool, v in doc.tools.known.items()}
+        self._unknown_tool = Verdict.parse(doc.tools.unknown)
+        self._rules = RuleIndex(doc.rules)
+        self._rate_limits = doc.rate_limits
+        for name, spec in doc.budgets.items():
+            self.state.define_budget(name, spec.limit, spec.window_s)
+        self._checks_by_kind = self._bind_checks(policy, registry if registry is not None else default_registry())
+        # One watchdog pool per governor. A hung check keeps its thread; the pool has spare
+        # workers, and once every worker is stuck every decision times out: fail closed.
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tractatus-check")
+        self._closed = False
+
+    # -- construction ------------------------------------------------------------------------
+    def _bind_checks(self, policy: Policy, registry: Mapping[str, CheckFactory]) -> dict[str, tuple[_BoundCheck, ...]]:
+        by_kind: dict[str, list[_BoundCheck]] = {}
+        for name, entry in policy.document.checks.items():
+            if not entry.enabled:
+                continue
+            factory = registry.get(name)
+            check = factory(policy.check_settings(name)) if factory is not None else None
+            kind = getattr(factory, "kind", "detector")
+            cacheable = check is not None and (not check.stateful or hasattr(check, "cache_token"))
+            bound = _BoundCheck(
+                name=name,
+                check=check,
+                kind=kind,
+                on_error=Verdict.parse(entry.on_error or policy.document.on_error),
+                severity_verdicts={s: policy.severity_verdict(s, name) for s in Severity},
+                cacheable=cacheable,
+            )
+            for action_kind in entry.kinds:
+                by_kind.setdefault(action_kind, []).append(bound)
+        return {kind: tuple(checks) for kind, checks in by_kind.items()}
+
+    # -- deciding ----------------------------------------------------------------------------
+    def decide(self, action: Action) -> Decision:
+        decision = self._evaluate(action)
+        return self._record([(action, decision)])[0]
+
+    def decide_batch(self, actions: Sequence[Action]) -> list[Decision]:
+        """Decide many actions; their audit records are written in one group commit."""
+        decisions = [self._evaluate(action) for action in actions]
+        return self._record(list(zip(actions, decisions, strict=True)))
+
+    def evaluate(self, action: Action) -> Decision:
+        """Decide without auditing: for dry runs (`policy validate`, masks in tests). Never executes."""
+        return self._evaluate(action)
+
+    def _evaluate(self, action: Action) -> Decision:
+        started = self._clock()
+        findings: list[Finding] = []
+        text = ""
+        try:
+            if self._closed:
+                raise RuntimeError("governor is closed")
+            hold = self.state.hold_reason(action.agent_id)
+            if hold is not None:
+                findings.append(engine_finding("drift.agent_held", f"agent is held: {hold}", Verdict.BLOCK))
+            if action.kind == ActionKind.TOOL_CALL or action.tool is not None:
+                findings.extend(self._tool_findings(action))
+            for limit in self._rate_limits:
+                if action.kind in limit.kinds:
+                    count = self.state.record_event(action.agent_id, limit.id, limit.window_s)
+                    if count > limit.max_events:
+                        findings.append(
+                            engine_finding(
+                                f"rate_limit.{limit.id}",
+                                f"more than {limit.max_events} {action.kind} actions in {limit.window_s:g}s",
+                                Verdict.parse(limit.verdict),
+                            )
+                        )
+            checks = self._checks_by_kind.get(action.kind, ())
+            if checks:
+                text = action_text(action)
+                if len(text) * 4 > self._max_text_bytes and len(text.encode("utf-8", "surrogatepass")) > self._max_text_bytes:
+                    findings.append(
+                        engine_finding("input.too_large", f"text exceeds {self._max_text_bytes} bytes", Verdict.BLOCK)
+                    )
+                else:
+                    findings.extend(self._run_checks(action, text, checks))
+        except Exception as exc:  # anything unexpected in the engine itself: fail closed
+            findings.append(engine_finding("engine.error", f"governor error: {type(exc).__name__}", self._on_error))
+        verdict = max((f.verdict for f in findings if f.verdict is not None), default=Verdict.ALLOW)
+        modified = None
+        if verdict == Verdict.MODIFY:
+            modified = redact(text or action.text, (f for f in findings if f.verdict == Verdict.MODIFY))
+        return Decision(
+            verdict=verdict,
+            findings=tuple(findings),
+            policy_digest=self.policy.digest,
+            action_digest=action.digest(),
+            latency_us=(self._clock() - started) / 1000.0,
+            modified_text=modified,
+        )
+
+    def _tool_findings(self, action: Action) -> list[Finding]:
+        tool = action.tool
+        if tool is None:
+            return [engine_finding("tool.missing", "tool call names no tool", self._unknown_tool)]
+        verdict = self._known_tools.get(tool)
+        if verdict is None:
+            return [engine_finding("tool.unknown", f"tool {tool!r} is not in the policy", self._unknown_tool)]
+        found = self._rules.evaluate(action.kind, tool, action.arguments)
+        if verdict != Verdict.ALLOW:
+            found.append(engine_finding(f"tool.{verdict.label}", f"policy marks tool {tool!r} {verdict.label}", verdict))
+        return found
+
+    def _run_checks(self, action: Action, text: str, checks: Sequence[_BoundCheck]) -> list[Finding]:
+        results: list[Finding] = []
+        pending: list[tuple[_BoundCheck, Hashable | None]] = []
+        for bound in checks:
+            key = self._cache_key(bound, action, text) if self._cache_limit and bound.cacheable else None
+            cached = self._cache.get(key) if key is not None else None
+            if cached is not None:
+                results.extend(cached)
+            else:
+                pending.append((bound, key))
+        if not pending:
+            return results
+        progress: list[str] = []
+        future = self._pool.submit(self._run_uncached, action, text, pending, progress)
+        try:
+            results.extend(future.result(timeout=self._timeout_s * len(pending)))
+        except concurrent.futures.TimeoutError:
+            running = progress[-1] if progress else pending[0][0].name
+            culprit = next(b for b, _ in pending if b.name == running)
+            results.append(
+                Finding(
+                    source=culprit.name,
+                    source_kind=culprit.kind,
+                    category="check_timeout",
+                    severity=Severity.HIGH,
+                    rule_id="engine.check_timeout",
+                    message=f"check {culprit.name!r} did not finish within its time budget",
+                    verdict=culprit.on_error,
+                )
+            )
+        return results
+
+    def _run_uncached(
+        self, action: Action, text: str, pending: Sequence[tuple[_BoundCheck, Hashable | None]], progress: list[str]
+    ) -> list[Finding]:
+        ctx = CheckContext(action=action if text == action.text else replace(action, text=text), text=normalize(text), state=self.state)
+        out: list[Finding] = []
+        for bound, key in pending:
+            progress.append(bound.name)
+            found = self._run_one(bound, ctx)
+            if key is not None and not any(f.rule_id == "engine.check_error" for f in found):
+                if len(self._cache) >= self._cache_limit:
+                    self._cache.clear()  # bounded by epochs: cheaper than LRU bookkeeping per hit
+                self._cache[key] = found
+            out.extend(found)
+        return out
+
+    def _run_one(self, bound: _BoundCheck, ctx: CheckContext) -> tuple[Finding, ...]:
+        if bound.check is None:
+            return (self._check_error(bound, "is not installed"),)
+        try:
+            raw = bound.check.evaluate(ctx)
+            return tuple(
+                f if f.verdict is not None else replace(f, verdict=bound.severity_verdicts[f.severity]) for f in raw
+            )
+        except Exception as exc:
+            return (self._check_error(bound, f"raised {type(exc).__name__}"),)
+
+    @staticmethod
+    def _check_error(bound: _BoundCheck, what: str) -> Finding:
+        return Finding(
+            source=bound.name,
+            source_kind=bound.kind,
+            category="check_error",
+            severity=Severity.HIGH,
+            rule_id="engine.check_error",
+            message=f"check {bound.name!r} {what}; failing closed",
+            verdict=bound.on_error,
+        )
+
+    def _cache_key(self, bound: _BoundCheck, action: Action, text: str) -> Hashable | None:
+        token = None
+        if bound.check is not None and bound.check.stateful:
+            token = bound.check.cache_token(self.state)  # type: ignore[attr-defined]
+            if token is None:
+                return None
+        # Context (consent, session metrics, reasoning) can change what a check finds.
+        context = canonical_json(dict(action.context)) if action.context else ""
+        return (bound.name, action.kind, text, token, context)
+
+    # -- recording ---------------------------------------------------------------------------
+    def _record(self, pairs: list[tuple[Action, Decision]]) -> list[Decision]:
+        if self.escalations is not None:
+            pairs = [
+                (a, replace(d, escalation_id=self.escalations.submit(a, d)) if d.verdict == Verdict.ESCALATE else d)
+                for a, d in pairs
+            ]
+        if self.audit is not None:
+            try:
+                seqs = self.audit.append_decisions(pairs)
+            except Exception as exc:  # not audited means not allowed
+                failure = engine_finding("audit.unavailable", f"audit log unavailable: {type(exc).__name__}", Verdict.BLOCK)
+                return [replace(d, verdict=Verdict.BLOCK, findings=(*d.findings, failure), modified_text=None) for _, d in pairs]
+            pairs = [(a, replace(d, audit_seq=seq)) for (a, d), seq in zip(pairs, seqs, strict=True)]
+        decisions = [d for _, d in pairs]
+        for observer in self._observers:
+            for action, decision in pairs:
+                observer(action, decision)
+        return decisions
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Governor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
