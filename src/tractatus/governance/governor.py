@@ -293,7 +293,7 @@ class Governor:
     def _record(self, pairs: list[tuple[Action, Decision]]) -> list[Decision]:
         if self.escalations is not None:
             pairs = [
-                (a, replace(d, escalation_id=self.escalations.submit(a, d)) if d.verdict == Verdict.ESCALATE else d)
+                (a, replace(d, escalation_id=str(self.escalations.submit(a, d))) if d.verdict == Verdict.ESCALATE else d)
                 for a, d in pairs
             ]
         if self.audit is not None:

@@ -1,16 +1,541 @@
-"""Text normalization every detector runs first. (Placeholder: the detectors work replaces it.)"""
+"""Text normalization every detector runs first.
+
+Evasion is the first thing an optimizing agent learns, so detectors never match on raw text.
+`normalize(text)` builds a `NormalizedText` with two views of the text:
+
+- `.text`: what the PII, compliance and most phrase detectors match on. Unicode is folded
+  (NFKC, confusable homoglyphs such as Cyrillic/Greek/fullwidth/math letters -> Latin, diacritics
+  dropped, non-ASCII digits -> ASCII digits, curly quotes and dashes -> ASCII), zero-width and
+  bidi controls are removed, encoded payloads (base64, hex, %-encoding, HTML entities) are decoded
+  in place, letters spelled out one by one ("c l i c k", "f-r-e-e") are joined, and obfuscated
+  e-mail addresses ("name at example dot com", "name [at] example [dot] com") are rewritten as
+  addresses. Digits are left alone so that phone, card and IBAN checks still work.
+- `.words`: `.text` with leetspeak decoded inside words ("1d10t" -> "idiot", "fr33" -> "free",
+  "$tupid" -> "stupid") and spelled-out letters joined even when they are leet digits. For word
+  detectors only (abuse, clickbait). Built lazily: PII never pays for it.
+
+Every stage records where it changed the text (`_Edit`), so a match in either view maps back
+to the ORIGINAL text with `to_original_span(start, end)` (or `words_to_original_span`). A
+decoded payload maps to the span of the encoded token. Evidence and redaction use these spans.
+
+Speed: the text pipeline has a budget of about a millisecond per KB, so every stage is a
+precompiled regex whose callback only runs where there is something to change, and ASCII text
+skips the Unicode stage entirely.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import html
+import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Mapping, Sequence
+from urllib.parse import unquote_to_bytes
+
+from confusable_homoglyphs import confusables as _confusables
+
+from tractatus.governance.actions import Span
+
+# -- offset bookkeeping ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
+class _Edit:
+    """One replacement made by a stage: input [src_start, src_end) became output [dst_start, dst_end)."""
+
+    src_start: int
+    src_end: int
+    dst_start: int
+    dst_end: int
+
+
+class _StageMap:
+    """Maps positions in one stage's output back to positions in its input."""
+
+    __slots__ = ("_dst_starts", "_edits")
+
+    def __init__(self, edits: Sequence[_Edit]) -> None:
+        self._edits = tuple(edits)
+        self._dst_starts = [edit.dst_start for edit in self._edits]
+
+    def start(self, pos: int) -> int:
+        """Map a start offset: inside a replacement it snaps to the replacement's start."""
+        index = bisect_right(self._dst_starts, pos) - 1
+        if index < 0:
+            return pos
+        edit = self._edits[index]
+        if pos < edit.dst_end:
+            return edit.src_start
+        return pos - edit.dst_end + edit.src_end
+
+    def end(self, pos: int) -> int:
+        """Map an exclusive end offset: inside a replacement it snaps to the replacement's end."""
+        index = bisect_left(self._dst_starts, pos) - 1
+        if index < 0:
+            return pos
+        edit = self._edits[index]
+        if pos <= edit.dst_end:
+            return edit.src_end
+        return pos - edit.dst_end + edit.src_end
+
+
+def _substitute(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str | None]) -> tuple[str, list[_Edit]]:
+    """`pattern.sub` that records an edit for every match it actually changes.
+
+    `replace` returns the replacement, or None to leave the match as it is.
+    """
+    edits: list[_Edit] = []
+    out: list[str] = []
+    cursor = 0
+    delta = 0
+    for match in pattern.finditer(text):
+        new = replace(match)
+        start, end = match.span()
+        if new is None or new == text[start:end]:
+            continue
+        out.append(text[cursor:start])
+        out.append(new)
+        edits.append(_Edit(start, end, start + delta, start + delta + len(new)))
+        delta += len(new) - (end - start)
+        cursor = end
+    if not edits:
+        return text, edits
+    out.append(text[cursor:])
+    return "".join(out), edits
+
+
+# -- stage 1: Unicode folding (NFKC, homoglyphs, invisibles, diacritics) --------------------------
+
+_ASCII_TARGETS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'\"-.@:/!?$")
+# Explicit folds NFKC leaves alone but an evader (or a word processor) uses for ASCII punctuation.
+_PUNCTUATION_FOLDS = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ",
+}  # fmt: skip
+# Letters the confusables table misses but that evaders use as Latin letters.
+_EXTRA_LETTERS = {"\u0131": "i", "\u0237": "j", "\u0138": "k", "\u0142": "l", "\u0141": "L", "\u00f8": "o", "\u00d8": "O", "\u00df": "ss", "\u0111": "d", "\u0110": "D", "\u0127": "h"}
+
+
+def _target_rank(source: str, target: str) -> int:
+    """Which ASCII look-alike wins when a character resembles several: keep the letter case."""
+    if target.isalpha():
+        same_case = (source.isupper() and target.isupper()) or (not source.isupper() and target.islower())
+        return 0 if same_case else 1
+    if target.isdigit():
+        return 2
+    return 3
+
+
+def _build_confusables() -> Mapping[str, str]:
+    """Non-ASCII character -> the ASCII character it is confusable with (Unicode's confusables data).
+
+    Built from the `confusable_homoglyphs` package (Unicode TR39 data) rather than a hand-kept
+    table, so that new look-alikes come with the package.
+    """
+    best: dict[str, tuple[int, str]] = {}
+
+    def offer(source: str, target: str) -> None:
+        if len(source) != 1 or source.isascii() or target not in _ASCII_TARGETS:
+            return
+        rank = _target_rank(source, target)
+        if source not in best or rank < best[source][0]:
+            best[source] = (rank, target)
+
+    for key, entries in _confusables.confusables_data.items():
+        key = key.replace("\u200e", "")
+        for entry in entries:
+            other = entry["c"].replace("\u200e", "")
+            offer(other, key)
+            offer(key, other)
+    return MappingProxyType({source: target for source, (_, target) in best.items()})
+
+
+_CONFUSABLE = _build_confusables()
+
+
+def _fold_char(char: str) -> str:
+    """The normalized form of one non-ASCII character (may be empty or longer than one char)."""
+    if char in _PUNCTUATION_FOLDS:
+        return _PUNCTUATION_FOLDS[char]
+    category = unicodedata.category(char)
+    if category == "Cf" or category == "Mn" or category == "Me":
+        return ""  # zero-width, bidi controls, tags, variation selectors, combining marks
+    if category == "Nd":
+        return str(unicodedata.decimal(char))
+    out = []
+    for part in unicodedata.normalize("NFKC", char):
+        if part.isascii():
+            out.append(part)
+            continue
+        if part in _EXTRA_LETTERS:
+            out.append(_EXTRA_LETTERS[part])
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFD", part) if not unicodedata.combining(c))
+        if base.isascii() and base:
+            out.append(base)
+        elif part in _CONFUSABLE:
+            out.append(_CONFUSABLE[part])
+        elif base in _CONFUSABLE:
+            out.append(_CONFUSABLE[base])
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def _build_fold_table() -> Mapping[str, str]:
+    """Precomputed folds for the ranges text normally uses (Latin, Greek, Cyrillic, punctuation,
+    letterlike and enclosed forms, fullwidth); anything else is folded on the fly."""
+    table: dict[str, str] = {}
+    for lo, hi in ((0x80, 0x3000), (0xFE00, 0xFFF0)):
+        for code in range(lo, hi):
+            char = chr(code)
+            table[char] = _fold_char(char)
+    return MappingProxyType(table)
+
+
+_FOLD = _build_fold_table()
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_unicode(text: str) -> tuple[str, list[_Edit]]:
+    edits: list[_Edit] = []
+    out: list[str] = []
+    cursor = 0
+    delta = 0
+    fold = _FOLD.get
+    for match in _NON_ASCII.finditer(text):
+        start, end = match.span()
+        out.append(text[cursor:start])
+        for offset, char in enumerate(match.group()):
+            piece = fold(char)
+            if piece is None:
+                piece = _fold_char(char)
+            out.append(piece)
+            if len(piece) != 1:
+                src = start + offset
+                edits.append(_Edit(src, src + 1, src + delta, src + delta + len(piece)))
+                delta += len(piece) - 1
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out), edits
+
+
+# -- stage 2: encoded payloads -----------------------------------------------------------------
+
+# One scan finds both base64 and hex tokens: a leading character class lets the regex engine
+# skip ahead quickly, where a look-behind would cost a full attempt at every position.
+_ENCODED_TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{12,}")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_B64_HINT = frozenset("0123456789+/=_-")
+_HEX_ESCAPES = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){3,}")
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+(?:[^\s%]{0,3}(?:%[0-9A-Fa-f]{2})+)*")
+_ENTITY_RUN = re.compile(r"(?:&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)+")
+_MAX_DECODE_DEPTH = 2
+
+
+def _as_text(data: bytes) -> str | None:
+    """Decoded bytes count as a payload only if they are readable text, not binary noise."""
+    if len(data) < 4:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for c in text if c.isprintable() or c in "\n\t\r")
+    letters = sum(1 for c in text if c.isalpha() or c == " ")
+    if printable < len(text) or letters * 2 < len(text):
+        return None
+    return text
+
+
+def _decode_base64(token: str) -> str | None:
+    body = token.rstrip("=")
+    if len(body) % 4 == 1:
+        return None
+    padded = body + "=" * (-len(body) % 4)
+    try:
+        if "-" in body or "_" in body:
+            data = base64.urlsafe_b64decode(padded)
+        else:
+            data = base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _as_text(data)
+
+
+def _decode_token(token: str) -> str | None:
+    """A long token is a payload if it decodes, as hex or base64, to readable text."""
+    body = token[2:] if token[:2] in ("0x", "0X") else token
+    if len(body) % 2 == 0 and _HEX_DIGITS.issuperset(body):
+        return _as_text(bytes.fromhex(body))
+    if _B64_HINT.isdisjoint(token):
+        return None  # a long plain word: real base64 of text almost always has a digit or padding
+    return _decode_base64(token)
+
+
+def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]:
+    """Replace encoded payloads by what they decode to, one edit per payload (so a match inside
+    the decoded text maps to the encoded token's span). Returns the text and one edit list per
+    decoding pass that changed something."""
+    stages: list[list[_Edit]] = []
+
+    def payload(decoded: str | None) -> str | None:
+        if decoded is None:
+            return None
+        cleaned, _ = _fold_unicode(decoded)
+        if depth < _MAX_DECODE_DEPTH:
+            cleaned, _ = _decode_payloads(cleaned, depth + 1)
+        # Padded with spaces so the payload never glues onto the words around it.
+        return f" {cleaned} "
+
+    passes: list[tuple[str | None, re.Pattern[str], Callable[[re.Match[str]], str | None]]] = [
+        ("&", _ENTITY_RUN, lambda m: payload(_as_text(html.unescape(m.group()).encode("utf-8", "replace")))),
+        ("%", _PERCENT_RUN, lambda m: payload(_as_text(unquote_to_bytes(m.group())))),
+        ("\\x", _HEX_ESCAPES, lambda m: payload(_as_text(bytes.fromhex(m.group().replace("\\x", ""))))),
+        (None, _ENCODED_TOKEN, lambda m: payload(_decode_token(m.group()))),
+    ]
+    for marker, pattern, decode in passes:
+        if marker is not None and marker not in text:
+            continue  # cheap pre-check: this encoding cannot be present
+        text, edits = _substitute(pattern, text, decode)
+        if edits:
+            stages.append(edits)
+    return text, stages
+
+
+# -- stage 3: letters spelled out one by one ------------------------------------------------------
+
+_SPELLED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?P<sep>[ .\-_*|·]{1,2})[A-Za-z](?:(?P=sep)[A-Za-z])+(?![A-Za-z0-9])")
+_SPELLED_LEET = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z0-9@$](?P<sep>[ .\-_*|]{1,2})[A-Za-z0-9@$](?:(?P=sep)[A-Za-z0-9@$])+(?![A-Za-z0-9])"
+)
+
+
+# Three single characters in a row, each between separators: cheap to scan for (it starts with
+# the separator class), and required by any spelled-out word of three or more letters.
+_SPELLED_PRECHECK = re.compile(r"[ .\-_*|][A-Za-z0-9@$][ .\-_*|]{1,2}[A-Za-z0-9@$][ .\-_*|]")
+_SPELLED_AT_START = re.compile(r"[A-Za-z0-9@$][ .\-_*|]{1,2}[A-Za-z0-9@$][ .\-_*|]")
+
+
+def _may_be_spelled(text: str) -> bool:
+    return _SPELLED_PRECHECK.search(text) is not None or _SPELLED_AT_START.match(text) is not None
+
+
+def _join_spelled(match: re.Match[str]) -> str | None:
+    letters = match.group()[:: len(match.group("sep")) + 1]
+    if len(letters) < 3:
+        return None
+    # "U.S.A." style abbreviations join harmlessly; a lone sentence like "I a m" cannot occur
+    # because every joined piece must be a single letter.
+    return letters
+
+
+def _join_spelled_leet(match: re.Match[str]) -> str | None:
+    letters = match.group()[:: len(match.group("sep")) + 1]
+    if len(letters) < 3 or letters.isdigit() or not any(c.isalpha() for c in letters):
+        return None  # "1 2 3" stays a list of numbers
+    return letters
+
+
+# -- stage 4: obfuscated e-mail addresses ---------------------------------------------------------
+
+_AT_SEP = r"(?:\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*|\s+at\s+|\s*@\s*|\s*\(?\s*@\s*\)?\s*)"
+# A bare "." joins labels only without spaces, or with a space on BOTH sides ("example . com"),
+# so that a sentence end ("... at all. The") never reads as a domain.
+_DOT_SEP = r"(?:\s*[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]\s*|\s+dot\s+|\.|\s+\.\s+)"
+_OBFUSCATED_EMAIL = re.compile(
+    r"(?P<local>[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63}[A-Za-z0-9])?)"
+    rf"(?P<at>{_AT_SEP})"
+    rf"(?P<domain>[A-Za-z0-9](?:[A-Za-z0-9-]{{0,62}}[A-Za-z0-9])?(?:{_DOT_SEP}[A-Za-z0-9](?:[A-Za-z0-9-]{{0,62}}[A-Za-z0-9])?){{0,4}})"
+    rf"(?P<dot>{_DOT_SEP})(?P<tld>[A-Za-z]{{2,12}})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_DOT_WORD = re.compile(r"(?i)\s+dot\s+|[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]")
+_SEP_CLEAN = re.compile(r"(?i)\s*[\[\(\{<]?\s*(?:dot|\.)\s*[\]\)\}>]?\s*")
+_WHITESPACE = re.compile(r"\s")
+_LOCAL_PUNCTUATION = re.compile(r"[._%+\d-]")
+_EMAIL_SEPARATORS = ("@", " at ", "[at]", "(at)", "{at}", "<at>", "[ at ]", "( at )", "[@]", "(@)")
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+
+
+def _email_candidates(text: str) -> list[int]:
+    """Start offsets of the words just before an @ or an "at" separator, found with str.find
+    (a full-text regex scan costs ten times more and "at" is a common word)."""
+    lowered = text.lower()
+    starts: set[int] = set()
+    for needle in _EMAIL_SEPARATORS:
+        index = lowered.find(needle)
+        while index >= 0:
+            start = index
+            while start > 0 and text[start - 1] in " \t[({<":
+                start -= 1
+            floor = max(0, start - 64)
+            while start > floor and text[start - 1] in _LOCAL_CHARS:
+                start -= 1
+            if start < index and text[start] in _LOCAL_CHARS:
+                starts.add(start)
+            index = lowered.find(needle, index + 1)
+    return sorted(starts)
+
+
+def _rewrite_emails(text: str) -> tuple[str, list[_Edit]]:
+    edits: list[_Edit] = []
+    out: list[str] = []
+    cursor = 0
+    delta = 0
+    for start in _email_candidates(text):
+        if start < cursor:
+            continue
+        match = _OBFUSCATED_EMAIL.match(text, start)
+        if match is None:
+            continue
+        new = _rewrite_email(match)
+        end = match.end()
+        if new is None:
+            continue
+        out.append(text[cursor:start])
+        out.append(new)
+        edits.append(_Edit(start, end, start + delta, start + delta + len(new)))
+        delta += len(new) - (end - start)
+        cursor = end
+    if not edits:
+        return text, edits
+    out.append(text[cursor:])
+    return "".join(out), edits
+
+
+def _rewrite_email(match: re.Match[str]) -> str | None:
+    at = match.group("at")
+    domain_and_tld = match.group("domain") + match.group("dot") + match.group("tld")
+    plain_at = at == "@"
+    plain_dots = not _DOT_WORD.search(domain_and_tld) and not _WHITESPACE.search(domain_and_tld)
+    if plain_at and plain_dots:
+        return None  # an ordinary address: nothing to rewrite
+    if at.strip().lower() == "at" and plain_dots and not _LOCAL_PUNCTUATION.search(match.group("local")):
+        return None  # "looked at example.com": a word, then a site, not an address
+    labels = _SEP_CLEAN.split(domain_and_tld)
+    return f"{match.group('local')}@{'.'.join(label for label in labels if label)}"
+
+
+# -- leetspeak (the .words view) -----------------------------------------------------------------
+
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
+_LEET_CHAR = re.compile(r"[0-9@$!|+]")
+_LEET_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@$!|+")
+
+
+def _deleet(text: str) -> str:
+    """Decode leetspeak inside words that also hold letters ("1d10t", "fr33", "k!ll", "$tupid").
+
+    Same length in, same length out, so `.words` shares `.text`'s offsets. Digits count as
+    letters only inside a word with letters; symbols only when a letter or digit follows them,
+    so trailing punctuation ("idiot!") and plain numbers ("2024", "v1.2") keep their meaning.
+    """
+    chars: list[str] | None = None
+    done_until = -1
+    for hit in _LEET_CHAR.finditer(text):
+        if hit.start() < done_until:
+            continue
+        start = hit.start()
+        while start > 0 and text[start - 1] in _LEET_TOKEN_CHARS:
+            start -= 1
+        end = hit.end()
+        while end < len(text) and text[end] in _LEET_TOKEN_CHARS:
+            end += 1
+        done_until = end
+        token = text[start:end]
+        if not any(c.isalpha() for c in token):
+            continue
+        last = max(i for i, c in enumerate(token) if c.isalnum())
+        decoded = "".join(c.translate(_LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
+        if decoded != token:
+            if chars is None:
+                chars = list(text)
+            chars[start:end] = decoded
+    return text if chars is None else "".join(chars)
+
+
+# -- the result -------------------------------------------------------------------------------
+
+
 class NormalizedText:
+    """The original text, its normalized views and the offset maps back to the original."""
+
+    __slots__ = ("_maps", "_words", "_words_maps", "original", "text")
+
     original: str
     text: str
 
+    def __init__(self, original: str, text: str, maps: Sequence[_StageMap]) -> None:
+        self.original = original
+        self.text = text
+        self._maps = tuple(maps)
+        self._words: str | None = None
+        self._words_maps: tuple[_StageMap, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """True when normalization changed anything (an evasion may be present)."""
+        return self.text != self.original
+
+    @property
+    def words(self) -> str:
+        """`.text` with leetspeak decoded and spelled-out leet letters joined (for word detectors)."""
+        if self._words is None:
+            text = self.text
+            maps: list[_StageMap] = []
+            if _may_be_spelled(text):
+                text, edits = _substitute(_SPELLED_LEET, text, _join_spelled_leet)
+                if edits:
+                    maps.append(_StageMap(edits))
+            self._words_maps = tuple(maps)
+            self._words = _deleet(text)
+        return self._words
+
+    def to_original_span(self, start: int, end: int) -> Span:
+        """Map [start, end) in `.text` to a span of `.original`, always inside it."""
+        for stage in reversed(self._maps):
+            start, end = stage.start(start), stage.end(end)
+        return self._clamp(start, end)
+
+    def words_to_original_span(self, start: int, end: int) -> Span:
+        """Map [start, end) in `.words` to a span of `.original`."""
+        _ = self.words
+        for stage in reversed(self._words_maps):
+            start, end = stage.start(start), stage.end(end)
+        return self.to_original_span(start, end)
+
+    def _clamp(self, start: int, end: int) -> Span:
+        size = len(self.original)
+        start = min(max(start, 0), size)
+        end = min(max(end, start), size)
+        return Span(start, end)
+
+    def __repr__(self) -> str:
+        return f"NormalizedText(text={self.text[:60]!r}{'...' if len(self.text) > 60 else ''})"
+
 
 def normalize(text: str) -> NormalizedText:
-    return NormalizedText(original=text, text=unicodedata.normalize("NFKC", text))
+    """Normalize `text` for detection. Never raises on any str, lone surrogates included."""
+    maps: list[_StageMap] = []
+    current = text
+    if not current.isascii():
+        current, edits = _fold_unicode(current)
+        if edits:
+            maps.append(_StageMap(edits))
+    current, stages = _decode_payloads(current)
+    maps.extend(_StageMap(edits) for edits in stages)
+    if _may_be_spelled(current):
+        current, edits = _substitute(_SPELLED, current, _join_spelled)
+        if edits:
+            maps.append(_StageMap(edits))
+    current, edits = _rewrite_emails(current)
+    if edits:
+        maps.append(_StageMap(edits))
+    return NormalizedText(text, current, maps)

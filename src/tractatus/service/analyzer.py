@@ -63,7 +63,8 @@ CATEGORY_PATTERNS: Final[dict[str, tuple[tuple[re.Pattern[str], int], ...]]] = {
         (_patterns(r"(?:please|could you|can you|would you) (?:add|support|include|provide|allow|make)",
                    r"(?:it )?would be (?:nice|great|good|helpful|useful|awesome)", r"feature request", r"i wish",
                    r"(?:add|adding) (?:support|an? option|a way)", r"support for", r"an? option to",
-                   r"it would help"), 2),
+                   r"it would help", r"(?:need|want|like) a way to"), 2),
+        (_patterns(r"a way to"), 1),
         (_patterns(r"feature", r"option", r"export", r"integrate with", r"roadmap", r"suggest(?:ion)?"), 1),
     ),
     "positive": (

@@ -37,6 +37,9 @@ class ServiceSettings(BaseModel):
     )
     policy_path: Path | None = Field(default=None, description="Governance policy; default: policies/service.yaml.")
     api_key: SecretStr | None = Field(default=None, description="Bearer key for the API, dashboard and metrics.")
+    contact_key: SecretStr | None = Field(
+        default=None, description="Fernet key for contact addresses; default: a key file in data_dir."
+    )
     # A feedback message is a paragraph or two; 5,000 characters is generous and keeps one
     # submission's governance work bounded (the detectors are linear in the text).
     max_message_chars: int = Field(default=5000, gt=0)
@@ -103,6 +106,8 @@ class ServiceSettings(BaseModel):
             from_env["audit_db"] = env["TRACTATUS_AUDIT_DB"]
         if env.get("TRACTATUS_DATA_DIR"):
             from_env["data_dir"] = env["TRACTATUS_DATA_DIR"]
+        if env.get("TRACTATUS_CONTACT_KEY"):
+            from_env["contact_key"] = env["TRACTATUS_CONTACT_KEY"]
         if env.get("TRACTATUS_OTEL_EXPORTER"):
             from_env["otel_exporter"] = env["TRACTATUS_OTEL_EXPORTER"]
         values = {**from_env, **{k: v for k, v in options.items() if v is not None}}

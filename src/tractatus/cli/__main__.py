@@ -1,0 +1,3 @@
+from tractatus.cli.main import main
+
+main()

@@ -1,0 +1,149 @@
+"""PII detector: e-mail, phone, payment cards, IBAN, US SSN, IP addresses, street addresses, names.
+
+Two tiers:
+- the pattern tier (`pii_recognizers`) always runs, needs no model and costs microseconds;
+- person names come from Microsoft Presidio's `AnalyzerEngine`, only when `presidio_analyzer`
+  and a spaCy English model are importable and the policy enables it. Without them the detector
+  says so once (`ner_available`) and runs the pattern tier alone: it never downloads a model.
+
+Evidence is always masked ("j***@e***.com"); the raw value never leaves the request.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any, ClassVar, Literal, Sequence
+
+from pydantic import Field
+
+from tractatus.governance.actions import Finding, Severity
+from tractatus.governance.checks import CheckContext, CheckSettings
+from tractatus.governance.detectors.evidence import mask_alnum, mask_digits, mask_email, mask_ip, mask_words
+from tractatus.governance.detectors.pii_recognizers import PiiCategory, PiiMatch, RecognizerSettings, recognize
+
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
+_SPACY_MODELS = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_trf")
+
+_MESSAGES: dict[str, str] = {
+    "email": "e-mail address",
+    "phone": "phone number",
+    "payment_card": "payment card number (Luhn-valid)",
+    "iban": "IBAN (checksum-valid)",
+    "ssn": "US social security number",
+    "ip_address": "IP address",
+    "street_address": "street address",
+    "person": "person name",
+}
+
+
+class PiiSettings(CheckSettings):
+    categories: tuple[PiiCategory, ...] = Field(min_length=1, description="Which kinds of personal data to report.")
+    severities: dict[PiiCategory, SeverityName] = Field(description="Severity of a finding, per category.")
+    role_mailboxes: tuple[str, ...] = Field(description="Local parts of shared mailboxes (support@...), not a person's.")
+    role_mailbox_severity: SeverityName
+    private_ip_severity: SeverityName = Field(description="Severity for private/link-local addresses.")
+    recognizers: RecognizerSettings
+    ner_enabled: bool = Field(description="Use Presidio for person names when it and a spaCy model are installed.")
+    ner_min_score: float = Field(ge=0, le=1, description="Lowest Presidio score reported as a name.")
+
+
+def _evidence(match: PiiMatch) -> str:
+    if match.category == "email":
+        return mask_email(match.value)
+    if match.category in ("phone", "payment_card"):
+        return mask_digits(match.value, keep_last=2 if match.category == "phone" else 4)
+    if match.category == "ssn":
+        return mask_digits(match.value, keep_last=0)
+    if match.category == "iban":
+        return mask_alnum(match.value, keep_first=2, keep_last=2)
+    if match.category == "ip_address":
+        return mask_ip(match.value)
+    return mask_words(match.value)
+
+
+def presidio_available() -> bool:
+    """True when Presidio's analyzer and a spaCy English model are importable (nothing is fetched)."""
+    if importlib.util.find_spec("presidio_analyzer") is None or importlib.util.find_spec("spacy") is None:
+        return False
+    return any(importlib.util.find_spec(model) is not None for model in _SPACY_MODELS)
+
+
+class _PresidioNames:
+    """Person names from Presidio's AnalyzerEngine with the first installed spaCy model."""
+
+    def __init__(self, min_score: float) -> None:
+        from presidio_analyzer import AnalyzerEngine
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+        model = next(m for m in _SPACY_MODELS if importlib.util.find_spec(m) is not None)
+        provider = NlpEngineProvider(
+            nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
+        )
+        self._engine: Any = AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])
+        self._min_score = min_score
+
+    def find(self, text: str) -> list[PiiMatch]:
+        results = self._engine.analyze(text=text, entities=["PERSON"], language="en")
+        return [
+            PiiMatch("person", r.start, r.end, text[r.start : r.end])
+            for r in results
+            if r.score >= self._min_score
+        ]
+
+
+class PiiDetector:
+    name: ClassVar[str] = "pii"
+    kind: ClassVar[str] = "detector"
+    stateful: ClassVar[bool] = False
+    Settings: ClassVar[type[CheckSettings]] = PiiSettings
+
+    def __init__(self, settings: PiiSettings) -> None:
+        self.settings = settings
+        self._categories = frozenset(settings.categories)
+        self._roles = frozenset(r.lower() for r in settings.role_mailboxes)
+        self._severities = {category: Severity.parse(name) for category, name in settings.severities.items()}
+        self._role_severity = Severity.parse(settings.role_mailbox_severity)
+        self._private_ip_severity = Severity.parse(settings.private_ip_severity)
+        want_names = settings.ner_enabled and "person" in self._categories
+        self._names = _PresidioNames(settings.ner_min_score) if want_names and presidio_available() else None
+
+    @property
+    def ner_available(self) -> bool:
+        return self._names is not None
+
+    def matches(self, ctx: CheckContext) -> list[PiiMatch]:
+        """Validated matches in `ctx.text.text` (normalized offsets)."""
+        found = recognize(ctx.text.text, self.settings.recognizers, categories=self._categories, role_mailboxes=self._roles)
+        if self._names is not None:
+            taken = [(m.start, m.end) for m in found]
+            found.extend(
+                m for m in self._names.find(ctx.text.text) if all(m.end <= s or m.start >= e for s, e in taken)
+            )
+        return found
+
+    def _severity(self, match: PiiMatch) -> Severity:
+        if match.detail == "role":
+            return self._role_severity
+        if match.category == "ip_address" and match.detail == "private":
+            return self._private_ip_severity
+        return self._severities.get(match.category, Severity.MEDIUM)
+
+    def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
+        out = []
+        for match in self.matches(ctx):
+            what = _MESSAGES[match.category]
+            if match.detail == "role":
+                what = "shared-mailbox e-mail address"
+            out.append(
+                Finding(
+                    source=self.name,
+                    source_kind=self.kind,
+                    category=match.category,
+                    severity=self._severity(match),
+                    rule_id=f"pii.{match.category}",
+                    message=f"contains a {what}",
+                    span=ctx.text.to_original_span(match.start, match.end),
+                    evidence=_evidence(match),
+                )
+            )
+        return out

@@ -1,0 +1,276 @@
+"""The fast, model-free recognizers of personal data, shared by the PII and compliance detectors.
+
+Like Presidio's pattern recognizers: a candidate regex finds something shaped like the data, then
+a validator rejects what only looks like it (Luhn for cards, mod-97 for IBANs, the SSA's rules
+for SSNs, octet ranges and "version" context for IP addresses, grouping and context for phone
+numbers). They run on `NormalizedText.text`, so homoglyphs, zero-width characters, encoded
+payloads and "name at example dot com" are already undone; each match carries offsets into that
+text, and the detector maps them back to the original.
+
+Checksums come from `python-stdnum` (a maintained library) rather than being re-implemented.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field
+from stdnum import iban as _iban
+from stdnum import luhn as _luhn
+
+from tractatus.governance.checks import CheckSettings
+
+PiiCategory = Literal["email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"]
+CONTACT_CATEGORIES: tuple[PiiCategory, ...] = ("email", "phone", "street_address")
+
+
+class RecognizerSettings(CheckSettings):
+    """Knobs of the pattern recognizers. Defined (and explained) in the policy file."""
+
+    phone_min_digits: int = Field(ge=5, le=20, description="Fewest digits a phone number may have.")
+    phone_max_digits: int = Field(ge=5, le=20, description="Most digits a phone number may have (E.164: 15).")
+    context_window_chars: int = Field(
+        ge=0, le=200, description="How far before a weak candidate to look for context words (phone, SSN, version)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PiiMatch:
+    """Something shaped and validated like personal data, with offsets into the normalized text."""
+
+    category: PiiCategory
+    start: int
+    end: int
+    value: str
+    detail: str = ""  # "role" mailbox, "private" IP, "international" phone...
+
+
+# -- e-mail ----------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])")
+
+
+def find_emails(text: str, role_mailboxes: frozenset[str]) -> list[PiiMatch]:
+    if "@" not in text:
+        return []
+    out = []
+    for match in _EMAIL.finditer(text):
+        local = match.group().split("@", 1)[0].lower()
+        out.append(PiiMatch("email", match.start(), match.end(), match.group(), "role" if local in role_mailboxes else ""))
+    return out
+
+
+# -- numbers: cards, SSNs, phones, IPv4 ------------------------------------------------------
+
+# A run of digits with the separators numbers are written with. Spaces are only allowed before
+# another digit or "(", so "call 555 1234 now" stops at "now".
+_NUMBER_RUN = re.compile(r"\+?\(?\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
+_HAS_DIGIT = re.compile(r"\d")
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+_SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
+_CARD_SHAPE = re.compile(r"\d{4}(?P<sep>[ -]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ -]?)\d{6}(?P=s2)\d{4,5}")
+_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
+_GROUPED_PHONE = re.compile(r"\+?\(?\d{1,5}\)?(?:[ .-]\(?\d{1,5}\)?){1,5}")
+_PHONE_CONTEXT = re.compile(
+    r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|text|sms|whats\s?app|signal|reach|contact|fax|number|ring|dial|landline|hotline)\b"
+)
+_NOT_PHONE_CONTEXT = re.compile(
+    r"(?i)(?:\b(?:order|invoice|ticket|ref|reference|account|acct|id|case|tracking|po|serial|isbn|issn|sku|part|model|build|version|ver|release|patch|page|pages|pp|item|batch|lot|doi|arxiv|pr|issue|commit|row|line|port|pid)\b|#|№)[\s.:#-]*$"
+)
+_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social\s+security|soc\.?\s*sec|tax\s*id|tin)\b")
+_VERSION_CONTEXT = re.compile(
+    r"(?i)(?:\bv|\b(?:version|ver|release|rel|build|firmware|fw|os|kernel|python|node|java|go|rust|ruby|php|perl|npm|pip|chrome|firefox|android|ios|macos|windows|ubuntu|debian|update|upgrade|patch|tag|sdk|api|semver|from|to)\b[\s:=]*)\s*$"
+)
+
+
+def _valid_ssn(area: str, group: str, serial: str) -> bool:
+    """The SSA's rules: area 000, 666 and 900-999, group 00 and serial 0000 are never issued."""
+    return area not in ("000", "666") and not area.startswith("9") and group != "00" and serial != "0000"
+
+
+def _context_before(text: str, start: int, window: int) -> str:
+    return text[max(0, start - window) : start]
+
+
+def _classify_number(text: str, start: int, end: int, settings: RecognizerSettings) -> PiiMatch | None:
+    run = text[start:end]
+    digits = "".join(c for c in run if c.isdigit())
+    before = _context_before(text, start, settings.context_window_chars)
+    prev_char = text[start - 1] if start > 0 else " "
+    next_char = text[end] if end < len(text) else " "
+    if prev_char.isalnum() or prev_char in "_" or next_char.isalnum() or next_char == "_":
+        return None  # part of a larger token: a hash, an identifier, "v1.2.3.4"
+
+    # IPv4: four valid octets and nothing dotted around them, not a version number.
+    if _IPV4.fullmatch(run):
+        if prev_char in ".-" or (next_char == "." and end + 1 < len(text) and text[end + 1].isdigit()):
+            return None
+        if _VERSION_CONTEXT.search(before[-24:]):
+            return None
+        address = ipaddress.IPv4Address(run)
+        if address.is_loopback or address.is_unspecified or address.is_multicast or address.is_reserved:
+            return None
+        detail = "private" if (address.is_private or address.is_link_local) else ""
+        return PiiMatch("ip_address", start, end, run, detail)
+
+    if "." in run and run.count(".") >= 2:
+        return None  # dotted numbers that are not an address: versions, section numbers, dates
+
+    ssn = _SSN.fullmatch(run)
+    if ssn and _valid_ssn(ssn.group(1), ssn.group(3), ssn.group(4)):
+        return PiiMatch("ssn", start, end, run)
+    if len(digits) == 9 and run.isdigit() and _SSN_CONTEXT.search(before) and _valid_ssn(digits[:3], digits[3:5], digits[5:]):
+        return PiiMatch("ssn", start, end, run)
+
+    if 13 <= len(digits) <= 19 and (run.isdigit() or _CARD_SHAPE.fullmatch(run)) and _luhn.is_valid(digits):
+        if digits[0] in "3456" or digits[:1] == "2":
+            return PiiMatch("payment_card", start, end, run)
+
+    if not settings.phone_min_digits <= len(digits) <= settings.phone_max_digits:
+        return None
+    if _NOT_PHONE_CONTEXT.search(before[-20:]) and not run.startswith("+"):
+        return None
+    has_context = _PHONE_CONTEXT.search(before) is not None
+    if run.startswith("+") and _GROUPED_PHONE.fullmatch(run) and len(digits) >= 8:
+        return PiiMatch("phone", start, end, run, "international")
+    if _US_PHONE.fullmatch(run):
+        return PiiMatch("phone", start, end, run, "national")
+    grouped = _GROUPED_PHONE.fullmatch(run) is not None
+    if run.startswith(("0", "(0")) and grouped and len(digits) >= 9 and any(sep in run for sep in " -)"):
+        return PiiMatch("phone", start, end, run, "national")  # trunk-prefixed: "020 7946 0958"
+    if has_context and (grouped or run.isdigit()) and len(digits) >= 7:
+        return PiiMatch("phone", start, end, run, "context")
+    return None
+
+
+def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
+    """Cards, SSNs, phone numbers and IPv4 addresses, from one scan of the number-like runs."""
+    if _HAS_DIGIT.search(text) is None:
+        return []
+    out = []
+    for match in _NUMBER_RUN.finditer(text):
+        start, end = match.span()
+        # A run may end on a closing parenthesis that belongs to the prose around it.
+        if text[end - 1] == ")" and "(" not in text[start:end]:
+            end -= 1
+        found = _classify_number(text, start, end, settings)
+        if found is None and text[start] == "(" and ")" not in text[start:end]:
+            found = _classify_number(text, start + 1, end, settings)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+# -- IBAN -------------------------------------------------------------------------------------
+
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,32}")
+
+
+def find_ibans(text: str) -> list[PiiMatch]:
+    out = []
+    for match in _IBAN.finditer(text.upper() if text.isascii() else text):
+        # The candidate regex may run into the next word: try shorter prefixes until one checks.
+        for end in range(match.end(), match.start() + 14, -1):
+            piece = text[match.start() : end]
+            if piece[-1] in " -":
+                continue
+            if _iban.is_valid(piece):
+                out.append(PiiMatch("iban", match.start(), end, piece))
+                break
+    return out
+
+
+# -- IPv6 ------------------------------------------------------------------------------------
+
+_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+
+
+def find_ipv6(text: str) -> list[PiiMatch]:
+    if "::" not in text and text.count(":") < 7:
+        return []
+    out = []
+    for match in _IPV6.finditer(text):
+        candidate = match.group()
+        if sum(c.isalnum() for c in candidate) < 6 or candidate.count(":") < 3:
+            continue  # "a::b", "std::x", slices: too short to be an address someone owns
+        try:
+            address = ipaddress.IPv6Address(candidate)
+        except ValueError:
+            continue
+        if address.is_loopback or address.is_unspecified or address.is_multicast:
+            continue
+        detail = "private" if (address.is_private or address.is_link_local) else ""
+        out.append(PiiMatch("ip_address", match.start(), match.end(), candidate, detail))
+    return out
+
+
+# -- street addresses -------------------------------------------------------------------------
+
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
+    r"Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Cres|Row|Trail|Trl|Alley|Mews|Gardens|Grove"
+)
+_STREET_ADDRESS = re.compile(
+    rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z'’-]*\.?\s+){{1,4}}?(?:{_STREET_TYPES})\b\.?"
+    r"(?!\s+(?:to|of|for|and|or|in|is|that|which)\b)"
+    r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|#)\.?\s*[A-Za-z0-9-]+)?"
+    r"(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?(?:,\s*[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?)?"
+)
+_EUROPEAN_STREET = re.compile(
+    r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|laan|straat|gade|vej|gatan|veien)\s+\d{1,4}[a-z]?\b"
+    r"|\b(?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Piazza|Plaza|Carrer)\s+(?:[A-Za-zÀ-ÿ'’-]+\s+){1,4}?\d{1,4}\b"
+    r"|\b\d{1,4},?\s+(?:rue|avenue|boulevard|chemin|place|allée|impasse)\s+(?:[A-Za-zÀ-ÿ'’-]+\s*){1,4}"
+)
+_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,7}\b", re.IGNORECASE)
+
+
+def find_street_addresses(text: str) -> list[PiiMatch]:
+    if _HAS_DIGIT.search(text) is None:
+        return []
+    out = []
+    for pattern in (_STREET_ADDRESS, _EUROPEAN_STREET, _PO_BOX):
+        for match in pattern.finditer(text):
+            value = match.group().rstrip(" ,")
+            out.append(PiiMatch("street_address", match.start(), match.start() + len(value), value))
+    return out
+
+
+# -- all of them -----------------------------------------------------------------------------
+
+# When two matches overlap, the more specific (checksummed) one wins.
+_PRIORITY: dict[str, int] = {
+    "email": 0, "payment_card": 1, "iban": 2, "ssn": 3, "ip_address": 4, "street_address": 5, "phone": 6, "person": 7,
+}  # fmt: skip
+
+
+def resolve_overlaps(matches: list[PiiMatch]) -> list[PiiMatch]:
+    chosen: list[PiiMatch] = []
+    for match in sorted(matches, key=lambda m: (_PRIORITY[m.category], m.start, -(m.end - m.start))):
+        if all(match.end <= other.start or match.start >= other.end for other in chosen):
+            chosen.append(match)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def recognize(
+    text: str,
+    settings: RecognizerSettings,
+    *,
+    categories: frozenset[str],
+    role_mailboxes: frozenset[str] = frozenset(),
+) -> list[PiiMatch]:
+    """Every pattern-recognized piece of personal data in `text` (normalized), overlaps resolved."""
+    found: list[PiiMatch] = []
+    if "email" in categories:
+        found.extend(find_emails(text, role_mailboxes))
+    if categories & {"phone", "payment_card", "ssn", "ip_address"}:
+        found.extend(m for m in find_numbers(text, settings) if m.category in categories)
+    if "iban" in categories:
+        found.extend(find_ibans(text))
+    if "ip_address" in categories:
+        found.extend(find_ipv6(text))
+    if "street_address" in categories:
+        found.extend(find_street_addresses(text))
+    return resolve_overlaps(found)

@@ -1,0 +1,259 @@
+"""BoundaryEnforcer: some decisions belong to people, and some claims need evidence.
+
+1. **Values decisions.** An action or task that *decides* a question of values (what to
+   optimize people's attention for, which people deserve priority, whether to weaken a privacy
+   policy, what the mission is, overriding someone's choice, trading safety for growth) is
+   escalated: a person must decide. Each rule is a phrase pattern "decision verb ... values
+   object" within a few words, so merely mentioning a value word ("we value your feedback",
+   "the purpose of this function", "we should design a better UI") does not trigger it.
+2. **Absolute assurance**: "guarantees 100% safety", "zero risk", "never fails".
+3. **Unsourced statistics**: "87% of users prefer..." with no "according to", citation or link
+   anywhere in the text (a footnote or link after the sentence counts as a source).
+4. **Unverified maturity claims**: "production-ready", "battle-tested", "enterprise-grade"
+   with no evidence (deployments, benchmarks, audits, certifications, a link).
+
+Rules 2-4 are not triggered when the claim is negated or disowned within its clause ("we cannot
+guarantee zero risk", "the tests guarantee nothing", "it is not production-ready yet").
+
+Every finding carries verdict ESCALATE. It runs on every message, so all patterns are compiled
+once per policy and each is a single regex search: no per-word Python loops.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar, Literal, Sequence
+
+from pydantic import Field
+
+from tractatus.governance.actions import Action, Finding, Severity, Verdict
+from tractatus.governance.checks import CheckContext, CheckSettings
+from tractatus.governance.normalize import normalize
+from tractatus.governance.services.patterns import (
+    alternation,
+    clause_before,
+    excerpt,
+    gap,
+    is_negated,
+    original_span,
+    sentence_at,
+)
+from tractatus.governance.state import GovernanceState
+
+RuleName = Literal["values_decision", "absolute_assurance", "unsourced_statistic", "unverified_maturity_claim"]
+
+
+class BoundaryEnforcerSettings(CheckSettings):
+    rules: tuple[RuleName, ...] = Field(min_length=1, description="which of the four rules run")
+    values_max_gap_words: int = Field(ge=0, le=12, description="words allowed between a decision verb and its values object")
+    negation_window_chars: int = Field(ge=0, le=200, description="how far back (within the clause) a negation disowns a claim")
+
+
+_PEOPLE = alternation(
+    "users user people persons customers customer patients patient applicants applicant candidates candidate "
+    "employees employee students student citizens members tenants families groups lives children residents "
+    "workers volunteers donors clients".split()
+)
+
+# (rule id, what the person must decide, pattern with {gap} for the allowed distance)
+_VALUES_PATTERNS: tuple[tuple[str, str, str], ...] = (
+    (
+        "boundary.values.engagement",
+        "what to optimize people's attention for",
+        r"\b(?:optimi[sz]e|optimi[sz]ing|maximi[sz]e|maximi[sz]ing)\b{gap}"
+        + alternation(
+            [
+                "engagement", "clicks", "click-through", "click through", "ctr", "watch time", "time on site",
+                "time on app", "time on platform", "screen time", "attention", "virality", "addictiveness",
+                "dwell time", "time spent", "outrage", "shares",
+            ]
+        )
+        + r"\b|\b(?:maximum|max|maximal)\s+(?:user\s+)?(?:engagement|clicks|attention|virality|watch\s+time|screen\s+time)\b"
+        r"|\b(?:engagement|clicks|attention|growth)\s+at\s+(?:any|all)\s+costs?\b",
+    ),
+    (
+        "boundary.values.priority_of_people",
+        "which people deserve priority",
+        r"\b(?:decide|decides|deciding|determine|determining|choose|choosing|judge|judging|rank|ranking|"
+        r"prioriti[sz]e|prioriti[sz]ing|select|selecting|pick|picking|sort|sorting)\b{gap}(?:who|which|what)\s+(?:of\s+(?:the|our)\s+)?"
+        + _PEOPLE
+        + r"\b{gap}(?:deserves?|merits?|worth|get\s+priority|gets?\s+priority|priority|should\s+(?:get|receive|be\s+(?:saved|helped|served|denied|treated))|qualif(?:y|ies)\s+for\s+help)\b"
+        r"|\b(?:rank|ranking|prioriti[sz]e|prioriti[sz]ing|sort|rate|score)\s+(?:the\s+)?" + _PEOPLE
+        + r"\s+(?:by|based\s+on|according\s+to)\s+(?:their\s+)?(?:worth|value|deservingness|usefulness|importance|merit)\b"
+        r"|\b(?:which|whose)\s+lives\s+(?:matter|count|are\s+worth)",
+    ),
+    (
+        "boundary.values.privacy_policy",
+        "whether to weaken privacy or sell people's data",
+        r"\b(?:change|modify|update|rewrite|amend|revise)\b{gap}(?:privacy|data|ethics|consent|retention|moderation|content)\s+"
+        r"(?:polic(?:y|ies)|guidelines|rules|principles|standards|terms)\b{gap}(?:to|so\s+(?:that\s+)?we\s+can)\s+(?:allow|permit|let|enable|start)\b"
+        r"|\b(?:weaken|relax|loosen|gut|abandon|scrap|drop|water\s+down|remove|bypass)\b{gap}(?:privacy|data|ethics|consent|retention|moderation)\s+"
+        r"(?:polic(?:y|ies)|guidelines|rules|principles|standards|protections?|safeguards?)\b"
+        r"|\b(?:sell|selling|monetize|monetise|monetizing|monetising|rent|trade|trading)\b{gap}(?:user|users'?|customer|customers'?|personal|private|people's|their|patient|visitor)\s+(?:data|information|details|records)\b"
+        r"|\bshare\b{gap}(?:user|users'?|customer|customers'?|personal|private|patient)\s+(?:data|information)\s+with\s+(?:third\s+parties|advertisers|data\s+brokers|brokers)\b",
+    ),
+    (
+        "boundary.values.purpose",
+        "what the mission, purpose or values are",
+        r"\b(?:redefine|redefining|change|changing|rewrite|rewriting|set|decide|deciding|determine|choose|abandon|drop|replace)\b{gap}"
+        r"(?:our|the\s+company's|the\s+organi[sz]ation's|the\s+team's|its|their)\s+(?:core\s+)?(?:mission|purpose|values|vision|principles|ethics)\b"
+        r"|\bdecide\s+what\s+(?:matters|is\s+meaningful|gives\s+(?:life|work)\s+meaning|our\s+purpose\s+is)\b",
+    ),
+    (
+        "boundary.values.agency",
+        "whether to override people's own choices",
+        r"\b(?:override|overrule|bypass|ignore|disregard|circumvent)\b{gap}(?:the\s+)?(?:user's|users'|user|customer's|customers'|patient's|person's|people's|their|his|her)\s+"
+        r"(?:choices?|consent|decisions?|preferences?|opt[\s-]?outs?|wishes|autonomy|privacy\s+settings)\b"
+        r"|\bdecide\s+for\s+(?:the\s+)?(?:user|users|them|people|customers|patients)\b"
+        r"|\bwithout\s+(?:their|the\s+user's|users'|the\s+customer's|customers'|patient)\s+(?:consent|knowledge|permission)\b"
+        r"|\b(?:manipulate|nudge|trick|deceive)\s+(?:the\s+)?(?:users|people|customers|voters|patients|readers)\b",
+    ),
+    (
+        "boundary.values.tradeoff",
+        "whether to trade safety, privacy or truth for something else",
+        r"\b(?:trade|trade\s+off|sacrifice|give\s+up|compromise)\b{gap}(?:privacy|safety|accuracy|fairness|wellbeing|well-being|honesty|"
+        r"transparency|ethics|user\s+trust|health|truth)\b{gap}(?:for|to\s+gain|in\s+exchange\s+for|to\s+get|to\s+increase|to\s+boost)\b"
+        r"|\bprioriti[sz]e\s+(?:profits?|revenue|growth|engagement|speed|clicks)\s+over\s+(?:safety|privacy|wellbeing|well-being|accuracy|ethics|fairness|people|users|truth)\b"
+        r"|\b(?:decide|determine|judge|choose)\s+(?:what\s+is|what's|whether\s+(?:it\s+is|it's)?|if\s+(?:it\s+is|it's)?)\s*(?:\w+\s+)?(?:ethical|moral|fair|right|wrong|acceptable|just)\b"
+        r"|\b(?:decide|determine|choose)\s+(?:which|what)\s+(?:research|innovations?|ideas?|projects?)\s+(?:to\s+fund|to\s+pursue|deserves?|(?:is|are)\s+worth)\b",
+    ),
+)
+
+_ABSOLUTE_ASSURANCE = (
+    r"\bguarantee[sd]?\b(?:\s+that)?(?:\s+\w+){0,4}?\s+(?:100\s?%|complete|total|absolute|full|perfect|zero)?\s*"
+    r"(?:safety|security|success|results|accuracy|uptime|privacy|protection|profits?|returns?|compliance|safe|secure|"
+    r"accurate|correct|bug[\s-]free|error[\s-]free|risk[\s-]free)\b"
+    r"|\bguaranteed\s+to\s+(?:work|succeed|be\s+safe|be\s+secure|be\s+accurate|never)\b"
+    r"|\b100\s?%\s+(?:safe|secure|accurate|guaranteed|risk[\s-]free|reliable|effective|certain|protected|uptime|success|"
+    r"safety|security|accuracy|bug[\s-]free|error[\s-]free|correct)\b"
+    r"|\bzero\s+(?:risk|risks|chance\s+of\s+(?:failure|error|harm)|defects|vulnerabilities)\b|\brisk[\s-]free\b"
+    r"|\b(?:never|cannot|can't|will\s+never|won't\s+ever)\s+(?:fail|fails|break|breaks|crash|crashes|go\s+down|be\s+hacked|be\s+breached|lose\s+(?:your\s+)?data)\b"
+    r"|\b(?:completely|totally|perfectly|absolutely|fully|entirely)\s+(?:safe|secure|risk[\s-]free|foolproof|unhackable|guaranteed|harmless)\b"
+    r"|\b(?:foolproof|fail[\s-]?proof|unhackable|unbreakable)\b"
+)
+_POPULATION = alternation(
+    """users people customers consumers clients buyers shoppers respondents participants adults americans europeans
+    britons voters readers viewers visitors subscribers members doctors dentists physicians nurses experts scientists
+    developers engineers programmers professionals employees workers managers executives ceos companies businesses
+    firms organizations organisations teams patients parents students teachers children kids teens teenagers women men
+    millennials households homeowners investors marketers travelers travellers drivers smokers individuals citizens
+    residents gamers owners families couples startups enterprises""".split()
+)
+_NUMBER_WORD = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+_STATISTIC = (
+    r"(?<![\w.])\d{1,3}(?:[.,]\d+)?\s?(?:%|percent|per\s+cent)\s+of\s+(?:all\s+|the\s+|our\s+|surveyed\s+|u\.?s\.?\s+)?(?:\w+\s+)?"
+    + _POPULATION
+    + r"\b|\b"
+    + _NUMBER_WORD
+    + r"\s+(?:out\s+of|in)\s+"
+    + _NUMBER_WORD
+    + r"\s+(?:\w+\s+)?"
+    + _POPULATION
+    + r"\b|(?<![\w.])\d+(?:\.\d+)?\s?(?:x|times)\s+more\s+likely\b"
+)
+_SOURCE = (
+    r"\baccording\s+to\b|\bsources?\s*:|\bsourced?\s+from\b|\bcit(?:ed|ing|ation|es)\b|\bper\s+(?:the|a)\s+\w+|"
+    r"\b(?:survey|poll|study|report|paper|analysis|census)\s+(?:by|from|of|published|conducted)\b|\bdata\s+from\b|"
+    r"\bpublished\s+(?:in|by)\b|https?://|\bwww\.|\bdoi\b|\bet\s+al\b|\[\d+\]|"
+    r"\([A-Z][A-Za-z-]+(?:\s+et\s+al\.?)?,?\s+(?:19|20)\d{2}\)|\bn\s?=\s?\d|\b(?:our\s+)?(?:telemetry|analytics\s+dashboard|server\s+logs)\b"
+)
+_MATURITY = (
+    r"\b(?:production[\s-](?:ready|grade|proven)|battle[\s-](?:tested|hardened|proven)|enterprise[\s-](?:grade|ready|class)|"
+    r"military[\s-]grade|bank[\s-]grade|industrial[\s-]strength|rock[\s-]solid|proven\s+at\s+scale|field[\s-]proven|"
+    r"market[\s-]proven|bulletproof)\b"
+)
+_EVIDENCE = (
+    r"\b(?:used|running|deployed|in\s+production|relied\s+on)\s+(?:by|at|in|across)\b|\bbenchmark(?:s|ed)?\b|"
+    r"\btest\s+coverage\b|\bcoverage\s+of\s+\d|\baudit(?:s|ed)?\b|\bcertified\b|\bsoc\s?2\b|\biso\s?27001\b|"
+    r"\bpen(?:etration)?[\s-]?test(?:s|ed)?\b|\bcase\s+stud(?:y|ies)\b|\bcustomers?\s+(?:including|such\s+as|like)\b|"
+    r"\bsince\s+(?:19|20)\d{2}\b|\b\d[\d,.]*\+?\s*(?:k|m|million|thousand)?\s+(?:customers|companies|deployments|"
+    r"installations|requests|users|organizations|organisations)\b|https?://|\baccording\s+to\b|\buptime\s+(?:of|record)\b"
+)
+# A maturity claim is not made when it is negated, a goal or a question: "not production-ready",
+# "until it is battle-tested", "we aim to be enterprise-grade".
+_NOT_CLAIMED = re.compile(
+    r"\b(?:no|not|never|isn't|aren't|wasn't|nothing|without|yet|until|before|once|when|whether|if|"
+    r"make|making|get|getting|become|becoming|towards?|aim|aims|aiming|goal|plan|plans|planned|roadmap|path\s+to|"
+    r"strive|hope|hoping|want|wants|need|needs|needed|far\s+from|claims?\s+of|beware)\b",
+    re.IGNORECASE,
+)
+
+
+class BoundaryEnforcer:
+    name: ClassVar[str] = "boundary_enforcer"
+    kind: ClassVar[str] = "service"
+    stateful: ClassVar[bool] = False  # a pure function of the text: the governor may cache it
+    Settings: ClassVar[type[CheckSettings]] = BoundaryEnforcerSettings
+
+    def __init__(self, settings: BoundaryEnforcerSettings) -> None:
+        self.settings = settings
+        g = gap(settings.values_max_gap_words)
+        self._values = tuple(
+            (rule_id, what, re.compile(pattern.replace("{gap}", g), re.IGNORECASE))
+            for rule_id, what, pattern in _VALUES_PATTERNS
+        )
+        self._assurance = re.compile(_ABSOLUTE_ASSURANCE, re.IGNORECASE)
+        self._statistic = re.compile(_STATISTIC, re.IGNORECASE)
+        self._source = re.compile(_SOURCE)  # case matters for "(Smith, 2020)"; the rest is lower-case tolerant below
+        self._source_ci = re.compile(_SOURCE, re.IGNORECASE)
+        self._maturity = re.compile(_MATURITY, re.IGNORECASE)
+        self._evidence = re.compile(_EVIDENCE, re.IGNORECASE)
+
+    # -- domain API ------------------------------------------------------------------------
+    def enforce(self, text: str) -> tuple[Finding, ...]:
+        """The boundary findings for `text` (normalized first). Empty means no boundary is crossed."""
+        return tuple(self.evaluate(CheckContext(action=Action(text=text), text=normalize(text), state=GovernanceState())))
+
+    # -- Check interface -------------------------------------------------------------------
+    def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
+        text = ctx.text.text.replace("\u2019", "'")
+        rules = self.settings.rules
+        window = self.settings.negation_window_chars
+        found: list[Finding] = []
+
+        def add(category: str, rule_id: str, message: str, m: re.Match[str]) -> None:
+            found.append(
+                Finding(
+                    source=self.name,
+                    source_kind=self.kind,
+                    category=category,
+                    severity=Severity.HIGH,
+                    rule_id=rule_id,
+                    message=message,
+                    span=original_span(ctx.text, m.start(), m.end()),
+                    evidence=excerpt(text, m.start(), m.end()),
+                    verdict=Verdict.ESCALATE,
+                )
+            )
+
+        if "values_decision" in rules:
+            for rule_id, what, pattern in self._values:
+                m = pattern.search(text)
+                if m is not None and not _is_question_about(text, m):
+                    add("values_decision", rule_id, f"decides {what}: a person must decide", m)
+        if "absolute_assurance" in rules:
+            for m in self._assurance.finditer(text):
+                if not is_negated(text, m.start(), window):
+                    add("absolute_assurance", "boundary.absolute_assurance", "absolute assurance: no one can promise this", m)
+                    break
+        if "unsourced_statistic" in rules:
+            m = self._statistic.search(text)
+            if m is not None and not (self._source.search(text) or self._source_ci.search(text)):
+                add("unsourced_statistic", "boundary.unsourced_statistic", "statistic with no source: cite where it comes from", m)
+        if "unverified_maturity_claim" in rules:
+            for m in self._maturity.finditer(text):
+                if _NOT_CLAIMED.search(clause_before(text, m.start(), window)) or sentence_at(text, m.start(), m.end()).rstrip().endswith("?"):
+                    continue
+                if not self._evidence.search(text):
+                    add("unverified_maturity_claim", "boundary.unverified_maturity_claim", "maturity claim with no evidence", m)
+                break
+        return found
+
+
+def _is_question_about(text: str, m: re.Match[str]) -> bool:
+    """'Should we optimize for engagement?' still asks to decide a values question; a question
+    *about* the rule ("what does 'maximize engagement' mean?") quotes it. Only quoted matches
+    are treated as mentions."""
+    before = text[max(0, m.start() - 1) : m.start()]
+    after = text[m.end() : m.end() + 1]
+    return before in ("'", '"', "\u201c") and after in ("'", '"', "\u201d")

@@ -1,0 +1,306 @@
+"""CrossReferenceValidator: does a proposed action contradict an instruction a person gave?
+
+Two kinds of contradiction:
+
+- **parameter conflict**: the instruction says "use port 27027" and the action connects to
+  27017, whether through its arguments ({"port": 27017}) or its text
+  ("mongodb://localhost:27017"). Both sides are read by `services.parameters`.
+- **prohibition violation**: the instruction says "never use X" and the action uses X (X in its
+  text, arguments or tool name, on word boundaries, inflections allowed).
+
+A prohibition that names a detector category ("no clickbait", "no personal data") is judged by
+that detector, not by the word: "no clickbait" is violated by a clickbait headline, not by a
+text that mentions the word "clickbait". The settings map such terms to detector names. How the
+detector is reached (the choice the design left open, documented here):
+
+- as a check, the validator runs the detector instance the governor built for the same policy,
+  handed over by `bind_checks` once every check is built, on the same normalized text;
+- through the domain API, the caller may pass detector findings it already has (`findings=`),
+  or bind detectors itself;
+- a prohibition whose detector is not available (or raises) cannot be verified, and governance
+  fails closed: it counts as violated, and a critical one asks for the settings'
+  `unverifiable_verdict` (block or escalate).
+
+Severity follows the instruction's persistence (settings.severity_by_persistence). Any CRITICAL
+conflict rejects the action, with a clarification question for the person; WARNING conflicts
+make the status "warning"; MINOR ones are reported but approved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar, Iterable, Literal, Mapping, Sequence
+
+from pydantic import Field, field_validator
+
+from tractatus.governance.actions import Action, Finding, Instruction, Persistence, Severity, Span, Verdict
+from tractatus.governance.checks import Check, CheckContext, CheckSettings
+from tractatus.governance.normalize import NormalizedText, normalize
+from tractatus.governance.services import parameters, prohibitions
+from tractatus.governance.services.patterns import excerpt, original_span
+from tractatus.governance.services.persistence_classifier import plain_text
+from tractatus.governance.state import GovernanceState
+
+
+class ConflictSeverity(StrEnum):
+    CRITICAL = "CRITICAL"
+    WARNING = "WARNING"
+    MINOR = "MINOR"
+
+
+class ValidationStatus(StrEnum):
+    APPROVED = "approved"
+    WARNING = "warning"
+    REJECTED = "rejected"
+
+
+ConflictKind = Literal["parameter_conflict", "prohibition_violation", "prohibition_unverifiable"]
+_SEVERITY_ORDER = {ConflictSeverity.MINOR: 0, ConflictSeverity.WARNING: 1, ConflictSeverity.CRITICAL: 2}
+
+
+class CrossReferenceSettings(CheckSettings):
+    severity_by_persistence: dict[Persistence, ConflictSeverity]
+    finding_severity: dict[ConflictSeverity, Literal["info", "low", "medium", "high", "critical"]]
+    rejected_verdicts: dict[Literal["parameter_conflict", "prohibition_violation"], Literal["warn", "escalate", "block"]]
+    detector_prohibitions: dict[str, str] = Field(description="prohibited term -> detector check that judges it")
+    unverifiable_verdict: Literal["block", "escalate"]
+
+    @field_validator("severity_by_persistence")
+    @classmethod
+    def _every_persistence(cls, value: dict[Persistence, ConflictSeverity]) -> dict[Persistence, ConflictSeverity]:
+        missing = [p.value for p in Persistence if p not in value]
+        if missing:
+            raise ValueError(f"must map every persistence level; missing: {', '.join(missing)}")
+        return value
+
+    @field_validator("finding_severity")
+    @classmethod
+    def _every_severity(cls, value: dict[ConflictSeverity, str]) -> dict[ConflictSeverity, str]:
+        missing = [s.value for s in ConflictSeverity if s not in value]
+        if missing:
+            raise ValueError(f"must map every conflict severity; missing: {', '.join(missing)}")
+        return value
+
+    @field_validator("detector_prohibitions")
+    @classmethod
+    def _lower_terms(cls, value: dict[str, str]) -> dict[str, str]:
+        return {" ".join(term.lower().split()): detector for term, detector in value.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    instruction_id: str
+    instruction_text: str
+    kind: ConflictKind
+    severity: ConflictSeverity
+    subject: str  # the parameter ("port") or the prohibited thing ("mongodb")
+    expected: Any  # the instructed value, or "not <thing>"
+    actual: Any  # what the action does
+    span: tuple[int, int] | None = None  # in the text examined (normalized), when the text shows it
+
+    def describe(self) -> str:
+        if self.kind == "parameter_conflict":
+            return f"instruction says {self.subject} {self.expected}, the action uses {self.actual}"
+        if self.kind == "prohibition_violation":
+            return f"instruction forbids {self.subject!r}, the action does it ({self.actual})"
+        return f"instruction forbids {self.subject!r}, which needs the {self.actual!r} detector to verify"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instruction_id": self.instruction_id,
+            "instruction_text": self.instruction_text,
+            "kind": self.kind,
+            "severity": self.severity.value,
+            "subject": self.subject,
+            "expected": self.expected,
+            "actual": self.actual,
+            "description": self.describe(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    status: ValidationStatus
+    severity: ConflictSeverity | None  # the worst conflict's severity; None when there is none
+    conflicts: tuple[Conflict, ...] = ()
+    question: str | None = None  # for the person, when rejected
+    checked_instructions: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "severity": self.severity.value if self.severity else None,
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "question": self.question,
+            "checked_instructions": self.checked_instructions,
+        }
+
+
+def _action_text(action: Action) -> str:
+    # Imported here: the governor module imports the check registry, which imports this package.
+    from tractatus.governance.governor import action_text
+
+    return action_text(action)
+
+
+class CrossReferenceValidator:
+    name: ClassVar[str] = "cross_reference_validator"
+    kind: ClassVar[str] = "service"
+    # Reads the instruction history in GovernanceState, and arguments (ports as numbers) that the
+    # governor's content cache key does not cover: never cached.
+    stateful: ClassVar[bool] = True
+    Settings: ClassVar[type[CheckSettings]] = CrossReferenceSettings
+
+    def __init__(self, settings: CrossReferenceSettings, *, detectors: Mapping[str, Check] | None = None) -> None:
+        self.settings = settings
+        self._detectors: dict[str, Check] = dict(detectors or {})
+        self._term_patterns: dict[str, re.Pattern[str]] = {}
+
+    def bind_checks(self, checks: Mapping[str, Check | None]) -> None:
+        """Receive the other checks built for the same policy, to judge detector-backed prohibitions."""
+        wanted = set(self.settings.detector_prohibitions.values())
+        self._detectors.update({name: check for name, check in checks.items() if name in wanted and check is not None})
+
+    # -- domain API ------------------------------------------------------------------------
+    def validate(
+        self, action: Action, instructions: Iterable[Instruction], *, findings: Sequence[Finding] | None = None
+    ) -> ValidationResult:
+        """Check `action` against `instructions`.
+
+        `findings`: detector findings already produced for this action; when given, they judge
+        detector-backed prohibitions ("no clickbait") instead of running the detector here.
+        """
+        text = _action_text(action)
+        ctx = CheckContext(action=action, text=normalize(text), state=GovernanceState())
+        return self._validate(ctx, tuple(instructions), findings)
+
+    def _validate(
+        self, ctx: CheckContext, instructions: tuple[Instruction, ...], prior: Sequence[Finding] | None
+    ) -> ValidationResult:
+        if not instructions:
+            return ValidationResult(ValidationStatus.APPROVED, None)
+        text = plain_text(ctx.text.text)
+        haystack = f"{text}\n{ctx.action.tool}" if ctx.action.tool else text
+        action_params = parameters.merge(
+            parameters.extract_from_arguments(ctx.action.arguments), parameters.extract_from_text(text)
+        )
+        detector_verdicts: dict[str, bool | None] = {}
+        conflicts: list[Conflict] = []
+        for instruction in instructions:
+            severity = self.settings.severity_by_persistence[instruction.persistence]
+            for key, expected, actual in parameters.conflicts(instruction.parameters, action_params):
+                conflicts.append(
+                    Conflict(instruction.id, instruction.text, "parameter_conflict", severity, key, expected, actual)
+                )
+            for term in instruction.prohibitions:
+                detector = self.settings.detector_prohibitions.get(term)
+                if detector is not None:
+                    if detector not in detector_verdicts:
+                        detector_verdicts[detector] = self._detector_flags(detector, ctx, prior)
+                    flagged = detector_verdicts[detector]
+                    if flagged is None:
+                        conflicts.append(
+                            Conflict(instruction.id, instruction.text, "prohibition_unverifiable", severity, term, f"no {term}", detector)
+                        )
+                    elif flagged:
+                        conflicts.append(
+                            Conflict(instruction.id, instruction.text, "prohibition_violation", severity, term, f"no {term}", f"{detector} detector")
+                        )
+                    continue
+                match = self._pattern(term).search(haystack)
+                if match is not None:
+                    conflicts.append(
+                        Conflict(
+                            instruction.id, instruction.text, "prohibition_violation", severity, term, f"no {term}",
+                            excerpt(haystack, match.start(), match.end()), span=(match.start(), match.end()) if match.end() <= len(text) else None,
+                        )
+                    )
+        return self._result(conflicts, len(instructions))
+
+    def _pattern(self, term: str) -> re.Pattern[str]:
+        pattern = self._term_patterns.get(term)
+        if pattern is None:
+            pattern = self._term_patterns[term] = prohibitions.term_pattern(term)
+        return pattern
+
+    def _detector_flags(self, detector: str, ctx: CheckContext, prior: Sequence[Finding] | None) -> bool | None:
+        """True/False when the named detector finds something; None when it cannot be consulted."""
+        if prior is not None:
+            return any(f.source == detector and f.severity > Severity.INFO for f in prior)
+        check = self._detectors.get(detector)
+        if check is None:
+            return None
+        try:
+            return any(f.severity > Severity.INFO for f in check.evaluate(ctx))
+        except Exception:  # a failing detector cannot clear the action: fail closed
+            return None
+
+    @staticmethod
+    def _result(conflicts: list[Conflict], checked: int) -> ValidationResult:
+        if not conflicts:
+            return ValidationResult(ValidationStatus.APPROVED, None, (), None, checked)
+        worst = max((c.severity for c in conflicts), key=_SEVERITY_ORDER.__getitem__)
+        status = {
+            ConflictSeverity.CRITICAL: ValidationStatus.REJECTED,
+            ConflictSeverity.WARNING: ValidationStatus.WARNING,
+            ConflictSeverity.MINOR: ValidationStatus.APPROVED,
+        }[worst]
+        question = None
+        if status == ValidationStatus.REJECTED:
+            critical = [c for c in conflicts if c.severity == ConflictSeverity.CRITICAL]
+            question = _clarification(critical)
+        return ValidationResult(status, worst, tuple(conflicts), question, checked)
+
+    # -- Check interface -------------------------------------------------------------------
+    def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
+        result = self._validate(ctx, ctx.state.instructions, None)
+        return tuple(self._finding(c, ctx.text, result.question) for c in result.conflicts)
+
+    def _finding(self, conflict: Conflict, ntext: NormalizedText, question: str | None) -> Finding:
+        severity = Severity.parse(self.settings.finding_severity[conflict.severity])
+        verdict: Verdict | None = None
+        if conflict.kind == "prohibition_unverifiable" and conflict.severity == ConflictSeverity.CRITICAL:
+            verdict = Verdict.parse(self.settings.unverifiable_verdict)
+        elif conflict.severity == ConflictSeverity.CRITICAL:
+            verdict = Verdict.parse(self.settings.rejected_verdicts[conflict.kind])
+        message = conflict.describe()
+        if question and conflict.severity == ConflictSeverity.CRITICAL:
+            message = f"{message}. {question}"
+        span: Span | None = original_span(ntext, *conflict.span) if conflict.span else None
+        return Finding(
+            source=self.name,
+            source_kind=self.kind,
+            category=conflict.kind,
+            severity=severity,
+            rule_id=f"cross_reference.{conflict.kind}",
+            message=message,
+            span=span,
+            evidence=f"instruction {conflict.instruction_id}: {excerpt(conflict.instruction_text, 0, len(conflict.instruction_text))}",
+            verdict=verdict,
+        )
+
+
+def _clarification(conflicts: Sequence[Conflict]) -> str:
+    """One question that lets the person resolve every critical conflict."""
+    first = conflicts[0]
+    if first.kind == "parameter_conflict":
+        question = (
+            f'You instructed "{first.instruction_text}", but this action uses {first.subject} {first.actual}. '
+            f"Should it use {first.expected} as instructed, or has the instruction changed?"
+        )
+    elif first.kind == "prohibition_violation":
+        question = (
+            f'You instructed "{first.instruction_text}", and this action does what it forbids ({first.subject}). '
+            "Should the action be changed, or does the instruction no longer apply here?"
+        )
+    else:
+        question = (
+            f'You instructed "{first.instruction_text}", but the {first.actual} detector that would verify it is not '
+            "available. Should this action go ahead anyway?"
+        )
+    if len(conflicts) > 1:
+        question += f" ({len(conflicts) - 1} more conflict(s) with your instructions.)"
+    return question

@@ -1,0 +1,115 @@
+"""Small text helpers the services share: phrase regexes, negation look-back, spans, content words.
+
+The services match phrase patterns on word boundaries after normalization, never lone keywords
+(the original framework's mistake: one "should" forced a human decision). These helpers keep
+that discipline in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterable
+
+from tractatus.governance.actions import Span
+
+if TYPE_CHECKING:
+    from tractatus.governance.normalize import NormalizedText
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A non-capturing group matching any of `words`; spaces inside a phrase match any whitespace.
+
+    Longer phrases come first so that the regex engine prefers "time on site" over "time".
+    """
+    parts = sorted({w.strip() for w in words if w.strip()}, key=len, reverse=True)
+    return "(?:" + "|".join(r"\s+".join(re.escape(p) for p in phrase.split()) for phrase in parts) + ")"
+
+
+def gap(max_words: int) -> str:
+    """Up to `max_words` intervening words between two parts of a phrase pattern."""
+    return rf"(?:\W+\w+){{0,{max_words}}}?\W+"
+
+
+# Cues that undo an assertion when they precede it in the same clause: "we cannot guarantee
+# zero risk", "there is no such thing as 100% safety", "it is not production-ready".
+NEGATION_CUES = re.compile(
+    r"\b(?:no|not|never|cannot|can't|cant|can\s+not|won't|wont|don't|dont|doesn't|doesnt|didn't|isn't|"
+    r"aren't|wasn't|weren't|nothing|nobody|no\s+one|without|impossible|unable|neither|nor|hardly|"
+    r"myth|false|untrue|claims?\s+of|beware\s+of|avoid|refuse\s+to)\b",
+    re.IGNORECASE,
+)
+# A clause ends at sentence punctuation, a semicolon, a colon, a dash between spaces or a newline;
+# commas do not end it ("no product, however good, can guarantee zero risk").
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n]|\s[-–—]\s")
+
+
+def clause_before(text: str, start: int, window: int) -> str:
+    """The part of the clause that precedes `start`, at most `window` characters of it."""
+    head = text[max(0, start - window) : start]
+    breaks = list(_CLAUSE_BREAK.finditer(head))
+    return head[breaks[-1].end() :] if breaks else head
+
+
+def is_negated(text: str, start: int, window: int, cues: re.Pattern[str] = NEGATION_CUES) -> bool:
+    """True when a negation cue precedes position `start` within its clause and `window` chars."""
+    return cues.search(clause_before(text, start, window)) is not None
+
+
+def sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence holding text[start:end] (bounded by . ! ? or newline)."""
+    left = max(text.rfind(".", 0, start), text.rfind("!", 0, start), text.rfind("?", 0, start), text.rfind("\n", 0, start))
+    candidates = [i for i in (text.find(c, end) for c in ".!?\n") if i != -1]
+    right = min(candidates) + 1 if candidates else len(text)
+    return text[left + 1 : right]
+
+
+def original_span(ntext: NormalizedText, start: int, end: int) -> Span:
+    """Map a match in the normalized text back to the original text (for evidence and redaction)."""
+    to_original = getattr(ntext, "to_original_span", None)
+    if to_original is not None:
+        span: Span = to_original(start, end)
+        return span
+    # The placeholder normalizer has no offset map; clip to the original so spans stay valid.
+    length = len(ntext.original)
+    return Span(min(start, length), min(end, length))
+
+
+def excerpt(text: str, start: int, end: int, limit: int = 80) -> str:
+    """A short excerpt of text[start:end] for people reading a finding."""
+    snippet = " ".join(text[start:end].split())
+    return snippet if len(snippet) <= limit else snippet[: limit - 1] + "…"
+
+
+# Function words carry no topic; dropping them lets word overlap measure what texts are about.
+STOPWORDS = frozenset(
+    """a an the and or but nor of to in on at by for with from into onto over under about as is are was
+    were be been being am do does did done have has had having it its this that these those there here
+    we us our you your they them their he him his she her i me my mine what which who whom whose when
+    where why how all any each every some such no not only own same so than too very can will just
+    should would could may might must shall also then else if while because until again further once
+    more most other out up down off per via let lets please""".split()
+)
+_WORD = re.compile(r"[a-z0-9][a-z0-9_'-]*")
+
+
+def stem(word: str) -> str:
+    """A deliberately crude suffix stripper: enough to equate "users"/"user", "deciding"/"decide".
+
+    A full stemmer (Snowball) would be a new dependency for a similarity that only orders
+    precedents and measures reasoning overlap; exact morphology does not change those answers.
+    """
+    for suffix in ("ing", "ies", "ied", "es", "ed", "s", "e"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The stemmed content words of `text` (lower-cased, stopwords removed)."""
+    return frozenset(stem(w.strip("'-")) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

@@ -1,0 +1,126 @@
+"""The whole governed stack in one process: stub model (optional), AGL gateway, governed proxy.
+
+    agent --(AGL_OPENAI_BASE_URL / AGL_EVENT_URL)--> governed proxy :proxy_port
+          --> AGL gateway :gateway_port (records samples, holds rollouts/events/models)
+          --> model: the stub model :stub_port, or any OpenAI-compatible `model_url`
+
+Used by `tractatus al up`, Demo 2's AGL backend, the tests and the benchmark. Each server is a
+real uvicorn server on loopback (port 0 = any free port). The model is registered with the
+gateway under `model_name`, which must be the name the model server serves (AGL rewrites the
+request's `model` to it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+
+from tractatus.governance.errors import ConfigError
+from tractatus.integrations.agentlightning.gateway import DEFAULT_MODEL_NAME, create_gateway_app, gateway_config
+from tractatus.integrations.agentlightning.proxy import Deciding, ProxySettings, create_governed_proxy
+from tractatus.integrations.agentlightning.serving import ServerThread
+from tractatus.integrations.agentlightning.stub_model import create_stub_model_app
+
+if TYPE_CHECKING:
+    from tractatus.governance.audit import AuditLog
+    from tractatus.governance.governor import Governor
+
+
+def bundled_policy() -> Path:
+    from tractatus.governance.policy import bundled_policy_path
+
+    return bundled_policy_path("agentlightning")
+
+
+@dataclass(frozen=True, slots=True)
+class StackConfig:
+    host: str = "127.0.0.1"
+    gateway_port: int = 0
+    proxy_port: int = 0
+    stub_port: int = 0
+    gateway_key: str = ""  # the gateway's admin key (AGL_KEY); only the proxy and trainer need it
+    agent_key: str = ""  # the key agents present to the governed proxy ("" = none, loopback only)
+    model_name: str = DEFAULT_MODEL_NAME
+    model_url: str | None = None  # an OpenAI-compatible base URL ending in /v1; None = stub model
+    with_proxy: bool = True
+
+
+class Stack:
+    def __init__(self, config: StackConfig, governor: Deciding | None) -> None:
+        if config.with_proxy and governor is None:
+            raise ConfigError("the governed proxy needs a governor")
+        self.config = config
+        self.governor = governor
+        self.stub: ServerThread | None = None
+        self.gateway: ServerThread | None = None
+        self.proxy: ServerThread | None = None
+
+    @property
+    def model_endpoint(self) -> str:
+        if self.config.model_url:
+            return self.config.model_url.rstrip("/")
+        assert self.stub is not None
+        return f"{self.stub.url}/v1"
+
+    @property
+    def gateway_url(self) -> str:
+        assert self.gateway is not None
+        return self.gateway.url
+
+    @property
+    def proxy_url(self) -> str:
+        if self.proxy is None:
+            raise ConfigError("this stack runs without the governed proxy")
+        return self.proxy.url
+
+    def start(self) -> Stack:
+        c = self.config
+        try:
+            if not c.model_url:
+                self.stub = ServerThread(create_stub_model_app(model_name=c.model_name), host=c.host, port=c.stub_port, name="stub model").start()
+            app = create_gateway_app(gateway_config(key=c.gateway_key, model_name=c.model_name))
+            self.gateway = ServerThread(app, host=c.host, port=c.gateway_port, name="AGL gateway").start()
+            self._register_model()
+            if c.with_proxy:
+                assert self.governor is not None
+                settings = ProxySettings(gateway_url=self.gateway.url, gateway_key=c.gateway_key, agent_key=c.agent_key)
+                self.proxy = ServerThread(
+                    create_governed_proxy(self.governor, settings), host=c.host, port=c.proxy_port, name="governed proxy"
+                ).start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _register_model(self) -> None:
+        headers = {"authorization": f"Bearer {self.config.gateway_key}"} if self.config.gateway_key else {}
+        payload = [{"model": self.config.model_name, "endpoint": self.model_endpoint}]
+        try:
+            response = httpx.post(f"{self.gateway_url}/api/models", json=payload, headers=headers, timeout=10.0)
+        except httpx.HTTPError as exc:
+            raise ConfigError(f"cannot register the model with the gateway: {type(exc).__name__}") from None
+        if response.status_code >= 400:
+            raise ConfigError(f"the gateway refused the model registration: HTTP {response.status_code}")
+
+    def stop(self) -> None:
+        for server in (self.proxy, self.gateway, self.stub):
+            if server is not None:
+                server.stop()
+        self.proxy = self.gateway = self.stub = None
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def open_governor(policy: str | Path | None, audit: AuditLog | None) -> Governor:
+    """A Governor for the proxy from a policy file (default: policies/agentlightning.yaml)."""
+    from tractatus.governance.governor import Governor
+    from tractatus.governance.policy import load_policy
+
+    return Governor(load_policy(policy if policy is not None else bundled_policy()), audit=audit)

@@ -1,0 +1,129 @@
+"""Everything one running service owns, built from its settings and closed together.
+
+No module-level state: `create_app` builds one `ServiceContext` and hangs it on `app.state`.
+Opening order matters for the error a person sees: the service database first (an unreachable
+database is the most common start-up failure, reported with the URL, password hidden), then
+the policy, then the audit log.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tractatus.governance.actions import Action, Decision
+from tractatus.governance.audit import AuditLog, open_audit_log
+from tractatus.governance.drift import DriftMonitor, drift_settings_from
+from tractatus.governance.governor import Governor
+from tractatus.governance.policy import Policy, load_policy
+from tractatus.governance.state import GovernanceState
+from tractatus.service.analyzer import FeedbackAnalyzer
+from tractatus.service.bandit import ThompsonBandit
+from tractatus.service.contacts import ContactVault
+from tractatus.service.db import open_database, session_factory
+from tractatus.service.metrics import DecisionTracing, ServiceMetrics
+from tractatus.service.models import Rollout
+from tractatus.service.pipeline import INTAKE_AGENT, FeedbackPipeline
+from tractatus.service.responder import STRATEGIES, Responder
+from tractatus.service.security import CsrfTokens, SessionTokens, Signer, TokenBucketLimiter
+from tractatus.service.settings import ServiceSettings
+
+
+@dataclass
+class ServiceContext:
+    settings: ServiceSettings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    policy: Policy
+    audit: AuditLog
+    escalations: object | None
+    governor: Governor
+    drift: DriftMonitor
+    pipeline: FeedbackPipeline
+    bandit: ThompsonBandit
+    metrics: ServiceMetrics
+    tracing: DecisionTracing
+    signer: Signer
+    csrf: CsrfTokens
+    logins: SessionTokens
+    limiter: TokenBucketLimiter
+    started_at: float
+
+    def close(self) -> None:
+        self.governor.close()
+        self.audit.close()
+        self.tracing.shutdown()
+        self.engine.dispose()
+
+
+def open_escalation_queue(audit: AuditLog) -> object | None:
+    """The human approval queue, in the audit log's database. None if the module is not installed."""
+    try:
+        from tractatus.governance.escalation import EscalationQueue
+    except ImportError:
+        return None
+    return EscalationQueue(audit)
+
+
+def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = time.time) -> ServiceContext:
+    engine = open_database(settings.resolved_database_url)
+    try:
+        policy = load_policy(settings.resolved_policy_path)
+        audit = open_audit_log(settings.resolved_audit_db, clock=clock)
+    except Exception:
+        engine.dispose()
+        raise
+    escalations = open_escalation_queue(audit)
+    state = GovernanceState()
+    drift = DriftMonitor(drift_settings_from(policy.document.drift, source=policy.source), state)
+
+    def watch_drift(action: Action, decision: Decision) -> None:
+        # The form is not watched: a burst of submissions must not stop the form for everyone.
+        if action.agent_id != INTAKE_AGENT:
+            drift.observe_decision(action, decision)
+
+    governor = Governor(policy, audit=audit, state=state, escalations=escalations, observers=[watch_drift])  # type: ignore[arg-type]
+    sessions = session_factory(engine)
+    bandit = ThompsonBandit(STRATEGIES, seed=settings.seed)
+    with sessions() as session:
+        bandit.replay(session.execute(select(Rollout.strategy, Rollout.reward).order_by(Rollout.id)).tuples())
+    metrics = ServiceMetrics()
+    tracing = DecisionTracing(settings.otel_exporter)
+    pipeline = FeedbackPipeline(
+        governor=governor,
+        audit=audit,
+        sessions=sessions,
+        analyzer=FeedbackAnalyzer(),
+        responder=Responder(),
+        bandit=bandit,
+        vault=ContactVault.open(settings.data_dir, settings.contact_key.get_secret_value() if settings.contact_key else None),
+        metrics=metrics,
+        tracing=tracing,
+        max_message_chars=settings.max_message_chars,
+        clock=clock,
+    )
+    signer = Signer(secrets.token_bytes(32), clock=clock)
+    return ServiceContext(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        policy=policy,
+        audit=audit,
+        escalations=escalations,
+        governor=governor,
+        drift=drift,
+        pipeline=pipeline,
+        bandit=bandit,
+        metrics=metrics,
+        tracing=tracing,
+        signer=signer,
+        csrf=CsrfTokens(signer, settings.csrf_max_age_s),
+        logins=SessionTokens(signer),
+        limiter=TokenBucketLimiter(settings.rate_limit_per_s, settings.rate_limit_burst),
+        started_at=clock(),
+    )

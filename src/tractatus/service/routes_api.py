@@ -1,0 +1,135 @@
+"""The governance API under /api/v1: JSON in, JSON out, bearer key, OpenAPI schema.
+
+Each route is a thin adapter: validate the body (pydantic, extra=forbid), call the governance
+object that owns the behaviour, return its `to_dict()`. Errors are raised as TractatusError and
+turned into status codes in one place (errors.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from tractatus.governance.errors import InputError
+from tractatus.governance.wire import ActionIn
+from tractatus.service.context import ServiceContext
+from tractatus.service.deps import get_ctx, require_api_key, require_json
+from tractatus.service.escalations import decide_escalation, list_escalations
+from tractatus.service.models import Rollout
+from tractatus.service.schemas import AuditEntryOut, DecisionOut, ReviewIn, RolloutOut, VerifyOut
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)], tags=["governance"])
+json_body = [Depends(require_json)]
+
+
+def policy_kinds(ctx: ServiceContext) -> frozenset[str]:
+    """Action kinds the policy governs. Any other kind would pass unchecked: refused at the edge."""
+    kinds = {kind for check in ctx.policy.document.checks.values() for kind in check.kinds}
+    kinds.update(kind for rule in ctx.policy.document.rules for kind in rule.kinds)
+    kinds.add("tool_call")
+    return frozenset(kinds)
+
+
+@router.post("/decide", response_model=DecisionOut, dependencies=json_body, summary="Govern one action")
+async def decide(body: ActionIn, request: Request) -> dict[str, Any]:
+    ctx = get_ctx(request)
+    kinds = policy_kinds(ctx)
+    if body.kind not in kinds:
+        raise InputError(f"kind: {body.kind!r} is not governed by policy {ctx.policy.name!r} (known: {', '.join(sorted(kinds))})")
+    action = body.to_action()
+
+    def run() -> dict[str, Any]:
+        decision = ctx.pipeline.decide("api", action)
+        ctx.pipeline.record_api_decision(decision)
+        return decision.to_dict()
+
+    return await run_in_threadpool(run)
+
+
+@router.get("/audit/verify", response_model=VerifyOut, summary="Walk the audit hash chain")
+def audit_verify(request: Request) -> dict[str, Any]:
+    return get_ctx(request).audit.verify().to_dict()
+
+
+@router.get("/audit", response_model=list[AuditEntryOut], summary="Query audit entries, newest first")
+def audit_query(
+    request: Request,
+    agent: str | None = Query(default=None, max_length=256),
+    verdict: str | None = Query(default=None, pattern="^(allow|warn|modify|escalate|block)$"),
+    rule_id: str | None = Query(default=None, max_length=200, pattern=r"^[^,]+$"),
+    kind: str | None = Query(default=None, max_length=64),
+    since: float | None = Query(default=None, ge=0, le=1e11),
+    until: float | None = Query(default=None, ge=0, le=1e11),
+    before_seq: int | None = Query(default=None, ge=1, le=2**62),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    entries = get_ctx(request).audit.query(
+        agent=agent, verdict=verdict, rule_id=rule_id, kind=kind, since=since, until=until, before_seq=before_seq, limit=limit
+    )
+    return [e.to_dict() for e in entries]
+
+
+@router.get("/escalations", summary="List escalations by status")
+def escalations(
+    request: Request,
+    status: str = Query(default="pending", pattern="^(pending|approved|denied)$"),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    return list_escalations(get_ctx(request), status, limit)
+
+
+@router.post("/escalations/{escalation_id}/approve", dependencies=json_body, summary="Approve an escalated action")
+async def approve(escalation_id: str, body: ReviewIn, request: Request) -> dict[str, Any]:
+    return await run_in_threadpool(decide_escalation, get_ctx(request), escalation_id, "approve", body.reviewer, body.note)
+
+
+@router.post("/escalations/{escalation_id}/deny", dependencies=json_body, summary="Deny an escalated action")
+async def deny(escalation_id: str, body: ReviewIn, request: Request) -> dict[str, Any]:
+    return await run_in_threadpool(decide_escalation, get_ctx(request), escalation_id, "deny", body.reviewer, body.note)
+
+
+@router.get("/drift/alerts", summary="Drift alerts raised since start, newest last")
+def drift_alerts(request: Request, limit: int = Query(default=100, ge=1, le=1000)) -> dict[str, Any]:
+    ctx = get_ctx(request)
+    return {"alerts": [a.to_dict() for a in ctx.drift.alerts[-limit:]], "held_agents": ctx.governor.state.held_agents}
+
+
+@router.post("/drift/agents/{agent_id}/clear", summary="A person clears an agent held by a drift alert")
+def drift_clear(agent_id: str, request: Request) -> dict[str, Any]:
+    ctx = get_ctx(request)
+    if not ctx.drift.clear(agent_id):
+        raise InputError(f"agent {agent_id!r} is not held by a drift alert")
+    seq = ctx.audit.append_event("drift_cleared", agent_id, {"cleared_by": "api"})
+    return {"agent_id": agent_id, "cleared": True, "audit_seq": seq}
+
+
+@router.get("/rollouts", response_model=list[RolloutOut], summary="Response rollouts (prompt, strategy, response, reward)")
+def rollouts(
+    request: Request,
+    after_id: int = Query(default=0, ge=0, le=2**62),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    with get_ctx(request).sessions() as session:
+        rows = session.query(Rollout).filter(Rollout.id > after_id).order_by(Rollout.id).limit(limit).all()
+        return [r.to_dict() for r in rows]
+
+
+@router.get("/rollouts.jsonl", summary="Every rollout as JSON lines, for replay through Agent Lightning",
+            response_class=Response, responses={200: {"content": {"application/x-ndjson": {}}}})
+def rollouts_jsonl(request: Request) -> Response:
+    with get_ctx(request).sessions() as session:
+        lines = [json.dumps(r.to_dict(), sort_keys=True) for r in session.query(Rollout).order_by(Rollout.id).yield_per(1000)]
+    return Response("\n".join(lines) + ("\n" if lines else ""), media_type="application/x-ndjson")
+
+
+@router.get("/dashboard", summary="The dashboard's numbers as JSON")
+def dashboard_json(request: Request) -> dict[str, Any]:
+    from tractatus.service.dashboard_data import collect
+
+    ctx = get_ctx(request)
+    with ctx.sessions() as session:
+        return collect(session, ctx.bandit.stats()).to_dict()
