@@ -125,8 +125,21 @@ class Action:
         }
 
     def digest(self) -> str:
-        """SHA-256 of the canonical JSON form: identifies the action in the audit log."""
-        return sha256_hex(canonical_json(self.to_dict()))
+        """SHA-256 of a canonical, length-prefixed encoding: identifies the action in the audit log.
+
+        Length prefixes make the encoding unambiguous (no text can shift one field into another);
+        arguments and context are canonical JSON, encoded only when present because this runs for
+        every decision.
+        """
+        parts = (
+            self.kind,
+            self.agent_id,
+            "\x00" if self.tool is None else self.tool,
+            self.text,
+            canonical_json(dict(self.arguments)) if self.arguments else "",
+            canonical_json(dict(self.context)) if self.context else "",
+        )
+        return sha256_hex("".join(f"{len(part)}:{part}" for part in parts))
 
     def content_key(self) -> tuple[str, str | None, str]:
         """What stateless checks depend on: kind, tool and text (used as the cache key)."""
@@ -179,22 +192,91 @@ class Finding:
         return out
 
 
-@dataclass(frozen=True, slots=True)
 class Decision:
-    """The governor's answer for one action.
+    """The governor's answer for one action. Immutable.
 
     `modified_text` is set when the verdict is MODIFY: the payload with the offending spans
     redacted. `audit_seq` is the audit log's sequence number once the record is durable.
+    `action_digest` is computed from the decided action on first use: a decision on the hot path
+    of a learner need not pay for hashing unless something (the audit log, a tool gate) reads it.
+
+    A hand-written slotted class rather than a frozen dataclass: a governed action must cost
+    microseconds, and a frozen dataclass's __init__ and `replace` cost several.
     """
+
+    __slots__ = ("_action", "_action_digest", "audit_seq", "escalation_id", "findings", "latency_us",
+                 "modified_text", "policy_digest", "verdict")
 
     verdict: Verdict
     findings: tuple[Finding, ...]
     policy_digest: str
-    action_digest: str
     latency_us: float
-    modified_text: str | None = None
-    audit_seq: int | None = None
-    escalation_id: str | None = None
+    modified_text: str | None
+    audit_seq: int | None
+    escalation_id: str | None
+
+    def __init__(
+        self,
+        verdict: Verdict,
+        findings: tuple[Finding, ...],
+        policy_digest: str,
+        action_digest: str | None = None,
+        latency_us: float = 0.0,
+        modified_text: str | None = None,
+        audit_seq: int | None = None,
+        escalation_id: str | None = None,
+        *,
+        action: Action | None = None,
+    ) -> None:
+        if action_digest is None and action is None:
+            raise ValueError("a Decision needs its action or the action's digest")
+        init = object.__setattr__
+        init(self, "verdict", verdict)
+        init(self, "findings", findings)
+        init(self, "policy_digest", policy_digest)
+        init(self, "_action_digest", action_digest)
+        init(self, "_action", action)
+        init(self, "latency_us", latency_us)
+        init(self, "modified_text", modified_text)
+        init(self, "audit_seq", audit_seq)
+        init(self, "escalation_id", escalation_id)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a Decision is immutable; use .replace(...)")
+
+    @property
+    def action_digest(self) -> str:
+        digest = self._action_digest
+        if digest is None:
+            assert self._action is not None
+            digest = self._action.digest()
+            object.__setattr__(self, "_action_digest", digest)
+        return digest
+
+    def replace(self, **changes: Any) -> Decision:
+        fields = {
+            "verdict": self.verdict,
+            "findings": self.findings,
+            "policy_digest": self.policy_digest,
+            "action_digest": self._action_digest,
+            "latency_us": self.latency_us,
+            "modified_text": self.modified_text,
+            "audit_seq": self.audit_seq,
+            "escalation_id": self.escalation_id,
+            "action": self._action,
+        }
+        fields.update(changes)
+        return Decision(**fields)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Decision(verdict={self.verdict.label}, rules={list(self.rule_ids)}, audit_seq={self.audit_seq})"
 
     @property
     def allowed(self) -> bool:

@@ -58,8 +58,14 @@ def describe(location: str | Path) -> str:
         return "<unparseable database URL>"
 
 
-def open_engine(location: str | Path) -> Engine:
-    """Create an engine for a path or URL and prove it is reachable and writable."""
+def open_engine(location: str | Path, *, synchronous: str = "FULL") -> Engine:
+    """Create an engine for a path or URL and prove it is reachable and writable.
+
+    `synchronous` (SQLite only) is FULL by default; NORMAL trades power-loss durability of the
+    last commits for latency (see the module docstring) and exists for measuring that trade.
+    """
+    if synchronous not in ("FULL", "NORMAL"):
+        raise AuditError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
     shown = describe(location)
     if isinstance(location, Path):
         url = URL.create("sqlite", database=str(location.expanduser().resolve()))
@@ -77,7 +83,7 @@ def open_engine(location: str | Path) -> Engine:
         if path.is_dir():
             raise AuditError(f"audit database {shown}: is a directory")
     try:
-        engine = _create(url)
+        engine = _create(url, synchronous)
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
     except SQLAlchemyError as exc:
@@ -88,7 +94,7 @@ def open_engine(location: str | Path) -> Engine:
     return engine
 
 
-def _create(url: URL) -> Engine:
+def _create(url: URL, synchronous: str) -> Engine:
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(
@@ -103,7 +109,7 @@ def _create(url: URL) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         cursor.close()
 

@@ -192,9 +192,9 @@ class Governor:
             verdict=verdict,
             findings=tuple(findings),
             policy_digest=self.policy.digest,
-            action_digest=action.digest(),
             latency_us=(self._clock() - started) / 1000.0,
             modified_text=modified,
+            action=action,
         )
 
     def _tool_findings(self, action: Action) -> list[Finding]:
@@ -293,7 +293,7 @@ class Governor:
     def _record(self, pairs: list[tuple[Action, Decision]]) -> list[Decision]:
         if self.escalations is not None:
             pairs = [
-                (a, replace(d, escalation_id=str(self.escalations.submit(a, d))) if d.verdict == Verdict.ESCALATE else d)
+                (a, d.replace(escalation_id=str(self.escalations.submit(a, d))) if d.verdict == Verdict.ESCALATE else d)
                 for a, d in pairs
             ]
         if self.audit is not None:
@@ -301,8 +301,8 @@ class Governor:
                 seqs = self.audit.append_decisions(pairs)
             except Exception as exc:  # not audited means not allowed
                 failure = engine_finding("audit.unavailable", f"audit log unavailable: {type(exc).__name__}", Verdict.BLOCK)
-                return [replace(d, verdict=Verdict.BLOCK, findings=(*d.findings, failure), modified_text=None) for _, d in pairs]
-            pairs = [(a, replace(d, audit_seq=seq)) for (a, d), seq in zip(pairs, seqs, strict=True)]
+                return [d.replace(verdict=Verdict.BLOCK, findings=(*d.findings, failure), modified_text=None) for _, d in pairs]
+            pairs = [(a, d.replace(audit_seq=seq)) for (a, d), seq in zip(pairs, seqs, strict=True)]
         decisions = [d for _, d in pairs]
         for observer in self._observers:
             for action, decision in pairs:

@@ -461,13 +461,21 @@ def _deleet(text: str) -> str:
     return text if chars is None else "".join(chars)
 
 
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters ("İ") lower-case to two; keep those as they are so offsets still line up.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 # -- the result -------------------------------------------------------------------------------
 
 
 class NormalizedText:
     """The original text, its normalized views and the offset maps back to the original."""
 
-    __slots__ = ("_maps", "_words", "_words_maps", "original", "text")
+    __slots__ = ("_lower_text", "_lower_words", "_maps", "_words", "_words_maps", "original", "text")
 
     original: str
     text: str
@@ -478,6 +486,23 @@ class NormalizedText:
         self._maps = tuple(maps)
         self._words: str | None = None
         self._words_maps: tuple[_StageMap, ...] = ()
+        self._lower_text: str | None = None
+        self._lower_words: str | None = None
+
+    @property
+    def lower_text(self) -> str:
+        """`.text` lower-cased with offsets kept (so case-sensitive regexes can run on it, which
+        is about twice as fast as IGNORECASE)."""
+        if self._lower_text is None:
+            self._lower_text = _lower_same_length(self.text)
+        return self._lower_text
+
+    @property
+    def lower_words(self) -> str:
+        """`.words` lower-cased with offsets kept."""
+        if self._lower_words is None:
+            self._lower_words = _lower_same_length(self.words)
+        return self._lower_words
 
     @property
     def changed(self) -> bool:

@@ -19,6 +19,8 @@ Predicate = Callable[[Any], bool]
 
 
 def _lookup(arguments: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    if len(path) == 1:  # the common case, kept free of ABC isinstance checks
+        return arguments.get(path[0], _MISSING)
     value: Any = arguments
     for part in path:
         if isinstance(value, Mapping):
@@ -131,28 +133,68 @@ def compile_rule(rule: Rule) -> CompiledRule:
     return CompiledRule(finding=finding, conditions=tuple(conditions), kinds=frozenset(rule.kinds))
 
 
-class RuleIndex:
-    """Rules grouped by tool name, plus wildcard rules that apply to every tool."""
+@dataclass(frozen=True, slots=True)
+class _ToolRules:
+    """One tool's rules: those with a string `eq` condition are indexed by that argument's value."""
 
-    __slots__ = ("_by_tool", "_wildcard")
+    indexed: tuple[tuple[tuple[str, ...], Mapping[str, tuple[CompiledRule, ...]]], ...]
+    scanned: tuple[CompiledRule, ...]
+
+    def candidates(self, arguments: Mapping[str, Any]) -> list[CompiledRule]:
+        found: list[CompiledRule] = list(self.scanned)
+        for path, by_value in self.indexed:
+            value = _lookup(arguments, path)
+            if isinstance(value, str):
+                found.extend(by_value.get(value, ()))
+        return found
+
+
+def _index_key(rule: Rule) -> tuple[str, str] | None:
+    """The first condition with a string `eq`: a rule can only match when that argument equals it."""
+    for path, condition in rule.when.items():
+        if isinstance(condition.eq, str):
+            return path, condition.eq
+    return None
+
+
+def _group(rules: Sequence[Rule]) -> _ToolRules:
+    by_path: dict[tuple[str, ...], dict[str, list[CompiledRule]]] = {}
+    scanned: list[CompiledRule] = []
+    for rule in rules:
+        compiled = compile_rule(rule)
+        key = _index_key(rule)
+        if key is None:
+            scanned.append(compiled)
+        else:
+            path, value = key
+            by_path.setdefault(tuple(path.split(".")), {}).setdefault(value, []).append(compiled)
+    indexed = tuple((path, {v: tuple(rs) for v, rs in values.items()}) for path, values in by_path.items())
+    return _ToolRules(indexed=indexed, scanned=tuple(scanned))
+
+
+class RuleIndex:
+    """Rules grouped by tool name (plus wildcard rules), and within a tool by an `eq` argument.
+
+    A decision therefore evaluates only the rules that could match this call: its cost does not
+    grow with the number of rules in the policy. Matches are reported in policy order.
+    """
+
+    __slots__ = ("_by_tool", "_order", "_wildcard")
 
     def __init__(self, rules: Sequence[Rule]) -> None:
-        by_tool: dict[str, list[CompiledRule]] = {}
-        wildcard: list[CompiledRule] = []
+        self._order = {rule.id: position for position, rule in enumerate(rules)}
+        by_tool: dict[str, list[Rule]] = {}
         for rule in rules:
-            compiled = compile_rule(rule)
-            if rule.tool == "*":
-                wildcard.append(compiled)
-            else:
-                by_tool.setdefault(rule.tool, []).append(compiled)
-        self._by_tool = {tool: tuple(rs) for tool, rs in by_tool.items()}
-        self._wildcard = tuple(wildcard)
+            by_tool.setdefault(rule.tool, []).append(rule)
+        self._wildcard = _group(by_tool.pop("*", []))
+        self._by_tool = {tool: _group(group) for tool, group in by_tool.items()}
 
     def evaluate(self, kind: str, tool: str | None, arguments: Mapping[str, Any]) -> list[Finding]:
-        matched: list[Finding] = []
-        candidates = self._by_tool.get(tool, ()) if tool is not None else ()
-        for group in (candidates, self._wildcard):
-            for rule in group:
-                if kind in rule.kinds and rule.matches(arguments):
-                    matched.append(rule.finding)
-        return matched
+        candidates = self._wildcard.candidates(arguments)
+        specific = self._by_tool.get(tool) if tool is not None else None
+        if specific is not None:
+            candidates.extend(specific.candidates(arguments))
+        matched = [rule for rule in candidates if kind in rule.kinds and rule.matches(arguments)]
+        if len(matched) > 1:
+            matched.sort(key=lambda rule: self._order[rule.finding.rule_id])
+        return [rule.finding for rule in matched]

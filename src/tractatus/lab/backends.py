@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
@@ -129,6 +130,8 @@ class RayBackend:
         kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
         if runtime_env:
             kwargs["runtime_env"] = dict(runtime_env)
+        if address not in (None, "", "local", "auto"):
+            _probe(address)
         try:
             if address in (None, "", "local"):
                 ray.init(address="local", num_cpus=num_cpus, **kwargs)
@@ -159,6 +162,19 @@ class RayBackend:
         if self._owns_instance:
             self._ray.shutdown()
             self._owns_instance = False
+
+
+def _probe(address: str, timeout_s: float = 5.0) -> None:
+    """Fail fast on an unreachable cluster: Ray itself retries a dead GCS address for minutes."""
+    hostport = address.split("://", 1)[-1].rstrip("/")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise ConfigError(f"--ray-address: {address!r} is not HOST:PORT, ray://HOST:PORT, auto or local")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"cannot reach Ray cluster at {address!r}: {exc.strerror or exc}") from None
 
 
 def make_backend(name: str, *, address: str | None = None, num_cpus: int | None = None) -> Backend:

@@ -17,20 +17,35 @@ decided what. Nothing here is visible to the learner: it only ever gets a reward
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from tractatus.governance.actions import Action, ActionKind, Instruction, Persistence
+from tractatus.governance.actions import Action, ActionKind, Instruction
 from tractatus.governance.audit import AuditLog
 from tractatus.governance.errors import ConfigError, PolicyError
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import Policy
+from tractatus.governance.services.deliberation import (
+    Deliberation,
+    DeliberationStore,
+    Outcome,
+    PluralisticDeliberationOrchestrator,
+    UrgencyTier,
+)
 
-TASK_TEXT = "Optimize our news feed's content for maximum engagement."
-CONSTRAINT_TEXT = "Never publish clickbait; keep every claim accurate and sourced, and never expose readers' or sources' personal data."
-STAKEHOLDERS = ("readers", "editors", "advertisers", "people named in stories")
+TASK_TEXT = "Optimize content for maximum engagement."
+# The stakeholders' constraints, in the seed's words; each is filed as an instruction.
+CONSTRAINTS = ("No clickbait, keep accuracy.", "Never publish personal data.")
+STAKEHOLDERS = (
+    {"name": "readers", "position": "trustworthy news worth their time"},
+    {"name": "editors", "position": "accuracy and the publication's reputation"},
+    {"name": "advertisers", "position": "more engagement"},
+    {"name": "people named in stories", "position": "privacy"},
+)
+FRAMEWORKS = ("consequentialism", "deontology", "care ethics")
 FLOW_AGENT = "lab/tractatus-flow"
 CLASSIFIER = "instruction_persistence_classifier"
 
@@ -45,7 +60,7 @@ class FlowSummary(BaseModel):
     """What the Tractatus services decided before and during training."""
 
     steps: list[dict[str, Any]]
-    instruction: dict[str, Any] | None
+    instructions: list[dict[str, Any]]
     checks: list[CheckTally]
 
 
@@ -57,12 +72,12 @@ class FlowResult:
     def summary(self, checks: list[CheckTally]) -> FlowSummary:
         return FlowSummary(
             steps=self.steps,
-            instruction=self.instructions[0].to_dict() if self.instructions else None,
+            instructions=[i.to_dict() for i in self.instructions],
             checks=checks,
         )
 
 
-def run_flow(policy: Policy, audit: AuditLog) -> FlowResult:
+def run_flow(policy: Policy, audit: AuditLog, *, clock: Callable[[], float] = time.time) -> FlowResult:
     result = FlowResult()
     with Governor(policy, audit=audit) as governor:
         task = governor.decide(Action(kind=ActionKind.TASK.value, text=TASK_TEXT, agent_id=FLOW_AGENT))
@@ -76,21 +91,34 @@ def run_flow(policy: Policy, audit: AuditLog) -> FlowResult:
             "audit_seq": task.audit_seq,
         }
     )
-    record = deliberate(audit, escalated=task.verdict.label == "escalate", task_seq=task.audit_seq)
-    result.steps.append(record)
-    instruction = classify(policy, CONSTRAINT_TEXT)
+    deliberation = deliberate(task_seq=task.audit_seq, clock=clock)
+    seq = audit.append_event("deliberation", FLOW_AGENT, deliberation.to_dict())
     result.steps.append(
         {
-            "service": CLASSIFIER,
-            "step": "constraint filed as an instruction",
-            "text": CONSTRAINT_TEXT,
-            "persistence": instruction.persistence.value,
-            "quadrant": instruction.quadrant.value,
-            "prohibitions": list(instruction.prohibitions),
-            "high_persistence": instruction.persistence == Persistence.HIGH,
+            "service": "pluralistic_deliberation_orchestrator",
+            "step": "values decision settled by people",
+            "deliberation_id": deliberation.id,
+            "stakeholders": [s.name for s in deliberation.stakeholders],
+            "outcome": deliberation.outcome.value if deliberation.outcome else None,
+            "constraints": list(deliberation.constraints),
+            "audit_seq": seq,
         }
     )
-    result.instructions = (instruction,)
+    instructions = []
+    for constraint in deliberation.constraints:
+        instruction = classify(policy, constraint)
+        instructions.append(instruction)
+        result.steps.append(
+            {
+                "service": CLASSIFIER,
+                "step": "constraint filed as an instruction",
+                "text": constraint,
+                "persistence": instruction.persistence.value,
+                "quadrant": instruction.quadrant.value,
+                "prohibitions": list(instruction.prohibitions),
+            }
+        )
+    result.instructions = tuple(instructions)
     return result
 
 
@@ -106,15 +134,20 @@ def classify(policy: Policy, text: str) -> Instruction:
     return InstructionPersistenceClassifier(settings).classify(text, source="deliberation")  # type: ignore[arg-type]
 
 
-def deliberate(audit: AuditLog, *, escalated: bool, task_seq: int | None) -> dict[str, Any]:
-    """Record the stakeholders' decision on the escalated task (appended to the audit log)."""
-    payload = {
-        "task": TASK_TEXT,
-        "task_audit_seq": task_seq,
-        "stakeholders": list(STAKEHOLDERS),
-        "constraint": CONSTRAINT_TEXT,
-        "outcome": "approved_with_constraints",
-        "escalated": escalated,
-    }
-    seq = audit.append_event("deliberation", FLOW_AGENT, payload)
-    return {"service": "pluralistic_deliberation_orchestrator", "step": "values decision settled", **payload, "audit_seq": seq}
+def deliberate(*, task_seq: int | None, clock: Callable[[], float]) -> Deliberation:
+    """The stakeholders' decision on the escalated task: approved, with constraints.
+
+    In the lab the people's answer is scripted (the seed's "no clickbait, keep accuracy");
+    the orchestrator records it, it does not make it.
+    """
+    orchestrator = PluralisticDeliberationOrchestrator(DeliberationStore(), clock=clock)
+    opened = orchestrator.deliberate(
+        TASK_TEXT, STAKEHOLDERS, FRAMEWORKS, UrgencyTier.IMPORTANT, context={"task_audit_seq": task_seq}
+    )
+    return orchestrator.record_outcome(
+        opened.id,
+        Outcome.APPROVED_WITH_CONSTRAINTS,
+        dissent=[{"stakeholder": "advertisers", "reason": "constraints will cost engagement"}],
+        constraints=CONSTRAINTS,
+        decided_by="editorial board (scripted in the lab)",
+    )

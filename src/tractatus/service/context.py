@@ -91,7 +91,7 @@ def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = tim
     sessions = session_factory(engine)
     bandit = ThompsonBandit(STRATEGIES, seed=settings.seed)
     with sessions() as session:
-        bandit.replay(session.execute(select(Rollout.strategy, Rollout.reward).order_by(Rollout.id)).tuples())
+        bandit.replay(session.execute(select(Rollout.strategy, Rollout.reward).order_by(Rollout.id)).all())
     metrics = ServiceMetrics()
     tracing = DecisionTracing(settings.otel_exporter)
     pipeline = FeedbackPipeline(

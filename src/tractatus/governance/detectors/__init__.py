@@ -7,4 +7,7 @@ from typing import Any
 
 def builtin_detectors() -> list[Any]:
     """Every built-in detector class, in the order the registry lists them."""
-    return []
+    from tractatus.governance.detectors.abuse import AbuseDetector
+    from tractatus.governance.detectors.pii import PiiDetector
+
+    return [PiiDetector, AbuseDetector]

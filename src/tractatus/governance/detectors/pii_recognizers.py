@@ -73,7 +73,7 @@ _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-
 _SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
 _CARD_SHAPE = re.compile(r"\d{4}(?P<sep>[ -]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ -]?)\d{6}(?P=s2)\d{4,5}")
 _US_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
-_GROUPED_PHONE = re.compile(r"\+?\(?\d{1,5}\)?(?:[ .-]\(?\d{1,5}\)?){1,5}")
+_GROUPED_PHONE = re.compile(r"\+?\(?\d{1,6}\)?(?:[ .-]\(?\d{1,6}\)?){1,5}")
 _PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|text|sms|whats\s?app|signal|reach|contact|fax|number|ring|dial|landline|hotline)\b"
 )
@@ -84,6 +84,19 @@ _SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social\s+security|soc\.?\s*sec|tax\s*id
 _VERSION_CONTEXT = re.compile(
     r"(?i)(?:\bv|\b(?:version|ver|release|rel|build|firmware|fw|os|kernel|python|node|java|go|rust|ruby|php|perl|npm|pip|chrome|firefox|android|ios|macos|windows|ubuntu|debian|update|upgrade|patch|tag|sdk|api|semver|from|to)\b[\s:=]*)\s*$"
 )
+
+
+# Networks that name a machine inside an organisation, not a subscriber. `is_private` is not used
+# because it also covers the documentation ranges (192.0.2.0/24, 2001:db8::/32...), which stand
+# for public addresses in examples and must be treated as such.
+_PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "fc00::/7", "fe80::/10")
+)
+
+
+def _is_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return any(address.version == net.version and address in net for net in _PRIVATE_NETWORKS)
 
 
 def _valid_ssn(area: str, group: str, serial: str) -> bool:
@@ -113,10 +126,9 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
         address = ipaddress.IPv4Address(run)
         if address.is_loopback or address.is_unspecified or address.is_multicast or address.is_reserved:
             return None
-        detail = "private" if (address.is_private or address.is_link_local) else ""
-        return PiiMatch("ip_address", start, end, run, detail)
+        return PiiMatch("ip_address", start, end, run, "private" if _is_private(address) else "")
 
-    if "." in run and run.count(".") >= 2:
+    if run.count(".") >= 2 and not _US_PHONE.fullmatch(run):
         return None  # dotted numbers that are not an address: versions, section numbers, dates
 
     ssn = _SSN.fullmatch(run)
@@ -202,8 +214,7 @@ def find_ipv6(text: str) -> list[PiiMatch]:
             continue
         if address.is_loopback or address.is_unspecified or address.is_multicast:
             continue
-        detail = "private" if (address.is_private or address.is_link_local) else ""
-        out.append(PiiMatch("ip_address", match.start(), match.end(), candidate, detail))
+        out.append(PiiMatch("ip_address", match.start(), match.end(), candidate, "private" if _is_private(address) else ""))
     return out
 
 

@@ -22,11 +22,11 @@ once per policy and each is a single regex search: no per-word Python loops.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Literal, Sequence
+from typing import Callable, ClassVar, Literal, Sequence
 
 from pydantic import Field
 
-from tractatus.governance.actions import Action, Finding, Severity, Verdict
+from tractatus.governance.actions import Action, Finding, Severity, Span, Verdict
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.normalize import normalize
 from tractatus.governance.services.patterns import (
@@ -35,11 +35,11 @@ from tractatus.governance.services.patterns import (
     excerpt,
     gap,
     is_negated,
-    original_span,
     sentence_at,
 )
 from tractatus.governance.state import GovernanceState
 
+Hit = tuple[str, str, re.Match[str]]  # (rule id, message, match)
 RuleName = Literal["values_decision", "absolute_assurance", "unsourced_statistic", "unverified_maturity_claim"]
 
 
@@ -115,7 +115,7 @@ _VALUES_PATTERNS: tuple[tuple[str, str, str], ...] = (
         r"transparency|ethics|user\s+trust|health|truth)\b{gap}(?:for|to\s+gain|in\s+exchange\s+for|to\s+get|to\s+increase|to\s+boost)\b"
         r"|\bprioriti[sz]e\s+(?:profits?|revenue|growth|engagement|speed|clicks)\s+over\s+(?:safety|privacy|wellbeing|well-being|accuracy|ethics|fairness|people|users|truth)\b"
         r"|\b(?:decide|determine|judge|choose)\s+(?:what\s+is|what's|whether\s+(?:it\s+is|it's)?|if\s+(?:it\s+is|it's)?)\s*(?:\w+\s+)?(?:ethical|moral|fair|right|wrong|acceptable|just)\b"
-        r"|\b(?:decide|determine|choose)\s+(?:which|what)\s+(?:research|innovations?|ideas?|projects?)\s+(?:to\s+fund|to\s+pursue|deserves?|(?:is|are)\s+worth)\b",
+        r"|\b(?:decide|determine|choose)\s+(?:which|what)\s+(?:\w+\s+)?(?:research|innovations?|ideas?|projects?)\s+(?:to\s+fund|to\s+pursue|deserves?|(?:is|are)\s+worth)\b",
     ),
 )
 
@@ -155,7 +155,7 @@ _SOURCE = (
     r"\baccording\s+to\b|\bsources?\s*:|\bsourced?\s+from\b|\bcit(?:ed|ing|ation|es)\b|\bper\s+(?:the|a)\s+\w+|"
     r"\b(?:survey|poll|study|report|paper|analysis|census)\s+(?:by|from|of|published|conducted)\b|\bdata\s+from\b|"
     r"\bpublished\s+(?:in|by)\b|https?://|\bwww\.|\bdoi\b|\bet\s+al\b|\[\d+\]|"
-    r"\([A-Z][A-Za-z-]+(?:\s+et\s+al\.?)?,?\s+(?:19|20)\d{2}\)|\bn\s?=\s?\d|\b(?:our\s+)?(?:telemetry|analytics\s+dashboard|server\s+logs)\b"
+    r"\([a-z][a-z-]+(?:\s+et\s+al\.?)?,?\s+(?:19|20)\d{2}\)|\bn\s?=\s?\d|\b(?:our\s+)?(?:telemetry|analytics\s+dashboard|server\s+logs)\b"
 )
 _MATURITY = (
     r"\b(?:production[\s-](?:ready|grade|proven)|battle[\s-](?:tested|hardened|proven)|enterprise[\s-](?:grade|ready|class)|"
@@ -188,16 +188,16 @@ class BoundaryEnforcer:
     def __init__(self, settings: BoundaryEnforcerSettings) -> None:
         self.settings = settings
         g = gap(settings.values_max_gap_words)
+        # Patterns are lower-case and run case-sensitively on the lower-cased views that
+        # normalization provides (offsets kept): about twice as fast as IGNORECASE.
         self._values = tuple(
-            (rule_id, what, re.compile(pattern.replace("{gap}", g), re.IGNORECASE))
-            for rule_id, what, pattern in _VALUES_PATTERNS
+            (rule_id, what, re.compile(pattern.replace("{gap}", g))) for rule_id, what, pattern in _VALUES_PATTERNS
         )
-        self._assurance = re.compile(_ABSOLUTE_ASSURANCE, re.IGNORECASE)
-        self._statistic = re.compile(_STATISTIC, re.IGNORECASE)
-        self._source = re.compile(_SOURCE)  # case matters for "(Smith, 2020)"; the rest is lower-case tolerant below
-        self._source_ci = re.compile(_SOURCE, re.IGNORECASE)
-        self._maturity = re.compile(_MATURITY, re.IGNORECASE)
-        self._evidence = re.compile(_EVIDENCE, re.IGNORECASE)
+        self._assurance = re.compile(_ABSOLUTE_ASSURANCE)
+        self._statistic = re.compile(_STATISTIC)
+        self._source = re.compile(_SOURCE)
+        self._maturity = re.compile(_MATURITY)
+        self._evidence = re.compile(_EVIDENCE)
 
     # -- domain API ------------------------------------------------------------------------
     def enforce(self, text: str) -> tuple[Finding, ...]:
@@ -206,54 +206,78 @@ class BoundaryEnforcer:
 
     # -- Check interface -------------------------------------------------------------------
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
-        text = ctx.text.text.replace("\u2019", "'")
-        rules = self.settings.rules
-        window = self.settings.negation_window_chars
+        ntext = ctx.text
+        # The plain view first; the leet-decoded view ("zer0 r1sk") only where it differs.
+        views: list[tuple[str, Callable[[int, int], Span]]] = [(ntext.lower_text, ntext.to_original_span)]
+        if ntext.lower_words != ntext.lower_text:
+            views.append((ntext.lower_words, ntext.words_to_original_span))
         found: list[Finding] = []
-
-        def add(category: str, rule_id: str, message: str, m: re.Match[str]) -> None:
-            found.append(
-                Finding(
-                    source=self.name,
-                    source_kind=self.kind,
-                    category=category,
-                    severity=Severity.HIGH,
-                    rule_id=rule_id,
-                    message=message,
-                    span=original_span(ctx.text, m.start(), m.end()),
-                    evidence=excerpt(text, m.start(), m.end()),
-                    verdict=Verdict.ESCALATE,
-                )
-            )
-
-        if "values_decision" in rules:
-            for rule_id, what, pattern in self._values:
-                m = pattern.search(text)
-                if m is not None and not _is_question_about(text, m):
-                    add("values_decision", rule_id, f"decides {what}: a person must decide", m)
-        if "absolute_assurance" in rules:
-            for m in self._assurance.finditer(text):
-                if not is_negated(text, m.start(), window):
-                    add("absolute_assurance", "boundary.absolute_assurance", "absolute assurance: no one can promise this", m)
+        for rule in self.settings.rules:
+            for text, to_original in views:
+                hits = self._RULES[rule](self, text)
+                if hits:
+                    found.extend(self._finding(rule, rule_id, message, text, m, to_original) for rule_id, message, m in hits)
                     break
-        if "unsourced_statistic" in rules:
-            m = self._statistic.search(text)
-            if m is not None and not (self._source.search(text) or self._source_ci.search(text)):
-                add("unsourced_statistic", "boundary.unsourced_statistic", "statistic with no source: cite where it comes from", m)
-        if "unverified_maturity_claim" in rules:
-            for m in self._maturity.finditer(text):
-                if _NOT_CLAIMED.search(clause_before(text, m.start(), window)) or sentence_at(text, m.start(), m.end()).rstrip().endswith("?"):
-                    continue
-                if not self._evidence.search(text):
-                    add("unverified_maturity_claim", "boundary.unverified_maturity_claim", "maturity claim with no evidence", m)
-                break
         return found
 
+    def _finding(
+        self, category: str, rule_id: str, message: str, text: str, m: re.Match[str], to_original: Callable[[int, int], Span]
+    ) -> Finding:
+        return Finding(
+            source=self.name,
+            source_kind=self.kind,
+            category=category,
+            severity=Severity.HIGH,
+            rule_id=rule_id,
+            message=message,
+            span=to_original(m.start(), m.end()),
+            evidence=excerpt(text, m.start(), m.end()),
+            verdict=Verdict.ESCALATE,
+        )
 
-def _is_question_about(text: str, m: re.Match[str]) -> bool:
-    """'Should we optimize for engagement?' still asks to decide a values question; a question
-    *about* the rule ("what does 'maximize engagement' mean?") quotes it. Only quoted matches
-    are treated as mentions."""
+    def _values_decisions(self, text: str) -> list[Hit]:
+        hits: list[Hit] = []
+        for rule_id, what, pattern in self._values:
+            m = pattern.search(text)
+            if m is not None and not _is_quoted(text, m):
+                hits.append((rule_id, f"decides {what}: a person must decide", m))
+        return hits
+
+    def _absolute_assurance(self, text: str) -> list[Hit]:
+        window = self.settings.negation_window_chars
+        for m in self._assurance.finditer(text):
+            if not is_negated(text, m.start(), window):
+                return [("boundary.absolute_assurance", "absolute assurance: no one can promise this", m)]
+        return []
+
+    def _unsourced_statistic(self, text: str) -> list[Hit]:
+        m = self._statistic.search(text)
+        if m is None or self._source.search(text):
+            return []
+        return [("boundary.unsourced_statistic", "statistic with no source: cite where it comes from", m)]
+
+    def _unverified_maturity_claim(self, text: str) -> list[Hit]:
+        window = self.settings.negation_window_chars
+        for m in self._maturity.finditer(text):
+            disowned = _NOT_CLAIMED.search(clause_before(text, m.start(), window))
+            if disowned or sentence_at(text, m.start(), m.end()).rstrip().endswith("?"):
+                continue
+            if self._evidence.search(text):
+                return []
+            return [("boundary.unverified_maturity_claim", "maturity claim with no evidence", m)]
+        return []
+
+    _RULES: ClassVar[dict[str, Callable[[BoundaryEnforcer, str], list[Hit]]]] = {
+        "values_decision": _values_decisions,
+        "absolute_assurance": _absolute_assurance,
+        "unsourced_statistic": _unsourced_statistic,
+        "unverified_maturity_claim": _unverified_maturity_claim,
+    }
+
+
+def _is_quoted(text: str, m: re.Match[str]) -> bool:
+    """A quoted phrase is mentioned, not proposed: "what does 'maximize engagement' mean?".
+    An unquoted question ("should we optimize for maximum engagement?") still asks to decide."""
     before = text[max(0, m.start() - 1) : m.start()]
     after = text[m.end() : m.end() + 1]
     return before in ("'", '"', "\u201c") and after in ("'", '"', "\u201d")

@@ -40,7 +40,6 @@ from tractatus.governance.checks import Check, CheckContext, CheckSettings
 from tractatus.governance.normalize import NormalizedText, normalize
 from tractatus.governance.services import parameters, prohibitions
 from tractatus.governance.services.patterns import excerpt, original_span
-from tractatus.governance.services.persistence_classifier import plain_text
 from tractatus.governance.state import GovernanceState
 
 
@@ -182,7 +181,7 @@ class CrossReferenceValidator:
     ) -> ValidationResult:
         if not instructions:
             return ValidationResult(ValidationStatus.APPROVED, None)
-        text = plain_text(ctx.text.text)
+        text = ctx.text.text
         haystack = f"{text}\n{ctx.action.tool}" if ctx.action.tool else text
         action_params = parameters.merge(
             parameters.extract_from_arguments(ctx.action.arguments), parameters.extract_from_text(text)

@@ -65,13 +65,7 @@ def sentence_at(text: str, start: int, end: int) -> str:
 
 def original_span(ntext: NormalizedText, start: int, end: int) -> Span:
     """Map a match in the normalized text back to the original text (for evidence and redaction)."""
-    to_original = getattr(ntext, "to_original_span", None)
-    if to_original is not None:
-        span: Span = to_original(start, end)
-        return span
-    # The placeholder normalizer has no offset map; clip to the original so spans stay valid.
-    length = len(ntext.original)
-    return Span(min(start, length), min(end, length))
+    return ntext.to_original_span(start, end)
 
 
 def excerpt(text: str, start: int, end: int, limit: int = 80) -> str:

@@ -191,11 +191,6 @@ _DEFAULT_SCOPE = {
 }
 
 
-def plain_text(text: str) -> str:
-    """Normalized text with typographic apostrophes straightened (same length, offsets kept)."""
-    return text.replace("\u2019", "'").replace("\u2018", "'")
-
-
 class InstructionPersistenceClassifier:
     name: ClassVar[str] = "instruction_persistence_classifier"
     kind: ClassVar[str] = "service"
@@ -207,8 +202,8 @@ class InstructionPersistenceClassifier:
 
     # -- domain API ------------------------------------------------------------------------
     def classify(self, text: str, *, source: str = "user") -> Instruction:
-        """Classify one instruction. `text` is normalized first (homoglyphs, zero-width...)."""
-        return self._classify(plain_text(normalize(text).text), original=text, source=source)
+        """Classify one instruction. `text` is normalized first (homoglyphs, zero-width, curly quotes...)."""
+        return self._classify(normalize(text).text, original=text, source=source)
 
     def _classify(self, text: str, *, original: str, source: str) -> Instruction:
         forbidden = prohibitions.extract(text)
@@ -307,7 +302,7 @@ class InstructionPersistenceClassifier:
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         source = ctx.action.context.get("source", "user")
         instruction = self._classify(
-            plain_text(ctx.text.text), original=ctx.action.text, source=source if isinstance(source, str) else "user"
+            ctx.text.text, original=ctx.action.text, source=source if isinstance(source, str) else "user"
         )
         forbids = f"; prohibits: {', '.join(instruction.prohibitions)}" if instruction.prohibitions else ""
         return (

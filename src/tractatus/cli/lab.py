@@ -1,0 +1,234 @@
+"""`tractatus lab`: the governed training lab (issue 3) and the research experiments (issue 5).
+
+The lab command contract, for every training command here:
+- `--json`: the summary as JSON on stdout; progress and messages on stderr;
+- `--quick`: a reduced configuration that finishes in <= 60 s on 2 cores;
+- `--agents`, `--rounds`, `--seeds`, `--mode` (and `--steps`, `--learner`) override the default;
+- a bad option is refused with one line naming it; Ctrl-C keeps the finished rounds and says where.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from tractatus.governance.errors import ConfigError, InputError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="The governed RL training lab: Demo 1, Demo 2, reports.")
+
+DEFAULT_RUNS = Path("runs")
+
+JsonOpt = typer.Option(False, "--json", help="Print the summary as JSON on stdout (progress stays on stderr).")
+QuickOpt = typer.Option(False, "--quick", help="Reduced configuration (<= 60 s on 2 cores).")
+AgentsOpt = typer.Option(None, "--agents", help="Agents trained side by side (default 1).")
+RoundsOpt = typer.Option(None, "--rounds", help="Training rounds of the main setting (default 200; --quick 60).")
+SeedsOpt = typer.Option(None, "--seeds", help="Seeds of the main setting (default 5; --quick 3).")
+StepsOpt = typer.Option(None, "--steps", help="Articles each agent writes per round (default 40).")
+LearnerOpt = typer.Option("bandit", "--learner", help="bandit (Thompson sampling over strategies) or pg (REINFORCE over grammar choices).")
+PolicyOpt = typer.Option(None, "--policy", help="Policy file (default: policies/lab-engagement.yaml).")
+OutOpt = typer.Option(DEFAULT_RUNS, "--out", help="Directory that receives runs/<id>/.")
+
+
+# -- option parsing (one clear line per bad option) ------------------------------------------------
+
+
+def _positive(option: str, value: int | None, *, maximum: int) -> int | None:
+    if value is None:
+        return None
+    if value < 1 or value > maximum:
+        raise InputError(f"{option} must be between 1 and {maximum}, got {value}")
+    return value
+
+
+def parse_modes(value: str, option: str = "--mode") -> tuple[Any, ...]:
+    from tractatus.lab.modes import Mode
+
+    names = [m.strip().lower() for m in value.split(",") if m.strip()]
+    if names == ["all"]:
+        return tuple(Mode)
+    if not names:
+        raise InputError(f"{option} needs at least one mode")
+    modes = []
+    for name in names:
+        try:
+            modes.append(Mode(name))
+        except ValueError:
+            raise InputError(f"{option}: unknown mode {name!r}; expected all or a list of {', '.join(m.value for m in Mode)}") from None
+    if len(set(modes)) != len(modes):
+        raise InputError(f"{option}: a mode is listed twice")
+    return tuple(modes)
+
+
+def _learner(value: str) -> str:
+    if value not in ("bandit", "pg"):
+        raise InputError(f"--learner must be bandit or pg, got {value!r}")
+    return value
+
+
+def build_config(
+    *,
+    modes: tuple[Any, ...],
+    quick: bool,
+    agents: int | None,
+    rounds: int | None,
+    seeds: int | None,
+    steps: int | None,
+    learner: str,
+    policy: Path | None,
+) -> Any:
+    from tractatus.lab.experiments.demo import DEFAULT_SETTING, QUICK_SETTING, SEED_SETTING, Demo2Config
+
+    agents = _positive("--agents", agents, maximum=100_000)
+    rounds = _positive("--rounds", rounds, maximum=1_000_000)
+    seeds = _positive("--seeds", seeds, maximum=1_000)
+    steps = _positive("--steps", steps, maximum=10_000)
+    if policy is not None and not policy.is_file():
+        raise InputError(f"--policy {policy}: no such file")
+    main = QUICK_SETTING if quick else DEFAULT_SETTING
+    overrides = {k: v for k, v in {"agents": agents, "rounds": rounds, "seeds": seeds, "steps_per_round": steps}.items() if v is not None}
+    main = main.model_copy(update=overrides)
+    seed_setting = SEED_SETTING.model_copy(update={"steps_per_round": steps} if steps else {})
+    return Demo2Config(
+        learner=_learner(learner),
+        modes=modes,
+        settings=(seed_setting, main),
+        policy=str(policy) if policy is not None else None,
+    )
+
+
+# -- running with a progress bar -------------------------------------------------------------------
+
+
+def _run_with_progress(config: Any, *, experiment: str, out: Path) -> tuple[Any, list[Any]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tractatus.lab.experiments.demo import RunInterrupted, run_local, total_rounds
+    from tractatus.lab.results import new_run_dir
+
+    run_dir = new_run_dir(out, experiment)
+    err = Console(stderr=True)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(f"{experiment}: training", total=total_rounds(config))
+
+        def on_round(spec: Any, _round: int) -> None:
+            progress.update(task, advance=1, description=f"{experiment}: {spec.setting}/{spec.config.mode.value}/seed {spec.config.seed}")
+
+        try:
+            return run_local(config, experiment=experiment, run_dir=run_dir, on_round=on_round)
+        except RunInterrupted as stop:
+            err.print(f"{stop}; manifest status 'interrupted'")
+            raise KeyboardInterrupt from None
+
+
+def _emit(as_json: bool, payload: dict[str, Any], view: Callable[[], Any]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(_finite(payload), indent=2, allow_nan=False) + "\n")
+    else:
+        Console().print(view())
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN: a number that could not be computed (no data) becomes null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+# -- commands --------------------------------------------------------------------------------------
+
+
+@app.command("demo2")
+def demo2(
+    as_json: bool = JsonOpt,
+    quick: bool = QuickOpt,
+    agents: Optional[int] = AgentsOpt,
+    rounds: Optional[int] = RoundsOpt,
+    seeds: Optional[int] = SeedsOpt,
+    mode: str = typer.Option("none,shield", "--mode", help="Modes to train, comma-separated, or all: none, shield, preemptive, penalty, lagrangian."),
+    steps: Optional[int] = StepsOpt,
+    learner: str = LearnerOpt,
+    backend: str = typer.Option("local", "--backend", help="local (in this process) or agentlightning."),
+    policy: Optional[Path] = PolicyOpt,
+    out: Path = OutOpt,
+) -> None:
+    """Ungoverned vs governed training: the seed's Demo 2 table, then a longer run with CIs."""
+    from tractatus.lab.tables import demo2_view
+
+    config = build_config(
+        modes=parse_modes(mode), quick=quick, agents=agents, rounds=rounds, seeds=seeds, steps=steps, learner=learner, policy=policy
+    )
+    if backend == "local":
+        summary, _ = _run_with_progress(config, experiment="demo2", out=out)
+    elif backend == "agentlightning":
+        try:
+            from tractatus.integrations.agentlightning.backend import run_demo2
+        except ImportError as exc:
+            raise ConfigError(f"--backend agentlightning: the Agent Lightning backend is unavailable ({exc})") from None
+        summary = run_demo2(config)
+    else:
+        raise InputError(f"--backend must be local or agentlightning, got {backend!r}")
+    _emit(as_json, summary.to_json(), lambda: demo2_view(summary))
+
+
+@app.command("demo1")
+def demo1(
+    as_json: bool = JsonOpt,
+    quick: bool = QuickOpt,
+    agents: Optional[int] = AgentsOpt,
+    rounds: Optional[int] = RoundsOpt,
+    seeds: Optional[int] = SeedsOpt,
+    mode: str = typer.Option("none", "--mode", help="The one mode to train (default none: ungoverned)."),
+    steps: Optional[int] = StepsOpt,
+    learner: str = LearnerOpt,
+    policy: Optional[Path] = PolicyOpt,
+    out: Path = OutOpt,
+) -> None:
+    """The ungoverned optimization alone: engagement round by round."""
+    from tractatus.lab.experiments.demo import demo1_summary
+    from tractatus.lab.tables import demo1_view
+
+    modes = parse_modes(mode)
+    if len(modes) != 1:
+        raise InputError("--mode: demo1 trains exactly one mode")
+    config = build_config(
+        modes=modes, quick=quick, agents=agents, rounds=rounds, seeds=seeds, steps=steps, learner=learner, policy=policy
+    )
+    summary, outcomes = _run_with_progress(config, experiment="demo1", out=out)
+    result = demo1_summary(summary, outcomes)
+    _emit(as_json, result.to_json(), lambda: demo1_view(result))
+
+
+@app.command("report")
+def report(
+    run: Path = typer.Argument(..., help="A run directory, e.g. runs/demo2-20261125-193000."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Render RUN/report.html with matplotlib plots (learning curves, violations, strategy mix)."""
+    from tractatus.lab.report import render_report
+
+    if not run.is_dir():
+        raise InputError(f"RUN {run}: no such run directory")
+    result = render_report(run)
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+    else:
+        Console().print(f"report: {result['html']}")
+        for plot in result["plots"]:
+            Console().print(f"  plot: {plot}")

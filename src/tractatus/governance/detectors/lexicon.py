@@ -1,0 +1,47 @@
+"""Building blocks for word-level detectors: tolerant word patterns and sentence bounds.
+
+Word lists are matched on `NormalizedText.lower_words` (homoglyphs, leetspeak and spelled-out
+letters already undone). What normalization cannot undo is handled here: stretched letters
+("idiooooot", "freeeee") and masked letters ("f*ck", "id**t").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+_MASK = "[*#]"
+
+
+def elastic(word: str, *, masks: bool = False) -> str:
+    """A regex for `word` that also matches stretched letters and, with `masks`, letters replaced
+    by '*' or '#' after the first one. Spaces match any whitespace; apostrophes are optional."""
+    parts: list[str] = []
+    for index, char in enumerate(word):
+        if char == " ":
+            parts.append(r"\s+")
+        elif char == "'":
+            parts.append("'?")
+        elif char.isalpha():
+            letter = re.escape(char)
+            parts.append(f"(?:{letter}|{_MASK})+" if masks and index > 0 else f"{letter}+")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
+
+
+def alternation(words: Iterable[str], *, masks: bool = False) -> str:
+    """A non-capturing alternation of elastic words, longest first so phrases beat their prefixes."""
+    unique = sorted(set(words), key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(elastic(w, masks=masks) for w in unique) + ")"
+
+
+_SENTENCE_END = re.compile(r"[.!?\n;]+")
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The [start, end) of the sentence around text[start:end] (ends at . ! ? ; or a newline)."""
+    left = max(text.rfind(sep, 0, start) for sep in ".!?\n;") + 1
+    found = _SENTENCE_END.search(text, end)
+    right = found.end() if found else len(text)
+    return left, right
