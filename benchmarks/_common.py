@@ -76,7 +76,7 @@ def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
     t = Table(*columns, title=title, title_justify="left")
     for row in rows:
         t.add_row(*(fmt(v) for v in row))
-    Console(highlight=False).print(t)
+    Console(highlight=False, width=max(Console().width, 150)).print(t)
 
 
 def fmt(value: Any) -> str:

@@ -28,7 +28,7 @@ import httpx
 from rich.progress import Progress
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import percentiles, table, write_results  # noqa: E402
+from _common import percentiles, table, write_results
 
 API_KEY = "bench-key"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -53,7 +53,7 @@ def start_server(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen[bytes
     env.pop("DATABASE_URL", None)
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from tractatus.cli.main import app; app()", "serve", "--port", "0",
+        [sys.executable, "-c", "from tractatus.cli.main import main; main()", "serve", "--port", "0",
          "--data-dir", str(data_dir), "--rate-limit", "1000000", "--rate-burst", "1000000", "--log-level", "warning"],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )

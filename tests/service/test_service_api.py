@@ -54,7 +54,7 @@ def test_escalations_list_approve_deny(client):
     second = decide(client, text=ABUSE + " Really.", agent_id="agent-b")
     assert first["verdict"] == "escalate" and first["escalation_id"]
     pending = client.get("/api/v1/escalations", headers=AUTH).json()
-    assert {first["escalation_id"], second["escalation_id"]} <= {item["id"] for item in pending}
+    assert {str(first["escalation_id"]), str(second["escalation_id"])} <= {str(item["id"]) for item in pending}
     approved = client.post(f"/api/v1/escalations/{first['escalation_id']}/approve",
                            json={"reviewer": "amy", "note": "context checked"}, headers=AUTH)
     assert approved.status_code == 200
@@ -63,7 +63,7 @@ def test_escalations_list_approve_deny(client):
     twice = client.post(f"/api/v1/escalations/{first['escalation_id']}/deny", json={"reviewer": "bob"}, headers=AUTH)
     assert twice.status_code in (400, 404, 409)
     assert client.get("/api/v1/escalations", headers=AUTH).json() == []
-    assert [e["id"] for e in client.get("/api/v1/escalations?status=approved", headers=AUTH).json()] == [first["escalation_id"]]
+    assert [str(e["id"]) for e in client.get("/api/v1/escalations?status=approved", headers=AUTH).json()] == [str(first["escalation_id"])]
     assert client.get("/api/v1/audit/verify", headers=AUTH).json()["ok"] is True
 
 

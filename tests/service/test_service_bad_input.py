@@ -107,7 +107,8 @@ def test_unknown_kind_and_bad_query_values(client):
     assert client.get("/api/v1/audit?verdict=maybe", headers=AUTH).status_code == 422
     assert client.get("/api/v1/audit?limit=0", headers=AUTH).status_code == 422
     assert client.get("/api/v1/escalations?status=lost", headers=AUTH).status_code == 422
-    assert client.post("/api/v1/escalations/nope/approve", json={"reviewer": "amy"}, headers=AUTH).status_code == 400
+    assert client.post("/api/v1/escalations/nope/approve", json={"reviewer": "amy"}, headers=AUTH).status_code == 422
+    assert client.post("/api/v1/escalations/%C2%B2/deny", json={"reviewer": "amy"}, headers=AUTH).status_code == 422
     assert client.post("/api/v1/escalations/999999/approve", json={"reviewer": "amy"}, headers=AUTH).status_code == 404
 
 

@@ -127,6 +127,7 @@ def test_a_draft_that_fails_revalidation_is_replaced_and_audited(client, strateg
     assert len(events) == 1 and events[0].payload["strategy"] == strategy
     (arm,) = ctx.pipeline.bandit.stats()
     assert arm.beta == 2.0 and arm.alpha == 1.0  # the attempt was rewarded 0
+    assert client.get("/api/v1/escalations", headers=AUTH).json() == []  # nothing left for a person
 
 
 def test_ratings_teach_the_bandit_once_per_submission(client):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +14,10 @@ from rich.table import Table
 from tractatus.cli.audit import AuditDbOption, JsonOption, iso, print_json
 from tractatus.governance.errors import InputError
 
+if TYPE_CHECKING:
+    from tractatus.governance.audit import AuditLog
+    from tractatus.governance.escalation import EscalationQueue
+
 app = typer.Typer(no_args_is_help=True, help="Review escalated actions: list, approve, deny.")
 
 ReviewerOption = Annotated[
@@ -22,12 +26,16 @@ ReviewerOption = Annotated[
 NoteOption = Annotated[str, typer.Option("--note", help="Why: kept with the decision and in the audit log.")]
 
 
-def _queue(audit_db: str | None):  # type: ignore[no-untyped-def]
+def _queue(audit_db: str | None) -> tuple[AuditLog, EscalationQueue]:
     from tractatus.governance.audit import open_audit_log
     from tractatus.governance.escalation import EscalationQueue
 
     log = open_audit_log(audit_db, must_exist=True)
-    return log, EscalationQueue(log)
+    try:
+        return log, EscalationQueue(log)
+    except BaseException:
+        log.close()
+        raise
 
 
 def _reviewer(value: str | None) -> str:

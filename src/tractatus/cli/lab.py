@@ -137,7 +137,12 @@ def _emit(as_json: bool, payload: dict[str, Any], view: Callable[[], Any]) -> No
     if as_json:
         sys.stdout.write(json.dumps(_finite(payload), indent=2, allow_nan=False) + "\n")
     else:
-        Console().print(view())
+        _stdout_console().print(view())
+
+
+def _stdout_console() -> Console:
+    # Rich assumes 80 columns when stdout is not a terminal; the tables need more to stay readable.
+    return Console() if sys.stdout.isatty() else Console(width=130)
 
 
 def _finite(value: Any) -> Any:

@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring as _json_string  # type: ignore[attr-defined]
+from json.encoder import encode_basestring as _json_string
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -532,11 +532,11 @@ class AuditLog:
         c = audit_entries.c
         with self._reader() as conn:
             total, first, last = conn.execute(select(func.count(), func.min(c.time_us), func.max(c.time_us))).one()
-            by_kind = dict(conn.execute(select(c.kind, func.count()).group_by(c.kind)).all())
-            by_verdict = dict(
+            by_kind: dict[str, int] = dict(conn.execute(select(c.kind, func.count()).group_by(c.kind)).all())
+            by_verdict: dict[str, int] = dict(
                 conn.execute(select(c.verdict, func.count()).where(c.verdict.is_not(None)).group_by(c.verdict)).all()
             )
-            by_agent = dict(conn.execute(select(c.agent_id, func.count()).group_by(c.agent_id)).all())
+            by_agent: dict[str, int] = dict(conn.execute(select(c.agent_id, func.count()).group_by(c.agent_id)).all())
             by_rule: dict[str, int] = {}
             # The distinct rule-id sets are few even when entries are many; split them here.
             for rule_ids, n in conn.execute(

@@ -35,6 +35,9 @@ DEFAULT_AUDIT_DB = Path(".tractatus") / "audit.db"
 WRITE_OPTION = "tractatus_write"
 # How long a SQLite writer waits for another process holding the write lock before failing.
 SQLITE_BUSY_TIMEOUT_S = 30.0
+# Page cache per connection (KiB). SQLite's 2 MiB default keeps too few index pages of a
+# million-entry log in memory, and appends then slow down as the log grows.
+SQLITE_CACHE_KIB = 65_536
 
 
 def resolve_location(location: str | Path | None) -> str | Path:
@@ -111,6 +114,7 @@ def _create(url: URL, synchronous: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

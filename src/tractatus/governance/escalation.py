@@ -192,7 +192,12 @@ class EscalationQueue:
         try:
             with self._engine.begin() as conn:
                 # One INSERT per row so every dialect hands back its id (RETURNING is not universal).
-                return [int(conn.execute(insert(escalations).values(**row)).inserted_primary_key[0]) for row in rows]
+                ids = []
+                for row in rows:
+                    key = conn.execute(insert(escalations).values(**row)).inserted_primary_key
+                    assert key is not None
+                    ids.append(int(key[0]))
+                return ids
         except SQLAlchemyError as exc:
             raise AuditError(f"audit database {self.audit.location}: cannot queue escalation ({exc})") from None
 

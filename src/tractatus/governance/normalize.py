@@ -248,8 +248,8 @@ def _as_text(data: bytes) -> str | None:
     except UnicodeDecodeError:
         return None
     printable = sum(1 for c in text if c.isprintable() or c in "\n\t\r")
-    letters = sum(1 for c in text if c.isalpha() or c == " ")
-    if printable < len(text) or letters * 2 < len(text):
+    wordlike = sum(1 for c in text if c.isalnum() or c == " ")
+    if printable < len(text) or wordlike * 10 < len(text) * 6:
         return None
     return text
 
@@ -272,6 +272,8 @@ def _decode_base64(token: str) -> str | None:
 def _decode_token(token: str) -> str | None:
     """A long token is a payload if it decodes, as hex or base64, to readable text."""
     body = token[2:] if token[:2] in ("0x", "0X") else token
+    if body.isdigit():
+        return None  # a long number (card, phone, id) is data, not an encoding
     if len(body) % 2 == 0 and _HEX_DIGITS.issuperset(body):
         return _as_text(bytes.fromhex(body))
     if _B64_HINT.isdisjoint(token):
@@ -341,6 +343,20 @@ def _join_spelled_leet(match: re.Match[str]) -> str | None:
     if len(letters) < 3 or letters.isdigit() or not any(c.isalpha() for c in letters):
         return None  # "1 2 3" stays a list of numbers
     return letters
+
+
+_SPELLED_PAIR = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9@$] [A-Za-z0-9@$](?![A-Za-z0-9])")
+
+
+def _join_pair(match: re.Match[str]) -> str:
+    return match.group()[0] + match.group()[2]
+
+
+_SPACED_APOSTROPHE = re.compile(r"(?<=[A-Za-z]) *' *(?=[A-Za-z])")
+
+
+def _join_apostrophe(match: re.Match[str]) -> str:
+    return "'"
 
 
 # -- stage 4: obfuscated e-mail addresses ---------------------------------------------------------
@@ -427,6 +443,7 @@ def _rewrite_email(match: re.Match[str]) -> str | None:
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
 _LEET_CHAR = re.compile(r"[0-9@$!|+]")
+_VERSION_TOKEN = re.compile(r"[vV]\d+$")
 _LEET_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@$!|+")
 
 
@@ -450,8 +467,8 @@ def _deleet(text: str) -> str:
             end += 1
         done_until = end
         token = text[start:end]
-        if not any(c.isalpha() for c in token):
-            continue
+        if not any(c.isalpha() for c in token) or _VERSION_TOKEN.match(token) or text[end : end + 1] == "." and text[end + 1 : end + 2].isdigit():
+            continue  # numbers, and versions such as "v1.2" or "py3.11", keep their digits
         last = max(i for i, c in enumerate(token) if c.isalnum())
         decoded = "".join(c.translate(_LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
         if decoded != token:
@@ -475,12 +492,13 @@ def _lower_same_length(text: str) -> str:
 class NormalizedText:
     """The original text, its normalized views and the offset maps back to the original."""
 
-    __slots__ = ("_lower_text", "_lower_words", "_maps", "_words", "_words_maps", "original", "text")
+    __slots__ = ("_lower_text", "_lower_words", "_maps", "_spelled", "_words", "_words_maps", "original", "text")
 
     original: str
     text: str
 
-    def __init__(self, original: str, text: str, maps: Sequence[_StageMap]) -> None:
+    def __init__(self, original: str, text: str, maps: Sequence[_StageMap], spelled: bool = False) -> None:
+        self._spelled = spelled
         self.original = original
         self.text = text
         self._maps = tuple(maps)
@@ -515,10 +533,19 @@ class NormalizedText:
         if self._words is None:
             text = self.text
             maps: list[_StageMap] = []
+            spelled = self._spelled
             if _may_be_spelled(text):
                 text, edits = _substitute(_SPELLED_LEET, text, _join_spelled_leet)
                 if edits:
                     maps.append(_StageMap(edits))
+                    spelled = True
+            if spelled:
+                # Someone is spelling words out: two-letter words ("a n") and apostrophes
+                # ("won ' t") are spelled out too.
+                for pattern, join in ((_SPELLED_PAIR, _join_pair), (_SPACED_APOSTROPHE, _join_apostrophe)):
+                    text, edits = _substitute(pattern, text, join)
+                    if edits:
+                        maps.append(_StageMap(edits))
             self._words_maps = tuple(maps)
             self._words = _deleet(text)
         return self._words
@@ -556,11 +583,13 @@ def normalize(text: str) -> NormalizedText:
             maps.append(_StageMap(edits))
     current, stages = _decode_payloads(current)
     maps.extend(_StageMap(edits) for edits in stages)
+    spelled = False
     if _may_be_spelled(current):
         current, edits = _substitute(_SPELLED, current, _join_spelled)
         if edits:
             maps.append(_StageMap(edits))
+            spelled = True
     current, edits = _rewrite_emails(current)
     if edits:
         maps.append(_StageMap(edits))
-    return NormalizedText(text, current, maps)
+    return NormalizedText(text, current, maps, spelled)

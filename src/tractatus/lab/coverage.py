@@ -15,9 +15,9 @@ from tractatus.governance.audit import DECISION_KIND, AuditLog, audit_entries
 
 
 def measured_coverage(audit: AuditLog | None, seqs: np.ndarray, digests: np.ndarray, received: int) -> float:
-    """Fraction of the `received` articles with a matching audit record (0.0 if none received)."""
+    """Fraction of the `received` articles with a matching audit record (NaN if none were received)."""
     if received == 0:
-        return 0.0
+        return float("nan")
     if audit is None:
         return 0.0
     have = seqs >= 0

@@ -113,7 +113,7 @@ class StepOutcome:
 
 
 class GovernedPlatform:
-    """Runs one step of the engagement environment under a governance mode, for N agents."""
+    """Runs one step of the engagement environment under a governance mode: every article of a round."""
 
     def __init__(
         self,
@@ -123,20 +123,26 @@ class GovernedPlatform:
         settings: ModeSettings,
         *,
         agent_prefix: str,
+        slots: int = 1,
     ) -> None:
+        """`env` holds agents x slots articles per step, agent-major (see learners/base.py)."""
         if mode.governed and governor is None:
             raise ConfigError(f"mode {mode.value!r} needs a governor")
         self.env = env
         self.mode = mode
         self.governor = governor if mode.governed else None
         self.settings = settings
-        self.agent_ids = [f"{agent_prefix}/a{n}" for n in range(env.num_agents)]
+        if env.num_agents % slots:
+            raise ConfigError("the environment's size must be a multiple of the articles per agent")
+        agents = env.num_agents // slots
+        self.agent_ids = [f"{agent_prefix}/a{n // slots}" for n in range(env.num_agents)]
         self.multiplier = (
             LagrangeMultiplier(
-                env.num_agents,
+                agents,
                 cost_limit=settings.cost_limit,
                 learning_rate=settings.lagrange_learning_rate,
                 initial=settings.lagrange_initial,
+                slots=slots,
             )
             if mode is Mode.LAGRANGIAN
             else None

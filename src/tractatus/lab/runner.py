@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from tractatus.governance.actions import Instruction
 from tractatus.governance.audit import AuditLog
+from tractatus.governance.checks import CheckFactory
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import Policy
 from tractatus.governance.state import GovernanceState
@@ -68,13 +69,16 @@ class LabRunner:
         instructions: Sequence[Instruction] = (),
         grammar: Grammar | None = None,
         on_round: Callable[[CellSpec, RoundRecord], None] | None = None,
+        registry: Mapping[str, CheckFactory] | None = None,
     ) -> None:
+        """`registry` replaces the built-in checks (tests plug in a ground-truth check this way)."""
         self.policy = policy
         self.audit = audit
         self.table = table
         self.instructions = tuple(instructions)
         self.grammar = grammar if grammar is not None else load_grammar()
         self.on_round = on_round
+        self.registry = registry
 
     def run(self, specs: Sequence[CellSpec], outcomes: list[CellOutcome]) -> list[CellOutcome]:
         """Run every cell in order, appending to `outcomes` as they go (kept if interrupted)."""
@@ -95,7 +99,7 @@ class LabRunner:
                 raise ValueError("a governed cell needs a policy")
             state = GovernanceState(clock=clock)
             state.load_instructions(self.instructions)
-            governor = Governor(self.policy, audit=self.audit, state=state)
+            governor = Governor(self.policy, audit=self.audit, state=state, registry=self.registry)
         try:
             cell = TrainingCell(config, governor, agent_prefix=spec.agent_prefix, grammar=self.grammar)
             outcome.unconstrained, outcome.constrained = optima(cell.env)

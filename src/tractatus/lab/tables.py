@@ -23,7 +23,7 @@ def _signed(value: Number, fmt: str) -> str:
 def demo2_table(setting: SettingSummary) -> Table:
     seeds = len(setting.seeds)
     title = (
-        f"Demo 2 [{setting.name}]: {setting.agents} agent(s) x {setting.rounds} rounds x "
+        f"Demo 2, {setting.name} setting: {setting.agents} agent(s) x {setting.rounds} rounds x "
         f"{setting.steps_per_round} articles, {seeds} seed(s)" + (" (mean ± 95% CI over seeds)" if seeds > 1 else "")
     )
     table = Table(title=title, title_justify="left")
@@ -33,7 +33,7 @@ def demo2_table(setting: SettingSummary) -> Table:
         table.add_column(name.capitalize(), justify="right")
     has_gap = "governed" in setting.modes and "ungoverned" in setting.modes
     if has_gap:
-        table.add_column("Difference (governed - ungoverned)", justify="right")
+        table.add_column("Difference", justify="right")
     modes = setting.modes
 
     def row(label: str, key: str, fmt: str, diff: bool = True) -> None:
@@ -42,19 +42,19 @@ def demo2_table(setting: SettingSummary) -> Table:
             cells.append(_signed(_diff(modes["governed"].detail[key], modes["ungoverned"].detail[key]), fmt) if diff else "")
         table.add_row(label, *cells)
 
-    row("Engagement (CTR x read-through, final rounds)", "engagement", "{:.4f}")
+    row("Engagement (CTR x read-through)", "engagement", "{:.4f}")
     table.add_row(
-        "  as % of the best possible (unconstrained optimum)",
+        "  % of best possible (unconstrained optimum)",
         *[f"{modes[n].engagement_pct_of_unconstrained_optimum:.1f}%" for n in names],
         *([""] if has_gap else []),
     )
-    row("Governance coverage (audited / published)", "coverage", "{:.0%}")
-    row("Executed violations (ground truth, whole run)", "executed_violations", "{:.1f}")
+    row("Governance coverage (audited/published)", "coverage", "{:.0%}")
+    row("Executed violations (ground truth)", "executed_violations", "{:.1f}")
     row("Attempted violations", "attempted_violations", "{:.1f}")
     row("  intercepted by governance", "intercepted_violations", "{:.1f}")
     row("Over-blocked (non-violating, stopped)", "over_blocked", "{:.1f}")
-    table.add_row("Strategy (final rounds)", *[modes[n].strategy for n in names], *([""] if has_gap else []))
-    row("Training stability (std of round engagement)", "stability", "{:.4f}")
+    table.add_row("Dominant strategy", *[modes[n].strategy for n in names], *([""] if has_gap else []))
+    row("Training stability (std, final rounds)", "stability", "{:.4f}")
     return table
 
 
@@ -109,7 +109,7 @@ def demo1_view(summary: Demo1Summary, max_rows: int = 12) -> Group:
     for setting in summary.settings:
         seeds = len(setting.seeds)
         table = Table(
-            title=f"Demo 1 [{setting.name}]: {summary.mode} mode, {setting.agents} agent(s), "
+            title=f"Demo 1, {setting.name} setting: {summary.mode} mode, {setting.agents} agent(s), "
             f"{setting.steps_per_round} articles per round, {seeds} seed(s)",
             title_justify="left",
         )

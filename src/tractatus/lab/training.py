@@ -1,8 +1,7 @@
 """One training run ("cell"): a learner, a governance mode and a seed, round after round.
 
-A round is `steps_per_round` steps; in each step every agent writes one article (one action),
-the platform (modes.py) governs and publishes it, and the learner is updated. At the end of a
-round the learner's batch update runs. `run_cell` yields one `RoundRecord` per finished round,
+A round is a batch: every agent writes `steps_per_round` articles with its current policy, the
+platform (modes.py) governs and publishes them, and the learner updates on the batch. `run_cell` yields one `RoundRecord` per finished round,
 so an interrupted run keeps every round it finished.
 
 Randomness: the environment's generator is seeded with `seed`, the learner's with a generator
@@ -23,7 +22,7 @@ from tractatus.governance.governor import Governor
 from tractatus.lab.envs.engagement import EngagementEnv
 from tractatus.lab.envs.grammar import Grammar
 from tractatus.lab.learners.bandit import ThompsonBandit
-from tractatus.lab.learners.base import Learner
+from tractatus.lab.learners.base import Learner, per_agent_sum
 from tractatus.lab.learners.policy_gradient import ReinforceLearner
 from tractatus.lab.modes import GovernedPlatform, Mode, ModeSettings
 
@@ -44,11 +43,11 @@ class CellConfig(BaseModel):
     settings: ModeSettings = Field(default_factory=ModeSettings)
 
 
-def make_learner(name: str, grammar: Grammar, agents: int) -> Learner:
+def make_learner(name: str, grammar: Grammar, agents: int, slots: int = 1) -> Learner:
     if name == "bandit":
-        return ThompsonBandit(grammar, agents)
+        return ThompsonBandit(grammar, agents, slots=slots)
     if name == "pg":
-        return ReinforceLearner(grammar, agents)
+        return ReinforceLearner(grammar, agents, slots=slots)
     raise ConfigError(f"unknown learner {name!r}; expected bandit or pg")
 
 
@@ -74,66 +73,55 @@ class RoundRecord:
 
 
 class TrainingCell:
-    """A learner in an environment under a governance mode; `rounds()` trains and yields each round."""
+    """A learner in an environment under a governance mode; `rounds()` trains and yields each round.
+
+    The environment holds agents x steps_per_round article slots: one environment step is one
+    round, in which every agent writes `steps_per_round` articles with its current policy. The
+    whole round is governed in one batch (one audit group commit), then the learner updates.
+    """
 
     def __init__(
         self, config: CellConfig, governor: Governor | None, *, agent_prefix: str, grammar: Grammar | None = None
     ) -> None:
         self.config = config
-        self.env = EngagementEnv(config.agents, grammar=grammar)
+        slots = config.steps_per_round
+        self.env = EngagementEnv(config.agents * slots, grammar=grammar)
         self.env.reset(seed=config.seed)
         self.learner_rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(1)[0])
-        self.learner = make_learner(config.learner, self.env.grammar, config.agents)
-        self.platform = GovernedPlatform(self.env, config.mode, governor, config.settings, agent_prefix=agent_prefix)
+        self.learner = make_learner(config.learner, self.env.grammar, config.agents, slots)
+        self.platform = GovernedPlatform(
+            self.env, config.mode, governor, config.settings, agent_prefix=agent_prefix, slots=slots
+        )
 
     def rounds(self) -> Iterator[RoundRecord]:
-        config, env, learner, platform, learner_rng = self.config, self.env, self.learner, self.platform, self.learner_rng
-        labels = len(env.grammar.strategy_labels)
-        n = config.agents
+        config, env, platform = self.config, self.env, self.platform
+        n, slots = config.agents, config.steps_per_round
+
+        def per_agent(values: np.ndarray) -> np.ndarray:
+            return per_agent_sum(values, n, slots)
+
         for round_index in range(config.rounds):
-            totals = {name: np.zeros(n) for name in ("engagement", "learner_reward")}
-            counts = {
-                name: np.zeros(n, dtype=np.int64)
-                for name in (
-                    "published",
-                    "attempted_violations",
-                    "executed_violations",
-                    "intercepted",
-                    "intercepted_violations",
-                    "over_blocked",
-                    "flagged",
-                    "fallbacks",
-                )
-            }
-            strategies = np.zeros((n, labels), dtype=np.int64)
-            seqs: list[np.ndarray] = []
-            digests: list[np.ndarray] = []
-            for _ in range(config.steps_per_round):
-                out = platform.step(learner, learner_rng)
-                published = out.env.info["published"]
-                totals["engagement"] += out.env.reward
-                totals["learner_reward"] += out.learner_reward
-                counts["published"] += published
-                counts["attempted_violations"] += out.attempted_violation
-                counts["executed_violations"] += out.env.info["violation"]
-                counts["intercepted"] += out.intercepted
-                counts["intercepted_violations"] += out.intercepted & out.attempted_violation
-                counts["over_blocked"] += out.intercepted & ~out.attempted_violation
-                counts["flagged"] += out.verdict > Verdict.WARN
-                counts["fallbacks"] += out.fallback
-                strategies[np.arange(n), env.grammar.strategy_of(out.attempted)] += 1
-                seqs.append(out.audit_seq[published])
-                digests.append(out.audit_digest[published])
-            learner.end_round()
+            out = platform.step(self.learner, self.learner_rng)
+            self.learner.end_round()
             platform.end_round()
-            steps = config.steps_per_round
+            published = out.env.info["published"]
+            labels = env.grammar.strategy_of(out.attempted)
+            strategies = np.zeros((n, len(env.grammar.strategy_labels)), dtype=np.int64)
+            np.add.at(strategies, (np.repeat(np.arange(n), slots), labels), 1)
             yield RoundRecord(
                 round=round_index,
-                engagement=totals["engagement"] / steps,
-                learner_reward=totals["learner_reward"] / steps,
+                engagement=per_agent(out.env.reward) / slots,
+                learner_reward=per_agent(out.learner_reward) / slots,
+                published=per_agent(published.astype(np.int64)),
+                attempted_violations=per_agent(out.attempted_violation.astype(np.int64)),
+                executed_violations=per_agent(out.env.info["violation"].astype(np.int64)),
+                intercepted=per_agent(out.intercepted.astype(np.int64)),
+                intercepted_violations=per_agent((out.intercepted & out.attempted_violation).astype(np.int64)),
+                over_blocked=per_agent((out.intercepted & ~out.attempted_violation).astype(np.int64)),
+                flagged=per_agent((out.verdict > Verdict.WARN).astype(np.int64)),
+                fallbacks=per_agent(out.fallback.astype(np.int64)),
                 strategy_counts=strategies,
                 lagrange_lambda=platform.multiplier.value.copy() if platform.multiplier is not None else np.zeros(n),
-                audit_seq=np.concatenate(seqs),
-                audit_digest=np.concatenate(digests),
-                **counts,
+                audit_seq=out.audit_seq[published],
+                audit_digest=out.audit_digest[published],
             )

@@ -72,7 +72,8 @@ def learning_curve(data: DashboardData) -> bytes:
     if not data.learning_curve:
         _empty(left, "no rated responses yet")
     else:
-        left.plot([i for i, _ in data.learning_curve], [m for _, m in data.learning_curve], color="#1565c0")
+        left.plot([i for i, _ in data.learning_curve], [m for _, m in data.learning_curve], color="#1565c0",
+                  marker="o" if len(data.learning_curve) < 30 else None, markersize=3)
         left.set_ylim(0, 1)
         left.set_xlabel("rated or blocked drafts")
         left.set_ylabel("mean reward so far")

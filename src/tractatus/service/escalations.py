@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from tractatus.governance.errors import ConfigError, InputError
@@ -38,6 +39,8 @@ def pending_escalations(ctx: ServiceContext) -> list[dict[str, Any]]:
 
 
 def decide_escalation(ctx: ServiceContext, escalation_id: str, outcome: str, reviewer: str, note: str) -> dict[str, Any]:
+    if not re.fullmatch(r"[0-9]{1,18}", escalation_id):
+        raise InputError(f"invalid escalation id {escalation_id[:40]!r}: expected a positive integer")
     queue = _queue(ctx)
     if outcome == "approve":
         result = queue.approve(escalation_id, reviewer, note)

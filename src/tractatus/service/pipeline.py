@@ -11,6 +11,7 @@ For one submission:
 4. **Re-validation.** The draft goes to the Governor as a `response` action. Anything but allow
    or warn (PII echoed back, an absolute guarantee, an unsourced statistic, a drift hold on the
    responder) blocks the draft: the person gets `FALLBACK`, the block is audited as an event,
+   an escalation the draft raised is withdrawn (denied, audited: nothing was sent to approve),
    and the bandit is rewarded 0 for the attempt.
 5. **Storage**, in ONE transaction: the anonymized submission, the contact (only with consent,
    encrypted), the decision rows and the rollout. Audit entries are already durable, because the
@@ -25,13 +26,13 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tractatus.governance.actions import Action, ActionKind, Decision, Verdict
+from tractatus.governance.actions import Action, ActionKind, Decision, Finding, Verdict
 from tractatus.governance.audit import AuditLog
 from tractatus.governance.errors import ConfigError, InputError, NotFoundError
 from tractatus.governance.governor import Governor
@@ -49,6 +50,19 @@ INTAKE_AGENT = "feedback-form"
 RESPONDER_AGENT = "feedback-responder"
 # Findings from these checks point at personal data: their spans are masked before storage.
 PERSONAL_DATA_SOURCES = frozenset({"pii", "compliance"})
+
+
+def redact_for_storage(text: str, findings: Sequence[Finding]) -> str:
+    """Mask every personal-data span. Where a compliance finding covers the same span as a PII
+    finding (consent_required over an email), the PII category names the placeholder ([EMAIL])."""
+    pii_spans = [f.span for f in findings if f.source == "pii" and f.span is not None]
+
+    def overlaps_pii(finding: Finding) -> bool:
+        span = finding.span
+        return span is not None and any(span.start < p.end and p.start < span.end for p in pii_spans)
+
+    kept = [f for f in findings if f.source in PERSONAL_DATA_SOURCES and not (f.source != "pii" and overlaps_pii(f))]
+    return redact(text, kept)
 BLOCKED_REPLY = (
     "Sorry, we could not accept this message. Nothing you wrote has been stored. "
     "Please try again without personal or sensitive details."
@@ -183,7 +197,7 @@ class FeedbackPipeline:
             analysis = Analysis(category="noise", severity="low", scores={}, sentiment=0.0)
             strategy, response_text = "none", BLOCKED_REPLY
         else:
-            redacted = redact(inp.message, intake.findings, sources=PERSONAL_DATA_SOURCES)
+            redacted = redact_for_storage(inp.message, intake.findings)
             analysis = self.analyzer.analyze(redacted)
             if intake.verdict == Verdict.ESCALATE:
                 strategy, response_text = "review", REVIEW_REPLY
@@ -215,6 +229,7 @@ class FeedbackPipeline:
                             "decision_seq": check.audit_seq,
                         },
                     )
+                    self._withdraw_escalation(check)
                     self.bandit.update(strategy, 0.0)
                     self.metrics.drafts_blocked.labels(strategy=strategy).inc()
                 rollout = Rollout(
@@ -282,8 +297,15 @@ class FeedbackPipeline:
             redacted_message=redacted,
             contact_kept=contact_kept,
             email_discarded=bool(inp.email) and not contact_kept,
-            rateable=rollout is not None,
+            rateable=rollout is not None and not draft_blocked,
         )
+
+    def _withdraw_escalation(self, check: Decision) -> None:
+        """A draft the Governor escalated was never sent (the fallback was): there is nothing left
+        for a person to approve, so the service closes the queue item itself, audited as a denial."""
+        queue = self.governor.escalations
+        if check.escalation_id is not None and queue is not None:
+            queue.deny(check.escalation_id, "feedback-service", "draft withdrawn; the safe fallback was sent instead")
 
     # -- learning from ratings -------------------------------------------------------------
     def rate(self, submission_id: str, helpful: bool) -> str:

@@ -82,14 +82,14 @@ class Responder:
         elif strategy == "next_steps":
             text = f"Thank you: we have recorded this as a {label}. {NEXT_STEPS[analysis.category]}"
         elif strategy == "resources":
-            text = f"Thank you for the {label}. {RESOURCES[analysis.category]}"
+            text = f"Thank you for your feedback, recorded as a {label}. {RESOURCES[analysis.category]}"
         elif strategy == "personal_followup":
             where = f" at {contact_email}" if contact_email else ""
             text = f"Thank you. One of our engineers will write to you personally{where} about this {label}."
         elif strategy == "reassuring":
             text = (
-                f"Thank you for reporting this {label}. We guarantee it will never happen again: "
-                "98% of reports like yours are resolved within a day."
+                f"Thank you for reporting this {label}. Our fixes carry zero risk of it happening again, "
+                "and 98% of users see issues like this resolved within a day."
             )
         else:
             raise ValueError(f"unknown response strategy {strategy!r}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
@@ -24,6 +24,7 @@ from tractatus.service.schemas import AuditEntryOut, DecisionOut, ReviewIn, Roll
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)], tags=["governance"])
 json_body = [Depends(require_json)]
+ESCALATION_ID = r"^[0-9]{1,18}$"  # ASCII digits only: "²" is a digit to str.isdigit but not to int()
 
 
 def policy_kinds(ctx: ServiceContext) -> frozenset[str]:
@@ -83,13 +84,15 @@ def escalations(
 
 
 @router.post("/escalations/{escalation_id}/approve", dependencies=json_body, summary="Approve an escalated action")
-async def approve(escalation_id: str, body: ReviewIn, request: Request) -> dict[str, Any]:
+async def approve(body: ReviewIn, request: Request, escalation_id: str = Path(pattern=ESCALATION_ID)) -> dict[str, Any]:
     return await run_in_threadpool(decide_escalation, get_ctx(request), escalation_id, "approve", body.reviewer, body.note)
 
 
+
 @router.post("/escalations/{escalation_id}/deny", dependencies=json_body, summary="Deny an escalated action")
-async def deny(escalation_id: str, body: ReviewIn, request: Request) -> dict[str, Any]:
+async def deny(body: ReviewIn, request: Request, escalation_id: str = Path(pattern=ESCALATION_ID)) -> dict[str, Any]:
     return await run_in_threadpool(decide_escalation, get_ctx(request), escalation_id, "deny", body.reviewer, body.note)
+
 
 
 @router.get("/drift/alerts", summary="Drift alerts raised since start, newest last")

@@ -1,31 +1,37 @@
 """Fixtures: each service built from its settings block in policies/default.yaml.
 
-The settings are read from the shipped policy (not re-typed here), so the tests exercise the
-thresholds users actually get, and a threshold change that breaks a behaviour fails a test.
+The settings come from the shipped policy through the policy loader (not re-typed here), so the
+tests exercise the thresholds users actually get, and a threshold change that breaks a
+behaviour fails a test.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tractatus.governance.policy import Policy, bundled_policy_path, load_policy
 from tractatus.governance.services.boundary_enforcer import BoundaryEnforcer
 from tractatus.governance.services.context_pressure import ContextPressureMonitor
 from tractatus.governance.services.cross_reference import CrossReferenceValidator
 from tractatus.governance.services.metacognitive_verifier import MetacognitiveVerifier
 from tractatus.governance.services.persistence_classifier import InstructionPersistenceClassifier
 
-DEFAULT_POLICY = Path(__file__).resolve().parents[3] / "policies" / "default.yaml"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@cache
+def default_policy() -> Policy:
+    return load_policy(bundled_policy_path("default"))
 
 
 def policy_settings(check_cls: Any) -> Any:
     """The validated settings of `check_cls` as policies/default.yaml defines them."""
-    document = yaml.safe_load(DEFAULT_POLICY.read_text(encoding="utf-8"))
-    return check_cls.Settings.model_validate(document["checks"][check_cls.name]["settings"])
+    return default_policy().check_settings(check_cls.name)
 
 
 def load_cases(name: str) -> Any:

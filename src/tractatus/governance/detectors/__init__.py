@@ -8,6 +8,8 @@ from typing import Any
 def builtin_detectors() -> list[Any]:
     """Every built-in detector class, in the order the registry lists them."""
     from tractatus.governance.detectors.abuse import AbuseDetector
+    from tractatus.governance.detectors.clickbait import ClickbaitDetector
+    from tractatus.governance.detectors.compliance import ComplianceDetector
     from tractatus.governance.detectors.pii import PiiDetector
 
-    return [PiiDetector, AbuseDetector]
+    return [PiiDetector, AbuseDetector, ClickbaitDetector, ComplianceDetector]

@@ -50,7 +50,7 @@ INSULT_NOUNS = (
     "meathead", "lowlife", "dumbo", "dunce", "ignoramus", "simpleton", "nobody", "nutjob", "psycho", "weirdo",
     "coward", "slut", "whore", "skank", "cow", "rat", "snake", "worm", "maggot", "cockroach", "leech",
     "excuse for a human", "excuse of a human", "joke of a person", "dumb fuck", "fuckface", "fucker",
-    "motherfucker", "shit", "turd", "dickwad", "tool",
+    "motherfucker", "shit", "turd", "dickwad", "tool", "waste",
 )  # fmt: skip
 # Adjectives that degrade a person when predicated of them.
 STRONG_ADJECTIVES = (
@@ -95,7 +95,8 @@ _FILLER = (
     r"fucking|fuckin|freaking|effing|friggin|frigging|damn|goddamn|bloody|big|biggest|huge|little|pathetic|"
     r"worthless|stupid|dumb|ugly|fat|just|literally|nothing|but|bunch|of|most|some|kind|sort|dumbest|"
     r"stupidest|honestly|seriously|clearly|obviously|officially|definitely|certainly|still|always|being|one|"
-    r"sad|sorry|miserable|lazy|incompetent|useless|brainless|dirty|filthy|disgusting|typical|like))*"
+    r"sad|sorry|miserable|lazy|incompetent|useless|brainless|dirty|filthy|disgusting|typical|like|"
+    r"[a-z]*[*#]+[a-z]*))*"  # masked profanity: "f*cking"
 )
 _NOT_NEGATED = r"(?!\s+(?:not|never|no\s+longer)\b)(?<!n't)"
 _PERSON_3RD = (

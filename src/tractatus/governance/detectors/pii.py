@@ -47,7 +47,8 @@ class PiiSettings(CheckSettings):
     ner_min_score: float = Field(ge=0, le=1, description="Lowest Presidio score reported as a name.")
 
 
-def _evidence(match: PiiMatch) -> str:
+def pii_evidence(match: PiiMatch) -> str:
+    """A masked form of a match, safe to show and store."""
     if match.category == "email":
         return mask_email(match.value)
     if match.category in ("phone", "payment_card"):
@@ -143,7 +144,7 @@ class PiiDetector:
                     rule_id=f"pii.{match.category}",
                     message=f"contains a {what}",
                     span=ctx.text.to_original_span(match.start, match.end),
-                    evidence=_evidence(match),
+                    evidence=pii_evidence(match),
                 )
             )
         return out

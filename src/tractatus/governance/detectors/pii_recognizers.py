@@ -80,9 +80,10 @@ _PHONE_CONTEXT = re.compile(
 _NOT_PHONE_CONTEXT = re.compile(
     r"(?i)(?:\b(?:order|invoice|ticket|ref|reference|account|acct|id|case|tracking|po|serial|isbn|issn|sku|part|model|build|version|ver|release|patch|page|pages|pp|item|batch|lot|doi|arxiv|pr|issue|commit|row|line|port|pid)\b|#|№)[\s.:#-]*$"
 )
+_IP_CONTEXT = re.compile(r"(?i)\b(?:ip|ipv4|address|addr|host|server|client|from|via|src|dst|source|destination|connect(?:ed|ion)?|ping|login|logged)\b")
 _SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social\s+security|soc\.?\s*sec|tax\s*id|tin)\b")
 _VERSION_CONTEXT = re.compile(
-    r"(?i)(?:\bv|\b(?:version|ver|release|rel|build|firmware|fw|os|kernel|python|node|java|go|rust|ruby|php|perl|npm|pip|chrome|firefox|android|ios|macos|windows|ubuntu|debian|update|upgrade|patch|tag|sdk|api|semver|from|to)\b[\s:=]*)\s*$"
+    r"(?i)(?:\bv|\b(?:version|ver|release|rel|build|firmware|fw|os|kernel|python|node|java|go|rust|ruby|php|perl|npm|pip|chrome|firefox|android|ios|macos|windows|ubuntu|debian|update|upgrade|patch|tag|sdk|api|semver|section|sections|chapter|clause|paragraph|para|figure|fig|table|step|rule|item|article|art|appendix|oid|§)\b[\s:=.]*)\s*$"
 )
 
 
@@ -123,6 +124,8 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
             return None
         if _VERSION_CONTEXT.search(before[-24:]):
             return None
+        if len(run) == 7 and not _IP_CONTEXT.search(before):
+            return None  # "4.2.1.3": four single digits are a section or version far more often
         address = ipaddress.IPv4Address(run)
         if address.is_loopback or address.is_unspecified or address.is_multicast or address.is_reserved:
             return None

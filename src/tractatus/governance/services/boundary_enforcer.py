@@ -30,12 +30,16 @@ from tractatus.governance.actions import Action, Finding, Severity, Span, Verdic
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.normalize import normalize
 from tractatus.governance.services.patterns import (
+    Anchored,
+    AnchoredAny,
     alternation,
     clause_before,
     excerpt,
     gap,
     is_negated,
     sentence_at,
+    tokens,
+    words,
 )
 from tractatus.governance.state import GovernanceState
 
@@ -54,83 +58,177 @@ _PEOPLE = alternation(
     "employees employee students student citizens members tenants families groups lives children residents "
     "workers volunteers donors clients".split()
 )
+_DECIDE_ANCHORS = words(
+    "decide decides deciding determine determining choose choosing judge judging rank ranking prioritize prioritise "
+    "prioritizing prioritising select selecting pick picking sort sorting rate score"
+)
 
-# (rule id, what the person must decide, pattern with {gap} for the allowed distance)
-_VALUES_PATTERNS: tuple[tuple[str, str, str], ...] = (
-    (
-        "boundary.values.engagement",
+# Each piece: (regex with {gap} for the allowed distance, anchor groups). Any match contains at
+# least one word of every group (see patterns.Anchored): the regex runs only when they occur.
+Piece = tuple[str, tuple[frozenset[str], ...]]
+
+# rule id -> (what the person must decide, pieces)
+_VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
+    "boundary.values.engagement": (
         "what to optimize people's attention for",
-        r"\b(?:optimi[sz]e|optimi[sz]ing|maximi[sz]e|maximi[sz]ing)\b{gap}"
-        + alternation(
-            [
-                "engagement", "clicks", "click-through", "click through", "ctr", "watch time", "time on site",
-                "time on app", "time on platform", "screen time", "attention", "virality", "addictiveness",
-                "dwell time", "time spent", "outrage", "shares",
-            ]
-        )
-        + r"\b|\b(?:maximum|max|maximal)\s+(?:user\s+)?(?:engagement|clicks|attention|virality|watch\s+time|screen\s+time)\b"
-        r"|\b(?:engagement|clicks|attention|growth)\s+at\s+(?:any|all)\s+costs?\b",
+        (
+            (
+                r"\b(?:optimi[sz]e|optimi[sz]ing|maximi[sz]e|maximi[sz]ing)\b{gap}"
+                + alternation(
+                    [
+                        "engagement", "clicks", "click-through", "click through", "ctr", "watch time", "time on site",
+                        "time on app", "time on platform", "screen time", "attention", "virality", "addictiveness",
+                        "dwell time", "time spent", "outrage", "shares",
+                    ]
+                )
+                + r"\b",
+                (words("optimize optimise optimizing optimising maximize maximise maximizing maximising"),),
+            ),
+            (
+                r"\b(?:maximum|max|maximal)\s+(?:user\s+)?(?:engagement|clicks|attention|virality|watch\s+time|screen\s+time)\b",
+                (words("maximum max maximal"), words("engagement clicks attention virality time")),
+            ),
+            (r"\b(?:engagement|clicks|attention|growth)\s+at\s+(?:any|all)\s+costs?\b", (words("cost costs"),)),
+        ),
     ),
-    (
-        "boundary.values.priority_of_people",
+    "boundary.values.priority_of_people": (
         "which people deserve priority",
-        r"\b(?:decide|decides|deciding|determine|determining|choose|choosing|judge|judging|rank|ranking|"
-        r"prioriti[sz]e|prioriti[sz]ing|select|selecting|pick|picking|sort|sorting)\b{gap}(?:who|which|what)\s+(?:of\s+(?:the|our)\s+)?"
-        + _PEOPLE
-        + r"\b{gap}(?:deserves?|merits?|worth|get\s+priority|gets?\s+priority|priority|should\s+(?:get|receive|be\s+(?:saved|helped|served|denied|treated))|qualif(?:y|ies)\s+for\s+help)\b"
-        r"|\b(?:rank|ranking|prioriti[sz]e|prioriti[sz]ing|sort|rate|score)\s+(?:the\s+)?" + _PEOPLE
-        + r"\s+(?:by|based\s+on|according\s+to)\s+(?:their\s+)?(?:worth|value|deservingness|usefulness|importance|merit)\b"
-        r"|\b(?:which|whose)\s+lives\s+(?:matter|count|are\s+worth)",
+        (
+            (
+                r"\b(?:decide|decides|deciding|determine|determining|choose|choosing|judge|judging|rank|ranking|"
+                r"prioriti[sz]e|prioriti[sz]ing|select|selecting|pick|picking|sort|sorting)\b{gap}(?:who|which|what)\s+"
+                r"(?:of\s+(?:the|our)\s+)?" + _PEOPLE + r"\b{gap}(?:deserves?|merits?|worth|get\s+priority|gets?\s+priority|"
+                r"priority|should\s+(?:get|receive|be\s+(?:saved|helped|served|denied|treated))|qualif(?:y|ies)\s+for\s+help)\b",
+                (_DECIDE_ANCHORS, words("deserve deserves merit merits worth priority should qualify qualifies")),
+            ),
+            (
+                r"\b(?:rank|ranking|prioriti[sz]e|prioriti[sz]ing|sort|rate|score)\s+(?:the\s+)?" + _PEOPLE
+                + r"\s+(?:by|based\s+on|according\s+to)\s+(?:their\s+)?(?:worth|value|deservingness|usefulness|importance|merit)\b",
+                (_DECIDE_ANCHORS, words("worth value deservingness usefulness importance merit")),
+            ),
+            (r"\b(?:which|whose)\s+lives\s+(?:matter|count|are\s+worth)", (words("lives"),)),
+        ),
     ),
-    (
-        "boundary.values.privacy_policy",
+    "boundary.values.privacy_policy": (
         "whether to weaken privacy or sell people's data",
-        r"\b(?:change|modify|update|rewrite|amend|revise)\b{gap}(?:privacy|data|ethics|consent|retention|moderation|content)\s+"
-        r"(?:polic(?:y|ies)|guidelines|rules|principles|standards|terms)\b{gap}(?:to|so\s+(?:that\s+)?we\s+can)\s+(?:allow|permit|let|enable|start)\b"
-        r"|\b(?:weaken|relax|loosen|gut|abandon|scrap|drop|water\s+down|remove|bypass)\b{gap}(?:privacy|data|ethics|consent|retention|moderation)\s+"
-        r"(?:polic(?:y|ies)|guidelines|rules|principles|standards|protections?|safeguards?)\b"
-        r"|\b(?:sell|selling|monetize|monetise|monetizing|monetising|rent|trade|trading)\b{gap}(?:user|users'?|customer|customers'?|personal|private|people's|their|patient|visitor)\s+(?:data|information|details|records)\b"
-        r"|\bshare\b{gap}(?:user|users'?|customer|customers'?|personal|private|patient)\s+(?:data|information)\s+with\s+(?:third\s+parties|advertisers|data\s+brokers|brokers)\b",
+        (
+            (
+                r"\b(?:change|modify|update|rewrite|amend|revise)\b{gap}(?:privacy|data|ethics|consent|retention|moderation|content)\s+"
+                r"(?:polic(?:y|ies)|guidelines|rules|principles|standards|terms)\b{gap}(?:to|so\s+(?:that\s+)?we\s+can)\s+"
+                r"(?:allow|permit|let|enable|start)\b",
+                (words("change modify update rewrite amend revise"), words("allow permit let enable start")),
+            ),
+            (
+                r"\b(?:weaken|relax|loosen|gut|abandon|scrap|drop|water\s+down|remove|bypass)\b{gap}(?:privacy|data|ethics|consent|"
+                r"retention|moderation)\s+(?:polic(?:y|ies)|guidelines|rules|principles|standards|protections?|safeguards?)\b",
+                (words("weaken relax loosen gut abandon scrap drop water remove bypass"),
+                 words("privacy data ethics consent retention moderation")),
+            ),
+            (
+                r"\b(?:sell|selling|monetize|monetise|monetizing|monetising|rent|trade|trading)\b{gap}(?:user|users'?|customer|"
+                r"customers'?|personal|private|people's|their|patient|visitor)\s+(?:data|information|details|records)\b",
+                (words("sell selling monetize monetise monetizing monetising rent trade trading"), words("data information details records")),
+            ),
+            (
+                r"\bshare\b{gap}(?:user|users'?|customer|customers'?|personal|private|patient)\s+(?:data|information)\s+with\s+"
+                r"(?:third\s+parties|advertisers|data\s+brokers|brokers)\b",
+                (words("share"), words("parties advertisers brokers")),
+            ),
+        ),
     ),
-    (
-        "boundary.values.purpose",
+    "boundary.values.purpose": (
         "what the mission, purpose or values are",
-        r"\b(?:redefine|redefining|change|changing|rewrite|rewriting|set|decide|deciding|determine|choose|abandon|drop|replace)\b{gap}"
-        r"(?:our|the\s+company's|the\s+organi[sz]ation's|the\s+team's|its|their)\s+(?:core\s+)?(?:mission|purpose|values|vision|principles|ethics)\b"
-        r"|\bdecide\s+what\s+(?:matters|is\s+meaningful|gives\s+(?:life|work)\s+meaning|our\s+purpose\s+is)\b",
+        (
+            (
+                r"\b(?:redefine|redefining|change|changing|rewrite|rewriting|set|decide|deciding|determine|choose|abandon|drop|"
+                r"replace)\b{gap}(?:our|the\s+company's|the\s+organi[sz]ation's|the\s+team's|its|their)\s+(?:core\s+)?"
+                r"(?:mission|purpose|values|vision|principles|ethics)\b",
+                (words("mission purpose values vision principles ethics"),),
+            ),
+            (
+                r"\bdecide\s+what\s+(?:matters|is\s+meaningful|gives\s+(?:life|work)\s+meaning|our\s+purpose\s+is)\b",
+                (words("decide"), words("what")),
+            ),
+        ),
     ),
-    (
-        "boundary.values.agency",
+    "boundary.values.agency": (
         "whether to override people's own choices",
-        r"\b(?:override|overrule|bypass|ignore|disregard|circumvent)\b{gap}(?:the\s+)?(?:user's|users'|user|customer's|customers'|patient's|person's|people's|their|his|her)\s+"
-        r"(?:choices?|consent|decisions?|preferences?|opt[\s-]?outs?|wishes|autonomy|privacy\s+settings)\b"
-        r"|\bdecide\s+for\s+(?:the\s+)?(?:user|users|them|people|customers|patients)\b"
-        r"|\bwithout\s+(?:their|the\s+user's|users'|the\s+customer's|customers'|patient)\s+(?:consent|knowledge|permission)\b"
-        r"|\b(?:manipulate|nudge|trick|deceive)\s+(?:the\s+)?(?:users|people|customers|voters|patients|readers)\b",
+        (
+            (
+                r"\b(?:override|overrule|bypass|ignore|disregard|circumvent)\b{gap}(?:the\s+)?(?:user's|users'|user|customer's|"
+                r"customers'|patient's|person's|people's|their|his|her)\s+(?:choices?|consent|decisions?|preferences?|"
+                r"opt[\s-]?outs?|wishes|autonomy|privacy\s+settings)\b",
+                (words("override overrule bypass ignore disregard circumvent"),
+                 words("choice choices consent decision decisions preference preferences opt optout optouts wishes autonomy settings")),
+            ),
+            (r"\bdecide\s+for\s+(?:the\s+)?(?:user|users|them|people|customers|patients)\b", (words("decide"), words("for"))),
+            (
+                r"\bwithout\s+(?:their|the\s+user's|users'|the\s+customer's|customers'|patient)\s+(?:consent|knowledge|permission)\b",
+                (words("without"), words("consent knowledge permission")),
+            ),
+            (
+                r"\b(?:manipulate|nudge|trick|deceive)\s+(?:the\s+)?(?:users|people|customers|voters|patients|readers)\b",
+                (words("manipulate nudge trick deceive"),),
+            ),
+        ),
+    ),
+    "boundary.values.tradeoff": (
+        "whether to trade safety, privacy or truth for something else",
+        (
+            (
+                r"\b(?:trade|trade\s+off|sacrifice|give\s+up|compromise)\b{gap}(?:privacy|safety|accuracy|fairness|wellbeing|"
+                r"well-being|honesty|transparency|ethics|user\s+trust|health|truth)\b{gap}(?:for|to\s+gain|in\s+exchange\s+for|"
+                r"to\s+get|to\s+increase|to\s+boost)\b",
+                (words("trade sacrifice give compromise"),),
+            ),
+            (
+                r"\bprioriti[sz]e\s+(?:profits?|revenue|growth|engagement|speed|clicks)\s+over\s+(?:safety|privacy|wellbeing|"
+                r"well-being|accuracy|ethics|fairness|people|users|truth)\b",
+                (words("prioritize prioritise"), words("over")),
+            ),
+            (
+                r"\b(?:decide|determine|judge|choose)\s+(?:what\s+is|what's|whether\s+(?:it\s+is|it's)?|if\s+(?:it\s+is|it's)?)\s*"
+                r"(?:\w+\s+)?(?:ethical|moral|fair|right|wrong|acceptable|just)\b",
+                (words("decide determine judge choose"), words("ethical moral fair right wrong acceptable just")),
+            ),
+            (
+                r"\b(?:decide|determine|choose)\s+(?:which|what)\s+(?:\w+\s+)?(?:research|innovations?|ideas?|projects?)\s+"
+                r"(?:to\s+fund|to\s+pursue|deserves?|(?:is|are)\s+worth)\b",
+                (words("decide determine choose"), words("research innovation innovations idea ideas project projects")),
+            ),
+        ),
+    ),
+}
+
+_ASSURANCE_OBJECTS = (
+    r"(?:safety|security|success|results|accuracy|uptime|privacy|protection|profits?|returns?|compliance|safe|secure|"
+    r"accurate|correct|bug[\s-]free|error[\s-]free|risk[\s-]free)"
+)
+_ABSOLUTE_ASSURANCE: tuple[Piece, ...] = (
+    (
+        r"\bguarantee[sd]?\b(?:\s+that)?(?:\s+\w+){0,4}?\s+(?:100\s?%|complete|total|absolute|full|perfect|zero)?\s*"
+        + _ASSURANCE_OBJECTS + r"\b|\bguaranteed\s+to\s+(?:work|succeed|be\s+safe|be\s+secure|be\s+accurate|never)\b",
+        (words("guarantee guarantees guaranteed"),),
     ),
     (
-        "boundary.values.tradeoff",
-        "whether to trade safety, privacy or truth for something else",
-        r"\b(?:trade|trade\s+off|sacrifice|give\s+up|compromise)\b{gap}(?:privacy|safety|accuracy|fairness|wellbeing|well-being|honesty|"
-        r"transparency|ethics|user\s+trust|health|truth)\b{gap}(?:for|to\s+gain|in\s+exchange\s+for|to\s+get|to\s+increase|to\s+boost)\b"
-        r"|\bprioriti[sz]e\s+(?:profits?|revenue|growth|engagement|speed|clicks)\s+over\s+(?:safety|privacy|wellbeing|well-being|accuracy|ethics|fairness|people|users|truth)\b"
-        r"|\b(?:decide|determine|judge|choose)\s+(?:what\s+is|what's|whether\s+(?:it\s+is|it's)?|if\s+(?:it\s+is|it's)?)\s*(?:\w+\s+)?(?:ethical|moral|fair|right|wrong|acceptable|just)\b"
-        r"|\b(?:decide|determine|choose)\s+(?:which|what)\s+(?:\w+\s+)?(?:research|innovations?|ideas?|projects?)\s+(?:to\s+fund|to\s+pursue|deserves?|(?:is|are)\s+worth)\b",
+        r"\b100\s?(?:%|percent)\s+(?:safe|secure|accurate|guaranteed|risk[\s-]free|reliable|effective|certain|protected|"
+        r"uptime|success|safety|security|accuracy|bug[\s-]free|error[\s-]free|correct)\b",
+        (words("#"), words("% percent")),
     ),
+    (r"\bzero\s+(?:risk|risks|chance\s+of\s+(?:failure|error|harm)|defects|vulnerabilities)\b|\brisk[\s-]free\b", (words("zero free"),)),
+    (
+        r"\b(?:never|cannot|can't|will\s+never|won't\s+ever)\s+(?:fail|fails|break|breaks|crash|crashes|go\s+down|be\s+hacked|"
+        r"be\s+breached|lose\s+(?:your\s+)?data)\b",
+        (words("never cannot can won"), words("fail fails break breaks crash crashes down hacked breached lose")),
+    ),
+    (
+        r"\b(?:completely|totally|perfectly|absolutely|fully|entirely)\s+(?:safe|secure|risk[\s-]free|foolproof|unhackable|"
+        r"guaranteed|harmless)\b",
+        (words("completely totally perfectly absolutely fully entirely"),),
+    ),
+    (r"\b(?:foolproof|fail[\s-]?proof|unhackable|unbreakable)\b", (words("foolproof failproof proof unhackable unbreakable"),)),
 )
 
-_ABSOLUTE_ASSURANCE = (
-    r"\bguarantee[sd]?\b(?:\s+that)?(?:\s+\w+){0,4}?\s+(?:100\s?%|complete|total|absolute|full|perfect|zero)?\s*"
-    r"(?:safety|security|success|results|accuracy|uptime|privacy|protection|profits?|returns?|compliance|safe|secure|"
-    r"accurate|correct|bug[\s-]free|error[\s-]free|risk[\s-]free)\b"
-    r"|\bguaranteed\s+to\s+(?:work|succeed|be\s+safe|be\s+secure|be\s+accurate|never)\b"
-    r"|\b100\s?%\s+(?:safe|secure|accurate|guaranteed|risk[\s-]free|reliable|effective|certain|protected|uptime|success|"
-    r"safety|security|accuracy|bug[\s-]free|error[\s-]free|correct)\b"
-    r"|\bzero\s+(?:risk|risks|chance\s+of\s+(?:failure|error|harm)|defects|vulnerabilities)\b|\brisk[\s-]free\b"
-    r"|\b(?:never|cannot|can't|will\s+never|won't\s+ever)\s+(?:fail|fails|break|breaks|crash|crashes|go\s+down|be\s+hacked|be\s+breached|lose\s+(?:your\s+)?data)\b"
-    r"|\b(?:completely|totally|perfectly|absolutely|fully|entirely)\s+(?:safe|secure|risk[\s-]free|foolproof|unhackable|guaranteed|harmless)\b"
-    r"|\b(?:foolproof|fail[\s-]?proof|unhackable|unbreakable)\b"
-)
 _POPULATION = alternation(
     """users people customers consumers clients buyers shoppers respondents participants adults americans europeans
     britons voters readers viewers visitors subscribers members doctors dentists physicians nurses experts scientists
@@ -139,35 +237,51 @@ _POPULATION = alternation(
     millennials households homeowners investors marketers travelers travellers drivers smokers individuals citizens
     residents gamers owners families couples startups enterprises""".split()
 )
-_NUMBER_WORD = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
-_STATISTIC = (
-    r"(?<![\w.])\d{1,3}(?:[.,]\d+)?\s?(?:%|percent|per\s+cent)\s+of\s+(?:all\s+|the\s+|our\s+|surveyed\s+|u\.?s\.?\s+)?(?:\w+\s+)?"
-    + _POPULATION
-    + r"\b|\b"
-    + _NUMBER_WORD
-    + r"\s+(?:out\s+of|in)\s+"
-    + _NUMBER_WORD
-    + r"\s+(?:\w+\s+)?"
-    + _POPULATION
-    + r"\b|(?<![\w.])\d+(?:\.\d+)?\s?(?:x|times)\s+more\s+likely\b"
+_SMALL_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
+_STATISTIC: tuple[Piece, ...] = (
+    (
+        r"(?<![\w.])\d{1,3}(?:[.,]\d+)?\s?(?:%|percent|per\s+cent)\s+of\s+(?:all\s+|the\s+|our\s+|surveyed\s+|u\.?s\.?\s+)?"
+        r"(?:\w+\s+)?" + _POPULATION + r"\b",
+        (words("% percent cent"), words("of")),
+    ),
+    (
+        r"\b(?:\d+|" + _SMALL_NUMBER + r")\s+(?:out\s+of|in)\s+(?:\d+|" + _SMALL_NUMBER + r")\s+(?:\w+\s+)?" + _POPULATION + r"\b",
+        (words("out in"), words("# one two three four five six seven eight nine ten")),
+    ),
+    (r"(?<![\w.])\d+(?:\.\d+)?\s?(?:x|times)\s+more\s+likely\b", (words("likely"), words("more"))),
 )
-_SOURCE = (
-    r"\baccording\s+to\b|\bsources?\s*:|\bsourced?\s+from\b|\bcit(?:ed|ing|ation|es)\b|\bper\s+(?:the|a)\s+\w+|"
-    r"\b(?:survey|poll|study|report|paper|analysis|census)\s+(?:by|from|of|published|conducted)\b|\bdata\s+from\b|"
-    r"\bpublished\s+(?:in|by)\b|https?://|\bwww\.|\bdoi\b|\bet\s+al\b|\[\d+\]|"
-    r"\([a-z][a-z-]+(?:\s+et\s+al\.?)?,?\s+(?:19|20)\d{2}\)|\bn\s?=\s?\d|\b(?:our\s+)?(?:telemetry|analytics\s+dashboard|server\s+logs)\b"
+_SOURCE: tuple[Piece, ...] = (
+    (r"\baccording\s+to\b|\bdata\s+from\b|\bpublished\s+(?:in|by)\b|\bet\s+al\b|\bdoi\b", (words("according data published et doi"),)),
+    (r"\bsources?\s*:|\bsourced?\s+from\b|\bcit(?:ed|ing|ation|es)\b", (words("source sources sourced cited citing citation cites"),)),
+    (r"\bper\s+(?:the|a)\s+\w+", (words("per"),)),
+    (
+        r"\b(?:survey|poll|study|report|paper|analysis|census)\s+(?:by|from|of|published|conducted)\b",
+        (words("survey poll study report paper analysis census"),),
+    ),
+    (r"https?://|\bwww\.|\[\d+\]|\bn\s?=\s?\d", (words("http https www [ n"),)),
+    (r"\([a-z][a-z-]+(?:\s+et\s+al\.?)?,?\s+(?:19|20)\d{2}\)", (words("("), words("#"))),
+    (r"\b(?:telemetry|analytics\s+dashboard|server\s+logs)\b", (words("telemetry analytics logs"),)),
 )
-_MATURITY = (
+_MATURITY: Piece = (
     r"\b(?:production[\s-](?:ready|grade|proven)|battle[\s-](?:tested|hardened|proven)|enterprise[\s-](?:grade|ready|class)|"
     r"military[\s-]grade|bank[\s-]grade|industrial[\s-]strength|rock[\s-]solid|proven\s+at\s+scale|field[\s-]proven|"
-    r"market[\s-]proven|bulletproof)\b"
+    r"market[\s-]proven|bulletproof)\b",
+    (words("production battle enterprise military bank industrial rock proven bulletproof"),),
 )
-_EVIDENCE = (
-    r"\b(?:used|running|deployed|in\s+production|relied\s+on)\s+(?:by|at|in|across)\b|\bbenchmark(?:s|ed)?\b|"
-    r"\btest\s+coverage\b|\bcoverage\s+of\s+\d|\baudit(?:s|ed)?\b|\bcertified\b|\bsoc\s?2\b|\biso\s?27001\b|"
-    r"\bpen(?:etration)?[\s-]?test(?:s|ed)?\b|\bcase\s+stud(?:y|ies)\b|\bcustomers?\s+(?:including|such\s+as|like)\b|"
-    r"\bsince\s+(?:19|20)\d{2}\b|\b\d[\d,.]*\+?\s*(?:k|m|million|thousand)?\s+(?:customers|companies|deployments|"
-    r"installations|requests|users|organizations|organisations)\b|https?://|\baccording\s+to\b|\buptime\s+(?:of|record)\b"
+_EVIDENCE: tuple[Piece, ...] = (
+    (r"\b(?:used|running|deployed|in\s+production|relied\s+on)\s+(?:by|at|in|across)\b", (words("used running deployed production relied"),)),
+    (r"\bbenchmark(?:s|ed)?\b|\btest\s+coverage\b|\bcoverage\s+of\s+\d|\bcase\s+stud(?:y|ies)\b", (words("benchmark benchmarks benchmarked coverage case"),)),
+    (
+        r"\baudit(?:s|ed)?\b|\bcertified\b|\bsoc\s?2\b|\biso\s?27001\b|\bpen(?:etration)?[\s-]?test(?:s|ed)?\b",
+        (words("audit audits audited certified soc iso pen penetration pentest pentests"),),
+    ),
+    (r"\bcustomers?\s+(?:including|such\s+as|like)\b|\bsince\s+(?:19|20)\d{2}\b", (words("customer customers since"),)),
+    (
+        r"\b\d[\d,.]*\+?\s*(?:k|m|million|thousand)?\s+(?:customers|companies|deployments|installations|requests|users|"
+        r"organizations|organisations)\b",
+        (words("#"), words("customers companies deployments installations requests users organizations organisations")),
+    ),
+    (r"https?://|\baccording\s+to\b|\buptime\s+(?:of|record)\b", (words("http https according uptime"),)),
 )
 # A maturity claim is not made when it is negated, a goal or a question: "not production-ready",
 # "until it is battle-tested", "we aim to be enterprise-grade".
@@ -177,6 +291,10 @@ _NOT_CLAIMED = re.compile(
     r"strive|hope|hoping|want|wants|need|needs|needed|far\s+from|claims?\s+of|beware)\b",
     re.IGNORECASE,
 )
+
+
+def _anchored(pieces: Sequence[Piece], gap_pattern: str = "") -> AnchoredAny:
+    return AnchoredAny(Anchored(pattern.replace("{gap}", gap_pattern), *groups) for pattern, groups in pieces)
 
 
 class BoundaryEnforcer:
@@ -190,14 +308,12 @@ class BoundaryEnforcer:
         g = gap(settings.values_max_gap_words)
         # Patterns are lower-case and run case-sensitively on the lower-cased views that
         # normalization provides (offsets kept): about twice as fast as IGNORECASE.
-        self._values = tuple(
-            (rule_id, what, re.compile(pattern.replace("{gap}", g))) for rule_id, what, pattern in _VALUES_PATTERNS
-        )
-        self._assurance = re.compile(_ABSOLUTE_ASSURANCE)
-        self._statistic = re.compile(_STATISTIC)
-        self._source = re.compile(_SOURCE)
-        self._maturity = re.compile(_MATURITY)
-        self._evidence = re.compile(_EVIDENCE)
+        self._values = tuple((rule_id, what, _anchored(pieces, g)) for rule_id, (what, pieces) in _VALUES_RULES.items())
+        self._assurance = _anchored(_ABSOLUTE_ASSURANCE)
+        self._statistic = _anchored(_STATISTIC)
+        self._source = _anchored(_SOURCE)
+        self._maturity = Anchored(_MATURITY[0], *_MATURITY[1])
+        self._evidence = _anchored(_EVIDENCE)
 
     # -- domain API ------------------------------------------------------------------------
     def enforce(self, text: str) -> tuple[Finding, ...]:
@@ -207,14 +323,19 @@ class BoundaryEnforcer:
     # -- Check interface -------------------------------------------------------------------
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         ntext = ctx.text
-        # The plain view first; the leet-decoded view ("zer0 r1sk") only where it differs.
-        views: list[tuple[str, Callable[[int, int], Span]]] = [(ntext.lower_text, ntext.to_original_span)]
-        if ntext.lower_words != ntext.lower_text:
-            views.append((ntext.lower_words, ntext.words_to_original_span))
+        # The plain view first; the leet-decoded view ("zer0 r1sk") only where it differs. ASCII
+        # text (the usual case after normalization) lower-cases with str.lower, which keeps
+        # offsets there; otherwise the normalizer's offset-preserving lower-case view is used.
+        views: list[tuple[str, frozenset[str], Callable[[int, int], Span]]] = [
+            (ntext.text.lower() if ntext.text.isascii() else ntext.lower_text, tokens(ntext.text), ntext.to_original_span)
+        ]
+        if ntext.words != ntext.text:
+            lower_words = ntext.words.lower() if ntext.words.isascii() else ntext.lower_words
+            views.append((lower_words, tokens(ntext.words), ntext.words_to_original_span))
         found: list[Finding] = []
         for rule in self.settings.rules:
-            for text, to_original in views:
-                hits = self._RULES[rule](self, text)
+            for text, present, to_original in views:
+                hits = self._RULES[rule](self, text, present)
                 if hits:
                     found.extend(self._finding(rule, rule_id, message, text, m, to_original) for rule_id, message, m in hits)
                     break
@@ -235,39 +356,39 @@ class BoundaryEnforcer:
             verdict=Verdict.ESCALATE,
         )
 
-    def _values_decisions(self, text: str) -> list[Hit]:
+    def _values_decisions(self, text: str, present: frozenset[str]) -> list[Hit]:
         hits: list[Hit] = []
-        for rule_id, what, pattern in self._values:
-            m = pattern.search(text)
+        for rule_id, what, pieces in self._values:
+            m = pieces.first(text, present)
             if m is not None and not _is_quoted(text, m):
                 hits.append((rule_id, f"decides {what}: a person must decide", m))
         return hits
 
-    def _absolute_assurance(self, text: str) -> list[Hit]:
+    def _absolute_assurance(self, text: str, present: frozenset[str]) -> list[Hit]:
         window = self.settings.negation_window_chars
-        for m in self._assurance.finditer(text):
+        for m in self._assurance.finditer(text, present):
             if not is_negated(text, m.start(), window):
                 return [("boundary.absolute_assurance", "absolute assurance: no one can promise this", m)]
         return []
 
-    def _unsourced_statistic(self, text: str) -> list[Hit]:
-        m = self._statistic.search(text)
-        if m is None or self._source.search(text):
+    def _unsourced_statistic(self, text: str, present: frozenset[str]) -> list[Hit]:
+        m = self._statistic.first(text, present)
+        if m is None or self._source.first(text, present):
             return []
         return [("boundary.unsourced_statistic", "statistic with no source: cite where it comes from", m)]
 
-    def _unverified_maturity_claim(self, text: str) -> list[Hit]:
+    def _unverified_maturity_claim(self, text: str, present: frozenset[str]) -> list[Hit]:
         window = self.settings.negation_window_chars
-        for m in self._maturity.finditer(text):
+        for m in self._maturity.finditer(text, present):
             disowned = _NOT_CLAIMED.search(clause_before(text, m.start(), window))
             if disowned or sentence_at(text, m.start(), m.end()).rstrip().endswith("?"):
                 continue
-            if self._evidence.search(text):
+            if self._evidence.first(text, present):
                 return []
             return [("boundary.unverified_maturity_claim", "maturity claim with no evidence", m)]
         return []
 
-    _RULES: ClassVar[dict[str, Callable[[BoundaryEnforcer, str], list[Hit]]]] = {
+    _RULES: ClassVar[dict[str, Callable[[BoundaryEnforcer, str, frozenset[str]], list[Hit]]]] = {
         "values_decision": _values_decisions,
         "absolute_assurance": _absolute_assurance,
         "unsourced_statistic": _unsourced_statistic,

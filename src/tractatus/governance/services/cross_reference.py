@@ -6,7 +6,8 @@ Two kinds of contradiction:
   27017, whether through its arguments ({"port": 27017}) or its text
   ("mongodb://localhost:27017"). Both sides are read by `services.parameters`.
 - **prohibition violation**: the instruction says "never use X" and the action uses X (X in its
-  text, arguments or tool name, on word boundaries, inflections allowed).
+  text, arguments or tool name, on word boundaries, inflections allowed). A prohibited
+  parameter ("never use port 27017") is compared as a parameter, so "mongodb://h:27017" uses it.
 
 A prohibition that names a detector category ("no clickbait", "no personal data") is judged by
 that detector, not by the word: "no clickbait" is violated by a clickbait headline, not by a
@@ -156,7 +157,8 @@ class CrossReferenceValidator:
     def __init__(self, settings: CrossReferenceSettings, *, detectors: Mapping[str, Check] | None = None) -> None:
         self.settings = settings
         self._detectors: dict[str, Check] = dict(detectors or {})
-        self._term_patterns: dict[str, re.Pattern[str]] = {}
+        self._term_patterns: dict[str, re.Pattern[str]] = {}  # per instance: compiled once per term
+        self._term_parameters: dict[str, parameters.Parameters] = {}
 
     def bind_checks(self, checks: Mapping[str, Check | None]) -> None:
         """Receive the other checks built for the same policy, to judge detector-backed prohibitions."""
@@ -209,6 +211,14 @@ class CrossReferenceValidator:
                             Conflict(instruction.id, instruction.text, "prohibition_violation", severity, term, f"no {term}", f"{detector} detector")
                         )
                     continue
+                forbidden = self._forbidden_parameters(term)
+                if forbidden:  # "never use port 27017": judged on parameters, however the action states them
+                    used = [(k, v) for k, values in forbidden.items() for v in action_params.get(k, ()) if any(parameters.compatible(k, f, v) for f in values)]
+                    if used:
+                        conflicts.append(
+                            Conflict(instruction.id, instruction.text, "prohibition_violation", severity, term, f"no {term}", f"{used[0][0]} {used[0][1]}")
+                        )
+                    continue
                 match = self._pattern(term).search(haystack)
                 if match is not None:
                     conflicts.append(
@@ -218,6 +228,12 @@ class CrossReferenceValidator:
                         )
                     )
         return self._result(conflicts, len(instructions))
+
+    def _forbidden_parameters(self, term: str) -> parameters.Parameters:
+        found = self._term_parameters.get(term)
+        if found is None:
+            found = self._term_parameters[term] = parameters.extract_from_text(term)
+        return found
 
     def _pattern(self, term: str) -> re.Pattern[str]:
         pattern = self._term_patterns.get(term)

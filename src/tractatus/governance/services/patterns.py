@@ -107,3 +107,86 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     return len(a & b) / len(a | b)
+
+
+# Lower-cases ASCII letters and turns every other ASCII character into a space, except digits
+# (each becomes the token "#") and the few symbols anchors need ("%", "[", "(").
+_TOKEN_TABLE = str.maketrans(
+    {
+        **{i: " " for i in range(128)},
+        **{ord(c): c for c in "abcdefghijklmnopqrstuvwxyz"},
+        **{ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+        **{ord(c): " # " for c in "0123456789"},
+        **{ord(c): f" {c} " for c in "%[("},
+    }
+)
+
+
+def tokens(text: str) -> frozenset[str]:
+    """The set of lower-case words in `text` (plus "#" for digits and "%", "[", "(").
+
+    One str.translate and one split: about 40 µs per KB here, where a regex findall costs
+    about 150 µs. Anchored patterns test their anchors against this set in O(1).
+    """
+    return frozenset(text.translate(_TOKEN_TABLE).split())
+
+
+def words(spec: str) -> frozenset[str]:
+    return frozenset(spec.split())
+
+
+class Anchored:
+    """A regex guarded by anchor words: it runs only when every anchor group has a word in the text.
+
+    Why not just the regex: Python's `re` cannot skip ahead on a pattern that starts with `\\b`
+    or a word alternation, so it tries every position (40-150 µs per KB per pattern on a 2-core
+    machine), while testing a few words against the text's token set (see `tokens`) costs well
+    under a microsecond. Each group is a set of words of which at least one must occur; the
+    regex still decides. This keeps the boundary rules within the text pipeline's budget.
+    """
+
+    __slots__ = ("groups", "regex")
+
+    def __init__(self, pattern: str, *groups: frozenset[str], flags: int = 0) -> None:
+        self.regex = re.compile(pattern, flags)
+        self.groups = groups
+
+    def possible(self, present: frozenset[str]) -> bool:
+        for group in self.groups:
+            if group.isdisjoint(present):
+                return False
+        return True
+
+    def search(self, text: str, present: frozenset[str]) -> re.Match[str] | None:
+        return self.regex.search(text) if self.possible(present) else None
+
+    def finditer(self, text: str, present: frozenset[str]) -> Iterable[re.Match[str]]:
+        return self.regex.finditer(text) if self.possible(present) else ()
+
+
+class AnchoredAny:
+    """Several anchored patterns for one rule, with the union of their first anchor groups as a
+    trigger: a text with none of those words skips the whole rule in one set test."""
+
+    __slots__ = ("patterns", "trigger")
+
+    def __init__(self, patterns: Iterable[Anchored]) -> None:
+        self.patterns = tuple(patterns)
+        self.trigger = frozenset().union(*(p.groups[0] for p in self.patterns if p.groups))
+        if any(not p.groups for p in self.patterns):
+            raise ValueError("every anchored pattern needs at least one anchor group")
+
+    def first(self, text: str, present: frozenset[str]) -> re.Match[str] | None:
+        if self.trigger.isdisjoint(present):
+            return None
+        for pattern in self.patterns:
+            m = pattern.search(text, present)
+            if m is not None:
+                return m
+        return None
+
+    def finditer(self, text: str, present: frozenset[str]) -> Iterable[re.Match[str]]:
+        if self.trigger.isdisjoint(present):
+            return
+        for pattern in self.patterns:
+            yield from pattern.finditer(text, present)

@@ -67,7 +67,7 @@ def run_demo2(
         stack = Stack(StackConfig(model_url=model_url, model_name=model_name), governor)
         try:
             stack.start()
-            asyncio.run(_run_cells(config, stack, hooks, audit, model_name, outcomes, on_round))
+            asyncio.run(_run_cells(config, stack, hooks, audit, stack.model_name, outcomes, on_round))
         except KeyboardInterrupt:
             interrupted = True
         finally:

@@ -12,6 +12,7 @@ request's `model` to it).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +55,9 @@ class Stack:
             raise ConfigError("the governed proxy needs a governor")
         self.config = config
         self.governor = governor
+        # AGL keeps registered models in a process-wide dict keyed by model name, so a stopped
+        # stack's stub would stay registered under the same name: give each stub stack its own.
+        self.model_name = config.model_name if config.model_url else f"{config.model_name}-{uuid.uuid4().hex[:8]}"
         self.stub: ServerThread | None = None
         self.gateway: ServerThread | None = None
         self.proxy: ServerThread | None = None
@@ -80,8 +84,8 @@ class Stack:
         c = self.config
         try:
             if not c.model_url:
-                self.stub = ServerThread(create_stub_model_app(model_name=c.model_name), host=c.host, port=c.stub_port, name="stub model").start()
-            app = create_gateway_app(gateway_config(key=c.gateway_key, model_name=c.model_name))
+                self.stub = ServerThread(create_stub_model_app(model_name=self.model_name), host=c.host, port=c.stub_port, name="stub model").start()
+            app = create_gateway_app(gateway_config(key=c.gateway_key, model_name=self.model_name))
             self.gateway = ServerThread(app, host=c.host, port=c.gateway_port, name="AGL gateway").start()
             self._register_model()
             if c.with_proxy:
@@ -97,7 +101,7 @@ class Stack:
 
     def _register_model(self) -> None:
         headers = {"authorization": f"Bearer {self.config.gateway_key}"} if self.config.gateway_key else {}
-        payload = [{"model": self.config.model_name, "endpoint": self.model_endpoint}]
+        payload = [{"model": self.model_name, "endpoint": self.model_endpoint}]
         try:
             response = httpx.post(f"{self.gateway_url}/api/models", json=payload, headers=headers, timeout=10.0)
         except httpx.HTTPError as exc:

@@ -14,20 +14,27 @@ from __future__ import annotations
 
 import numpy as np
 
+from tractatus.lab.learners.base import per_agent_sum
+
 
 class LagrangeMultiplier:
-    def __init__(self, num_agents: int, *, cost_limit: float, learning_rate: float, initial: float = 0.0) -> None:
+    def __init__(
+        self, num_agents: int, *, cost_limit: float, learning_rate: float, initial: float = 0.0, slots: int = 1
+    ) -> None:
         self.cost_limit = cost_limit
         self.learning_rate = learning_rate
+        self.num_agents = num_agents
+        self.slots = slots
+        self.owner = np.repeat(np.arange(num_agents), slots)
         self.value = np.full(num_agents, float(initial))
         self._cost_sum = np.zeros(num_agents)
         self._steps = 0
 
     def shape(self, rewards: np.ndarray, costs: np.ndarray) -> np.ndarray:
-        """The reward the learner learns from; also records the cost for the next ascent step."""
-        self._cost_sum += costs
-        self._steps += 1
-        return rewards - self.value * costs
+        """The reward the learner learns from (agent-major rows); records the cost for the ascent step."""
+        self._cost_sum += per_agent_sum(costs, self.num_agents, self.slots)
+        self._steps += self.slots
+        return rewards - self.value[self.owner] * costs
 
     def end_round(self) -> None:
         if self._steps == 0:

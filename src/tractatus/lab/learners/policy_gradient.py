@@ -4,10 +4,10 @@ The policy is factored: one softmax per dimension of the action (hook, claim, so
 personal, wording), so an agent can learn *how to phrase* things as well as what to write.
 That is the learner that can, in principle, find wording a detector misses.
 
-Update, once per round (a batch of steps):
-    theta_d += lr * mean over steps of  A * (onehot(a_d) - p_d)
-with A = (r - b) / s the reward standardized by the agent's running mean b and std s (EMA),
-which makes the step size independent of the reward's scale (engagement is about 0.1).
+Update, once per round, over the agent's batch of articles:
+    theta_d += lr * mean over the batch of  A * (onehot(a_d) - p_d)
+with A = (r - b) / s the reward standardized by the agent's running mean b and std s (EMA over
+rounds), which makes the step size independent of the reward's scale (engagement is ~0.1).
 
 With a mask (preemptive mode) the policy is the factored policy restricted to the allowed set and
 renormalized; actions are drawn exactly from it and p_d is its marginal, so the gradient is the
@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from tractatus.lab.envs.grammar import Grammar
-from tractatus.lab.learners.base import sample_categorical
+from tractatus.lab.learners.base import per_agent_sum, sample_categorical
 
 
 class ReinforceLearner:
@@ -30,11 +30,14 @@ class ReinforceLearner:
         grammar: Grammar,
         num_agents: int,
         *,
+        slots: int = 1,
         learning_rate: float = 0.5,
         baseline_decay: float = 0.05,
     ) -> None:
         self.grammar = grammar
         self.num_agents = num_agents
+        self.slots = slots
+        self.owner = np.repeat(np.arange(num_agents), slots)
         self.sizes = [int(s) for s in grammar.sizes]
         self.theta = [np.zeros((num_agents, k)) for k in self.sizes]
         self.learning_rate = learning_rate
@@ -43,11 +46,13 @@ class ReinforceLearner:
         self.reward_var = np.full(num_agents, 1e-4)
         self._seen = np.zeros(num_agents, dtype=bool)
         self._grad = [np.zeros_like(t) for t in self.theta]
-        self._steps = 0
+        self._batches = 0
         self._marginals: list[np.ndarray] | None = None
         self._all = grammar.all_actions
+        self._level_masks = [[self._all[:, d] == level for level in range(k)] for d, k in enumerate(self.sizes)]
 
     def probabilities(self) -> list[np.ndarray]:
+        """Per-agent probabilities of each level, one (N, levels) array per dimension."""
         out = []
         for theta in self.theta:
             z = np.exp(theta - theta.max(axis=1, keepdims=True))
@@ -55,54 +60,52 @@ class ReinforceLearner:
         return out
 
     def act(self, topics: np.ndarray, rng: np.random.Generator, allowed: np.ndarray | None = None) -> np.ndarray:
-        probs = self.probabilities()
+        probs = [p[self.owner] for p in self.probabilities()]
         if allowed is None:
             self._marginals = probs
             return np.stack([sample_categorical(p, rng) for p in probs], axis=1)
         # Exact masked joint policy: p(a) proportional to prod_d p_d(a_d) over allowed a.
-        joint = np.ones((self.num_agents, self._all.shape[0]))
+        joint = np.ones((len(self.owner), self._all.shape[0]))
         for d, p in enumerate(probs):
             joint *= p[:, self._all[:, d]]
         joint *= allowed
         total = joint.sum(axis=1, keepdims=True)
         if np.any(total <= 0):
-            raise ValueError("the mask allows no action for some agent")
+            raise ValueError("the mask allows no action for some article")
         joint /= total
         chosen = sample_categorical(joint, rng)
         self._marginals = [
-            np.stack([joint[:, self._all[:, d] == level].sum(axis=1) for level in range(k)], axis=1)
-            for d, k in enumerate(self.sizes)
+            np.stack([joint[:, mask].sum(axis=1) for mask in self._level_masks[d]], axis=1) for d in range(len(self.sizes))
         ]
         return self._all[chosen]
 
     def update(self, actions: np.ndarray, rewards: np.ndarray) -> None:
-        if self._marginals is None:
-            self._marginals = self.probabilities()
+        marginals = self._marginals if self._marginals is not None else [p[self.owner] for p in self.probabilities()]
+        batch_mean = per_agent_sum(rewards, self.num_agents, self.slots) / self.slots
         first = ~self._seen
-        self.baseline = np.where(first, rewards, self.baseline)
-        advantage = (rewards - self.baseline) / np.sqrt(self.reward_var + 1e-12)
-        rows = np.arange(self.num_agents)
-        for d, p in enumerate(self._marginals):
+        self.baseline = np.where(first, batch_mean, self.baseline)
+        advantage = (rewards - self.baseline[self.owner]) / np.sqrt(self.reward_var[self.owner] + 1e-12)
+        rows = np.arange(len(rewards))
+        for d, p in enumerate(marginals):
             grad = -p * advantage[:, None]
             grad[rows, actions[:, d]] += advantage
-            self._grad[d] += grad
-        delta = rewards - self.baseline
+            self._grad[d] += per_agent_sum(grad, self.num_agents, self.slots) / self.slots
+        delta = batch_mean - self.baseline
+        batch_var = per_agent_sum((rewards - batch_mean[self.owner]) ** 2, self.num_agents, self.slots) / self.slots
         self.baseline += self.baseline_decay * delta
         self.reward_var = np.where(
-            first, self.reward_var, (1 - self.baseline_decay) * (self.reward_var + self.baseline_decay * delta**2)
+            first,
+            np.maximum(batch_var, self.reward_var),
+            (1 - self.baseline_decay) * (self.reward_var + self.baseline_decay * delta**2) + self.baseline_decay * batch_var,
         )
         self._seen[:] = True
-        self._steps += 1
+        self._batches += 1
         self._marginals = None
 
     def end_round(self) -> None:
-        if self._steps == 0:
+        if self._batches == 0:
             return
         for theta, grad in zip(self.theta, self._grad, strict=True):
-            theta += self.learning_rate * grad / self._steps
+            theta += self.learning_rate * grad / self._batches
             grad[:] = 0.0
-        self._steps = 0
-
-    def greedy(self) -> np.ndarray:
-        """Each agent's most probable choice per dimension (for reporting)."""
-        return np.stack([t.argmax(axis=1) for t in self.theta], axis=1)
+        self._batches = 0

@@ -1,0 +1,41 @@
+"""Run every benchmark in this folder, one after another, and list where the results went.
+
+Run:  .venv/bin/python benchmarks/run_all.py [--quick]
+Each benchmark prints its own table and writes benchmarks/results/<name>.json; they run
+sequentially because they would otherwise compete for the same two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ["bench_audit.py", "bench_governor.py", "bench_cli.py"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="pass --quick to every benchmark")
+    parser.add_argument("--only", nargs="*", default=None, help="names of benchmarks to run (default: all)")
+    args = parser.parse_args()
+    failed = []
+    for script in BENCHMARKS:
+        if args.only and Path(script).stem not in args.only and script not in args.only:
+            continue
+        print(f"\n=== {script} ===", flush=True)
+        started = time.perf_counter()
+        code = subprocess.call([sys.executable, str(HERE / script), *(["--quick"] if args.quick else [])])
+        print(f"=== {script}: exit {code} in {time.perf_counter() - started:.0f}s ===", flush=True)
+        if code != 0:
+            failed.append(script)
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
