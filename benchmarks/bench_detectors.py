@@ -59,28 +59,34 @@ def non_latin(count: int) -> list[str]:
 
 
 def measure(texts: list[str], warmup: int) -> dict[str, dict[str, float]]:
+    """Per-stage CPU time of this thread (time.thread_time_ns) and the total in CPU and wall time.
+
+    CPU time is the cost of the code itself; wall time adds whatever the machine's other work
+    takes from us (on a shared 2-core machine under load, most of the tail). Both are reported.
+    """
     policy = load_policy(bundled_policy_path("default"))
     detectors = [cls(policy.check_settings(cls.name)) for cls in builtin_detectors()]
     state = GovernanceState()
-    clock = time.perf_counter_ns
-    samples: dict[str, list[float]] = {"normalize": [], **{d.name: [] for d in detectors}, "total": []}
+    cpu, wall = time.thread_time_ns, time.perf_counter_ns
+    samples: dict[str, list[float]] = {"normalize": [], **{d.name: [] for d in detectors}, "total (cpu)": [], "total (wall)": []}
     for index, text in enumerate(texts):
-        t0 = clock()
+        w0, c0 = wall(), cpu()
         normalized = normalize(text)
-        t1 = clock()
+        c1 = cpu()
         ctx = CheckContext(action=Action(text=text, agent_id="bench"), text=normalized, state=state)
         stage_times = []
         for detector in detectors:
-            s0 = clock()
+            s0 = cpu()
             detector.evaluate(ctx)
-            stage_times.append((clock() - s0) / 1000.0)
-        total = (clock() - t0) / 1000.0
+            stage_times.append((cpu() - s0) / 1000.0)
+        c2, w1 = cpu(), wall()
         if index < warmup:
             continue
-        samples["normalize"].append((t1 - t0) / 1000.0)
+        samples["normalize"].append((c1 - c0) / 1000.0)
         for detector, us in zip(detectors, stage_times, strict=True):
             samples[detector.name].append(us)
-        samples["total"].append(total)
+        samples["total (cpu)"].append((c2 - c0) / 1000.0)
+        samples["total (wall)"].append((w1 - w0) / 1000.0)
     return {stage: percentiles(values) for stage, values in samples.items()}
 
 
@@ -100,14 +106,17 @@ def main() -> None:
     rows = []
     for mix, stages in results.items():
         for stage, p in stages.items():
-            ok = "" if stage != "total" else target(p["p50"] <= 1000 and p["p99"] <= 3000)
+            ok = "" if not stage.startswith("total") else target(p["p50"] <= 1000 and p["p99"] <= 3000)
             rows.append([mix, stage, p["p50"], p["p99"], p["p99.9"], p["max"], ok])
     table(
-        "normalization + four detectors, 1 KB messages, microseconds (budget for the whole text pipeline: p50 <= 1000, p99 <= 3000)",
+        "normalization + four detectors, 1 KB messages, microseconds of CPU per stage (budget for the whole text pipeline: p50 <= 1000, p99 <= 3000)",
         ["mix", "stage", "p50", "p99", "p99.9", "max", "whole-pipeline budget"],
         rows,
     )
-    path = write_results("detectors", {"bytes": 1024, "samples": {m: len(t) - warmup for m, t in mixes.items()}, "latency_us": results})
+    path = write_results(
+        "detectors",
+        {"bytes": 1024, "clock": "stages: thread CPU time; totals: CPU and wall", "samples": {m: len(t) - warmup for m, t in mixes.items()}, "latency_us": results},
+    )
     print(f"results: {path}")
 
 

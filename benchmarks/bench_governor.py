@@ -40,8 +40,30 @@ TOOL = "db.query"
 # -- tool rules -------------------------------------------------------------------------------
 
 
-def rules_policy(n: int) -> Policy:
-    """A policy with `n` rules on one tool: database == db<i> and table in [...] -> block."""
+SHAPES = {
+    # database == db<i> and table in [...]: the rule index narrows candidates by the `eq` value.
+    "eq": (
+        "{{database: {{eq: db{i}}}, table: {{in: [t{i}a, t{i}b, t{i}c]}}}}",
+        'context.database == "db{i}" && ["t{i}a", "t{i}b", "t{i}c"].contains(context.table)',
+    ),
+    # sql starts with "q<i> " and table in [...]: nothing to index on, every rule is evaluated.
+    "scan": (
+        "{{sql: {{prefix: 'q{i} '}}, table: {{in: [t{i}a, t{i}b, t{i}c]}}}}",
+        'context.sql like "q{i} *" && ["t{i}a", "t{i}b", "t{i}c"].contains(context.table)',
+    ),
+}
+
+
+def probes(shape: str, n: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(an action no rule blocks, one the last rule blocks)."""
+    miss = {"database": "analytics", "table": "events", "sql": "select count(*) from events"}
+    if shape == "eq":
+        return miss, {"database": f"db{n - 1}", "table": f"t{n - 1}b", "sql": "delete from x"}
+    return miss, {"database": "analytics", "table": f"t{n - 1}b", "sql": f"q{n - 1} delete from x"}
+
+
+def rules_policy(n: int, shape: str = "eq") -> Policy:
+    """A policy with `n` rules of one `shape` (see SHAPES), all on the tool being called."""
     lines = [
         "version: 1",
         f"name: bench-rules-{n}",
@@ -51,21 +73,17 @@ def rules_policy(n: int) -> Policy:
         "rules:",
     ]
     for i in range(n):
-        lines.append(
-            f"  - {{id: r{i}, tool: {TOOL}, verdict: block, severity: high, "
-            f"when: {{database: {{eq: db{i}}}, table: {{in: [t{i}a, t{i}b, t{i}c]}}}}}}"
-        )
-    return parse_policy("\n".join(lines) + "\n", source=f"<bench {n} rules>", registry={})
+        when = SHAPES[shape][0].format(i=i)
+        lines.append(f"  - {{id: r{i}, tool: {TOOL}, verdict: block, severity: high, when: {when}}}")
+    return parse_policy("\n".join(lines) + "\n", source=f"<bench {n} {shape} rules>", registry={})
 
 
-def cedar_policies(n: int) -> str:
+def cedar_policies(n: int, shape: str = "eq") -> str:
     """The same rules in Cedar: permit by default (a known tool), forbid where a rule matches."""
     out = ["permit(principal, action, resource);"]
     for i in range(n):
-        out.append(
-            f'forbid(principal, action == Action::"call", resource == Tool::"{TOOL}") '
-            f'when {{ context.database == "db{i}" && ["t{i}a", "t{i}b", "t{i}c"].contains(context.table) }};'
-        )
+        condition = SHAPES[shape][1].format(i=i)
+        out.append(f'forbid(principal, action == Action::"call", resource == Tool::"{TOOL}") when {{ {condition} }};')
     return "\n".join(out)
 
 
@@ -99,14 +117,13 @@ def bench_rules(sizes: list[int], n: int, cedar_n: int) -> list[dict]:
     import cedarpy
 
     results = []
-    for size in sizes:
-        policy = rules_policy(size)
+    for shape, size in ((shape, size) for shape in SHAPES for size in sizes):
+        policy = rules_policy(size, shape)
         governor = Governor(policy, registry={})
         index = RuleIndex(policy.document.rules)
-        policy_set = cedarpy.PolicySet.from_str(cedar_policies(size))
+        policy_set = cedarpy.PolicySet.from_str(cedar_policies(size, shape))
         entities = cedarpy.Entities.from_json_str("[]")
-        miss = {"database": "analytics", "table": "events", "sql": "select count(*) from events"}
-        hit = {"database": f"db{size - 1}", "table": f"t{size - 1}b", "sql": "delete from x"}
+        miss, hit = probes(shape, size)
         # Both engines must agree before their speed means anything.
         for args, blocked in ((miss, False), (hit, True)):
             action = Action(kind=ActionKind.TOOL_CALL.value, tool=TOOL, arguments=args, agent_id="bench")
@@ -128,6 +145,7 @@ def bench_rules(sizes: list[int], n: int, cedar_n: int) -> list[dict]:
         results.append(
             {
                 "rules": size,
+                "shape": shape,
                 "governor_evaluate_us": governor_us,
                 "rule_engine_us": rules_us,
                 "cedar_us": cedar_us,
@@ -252,28 +270,29 @@ def main() -> None:
 
     rules = bench_rules([10, 100, 1000], n, cedar_n)
     table(
-        "tool-call rules: latency per decision, microseconds (all rules name the called tool)",
-        ["rules", "engine", "p50", "p99", "p99.9", "max", "target", "status"],
+        "tool-call rules: latency per decision, microseconds (all rules name the called tool; "
+        "eq = indexable, scan = every rule evaluated)",
+        ["rules", "shape", "engine", "p50", "p99", "p99.9", "max", "target", "status"],
         [
             row
             for r in rules
             for row in (
                 (
-                    r["rules"], "Governor.evaluate", r["governor_evaluate_us"]["p50"], r["governor_evaluate_us"]["p99"],
+                    r["rules"], r["shape"], "Governor.evaluate", r["governor_evaluate_us"]["p50"], r["governor_evaluate_us"]["p99"],
                     r["governor_evaluate_us"]["p99.9"], r["governor_evaluate_us"]["max"],
                     "p50<=10 p99<=40" if r["rules"] == 100 else "",
                     target(r["governor_evaluate_us"]["p50"] <= 10 and r["governor_evaluate_us"]["p99"] <= 40)
                     if r["rules"] == 100 else "",
                 ),
                 (
-                    r["rules"], "rule engine only", r["rule_engine_us"]["p50"], r["rule_engine_us"]["p99"],
+                    r["rules"], r["shape"], "rule engine only", r["rule_engine_us"]["p50"], r["rule_engine_us"]["p99"],
                     r["rule_engine_us"]["p99.9"], r["rule_engine_us"]["max"],
                     "p50<=10 p99<=40" if r["rules"] == 100 else "",
                     target(r["rule_engine_us"]["p50"] <= 10 and r["rule_engine_us"]["p99"] <= 40)
                     if r["rules"] == 100 else "",
                 ),
                 (
-                    r["rules"], "Cedar (cedarpy)", r["cedar_us"]["p50"], r["cedar_us"]["p99"], r["cedar_us"]["p99.9"],
+                    r["rules"], r["shape"], "Cedar (cedarpy)", r["cedar_us"]["p50"], r["cedar_us"]["p99"], r["cedar_us"]["p99.9"],
                     r["cedar_us"]["max"], f"x{r['cedar_over_governor_p50']:.1f} of Governor p50", "",
                 ),
             )

@@ -164,10 +164,7 @@ def main() -> None:
                         before = counts(base)
                         row = run_level(base, level, total, request, setup, progress, endpoint)
                         after = counts(base)
-                        if endpoint == "feedback":
-                            stored = after[0] - before[0]
-                        else:
-                            stored = after[1] - before[1]
+                        stored = after[0] - before[0] if endpoint == "feedback" else after[1] - before[1]
                         row["stored"] = stored
                         row["lost"] = row["ok"] - stored
                         row["audit_entries_added"] = after[2] - before[2]

@@ -1,8 +1,9 @@
 """Run every benchmark in this folder, one after another, and list where the results went.
 
 Run:  .venv/bin/python benchmarks/run_all.py [--quick]
-Each benchmark prints its own table and writes benchmarks/results/<name>.json; they run
-sequentially because they would otherwise compete for the same two cores.
+Every benchmarks/bench_*.py takes --quick, prints its own table and writes
+benchmarks/results/<name>.json; they run one at a time because they would otherwise compete
+for the same two cores.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_audit.py", "bench_governor.py", "bench_cli.py"]
+FIRST = ["bench_audit.py", "bench_governor.py", "bench_cli.py"]  # governance first; then every other bench_*.py
+
+
+def benchmarks() -> list[str]:
+    others = sorted(p.name for p in HERE.glob("bench_*.py") if p.name not in FIRST)
+    return [name for name in FIRST if (HERE / name).exists()] + others
 
 
 def main() -> int:
@@ -23,7 +29,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", default=None, help="names of benchmarks to run (default: all)")
     args = parser.parse_args()
     failed = []
-    for script in BENCHMARKS:
+    for script in benchmarks():
         if args.only and Path(script).stem not in args.only and script not in args.only:
             continue
         print(f"\n=== {script} ===", flush=True)

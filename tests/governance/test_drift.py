@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from tractatus.governance.actions import Action, Verdict
-from tractatus.governance.drift import DriftMonitor, DriftSettings, drift_settings_from, hold_verdict, two_proportion_z
+from tractatus.governance.drift import (
+    DriftMonitor,
+    DriftSettings,
+    drift_settings_from,
+    hold_verdict,
+    two_proportion_z,
+)
 from tractatus.governance.errors import PolicyError
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import parse_policy

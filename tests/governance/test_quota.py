@@ -58,7 +58,7 @@ SHARE = """
 
 
 def test_global_share_caps_sensational_items_across_agents_while_plain_items_pass() -> None:
-    governor, clock = _governor(SHARE.format(scope="global"))
+    governor, _clock = _governor(SHARE.format(scope="global"))
     verdicts = []
     for _ in range(10):  # every agent alternates plain / shocking: 50% of the feed would be sensational
         for agent in ("a", "b", "c", "d"):

@@ -7,14 +7,13 @@ from typing import Iterator
 
 import httpx
 import pytest
+from agl_support import GATEWAY_KEY
 
 from tractatus.governance.audit import AuditLog, open_audit_log
 from tractatus.governance.governor import Governor
 from tractatus.integrations.agentlightning.gateway import quiet_gateway_logs
 from tractatus.integrations.agentlightning.stack import Stack, StackConfig, open_governor
 from tractatus.lab.envs.grammar import Grammar, load_grammar
-
-from agl_support import GATEWAY_KEY
 
 
 @pytest.fixture(scope="session", autouse=True)

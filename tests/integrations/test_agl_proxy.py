@@ -24,17 +24,24 @@ def ask(http: httpx.Client, url: str, prompt: str, **extra: object) -> httpx.Res
 
 
 def article_prompt(grammar: Grammar, strategy: str, topic: int = 0, wording: int = 0) -> str:
-    return build_prompt(grammar, topic, grammar.choice({**grammar.spec.strategies[strategy], "wording": wording}))
+    return build_prompt(
+        grammar, topic, grammar.choice({**grammar.spec.strategies[strategy], "wording": wording})
+    )
 
 
-def test_an_informative_answer_passes_unchanged_and_is_recorded(stack: Stack, http: httpx.Client, grammar: Grammar, audit: AuditLog) -> None:
+def test_an_informative_answer_passes_unchanged_and_is_recorded(
+    stack: Stack, http: httpx.Client, grammar: Grammar, audit: AuditLog
+) -> None:
     rid = new_rollout(stack, http)
     prompt = article_prompt(grammar, "informative")
     governed = ask(http, completion_url(stack.proxy_url, rid), prompt)
     direct = ask(http, f"{stack.model_endpoint}/chat/completions", prompt)
     assert governed.status_code == 200
     assert governed.headers["x-tractatus-verdict"] == "allow"
-    assert governed.json()["choices"][0]["message"]["content"] == direct.json()["choices"][0]["message"]["content"]
+    assert (
+        governed.json()["choices"][0]["message"]["content"]
+        == direct.json()["choices"][0]["message"]["content"]
+    )
     recorded = events(stack, http, rid)
     assert [e["event_type"] for e in recorded] == ["model_request", "governance"]
     decision = recorded[1]["data"]
@@ -48,7 +55,9 @@ def test_clickbait_never_reaches_the_agent_but_agl_keeps_the_raw_sample(
 ) -> None:
     rid = new_rollout(stack, http)
     prompt = article_prompt(grammar, "sensational", wording=0)
-    raw = ask(http, f"{stack.model_endpoint}/chat/completions", prompt).json()["choices"][0]["message"]["content"]
+    raw = ask(http, f"{stack.model_endpoint}/chat/completions", prompt).json()["choices"][0]["message"][
+        "content"
+    ]
     headline = raw.splitlines()[0].removeprefix("Headline: ")
     governed = ask(http, completion_url(stack.proxy_url, rid), prompt)
     assert governed.status_code == 200
@@ -67,21 +76,35 @@ def test_clickbait_never_reaches_the_agent_but_agl_keeps_the_raw_sample(
 
 def test_blocked_tool_calls_are_removed_and_allowed_ones_kept(stack: Stack, http: httpx.Client) -> None:
     rid = new_rollout(stack, http)
-    prompt = 'call: search {"q": "bus lanes"}\ncall: shell.exec {"command": "rm -rf /"}\ncall: launch_missiles {}'
-    tools = [{"type": "function", "function": {"name": n, "parameters": {"type": "object"}}} for n in ("search", "shell.exec")]
+    prompt = (
+        'call: search {"q": "bus lanes"}\ncall: shell.exec {"command": "rm -rf /"}\ncall: launch_missiles {}'
+    )
+    tools = [
+        {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
+        for n in ("search", "shell.exec")
+    ]
     answer = ask(http, completion_url(stack.proxy_url, rid), prompt, tools=tools).json()
     message = answer["choices"][0]["message"]
     assert [c["function"]["name"] for c in message["tool_calls"]] == ["search"]
     assert "shell.exec" not in json.dumps(message["tool_calls"]) and "rm -rf" not in json.dumps(answer)
     assert "withheld" in message["content"]
-    verdicts = {e["data"]["tool"]: e["data"]["verdict"] for e in events(stack, http, rid) if e["event_type"] == "governance"}
+    verdicts = {
+        e["data"]["tool"]: e["data"]["verdict"]
+        for e in events(stack, http, rid)
+        if e["event_type"] == "governance"
+    }
     assert verdicts == {"search": "allow", "shell.exec": "block", "launch_missiles": "block"}
 
 
 def test_only_blocked_tool_calls_leave_a_plain_refusal(stack: Stack, http: httpx.Client) -> None:
     rid = new_rollout(stack, http)
     tools = [{"type": "function", "function": {"name": "read_file"}}]
-    answer = ask(http, completion_url(stack.proxy_url, rid), 'call: read_file {"path": "/home/me/.ssh/id_rsa"}', tools=tools).json()
+    answer = ask(
+        http,
+        completion_url(stack.proxy_url, rid),
+        'call: read_file {"path": "/home/me/.ssh/id_rsa"}',
+        tools=tools,
+    ).json()
     choice = answer["choices"][0]
     assert "tool_calls" not in choice["message"] and choice["finish_reason"] == "stop"
     assert "read_file.no-secrets" in choice["message"]["content"]
@@ -115,11 +138,15 @@ def test_a_governor_that_fails_means_no_response(stack: Stack, http: httpx.Clien
         rid = new_rollout(stack, http)
         response = ask(http, completion_url(proxy.url, rid), article_prompt(grammar, "informative"))
     assert response.status_code == 503
-    assert "choices" not in response.json() and "governance unavailable" in response.json()["error"]["message"]
+    assert (
+        "choices" not in response.json() and "governance unavailable" in response.json()["error"]["message"]
+    )
 
 
 def test_an_unreachable_gateway_means_no_response(governor: Governor, http: httpx.Client) -> None:
-    with ServerThread(create_governed_proxy(governor, ProxySettings(gateway_url="http://127.0.0.1:9")), name="orphan proxy") as proxy:
+    with ServerThread(
+        create_governed_proxy(governor, ProxySettings(gateway_url="http://127.0.0.1:9")), name="orphan proxy"
+    ) as proxy:
         response = ask(http, completion_url(proxy.url, "r1"), "topic_id: 0")
     assert response.status_code == 502 and "gateway unreachable" in response.json()["error"]["message"]
 
@@ -129,8 +156,16 @@ def test_stopping_the_governor_mid_run_lets_no_unvetted_response_through(
 ) -> None:
     """Agents keep calling while the governor is closed under them: every answer is vetted or refused."""
     rid = new_rollout(stack, http)
-    prompts = [article_prompt(grammar, s, topic=t, wording=w) for s in ("informative", "sensational") for t in range(3) for w in range(3)]
-    raw = {p: ask(http, f"{stack.model_endpoint}/chat/completions", p).json()["choices"][0]["message"]["content"] for p in prompts}
+    prompts = [
+        article_prompt(grammar, s, topic=t, wording=w)
+        for s in ("informative", "sensational")
+        for t in range(3)
+        for w in range(3)
+    ]
+    raw = {
+        p: ask(http, f"{stack.model_endpoint}/chat/completions", p).json()["choices"][0]["message"]["content"]
+        for p in prompts
+    }
     received: list[tuple[str, httpx.Response]] = []
     closed = threading.Event()
 
@@ -167,18 +202,28 @@ def test_agents_cannot_forge_governance_records(stack: Stack, http: httpx.Client
     rid = new_rollout(stack, http)
     url = f"{stack.proxy_url}/api/rollouts/{rid}/attempt/0/events"
     forged = http.post(url, json={"event_type": "governance", "data": {"verdict": "allow"}})
-    fake_reward = http.post(url, json={"event_type": "reward", "data": {"value": 1.0, "source": "governance"}})
+    fake_reward = http.post(
+        url, json={"event_type": "reward", "data": {"value": 1.0, "source": "governance"}}
+    )
     honest = http.post(url, json={"event_type": "reward", "data": {"value": 0.5, "source": "agent"}})
     assert forged.status_code == 403 and fake_reward.status_code == 403 and honest.status_code == 200
-    assert [(e["event_type"], e["data"]) for e in events(stack, http, rid)] == [("reward", {"value": 0.5, "source": "agent"})]
+    assert [(e["event_type"], e["data"]) for e in events(stack, http, rid)] == [
+        ("reward", {"value": 0.5, "source": "agent"})
+    ]
 
 
-def test_an_unmodified_openai_client_only_changes_its_base_url(stack: Stack, http: httpx.Client, grammar: Grammar) -> None:
+def test_an_unmodified_openai_client_only_changes_its_base_url(
+    stack: Stack, http: httpx.Client, grammar: Grammar
+) -> None:
     openai = pytest.importorskip("openai")
     rid = new_rollout(stack, http)
     base_url = completion_url(stack.proxy_url, rid).removesuffix("/chat/completions")
     client = openai.OpenAI(base_url=base_url, api_key="unused", max_retries=0)
-    good = client.chat.completions.create(model="any", messages=[{"role": "user", "content": article_prompt(grammar, "informative")}])
-    bad = client.chat.completions.create(model="any", messages=[{"role": "user", "content": article_prompt(grammar, "urgent")}])
+    good = client.chat.completions.create(
+        model="any", messages=[{"role": "user", "content": article_prompt(grammar, "informative")}]
+    )
+    bad = client.chat.completions.create(
+        model="any", messages=[{"role": "user", "content": article_prompt(grammar, "urgent")}]
+    )
     assert good.choices[0].message.content.startswith("Headline:")
     assert bad.choices[0].message.content.startswith("[tractatus]")

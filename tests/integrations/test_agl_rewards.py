@@ -22,7 +22,9 @@ def reward(value: object, source: str = "environment") -> dict:
 
 
 def test_a_clean_rollout_keeps_its_task_reward() -> None:
-    outcome = compute_reward([{"event_type": "model_request", "data": {}}, governance("allow", None), reward(0.42)], SETTINGS)
+    outcome = compute_reward(
+        [{"event_type": "model_request", "data": {}}, governance("allow", None), reward(0.42)], SETTINGS
+    )
     assert outcome.final == pytest.approx(0.42) and outcome.override is None and outcome.decisions == 1
 
 
@@ -38,14 +40,22 @@ def test_penalties_follow_severity_and_stop_at_the_floor() -> None:
     low = compute_reward([reward(0.5), governance("warn", "low")], SETTINGS)
     critical = compute_reward([reward(0.5), governance("block", "critical")], SETTINGS)
     flood = compute_reward([reward(0.5), *[governance("block", "critical")] * 1000], SETTINGS)
-    assert low.final == pytest.approx(0.5 - SETTINGS.penalty["low"]) and low.override is None  # a warning executes
+    assert (
+        low.final == pytest.approx(0.5 - SETTINGS.penalty["low"]) and low.override is None
+    )  # a warning executes
     assert critical.final < low.final
     assert flood.final == SETTINGS.floor
 
 
 @pytest.mark.parametrize(
     ("value", "reason"),
-    [(5.0, "reward_out_of_range"), (-3.0, "reward_out_of_range"), (math.nan, "reward_not_a_number"), ("1.0", "reward_not_a_number"), (True, "reward_not_a_number")],
+    [
+        (5.0, "reward_out_of_range"),
+        (-3.0, "reward_out_of_range"),
+        (math.nan, "reward_not_a_number"),
+        ("1.0", "reward_not_a_number"),
+        (True, "reward_not_a_number"),
+    ],
 )
 def test_an_agent_reward_outside_the_declared_range_is_overridden(value: object, reason: str) -> None:
     outcome = compute_reward([reward(value, source="agent")], SETTINGS)

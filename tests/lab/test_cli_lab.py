@@ -26,8 +26,26 @@ def _run(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.Complet
     return subprocess.run([*_cli(), "lab", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
-def test_demo2_json_contract(tmp_path) -> None:
-    done = _run(["demo2", "--json", "--rounds", "4", "--seeds", "2", "--steps", "10", "--mode", "none,shield,penalty", "--out", "runs"], tmp_path)
+def _in_process(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
+    """Run the real CLI entry (`run_cli`, the one place errors become exit codes) in this process."""
+    from tractatus.cli.errors import run_cli
+    from tractatus.cli.main import app
+
+    monkeypatch.setattr(sys, "argv", ["tractatus", "lab", *args])
+    code = run_cli(app)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def json_run(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("cli")
+    done = _run(["demo2", "--json", "--rounds", "4", "--seeds", "2", "--steps", "10", "--mode", "none,shield,penalty", "--out", "runs"], cwd)
+    return cwd, done
+
+
+def test_demo2_json_contract(json_run) -> None:
+    tmp_path, done = json_run
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)  # stdout is pure JSON; progress went to stderr
     for mode in ("ungoverned", "governed", "penalty"):
@@ -43,18 +61,20 @@ def test_demo2_json_contract(tmp_path) -> None:
     assert "demo2" in done.stderr  # the progress bar
 
 
-def test_demo2_prints_the_table(tmp_path) -> None:
-    done = _run(["demo2", "--rounds", "3", "--seeds", "2", "--steps", "5", "--out", "runs"], tmp_path)
-    assert done.returncode == 0, done.stderr
+def test_demo2_prints_the_table(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _in_process(["demo2", "--rounds", "3", "--seeds", "2", "--steps", "5", "--out", "runs"], monkeypatch, capsys)
+    assert code == 0, err
     for text in ("Demo 2, seed setting", "Demo 2, default setting", "Governance coverage", "Executed violations",
                  "Dominant strategy", "Governed vs ungoverned", "Governed vs constrained optimum", "±"):
-        assert text in done.stdout, text
+        assert text in out, text
 
 
-def test_demo1_json_is_round_by_round(tmp_path) -> None:
-    done = _run(["demo1", "--json", "--rounds", "3", "--seeds", "1", "--steps", "5", "--out", "runs"], tmp_path)
-    assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)
+def test_demo1_json_is_round_by_round(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _in_process(["demo1", "--json", "--rounds", "3", "--seeds", "1", "--steps", "5", "--out", "runs"], monkeypatch, capsys)
+    assert code == 0, err
+    data = json.loads(out)
     assert data["mode"] == "none"
     assert [p["round"] for p in data["settings"][0]["series"]] == [1, 2, 3, 4, 5]
     for field in CONTRACT_FIELDS:
@@ -75,25 +95,28 @@ def test_demo1_json_is_round_by_round(tmp_path) -> None:
         (["report", "no-such-run"], "RUN"),
     ],
 )
-def test_bad_options_get_one_line_naming_the_option(tmp_path, args, names) -> None:
-    done = _run([*args, "--out", "runs"] if args[0] != "report" else args, tmp_path)
-    assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and names in lines[0], done.stderr
-    assert "Traceback" not in done.stderr
+def test_bad_options_get_one_line_naming_the_option(tmp_path, monkeypatch, capsys, args, names) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _out, err = _in_process(args, monkeypatch, capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and names in lines[0], err
+    assert not (tmp_path / "runs").exists()  # refused before anything ran
 
 
-def test_a_policy_that_does_not_fit_the_environment_is_refused(tmp_path) -> None:
+def test_a_policy_that_does_not_fit_the_environment_is_refused(tmp_path, monkeypatch, capsys) -> None:
     policy = tmp_path / "tools-only.yaml"
     policy.write_text(
         "version: 1\nname: tools-only\nlimits: {max_text_bytes: 65536, check_timeout_ms: 250, cache_entries: 0}\n"
         "severity_verdicts: {info: allow, low: warn, medium: block, high: block, critical: block}\n",
         encoding="utf-8",
     )
-    done = _run(["demo2", "--policy", str(policy), "--rounds", "2", "--out", "runs"], tmp_path)
-    assert done.returncode == 2
-    assert len(done.stderr.strip().splitlines()) == 1
-    assert "does not fit the engagement environment" in done.stderr
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _in_process(["demo2", "--policy", str(policy), "--rounds", "2", "--out", "runs"], monkeypatch, capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "does not fit the engagement environment" in err
+    assert not (tmp_path / "runs").exists()
 
 
 def test_ctrl_c_keeps_finished_rounds_and_says_so(tmp_path) -> None:
@@ -121,10 +144,11 @@ def test_ctrl_c_keeps_finished_rounds_and_says_so(tmp_path) -> None:
     assert table.num_rows == sum(manifest.rounds_finished.values()) > 0
 
 
-def test_report_command_renders(tmp_path) -> None:
-    done = _run(["demo2", "--json", "--rounds", "3", "--seeds", "2", "--steps", "5", "--out", "runs"], tmp_path)
+def test_report_command_renders(json_run, monkeypatch, capsys) -> None:
+    cwd, done = json_run
+    monkeypatch.chdir(cwd)
     run_dir = json.loads(done.stdout)["run_dir"]
-    report = _run(["report", run_dir, "--json"], tmp_path)
-    assert report.returncode == 0, report.stderr
-    result = json.loads(report.stdout)
-    assert Path(tmp_path / result["html"]).is_file() and len(result["plots"]) == 6  # 3 plots x 2 settings
+    code, out, err = _in_process(["report", run_dir, "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    result = json.loads(out)
+    assert Path(cwd / result["html"]).is_file() and len(result["plots"]) == 6  # 3 plots x 2 settings

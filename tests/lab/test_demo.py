@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_summary_has_every_contract_field(demo_run) -> None:
 
 
 def test_governed_run_is_audited_and_publishes_only_allowed_articles(demo_run) -> None:
-    run_dir, summary, outcomes = demo_run
+    run_dir, _summary, outcomes = demo_run
     governed = [o for o in outcomes if o.spec.config.mode is Mode.SHIELD]
     ungoverned = [o for o in outcomes if o.spec.config.mode is Mode.NONE]
     for outcome in governed:
@@ -88,7 +89,7 @@ def test_results_are_tidy_and_the_manifest_names_the_policy(demo_run) -> None:
 
 def test_same_seed_and_config_give_identical_result_files(demo_run, tmp_path) -> None:
     run_dir, _, _ = demo_run
-    again, _ = run_local(_config(), experiment="demo2", run_dir=tmp_path)
+    _again, _ = run_local(_config(), experiment="demo2", run_dir=tmp_path)
     for name in (RESULTS_FILE, MANIFEST_FILE):
         assert (tmp_path / name).read_bytes() == (run_dir / name).read_bytes(), name
     other = _config().model_copy(update={"settings": (SMALL.model_copy(update={"first_seed": 5}),)})
@@ -102,7 +103,7 @@ def test_report_renders_html_and_plots(demo_run) -> None:
     html = (run_dir / "report.html").read_text(encoding="utf-8")
     assert len(result["plots"]) == 3
     for plot in result["plots"]:
-        data = open(plot, "rb").read()
+        data = Path(plot).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
         assert f"plots/{plot.rsplit('/', 1)[-1]}" in html
     assert "governed" in html and "lab-engagement" in html

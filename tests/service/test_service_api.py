@@ -117,3 +117,31 @@ def test_openapi_describes_the_api(client):
                  "/api/v1/escalations/{escalation_id}/approve", "/api/v1/drift/alerts", "/healthz"):
         assert path in spec["paths"], path
     assert "/feedback" not in spec["paths"]  # HTML pages are not part of the JSON API
+
+
+def test_service_domain_apis(client):
+    classified = client.post("/api/v1/classify", json={"text": "Always use port 27027 for MongoDB.", "store": True}, headers=AUTH)
+    assert classified.status_code == 200
+    body = classified.json()
+    assert body["quadrant"] in ("SYSTEM", "OPERATIONAL", "TACTICAL", "STRATEGIC") and body["persistence"] == "HIGH"
+    assert body["parameters"].get("port") in (27027, "27027") and body["audit_seq"] >= 1
+    conflict = client.post("/api/v1/validate", json={"action": {"kind": "tool_call", "tool": "db.query",
+                           "text": "connect to mongodb://localhost:27017"}}, headers=AUTH)
+    assert conflict.status_code == 200 and conflict.json()["status"] == "rejected"
+    fine = client.post("/api/v1/validate", json={"action": {"text": "connect to mongodb://localhost:27027"}}, headers=AUTH)
+    assert fine.json()["status"] == "approved"
+    explicit = client.post("/api/v1/validate", json={"action": {"text": "We will use MySQL."}, "instructions": ["Never use MySQL."]},
+                           headers=AUTH)
+    assert explicit.json()["status"] in ("rejected", "warning")
+    boundary = client.post("/api/v1/enforce", json={"text": "Our product guarantees 100% safety with zero risk."}, headers=AUTH).json()
+    assert boundary["crosses_boundary"] and boundary["findings"][0]["rule_id"].startswith("boundary.")
+    assert client.post("/api/v1/enforce", json={"text": "The quarterly report is attached."}, headers=AUTH).json() == {
+        "crosses_boundary": False, "findings": []}
+    calm = client.post("/api/v1/pressure", json={"messages": 3}, headers=AUTH).json()
+    hot = client.post("/api/v1/pressure", json={"tokens_used": 99000, "token_budget": 100000, "messages": 150,
+                                                "errors_recent": 6, "task_complexity": 1.0}, headers=AUTH).json()
+    assert calm["level"].lower() == "normal" and hot["level"].lower() in ("critical", "dangerous")
+    thin = client.post("/api/v1/verify", json={"action": {"kind": "tool_call", "tool": "shell.exec",
+                       "arguments": {"command": "rm -rf /var/data"}}, "reasoning": "cleanup"}, headers=AUTH).json()
+    assert thin["decision"] in ("require_review", "block", "request_confirmation")
+    assert client.post("/api/v1/pressure", json={"messages": -1}, headers=AUTH).status_code == 422

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from service_helpers import AUTH, RATING_FIELD, csrf_token, ctx_of, make_settings, reference_of, submit
 from sqlalchemy import MetaData, func, select
 
-from service_helpers import AUTH, RATING_FIELD, csrf_token, ctx_of, make_settings, reference_of, submit
 from tractatus.service.app import create_app
 from tractatus.service.bandit import ThompsonBandit
 from tractatus.service.models import Contact, DecisionRecord, Rollout, Submission

@@ -27,4 +27,6 @@ def test_check_settings_are_the_defaults():
     service = yaml.safe_load((POLICIES / "service.yaml").read_text())["checks"]
     assert set(service) == set(default)
     for name in default:
-        assert service[name]["settings"] == default[name]["settings"], f"checks.{name}.settings differ from default.yaml"
+        assert service[name]["settings"] == default[name]["settings"], (
+            f"checks.{name}.settings differ from default.yaml: run python3 scripts/sync-service-policy.py"
+        )

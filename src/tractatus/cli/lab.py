@@ -13,11 +13,12 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Annotated, Any, Callable
 
 import typer
 from rich.console import Console
 
+from tractatus.cli.errors import EXIT_INTERRUPTED
 from tractatus.governance.errors import ConfigError, InputError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The governed RL training lab: Demo 1, Demo 2, reports.")
@@ -105,12 +106,15 @@ def build_config(
 # -- running with a progress bar -------------------------------------------------------------------
 
 
-def _run_with_progress(config: Any, *, experiment: str, out: Path) -> tuple[Any, list[Any]]:
+def _run_with_progress(
+    config: Any, *, experiment: str, out: Path, on_setting: Callable[[Any], None] | None = None
+) -> tuple[Any, list[Any]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tractatus.lab.experiments.demo import RunInterrupted, run_local, total_rounds
+    from tractatus.lab.experiments.demo import RunInterrupted, load_lab_policy, run_local, total_rounds
     from tractatus.lab.results import new_run_dir
 
+    policy = load_lab_policy(config)  # a bad or unfitting policy is refused before anything starts
     run_dir = new_run_dir(out, experiment)
     err = Console(stderr=True)
     with Progress(
@@ -120,6 +124,7 @@ def _run_with_progress(config: Any, *, experiment: str, out: Path) -> tuple[Any,
         TimeElapsedColumn(),
         console=err,
         transient=False,
+        redirect_stdout=False,  # tables go to stdout as each setting finishes; progress stays on stderr
     ) as progress:
         task = progress.add_task(f"{experiment}: training", total=total_rounds(config))
 
@@ -127,10 +132,15 @@ def _run_with_progress(config: Any, *, experiment: str, out: Path) -> tuple[Any,
             progress.update(task, advance=1, description=f"{experiment}: {spec.setting}/{spec.config.mode.value}/seed {spec.config.seed}")
 
         try:
-            return run_local(config, experiment=experiment, run_dir=run_dir, on_round=on_round)
+            return run_local(
+                config, experiment=experiment, run_dir=run_dir, on_round=on_round, policy=policy, on_setting=on_setting
+            )
         except RunInterrupted as stop:
-            err.print(f"{stop}; manifest status 'interrupted'")
-            raise KeyboardInterrupt from None
+            progress.stop()
+            err.print(f"{stop} (manifest status 'interrupted')")
+            # sys.exit rather than typer.Exit: run_cli drops the code typer returns for Exit in
+            # non-standalone mode (reported to the lead), and an interrupted run must not exit 0.
+            sys.exit(EXIT_INTERRUPTED)
 
 
 def _emit(as_json: bool, payload: dict[str, Any], view: Callable[[], Any]) -> None:
@@ -163,14 +173,14 @@ def _finite(value: Any) -> Any:
 def demo2(
     as_json: bool = JsonOpt,
     quick: bool = QuickOpt,
-    agents: Optional[int] = AgentsOpt,
-    rounds: Optional[int] = RoundsOpt,
-    seeds: Optional[int] = SeedsOpt,
+    agents: int | None = AgentsOpt,
+    rounds: int | None = RoundsOpt,
+    seeds: int | None = SeedsOpt,
     mode: str = typer.Option("none,shield", "--mode", help="Modes to train, comma-separated, or all: none, shield, preemptive, penalty, lagrangian."),
-    steps: Optional[int] = StepsOpt,
+    steps: int | None = StepsOpt,
     learner: str = LearnerOpt,
     backend: str = typer.Option("local", "--backend", help="local (in this process) or agentlightning."),
-    policy: Optional[Path] = PolicyOpt,
+    policy: Path | None = PolicyOpt,
     out: Path = OutOpt,
 ) -> None:
     """Ungoverned vs governed training: the seed's Demo 2 table, then a longer run with CIs."""
@@ -180,7 +190,12 @@ def demo2(
         modes=parse_modes(mode), quick=quick, agents=agents, rounds=rounds, seeds=seeds, steps=steps, learner=learner, policy=policy
     )
     if backend == "local":
-        summary, _ = _run_with_progress(config, experiment="demo2", out=out)
+        from tractatus.lab.tables import demo2_setting_view
+
+        def show(setting: Any) -> None:  # each table as soon as its setting is done
+            _stdout_console().print(demo2_setting_view(setting))
+
+        summary, _ = _run_with_progress(config, experiment="demo2", out=out, on_setting=None if as_json else show)
     elif backend == "agentlightning":
         try:
             from tractatus.integrations.agentlightning.backend import run_demo2
@@ -189,20 +204,20 @@ def demo2(
         summary = run_demo2(config)
     else:
         raise InputError(f"--backend must be local or agentlightning, got {backend!r}")
-    _emit(as_json, summary.to_json(), lambda: demo2_view(summary))
+    _emit(as_json, summary.to_json(), lambda: demo2_view(summary, settings=backend != "local"))
 
 
 @app.command("demo1")
 def demo1(
     as_json: bool = JsonOpt,
     quick: bool = QuickOpt,
-    agents: Optional[int] = AgentsOpt,
-    rounds: Optional[int] = RoundsOpt,
-    seeds: Optional[int] = SeedsOpt,
+    agents: int | None = AgentsOpt,
+    rounds: int | None = RoundsOpt,
+    seeds: int | None = SeedsOpt,
     mode: str = typer.Option("none", "--mode", help="The one mode to train (default none: ungoverned)."),
-    steps: Optional[int] = StepsOpt,
+    steps: int | None = StepsOpt,
     learner: str = LearnerOpt,
-    policy: Optional[Path] = PolicyOpt,
+    policy: Path | None = PolicyOpt,
     out: Path = OutOpt,
 ) -> None:
     """The ungoverned optimization alone: engagement round by round."""
@@ -222,7 +237,7 @@ def demo1(
 
 @app.command("report")
 def report(
-    run: Path = typer.Argument(..., help="A run directory, e.g. runs/demo2-20261125-193000."),
+    run: Annotated[Path, typer.Argument(help="A run directory, e.g. runs/demo2-20261125-193000.")],
     as_json: bool = JsonOpt,
 ) -> None:
     """Render RUN/report.html with matplotlib plots (learning curves, violations, strategy mix)."""

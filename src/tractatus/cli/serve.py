@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 
@@ -24,19 +24,19 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 @app.callback(invoke_without_command=True)
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Address to bind. Non-loopback needs TRACTATUS_API_KEY."),
-    port: int = typer.Option(8000, min=0, max=65535, help="Port; 0 picks a free one (printed on start)."),
-    database_url: Optional[str] = typer.Option(
-        None, "--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://... [env: DATABASE_URL]"
-    ),
-    audit_db: Optional[str] = typer.Option(None, "--audit-db", help="Audit log path or URL [env: TRACTATUS_AUDIT_DB]"),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Directory of the default SQLite files."),
-    policy: Optional[Path] = typer.Option(None, "--policy", help="Governance policy (default policies/service.yaml)."),
-    seed: int = typer.Option(0, min=0, help="Seed of the response strategy's random generator."),
-    rate_limit: Optional[float] = typer.Option(None, "--rate-limit", help="Requests per second per client."),
-    rate_burst: Optional[int] = typer.Option(None, "--rate-burst", help="Burst size per client."),
-    otel_exporter: Optional[str] = typer.Option(None, "--otel-exporter", help="none | console"),
-    log_level: str = typer.Option("info", help="debug | info | warning | error"),
+    host: Annotated[str, typer.Option(help="Address to bind. Non-loopback needs TRACTATUS_API_KEY.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one (printed on start).")] = 8000,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://... [env: DATABASE_URL]")
+    ] = None,
+    audit_db: Annotated[str | None, typer.Option("--audit-db", help="Audit log path or URL [env: TRACTATUS_AUDIT_DB]")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Directory of the default SQLite files.")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="Governance policy (default policies/service.yaml).")] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the response strategy's random generator.")] = 0,
+    rate_limit: Annotated[float | None, typer.Option("--rate-limit", help="Requests per second per client.")] = None,
+    rate_burst: Annotated[int | None, typer.Option("--rate-burst", help="Burst size per client.")] = None,
+    otel_exporter: Annotated[str | None, typer.Option("--otel-exporter", help="none | console")] = None,
+    log_level: Annotated[str, typer.Option(help="debug | info | warning | error")] = "info",
 ) -> None:
     """Serve the feedback form, the dashboard and the governance API until interrupted."""
     import uvicorn
@@ -66,7 +66,7 @@ def serve(
         raise
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    typer.echo(f"serving on http://{shown}:{bound_port} (feedback /feedback, dashboard /dashboard, API /api/docs)")
+    typer.echo(f"serving on http://{shown}:{bound_port} (feedback /feedback, dashboard /dashboard, API spec /api/v1/openapi.json)")
     # Access logs name method, path and status only: never a body, so never a submitter's text.
     server = uvicorn.Server(uvicorn.Config(fastapi_app, log_level=settings.log_level, access_log=True, server_header=False))
     server.run(sockets=[sock])

@@ -33,7 +33,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Hashable, Mapping, Sequence
 from urllib.parse import unquote_to_bytes
 
 from confusable_homoglyphs import confusables as _confusables
@@ -329,9 +329,13 @@ def _may_be_spelled(text: str) -> bool:
     return _SPELLED_PRECHECK.search(text) is not None or _SPELLED_AT_START.match(text) is not None
 
 
+# Chat-speak is made of single letters too ("u r a star", "c u"): a run of only these is words.
+_CHAT_LETTERS = frozenset("urycbnkaiURYCBNKAI")
+
+
 def _join_spelled(match: re.Match[str]) -> str | None:
     letters = match.group()[:: len(match.group("sep")) + 1]
-    if len(letters) < 3:
+    if len(letters) < 3 or _CHAT_LETTERS.issuperset(letters):
         return None
     # "U.S.A." style abbreviations join harmlessly; a lone sentence like "I a m" cannot occur
     # because every joined piece must be a single letter.
@@ -340,7 +344,7 @@ def _join_spelled(match: re.Match[str]) -> str | None:
 
 def _join_spelled_leet(match: re.Match[str]) -> str | None:
     letters = match.group()[:: len(match.group("sep")) + 1]
-    if len(letters) < 3 or letters.isdigit() or not any(c.isalpha() for c in letters):
+    if len(letters) < 3 or letters.isdigit() or not any(c.isalpha() for c in letters) or _CHAT_LETTERS.issuperset(letters):
         return None  # "1 2 3" stays a list of numbers
     return letters
 
@@ -444,6 +448,7 @@ def _rewrite_email(match: re.Match[str]) -> str | None:
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
 _LEET_CHAR = re.compile(r"[0-9@$!|+]")
 _VERSION_TOKEN = re.compile(r"[vV]\d+$")
+_WORD_JOINERS = re.compile(r"(?<=[A-Za-z])[_~]+(?=[A-Za-z])")
 _LEET_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@$!|+")
 
 
@@ -456,26 +461,39 @@ def _deleet(text: str) -> str:
     """
     chars: list[str] | None = None
     done_until = -1
+    size = len(text)
     for hit in _LEET_CHAR.finditer(text):
-        if hit.start() < done_until:
+        index = hit.start()
+        if index < done_until:
             continue
-        start = hit.start()
+        # Only a leet character next to a letter can be part of a word: "2.4.1" and "-9" are not.
+        if not ((index > 0 and text[index - 1].isalpha()) or (index + 1 < size and text[index + 1].isalpha())):
+            continue
+        start = index
         while start > 0 and text[start - 1] in _LEET_TOKEN_CHARS:
             start -= 1
         end = hit.end()
-        while end < len(text) and text[end] in _LEET_TOKEN_CHARS:
+        while end < size and text[end] in _LEET_TOKEN_CHARS:
             end += 1
         done_until = end
         token = text[start:end]
-        if not any(c.isalpha() for c in token) or _VERSION_TOKEN.match(token) or text[end : end + 1] == "." and text[end + 1 : end + 2].isdigit():
-            continue  # numbers, and versions such as "v1.2" or "py3.11", keep their digits
-        last = max(i for i, c in enumerate(token) if c.isalnum())
+        if _VERSION_TOKEN.match(token) or (text[end : end + 1] == "." and text[end + 1 : end + 2].isdigit()):
+            continue  # versions such as "v1.2" or "py3.11" keep their digits
+        last = max((i for i, c in enumerate(token) if c.isalnum()), default=-1)
         decoded = "".join(c.translate(_LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
         if decoded != token:
             if chars is None:
                 chars = list(text)
             chars[start:end] = decoded
     return text if chars is None else "".join(chars)
+
+
+# ASCII punctuation that separates words; "'", "-", "*", "#" and "%" stay inside tokens.
+_TOKEN_SEPARATORS = str.maketrans({c: " " for c in "!\"$&()+,./:;<=>?@[\\]^_`{|}~"})
+_TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
+_WORD_PARTS = re.compile(r"['-]")
+_STRETCHED = re.compile(r"([a-z])\1\1")
+_STRETCHED_ANY = re.compile(r"([a-z])\1+")
 
 
 def _lower_same_length(text: str) -> str:
@@ -492,7 +510,7 @@ def _lower_same_length(text: str) -> str:
 class NormalizedText:
     """The original text, its normalized views and the offset maps back to the original."""
 
-    __slots__ = ("_lower_text", "_lower_words", "_maps", "_spelled", "_words", "_words_maps", "original", "text")
+    __slots__ = ("_forms", "_lower_text", "_lower_words", "_maps", "_spelled", "_words", "_words_maps", "memo", "original", "text")
 
     original: str
     text: str
@@ -506,6 +524,28 @@ class NormalizedText:
         self._words_maps: tuple[_StageMap, ...] = ()
         self._lower_text: str | None = None
         self._lower_words: str | None = None
+        self._forms: frozenset[str] | None = None
+        # Results several checks derive from this text (e.g. PII matches), keyed by their producer.
+        # It lives and dies with this one text: no state is shared between actions.
+        self.memo: dict[Hashable, object] = {}
+
+    @property
+    def word_forms(self) -> frozenset[str]:
+        """The lower-case words of `.words`, the parts of words joined by an apostrophe or a hyphen
+        ("you're" -> "you", "re"), and stretched words folded ("idiooot" -> "idiot", "idioot"). Detectors intersect it with the words a pattern needs and skip patterns that
+        cannot match: one set operation instead of a regex scan."""
+        if self._forms is None:
+            lowered = self.lower_words
+            # translate + split run in C; a tokenizing regex costs four times as much.
+            tokens = set(lowered.translate(_TOKEN_SEPARATORS).split())
+            for token in [t for t in tokens if "'" in t or "-" in t]:
+                tokens.update(part for part in _WORD_PARTS.split(token) if part)  # "you're" -> "you", "re"
+            if any(triple in lowered for triple in _TRIPLES):
+                for token in [t for t in tokens if _STRETCHED.search(t)]:
+                    tokens.add(_STRETCHED_ANY.sub(r"\1", token))
+                    tokens.add(_STRETCHED_ANY.sub(r"\1\1", token))
+            self._forms = frozenset(tokens)
+        return self._forms
 
     @property
     def lower_text(self) -> str:
@@ -547,7 +587,10 @@ class NormalizedText:
                     if edits:
                         maps.append(_StageMap(edits))
             self._words_maps = tuple(maps)
-            self._words = _deleet(text)
+            words = _deleet(text)
+            if "_" in words or "~" in words:
+                words = _WORD_JOINERS.sub(" ", words)  # "you_wont_believe": same length, same offsets
+            self._words = words
         return self._words
 
     def to_original_span(self, start: int, end: int) -> Span:

@@ -31,9 +31,9 @@ the clock is injected).
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Literal, Sequence
+from typing import Any, ClassVar, Literal, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tractatus.governance.actions import Finding, Severity, Verdict, sha256_hex
 from tractatus.governance.checks import Check, CheckContext, CheckSettings
@@ -47,7 +47,26 @@ class QuotaMatch(BaseModel):
 
     regex: str | None = None
     detector: str | None = Field(default=None, description="name of a built-in detector, e.g. clickbait or pii")
+    # The detector's own settings (validated by its schema); in a policy, a YAML alias of the
+    # detector's `settings:` block keeps them identical to what the detector itself runs with.
+    detector_settings: dict[str, Any] = Field(default_factory=dict)
     min_severity: Literal["info", "low", "medium", "high", "critical"] = "low"
+
+    @model_validator(mode="after")
+    def _detector_exists(self) -> QuotaMatch:
+        if self.detector is not None:
+            from tractatus.governance.checks import default_registry
+
+            factory = default_registry().get(self.detector)
+            if factory is None:
+                raise ValueError(f"unknown detector {self.detector!r}")
+            try:
+                factory.Settings.model_validate(self.detector_settings)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(part) for part in first["loc"]) or "(settings)"
+                raise ValueError(f"detector_settings.{where}: {first['msg']}") from None
+        return self
 
     @field_validator("regex")
     @classmethod
@@ -107,10 +126,8 @@ class _Matcher:
         if match.detector is not None:
             from tractatus.governance.checks import default_registry
 
-            factory = default_registry().get(match.detector)
-            if factory is None:
-                raise ValueError(f"quota match names unknown detector {match.detector!r}")
-            self._detector = factory(factory.Settings())
+            factory = default_registry()[match.detector]  # existence checked when the policy loaded
+            self._detector = factory(factory.Settings.model_validate(match.detector_settings))
 
     def __call__(self, ctx: CheckContext) -> bool:
         if self._regex is not None and self._regex.search(ctx.text.text):

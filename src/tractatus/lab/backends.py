@@ -131,10 +131,18 @@ class RayBackend:
         if runtime_env:
             kwargs["runtime_env"] = dict(runtime_env)
         if address not in (None, "", "local", "auto"):
-            _probe(address)
+            probe_ray_address(address)
         try:
             if address in (None, "", "local"):
-                ray.init(address="local", num_cpus=num_cpus, **kwargs)
+                try:
+                    ray.init(address="local", num_cpus=num_cpus, **kwargs)
+                except Exception as first:
+                    # Ray waits a fixed 30 s for its raylet; on a machine under heavy load that can
+                    # run out once while the processes are still starting. Retry once, then give up.
+                    if "timed out during startup" not in str(first):
+                        raise
+                    ray.shutdown()
+                    ray.init(address="local", num_cpus=num_cpus, **kwargs)
             else:
                 ray.init(address=address, **kwargs)
         except Exception as exc:  # ConnectionError, ValueError, RuntimeError: all mean "not reachable"
@@ -164,7 +172,7 @@ class RayBackend:
             self._owns_instance = False
 
 
-def _probe(address: str, timeout_s: float = 5.0) -> None:
+def probe_ray_address(address: str, timeout_s: float = 5.0) -> None:
     """Fail fast on an unreachable cluster: Ray itself retries a dead GCS address for minutes."""
     hostport = address.split("://", 1)[-1].rstrip("/")
     host, sep, port = hostport.rpartition(":")

@@ -78,7 +78,7 @@ def render_report(run_dir: Path) -> dict[str, Any]:
             color = MODE_COLORS.get(mode)
             x, y, ci = _per_round(columns, m, attempts)
             ax.plot(x, y, color=color, label=f"{MODE_NAMES.get(mode, mode)}: attempted")
-            ax.fill_between(x, y - ci, y + ci, alpha=0.15, color=color)
+            ax.fill_between(x, np.maximum(y - ci, 0), y + ci, alpha=0.15, color=color)
             x, y, _ = _per_round(columns, m, executed)
             ax.plot(x, y, color=color, linestyle="--", label=f"{MODE_NAMES.get(mode, mode)}: executed")
         ax.set(title=f"Violations over time [{setting}] (per 100 articles)", xlabel="round", ylabel="violations per 100 articles")

@@ -79,12 +79,15 @@ def gaps_text(setting: SettingSummary) -> Text:
     return Text("\n".join(lines))
 
 
-def demo2_view(summary: Demo2Summary) -> Group:
-    parts: list[Table | Text] = []
-    for setting in summary.settings:
-        parts.append(demo2_table(setting))
-        parts.append(gaps_text(setting))
-        parts.append(Text(""))
+def demo2_setting_view(setting: SettingSummary) -> Group:
+    return Group(demo2_table(setting), gaps_text(setting), Text(""))
+
+
+def demo2_view(summary: Demo2Summary, *, settings: bool = True) -> Group:
+    """Everything for people; `settings=False` leaves out the tables already shown one by one."""
+    parts: list[Group | Table | Text] = []
+    if settings:
+        parts.extend(demo2_setting_view(setting) for setting in summary.settings)
     if summary.flow is not None:
         flow = Table(title="The Tractatus flow: what each service decided", title_justify="left")
         flow.add_column("Service / check")

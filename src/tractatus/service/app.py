@@ -44,7 +44,7 @@ def create_app(settings: ServiceSettings, *, clock: Callable[[], float] = time.t
         description="Governed feedback pipeline and the Tractatus governance API. "
         "Every route but /feedback, /healthz and /static needs `Authorization: Bearer <TRACTATUS_API_KEY>`.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN and runs inline script: serve the JSON spec only
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )

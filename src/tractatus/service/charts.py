@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import matplotlib
 
 matplotlib.use("Agg")  # no display; set before any figure exists (a no-op if already Agg)
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
-from tractatus.service.dashboard_data import DashboardData  # noqa: E402
+from tractatus.service.dashboard_data import DashboardData
 
 VERDICT_COLORS = {"allow": "#2e7d32", "warn": "#f9a825", "modify": "#1565c0", "escalate": "#6a1b9a", "block": "#c62828"}
 VERDICT_ORDER = ("allow", "warn", "modify", "escalate", "block")

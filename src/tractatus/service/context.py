@@ -26,6 +26,7 @@ from tractatus.service.analyzer import FeedbackAnalyzer
 from tractatus.service.bandit import ThompsonBandit
 from tractatus.service.contacts import ContactVault
 from tractatus.service.db import open_database, session_factory
+from tractatus.service.domain import DomainServices
 from tractatus.service.metrics import DecisionTracing, ServiceMetrics
 from tractatus.service.models import Rollout
 from tractatus.service.pipeline import INTAKE_AGENT, FeedbackPipeline
@@ -44,6 +45,7 @@ class ServiceContext:
     escalations: object | None
     governor: Governor
     drift: DriftMonitor
+    services: DomainServices
     pipeline: FeedbackPipeline
     bandit: ThompsonBandit
     metrics: ServiceMetrics
@@ -117,6 +119,7 @@ def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = tim
         escalations=escalations,
         governor=governor,
         drift=drift,
+        services=DomainServices.from_policy(policy),
         pipeline=pipeline,
         bandit=bandit,
         metrics=metrics,

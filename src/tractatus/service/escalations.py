@@ -39,7 +39,7 @@ def pending_escalations(ctx: ServiceContext) -> list[dict[str, Any]]:
 
 
 def decide_escalation(ctx: ServiceContext, escalation_id: str, outcome: str, reviewer: str, note: str) -> dict[str, Any]:
-    if not re.fullmatch(r"[0-9]{1,18}", escalation_id):
+    if not re.fullmatch(r"[0-9]{1,9}", escalation_id):
         raise InputError(f"invalid escalation id {escalation_id[:40]!r}: expected a positive integer")
     queue = _queue(ctx)
     if outcome == "approve":

@@ -14,17 +14,34 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from tractatus.governance.actions import Action
 from tractatus.governance.errors import InputError
 from tractatus.governance.wire import ActionIn
 from tractatus.service.context import ServiceContext
 from tractatus.service.deps import get_ctx, require_api_key, require_json
 from tractatus.service.escalations import decide_escalation, list_escalations
 from tractatus.service.models import Rollout
-from tractatus.service.schemas import AuditEntryOut, DecisionOut, ReviewIn, RolloutOut, VerifyOut
+from tractatus.service.schemas import (
+    AuditEntryOut,
+    ClassifyIn,
+    DecisionOut,
+    EnforceIn,
+    PressureIn,
+    ReviewIn,
+    RolloutOut,
+    ValidateIn,
+    VerifyIn,
+    VerifyOut,
+    reject_nul,
+)
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)], tags=["governance"])
 json_body = [Depends(require_json)]
-ESCALATION_ID = r"^[0-9]{1,18}$"  # ASCII digits only: "²" is a digit to str.isdigit but not to int()
+# ASCII digits only ("²" is a digit to str.isdigit but not to int()), and at most 9 of them:
+# the queue's id column is a 32-bit INTEGER on PostgreSQL, so a longer id cannot exist.
+ESCALATION_ID = r"^[0-9]{1,9}$"
+MAX_INT32 = 2**31 - 1
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
 
 
 def policy_kinds(ctx: ServiceContext) -> frozenset[str]:
@@ -35,13 +52,18 @@ def policy_kinds(ctx: ServiceContext) -> frozenset[str]:
     return frozenset(kinds)
 
 
-@router.post("/decide", response_model=DecisionOut, dependencies=json_body, summary="Govern one action")
-async def decide(body: ActionIn, request: Request) -> dict[str, Any]:
-    ctx = get_ctx(request)
+def governed_action(ctx: ServiceContext, body: ActionIn) -> Action:
+    reject_nul(body.model_dump(), "action")
     kinds = policy_kinds(ctx)
     if body.kind not in kinds:
         raise InputError(f"kind: {body.kind!r} is not governed by policy {ctx.policy.name!r} (known: {', '.join(sorted(kinds))})")
-    action = body.to_action()
+    return body.to_action()
+
+
+@router.post("/decide", response_model=DecisionOut, dependencies=json_body, summary="Govern one action")
+async def decide(body: ActionIn, request: Request) -> dict[str, Any]:
+    ctx = get_ctx(request)
+    action = governed_action(ctx, body)
 
     def run() -> dict[str, Any]:
         decision = ctx.pipeline.decide("api", action)
@@ -49,6 +71,53 @@ async def decide(body: ActionIn, request: Request) -> dict[str, Any]:
         return decision.to_dict()
 
     return await run_in_threadpool(run)
+
+
+@router.post("/classify", dependencies=json_body, summary="InstructionPersistenceClassifier: classify an instruction")
+def classify(body: ClassifyIn, request: Request) -> dict[str, Any]:
+    ctx = get_ctx(request)
+    reject_nul(body.model_dump(), "body")
+    instruction = ctx.services.classifier.classify(body.text, source=body.source)
+    out = instruction.to_dict()
+    if body.store:
+        ctx.governor.state.add_instruction(instruction)
+        out["audit_seq"] = ctx.audit.append_event(
+            "instruction_stored", "api", {"instruction_id": instruction.id, "persistence": instruction.persistence.value}
+        )
+    return out
+
+
+@router.post("/validate", dependencies=json_body, summary="CrossReferenceValidator: check an action against instructions")
+def validate(body: ValidateIn, request: Request) -> dict[str, Any]:
+    ctx = get_ctx(request)
+    action = governed_action(ctx, body.action)
+    if body.instructions is None:
+        instructions = ctx.governor.state.instructions
+    else:
+        reject_nul(body.instructions, "instructions")
+        instructions = tuple(ctx.services.classifier.classify(text) for text in body.instructions)
+    return ctx.services.validator.validate(action, instructions).to_dict()
+
+
+@router.post("/enforce", dependencies=json_body, summary="BoundaryEnforcer: values decisions and content boundaries")
+def enforce(body: EnforceIn, request: Request) -> dict[str, Any]:
+    reject_nul(body.text, "text")
+    findings = get_ctx(request).services.enforcer.enforce(body.text)
+    return {"crosses_boundary": bool(findings), "findings": [f.to_dict() for f in findings]}
+
+
+@router.post("/pressure", dependencies=json_body, summary="ContextPressureMonitor: pressure level of a session")
+def pressure(body: PressureIn, request: Request) -> dict[str, Any]:
+    metrics = body.model_dump(exclude_none=True)
+    return get_ctx(request).services.pressure.analyze(metrics).to_dict()
+
+
+@router.post("/verify", dependencies=json_body, summary="MetacognitiveVerifier: confidence in an action and its reasoning")
+def verify(body: VerifyIn, request: Request) -> dict[str, Any]:
+    ctx = get_ctx(request)
+    action = governed_action(ctx, body.action)
+    reject_nul(body.model_dump(), "body")
+    return ctx.services.verifier.verify(action, body.reasoning, alternatives=tuple(body.alternatives)).to_dict()
 
 
 @router.get("/audit/verify", response_model=VerifyOut, summary="Walk the audit hash chain")
@@ -59,10 +128,10 @@ def audit_verify(request: Request) -> dict[str, Any]:
 @router.get("/audit", response_model=list[AuditEntryOut], summary="Query audit entries, newest first")
 def audit_query(
     request: Request,
-    agent: str | None = Query(default=None, max_length=256),
+    agent: str | None = Query(default=None, max_length=256, pattern=NO_NUL),
     verdict: str | None = Query(default=None, pattern="^(allow|warn|modify|escalate|block)$"),
-    rule_id: str | None = Query(default=None, max_length=200, pattern=r"^[^,]+$"),
-    kind: str | None = Query(default=None, max_length=64),
+    rule_id: str | None = Query(default=None, max_length=200, pattern=r"^[^,\x00]+$"),
+    kind: str | None = Query(default=None, max_length=64, pattern=NO_NUL),
     since: float | None = Query(default=None, ge=0, le=1e11),
     until: float | None = Query(default=None, ge=0, le=1e11),
     before_seq: int | None = Query(default=None, ge=1, le=2**62),
@@ -113,7 +182,7 @@ def drift_clear(agent_id: str, request: Request) -> dict[str, Any]:
 @router.get("/rollouts", response_model=list[RolloutOut], summary="Response rollouts (prompt, strategy, response, reward)")
 def rollouts(
     request: Request,
-    after_id: int = Query(default=0, ge=0, le=2**62),
+    after_id: int = Query(default=0, ge=0, le=MAX_INT32),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     with get_ctx(request).sessions() as session:

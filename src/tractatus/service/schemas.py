@@ -4,11 +4,35 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tractatus.governance.errors import InputError
+from tractatus.governance.wire import ActionIn
+
+
+def reject_nul(value: Any, where: str = "body") -> None:
+    """NUL cannot be stored in PostgreSQL text and has no place in governed text: refuse it (400)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InputError(f"{where}: contains a NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            reject_nul(key, where)
+            reject_nul(item, f"{where}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            reject_nul(item, f"{where}[{index}]")
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> _In:
+        for name, value in self:
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError(f"{name} contains a NUL character")
+        return self
 
 
 class FindingOut(BaseModel):
@@ -83,3 +107,38 @@ class HealthOut(BaseModel):
     policy: str
     policy_digest: str
     audit_head_seq: int
+
+
+class ClassifyIn(_In):
+    text: str = Field(min_length=1, max_length=20000)
+    source: str = Field(default="user", min_length=1, max_length=64)
+    store: bool = Field(default=False, description="Add the instruction to the governor's history, so later decisions are checked against it.")
+
+
+class ValidateIn(_In):
+    action: ActionIn
+    instructions: list[str] | None = Field(
+        default=None, max_length=200,
+        description="Instruction texts to check against (classified first); omitted: the stored history.",
+    )
+
+
+class EnforceIn(_In):
+    text: str = Field(min_length=1, max_length=65536)
+
+
+class PressureIn(_In):
+    """Session metrics; any may be omitted (a missing metric is not pressure)."""
+
+    tokens_used: float | None = Field(default=None, ge=0, le=1e12)
+    token_budget: float | None = Field(default=None, ge=0, le=1e12)
+    messages: float | None = Field(default=None, ge=0, le=1e9)
+    task_complexity: float | None = Field(default=None, ge=0, le=1)
+    errors_recent: float | None = Field(default=None, ge=0, le=1e9)
+    instructions_active: float | None = Field(default=None, ge=0, le=1e9)
+
+
+class VerifyIn(_In):
+    action: ActionIn
+    reasoning: str = Field(max_length=20000)
+    alternatives: list[str] = Field(default_factory=list, max_length=50)

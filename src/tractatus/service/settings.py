@@ -16,6 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from tractatus.governance.errors import ConfigError
 
+# Environment variables the service reads, and the setting each one fills.
+ENV_SETTINGS = {
+    "TRACTATUS_API_KEY": "api_key",
+    "DATABASE_URL": "database_url",
+    "TRACTATUS_AUDIT_DB": "audit_db",
+    "TRACTATUS_DATA_DIR": "data_dir",
+    "TRACTATUS_CONTACT_KEY": "contact_key",
+    "TRACTATUS_OTEL_EXPORTER": "otel_exporter",
+}
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
@@ -97,19 +106,7 @@ class ServiceSettings(BaseModel):
     def build(cls, env: Mapping[str, str] | None = None, **options: object) -> ServiceSettings:
         """Settings from explicit options (CLI), then env (TRACTATUS_*, DATABASE_URL), then defaults."""
         env = os.environ if env is None else env
-        from_env: dict[str, object] = {}
-        if env.get("TRACTATUS_API_KEY"):
-            from_env["api_key"] = env["TRACTATUS_API_KEY"]
-        if env.get("DATABASE_URL"):
-            from_env["database_url"] = env["DATABASE_URL"]
-        if env.get("TRACTATUS_AUDIT_DB"):
-            from_env["audit_db"] = env["TRACTATUS_AUDIT_DB"]
-        if env.get("TRACTATUS_DATA_DIR"):
-            from_env["data_dir"] = env["TRACTATUS_DATA_DIR"]
-        if env.get("TRACTATUS_CONTACT_KEY"):
-            from_env["contact_key"] = env["TRACTATUS_CONTACT_KEY"]
-        if env.get("TRACTATUS_OTEL_EXPORTER"):
-            from_env["otel_exporter"] = env["TRACTATUS_OTEL_EXPORTER"]
+        from_env: dict[str, object] = {field: env[name] for name, field in ENV_SETTINGS.items() if env.get(name)}
         values = {**from_env, **{k: v for k, v in options.items() if v is not None}}
         try:
             return cls.model_validate(values)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from detector_helpers import blocking, load_cases, run
 
 DETECTORS = ("pii", "abuse", "clickbait", "compliance")

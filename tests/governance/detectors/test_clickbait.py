@@ -33,7 +33,7 @@ def test_done_when_example(detectors: dict[str, Any]) -> None:
 def test_shouting_needs_a_run_of_words_not_acronyms(detectors: dict[str, Any]) -> None:
     detector = build("clickbait", weights={**detectors["clickbait"].settings.weights, "shouting": 2.0})
     assert not run(detector, "Configure AWS IAM API keys")
-    assert [f.category for f in run(detector, "THIS CHANGES EVERYTHING for you")] == ["shouting"]
+    assert [f.category for f in run(detector, "PLEASE READ THE MANUAL first")] == ["shouting"]
 
 
 def test_sourced_claims_are_not_misleading_certainty(detectors: dict[str, Any]) -> None:

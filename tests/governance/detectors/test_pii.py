@@ -67,10 +67,11 @@ def test_version_numbers_are_not_ip_addresses(detectors: dict[str, Any], text: s
     assert not run(detectors["pii"], text)
 
 
-def test_shared_mailbox_and_private_ip_only_warn(detectors: dict[str, Any]) -> None:
+def test_shared_mailbox_warns_and_private_ip_severity_comes_from_settings(detectors: dict[str, Any]) -> None:
     findings = run(detectors["pii"], "write to support@acme.com from 192.168.1.10")
-    assert {f.rule_id for f in findings} == {"pii.email", "pii.ip_address"}
-    assert all(f.severity == Severity.LOW for f in findings)
+    assert {(f.rule_id, f.severity) for f in findings} == {("pii.email", Severity.LOW), ("pii.ip_address", Severity.MEDIUM)}
+    relaxed = build("pii", private_ip_severity="low")
+    assert {f.severity for f in run(relaxed, "from 192.168.1.10")} == {Severity.LOW}
 
 
 def test_settings_drive_severity_and_categories() -> None:

@@ -14,6 +14,7 @@ from tractatus.governance.state import GovernanceState
 CASES = load_cases("boundary_cases.yaml")
 ESCALATE = [(c["text"], c["category"]) for c in CASES["escalate"]]
 ALLOW = CASES["allow"]
+EVASIONS = [(c["text"], c["category"]) for c in CASES["evasions"]]
 
 
 @pytest.mark.parametrize(("text", "category"), ESCALATE, ids=[t[:40] for t, _ in ESCALATE])
@@ -27,6 +28,14 @@ def test_escalates_values_decisions_and_unbacked_claims(enforcer: BoundaryEnforc
 def test_benign_text_passes(enforcer: BoundaryEnforcer, text: str) -> None:
     findings = enforcer.enforce(text)
     assert findings == (), f"false positive on {text!r}: {[f.rule_id for f in findings]}"
+
+
+@pytest.mark.parametrize(("text", "category"), EVASIONS, ids=[t[:40] for t, _ in EVASIONS])
+def test_evasions_are_seen_through(enforcer: BoundaryEnforcer, text: str, category: str) -> None:
+    findings = [f for f in enforcer.enforce(text) if f.category == category]
+    assert findings, f"evasion got through: {text!r}"
+    span = findings[0].span
+    assert span is not None and 0 <= span.start < span.end <= len(text)
 
 
 def test_precision_and_recall_over_the_case_file(enforcer: BoundaryEnforcer) -> None:

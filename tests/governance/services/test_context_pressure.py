@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 from conftest import policy_settings
 
-from tractatus.governance.actions import Action, VerificationLevel, Verdict
+from tractatus.governance.actions import Action, Verdict, VerificationLevel
 from tractatus.governance.checks import CheckContext
 from tractatus.governance.errors import InputError
 from tractatus.governance.normalize import normalize
-from tractatus.governance.services.context_pressure import ContextPressureMonitor, ContextPressureSettings, PressureLevel
+from tractatus.governance.services.context_pressure import (
+    ContextPressureMonitor,
+    ContextPressureSettings,
+    PressureLevel,
+)
 from tractatus.governance.state import GovernanceState
 
 CALM = {"tokens_used": 5_000, "token_budget": 200_000, "messages": 4, "task_complexity": 0.2, "errors_recent": 0, "instructions_active": 2}

@@ -9,7 +9,11 @@ from tractatus.governance.actions import Action, Verdict
 from tractatus.governance.checks import CheckContext
 from tractatus.governance.errors import InputError
 from tractatus.governance.normalize import normalize
-from tractatus.governance.services.metacognitive_verifier import MetacognitiveSettings, MetacognitiveVerifier, VerifierDecision
+from tractatus.governance.services.metacognitive_verifier import (
+    MetacognitiveSettings,
+    MetacognitiveVerifier,
+    VerifierDecision,
+)
 from tractatus.governance.state import GovernanceState
 
 SEARCH = Action(kind="tool_call", tool="search", arguments={"query": "quarterly revenue report 2024"})

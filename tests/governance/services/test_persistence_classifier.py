@@ -78,6 +78,9 @@ def test_extracts_prohibitions(classifier: InstructionPersistenceClassifier, tex
         "The tests guarantee nothing.",
         "we should design a better UI",
         "this is important",
+        "The API key is in the vault; never commit it",  # "it" refers elsewhere: nothing to match
+        "Don't do that.",
+        "No need to add tests.",
     ],
 )
 def test_remarks_forbid_nothing(classifier: InstructionPersistenceClassifier, text: str) -> None:
@@ -95,6 +98,7 @@ def test_remarks_forbid_nothing(classifier: InstructionPersistenceClassifier, te
         "The design should be simpler, it's important",
         "Maybe try a darker colour?",
         "Please fix the login bug now",
+        "No need to add tests",
     ],
 )
 def test_no_lone_keyword_makes_an_instruction_binding(classifier: InstructionPersistenceClassifier, text: str) -> None:

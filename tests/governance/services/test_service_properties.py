@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,3 +51,19 @@ def test_cross_reference_never_raises(classifier, validator, instruction_text: s
     action = Action(text=action_text)
     for finding in validator.evaluate(CheckContext(action=action, text=normalize(action_text), state=state)):
         assert finding.span is None or 0 <= finding.span.start <= finding.span.end <= len(action_text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a." * 10_000, "a" * 20_000, "1" * 20_000, "no " * 5_000, "/a" * 10_000, "never use " * 3_000, "1,1" * 7_000],
+    ids=["dots", "long-word", "digits", "no-no", "slashes", "cues", "number-runs"],
+)
+def test_long_adversarial_inputs_stay_linear(classifier, enforcer, validator, text: str) -> None:
+    """A regex that backtracks quadratically took 48 s on the "dots" input; linear ones take well
+    under a second. The bound is generous (a loaded 2-core machine) but far below a blow-up."""
+    instructions = [classifier.classify("Never use MongoDB"), classifier.classify("Use port 27027")]
+    started = time.perf_counter()
+    classifier.classify(text)
+    enforcer.enforce(text)
+    validator.validate(Action(text=text), instructions)
+    assert time.perf_counter() - started < 10.0

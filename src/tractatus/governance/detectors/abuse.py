@@ -32,7 +32,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
-from tractatus.governance.detectors.lexicon import alternation, sentence_bounds
+from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 AbuseCategory = Literal["threat", "slur", "insult", "mild_insult", "harassment", "self_harm_incitement", "directed_negativity"]
@@ -50,7 +50,7 @@ INSULT_NOUNS = (
     "meathead", "lowlife", "dumbo", "dunce", "ignoramus", "simpleton", "nobody", "nutjob", "psycho", "weirdo",
     "coward", "slut", "whore", "skank", "cow", "rat", "snake", "worm", "maggot", "cockroach", "leech",
     "excuse for a human", "excuse of a human", "joke of a person", "dumb fuck", "fuckface", "fucker",
-    "motherfucker", "shit", "turd", "dickwad", "tool", "waste",
+    "motherfucker", "shit", "turd", "dickwad", "tool", "waste", "animal", "monster", "savage", "neanderthal",
 )  # fmt: skip
 # Adjectives that degrade a person when predicated of them.
 STRONG_ADJECTIVES = (
@@ -86,7 +86,7 @@ PROFANITY = ("fuck", "fucking", "shit", "damn", "bloody", "crap", "piss", "bitch
 _NOUN = alternation(INSULT_NOUNS, masks=True)
 _STRONG = alternation(STRONG_ADJECTIVES, masks=True)
 _MILD = alternation(MILD_ADJECTIVES)
-_VIOLENT = alternation(VIOLENT_VERBS)
+_VIOLENT = alternation(VIOLENT_VERBS, masks=True)
 
 _YOU = r"(?:you|u|ya|yu|thou|you\s+(?:guys|people|lot|all|two|both|clowns|morons|idiots)|y'?all)"
 _BE = r"(?:\s+are|\s*'re|\s+r|\s+re|\s+were|\s+is|\s*'s|\s+be|\s+really\s+are|\s+truly\s+are|\s+remain|\s+look\s+like|\s+sound\s+like|\s+act\s+like)"
@@ -108,8 +108,10 @@ _PERSON_3RD = (
 )
 _BE_3RD = r"(?:\s+is|\s*'s|\s+are|\s*'re|\s+was|\s+were|\s+remains?)"
 
+# "you are", plus the spellings people type in anger: "ur", "youre", "your an idiot".
+_YOU_ARE = rf"(?:{_YOU}{_BE}|ur|youre|yur|ure|your(?=\s+(?:a|an|such|so|the\s+biggest)\s))"
 _INSULT_YOU = re.compile(
-    rf"\b{_YOU}{_BE}{_NOT_NEGATED}{_FILLER}\s+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG}|(?P<mild>{_MILD}))\b"
+    rf"\b{_YOU_ARE}{_NOT_NEGATED}{_FILLER}\s+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG}|(?P<mild>{_MILD}))\b"
 )
 _INSULT_VOCATIVE = re.compile(rf"\b(?:you|u|ya)(?:\s+(?:stupid|dumb|fucking|worthless|pathetic|little|absolute|complete|utter|fat|ugly|filthy|dirty|disgusting|lazy|brainless|miserable|sad|sorry|piece\s+of|bunch\s+of))*\s+(?P<insult>{_NOUN}(?:e?s)?)\b")
 _INSULT_THIRD = re.compile(rf"\b{_PERSON_3RD}{_BE_3RD}{_NOT_NEGATED}{_FILLER}\s+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
@@ -127,7 +129,7 @@ _HARASSMENT = re.compile(
     r"|(?:the\s+)?world\s+would\s+be\s+better\s+(?:off\s+)?without\s+you"
     r"|eat\s+shit|drop\s+dead|die\s+in\s+a\s+(?:fire|hole|ditch)|(?:son|daughter)\s+of\s+a\s+(?:bitch|whore)"
     r"|send\s+(?:me\s+)?(?:nudes|naked\s+(?:pics|pictures|photos))|i(?:'ll|\s+will)\s+(?:post|leak|publish|share)\s+your\s+(?:address|nudes|photos|pics|number|secrets)"
-    r"|go\s+back\s+to\s+(?:your|where\s+you\s+came\s+from)"
+    r"|go\s+back\s+to\s+(?:where\s+you\s+came\s+from|your\s+(?:own\s+)?(?:country|homeland|village|cave|kitchen))"
     r")"
 )
 _SUBJECT_I = r"(?:i|we|i'm|im|we're|someone|somebody|some\s*one|people|they|my\s+(?:friends|boys|brothers))"
@@ -141,12 +143,14 @@ _TARGET = (
     r"(?:you|u|ya|him|her|them|yourself|your\s+(?:whole\s+)?(?:family|kids?|wife|husband|children|mom|mother|dad|father|"
     r"house|home|dog|cat|face|head|neck|legs?|life|friends|sister|brother)|everyone\s+you\s+(?:love|know))"
 )
-_THREAT = re.compile(
+_THREAT_VIOLENT = re.compile(
     rf"\b{_SUBJECT_I}{_MODAL}{_ADVERB}\s+{_VIOLENT}\s+(?:the\s+(?:life|shit|hell|crap)\s+out\s+of\s+)?{_TARGET}\b"
-    rf"|\b{_SUBJECT_I}{_MODAL}{_ADVERB}\s+(?:find|hunt|track|come\s+for|come\s+after|get|catch|visit|pay\s+a\s+visit\s+to)\s+(?:you|u|ya)(?:\s+down)?(?=\s*(?:and\b|&|[.!,;]|$))"
+)
+_THREAT_OTHER = re.compile(
+    rf"\b{_SUBJECT_I}{_MODAL}{_ADVERB}\s+(?:find|hunt|track|come\s+for|come\s+after|get|catch|visit|pay\s+a\s+visit\s+to)\s+(?:you|u|ya)(?:\s+down)?(?=\s*(?:and\b|&|[.!,;]|$))"
     r"|\b(?:you|u)(?:\s*'re|\s+are|\s+r|\s*'ll\s+be|\s+will\s+be)\s+(?:so\s+)?(?:dead(?:\s+meat)?|a\s+dead\s+(?:man|woman)|going\s+to\s+(?:die|bleed|suffer)|gonna\s+(?:die|bleed|suffer)|next)\b(?!\s+(?:tired|wrong|right|on|in|to|week|year|time))"
     r"|\b(?:you|u)(?:\s+will|\s*'ll)\s+(?:die|bleed|suffer|pay\s+for\s+(?:this|that|it)|regret\s+the\s+day)\b"
-    r"|\b(?:i|we)\s+know\s+where\s+(?:you|u|your\s+(?:kids|family|wife|husband))\s+(?:live|sleep|work|go\s+to\s+school)"
+    r"|\b(?:i|we)(?:\s+know|(?:'ll|\s+will)\s+find(?:\s+out)?|\s+found(?:\s+out)?)\s+where\s+(?:you|u|your\s+(?:kids|family|wife|husband))\s+(?:live|sleep|work|go\s+to\s+school)"
     r"|\bwatch\s+your\s+back\b|\bsleep\s+with\s+one\s+eye\s+open\b|\byou(?:'d|\s+had)\s+better\s+(?:watch\s+(?:out|yourself|your\s+back)|run|hide)\b"
     r"|\b(?:i|we)(?:'ll|\s+will|\s+am\s+going\s+to|'m\s+going\s+to|'m\s+gonna)\s+make\s+(?:you|u)\s+(?:pay|suffer|bleed|regret|disappear)\b"
     r"|\b(?:i\s+|we\s+)?hope\s+(?:you|u)\s+(?:die|get\s+(?:hit|shot|killed|raped|cancer|run\s+over)|burn|rot|suffer|choke|drown|bleed)\b"
@@ -158,27 +162,20 @@ _SELF_HARM_NEGATION = re.compile(r"(?:don'?t|do\s+not|never|not|no\s+need\s+to|s
 _SLUR = re.compile(rf"\b{alternation(SLURS, masks=True)}\b")
 _DIRECTED = re.compile(rf"\b(?:you|u)\b(?P<gap>(?:\W+\w+){{0,7}}?)\W+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
 
-# Cheap gate: ordinary text has none of these stems, and then no regex above needs to run.
-_GATE_WORDS = frozenset(
-    w.split()[0]
-    for w in (*INSULT_NOUNS, *STRONG_ADJECTIVES, *MILD_ADJECTIVES, *SLURS, *VIOLENT_VERBS, *PROFANITY)
-) | frozenset(
-    ("you", "u", "ya", "kys", "stfu", "gtfo", "nobody", "everyone", "everybody", "watch", "hope", "deserve", "dead",
-     "die", "know", "go", "shut", "send", "piss", "eat", "drop", "sleep", "son", "world", "fk", "fck", "fuk")
-)  # fmt: skip
-_GATE_TOKEN = re.compile(r"[a-z*#']+")
-_STRETCH = re.compile(r"([a-z])\1+")
-
-
-def _gate(lowered: str) -> bool:
-    """True if the text contains a word that some abuse pattern needs (stretched letters folded)."""
-    for token in _GATE_TOKEN.findall(lowered):
-        if token in _GATE_WORDS or "*" in token or "#" in token:
-            return True
-        folded = _STRETCH.sub(r"\1", token)
-        if folded in _GATE_WORDS or _STRETCH.sub(r"\1\1", token) in _GATE_WORDS:
-            return True
-    return False
+# Gates: the words each pattern needs (see lexicon.gate_words). Ordinary text opens none of them
+# and costs one set intersection per pattern; VADER never runs for it.
+_INSULT_GATE = gate_words(INSULT_NOUNS, STRONG_ADJECTIVES, MILD_ADJECTIVES)
+_SLUR_GATE = gate_words(SLURS)
+_THREAT_VIOLENT_GATE = gate_words(VIOLENT_VERBS)
+_THREAT_OTHER_GATE = frozenset(
+    ["find", "hunt", "track", "come", "coming", "get", "catch", "visit", "dead", "meat", "die", "bleed", "suffer", "next", "pay", "regret", "live", "sleep", "back", "eye", "run", "hide", "disappear", "hope", "deserve", "shot", "killed", "raped", "beaten", "hanged", "hung", "lynched", "executed", "gassed", "cancer", "burn", "rot", "choke", "drown", "put"]
+)
+# Every threat pattern names its target: without one of these words no threat can match.
+_TARGET_GATE = frozenset(("you", "u", "ya", "your", "yourself", "he", "she", "they", "him", "her", "them", "everyone"))
+_SELF_HARM_GATE = frozenset(("yourself", "kys", "life", "wrists"))
+_HARASSMENT_GATE = frozenset(
+    ["fuck", "fk", "fck", "fuk", "screw", "stuff", "hell", "die", "shit", "traffic", "rot", "piss", "lost", "shut", "stfu", "gtfo", "likes", "loves", "wants", "cares", "miss", "hates", "despises", "laughs", "sick", "puke", "vomit", "disgust", "ashamed", "deserve", "waste", "without", "dead", "fire", "hole", "ditch", "bitch", "whore", "nudes", "naked", "address", "secrets", "pics", "photos", "pictures", "country", "homeland", "village", "cave", "kitchen", "came"]
+)
 
 
 class AbuseSettings(CheckSettings):
@@ -216,19 +213,26 @@ class AbuseDetector:
     def hits(self, ctx: CheckContext) -> list[_Hit]:
         """Abuse found in `ctx.text.words` coordinates."""
         lowered = ctx.text.lower_words
-        if not _gate(lowered):
-            return []
+        masked = "*" in lowered or "#" in lowered  # "id**t": a masked word may be any of them
+
+        def opens(gate: frozenset[str]) -> bool:
+            return masked or not gate.isdisjoint(ctx.text.word_forms)
+
         words = ctx.text.words
         hits: list[_Hit] = []
-        for match in _SLUR.finditer(lowered):
-            hits.append(_Hit("slur", match.start(), match.end(), "uses a slur"))
-        for match in _THREAT.finditer(lowered):
-            hits.append(_Hit("threat", match.start(), match.end(), "threatens a person with harm"))
-        for match in _SELF_HARM.finditer(lowered):
-            if not _SELF_HARM_NEGATION.search(lowered[max(0, match.start() - 30) : match.start()]):
-                hits.append(_Hit("self_harm_incitement", match.start(), match.end(), "tells a person to harm themselves"))
-        for match in _HARASSMENT.finditer(lowered):
-            hits.append(_Hit("harassment", match.start(), match.end(), "harasses a person"))
+        if opens(_SLUR_GATE):
+            hits.extend(_Hit("slur", m.start(), m.end(), "uses a slur") for m in _SLUR.finditer(lowered))
+        for pattern, gate in ((_THREAT_VIOLENT, _THREAT_VIOLENT_GATE), (_THREAT_OTHER, _THREAT_OTHER_GATE)):
+            if opens(gate) and opens(_TARGET_GATE):
+                hits.extend(_Hit("threat", m.start(), m.end(), "threatens a person with harm") for m in pattern.finditer(lowered))
+        if opens(_SELF_HARM_GATE):
+            for match in _SELF_HARM.finditer(lowered):
+                if not _SELF_HARM_NEGATION.search(lowered[max(0, match.start() - 30) : match.start()]):
+                    hits.append(_Hit("self_harm_incitement", match.start(), match.end(), "tells a person to harm themselves"))
+        if opens(_HARASSMENT_GATE):
+            hits.extend(_Hit("harassment", m.start(), m.end(), "harasses a person") for m in _HARASSMENT.finditer(lowered))
+        if not opens(_INSULT_GATE):
+            return _drop_overlaps(hits)
         for pattern in (_INSULT_YOU, _INSULT_VOCATIVE, _INSULT_THIRD):
             for match in pattern.finditer(lowered):
                 if match.groupdict().get("mild"):

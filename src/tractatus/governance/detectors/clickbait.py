@@ -31,7 +31,7 @@ from pydantic import Field
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
-from tractatus.governance.detectors.lexicon import alternation, sentence_bounds
+from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
 
 Feature = Literal[
     "curiosity_gap", "sensational_superlative", "sensational_word", "shouting", "punctuation", "fake_urgency",
@@ -40,10 +40,10 @@ Feature = Literal[
 
 # -- synonym families -------------------------------------------------------------------------
 
-_DISBELIEVE = alternation(("believe", "belive", "beleive", "guess", "imagine", "expect", "predict", "fathom", "comprehend", "figure out", "see it coming", "see this coming", "see what"))
+_DISBELIEVE = alternation(("believe", "belive", "beleive", "guess", "imagine", "expect", "predict", "fathom", "comprehend", "figure out", "see it coming", "see this coming"))
 _WONT = r"(?:won't|wont|will\s+not|will\s+never|'ll\s+never|would\s+never|wouldn't|could\s+never|couldn't|can't|cannot|can\s+not|never|won't\s+ever|are\s+not\s+going\s+to|aren't\s+going\s+to|are\s+never\s+going\s+to|will\s+literally\s+never|might\s+not|just\s+won't|simply\s+won't|still\s+won't|won't\s+even|probably\s+won't|may\s+not|will\s+hardly)"
 _REACTION = (
-    r"(?:shock|stun|surprise|amaze|astonish|floor|startle|stagger|baffle|horrify|terrify|disturb|haunt|shake|move|"
+    r"(?:shock|stun|surprise|amaze|astonish|floor|startle|stagger|baffle|horrify|terrify|disturb|haunt|shake|"
     r"freak)\s+(?:you|u|ya|everyone|anyone|the\s+world)"
     r"|blow\s+(?:your\s+mind|you\s+away)|melt\s+your\s+heart|break\s+your\s+heart|warm\s+your\s+heart|restore\s+your\s+faith"
     r"|leave\s+(?:you|u|everyone)\s+(?:speechless|shocked|stunned|breathless|in\s+tears|in\s+awe|scratching|shaking|open-mouthed|gasping|reeling|floored|amazed)"
@@ -75,82 +75,117 @@ _EVER = (
     r"imaginable|known\s+to\s+(?:man|humanity)|this\s+(?:year|decade|century))"
 )
 
-_FEATURES: dict[str, re.Pattern[str]] = {
-    "curiosity_gap": re.compile(
-        rf"\b(?:you|u|ya)(?:'ll|\s+will|'d|\s+would)?\s+{_WONT}\s+(?:\w+\s+)?{_DISBELIEVE}\b"
-        rf"|\b(?:nobody|no\s*one|no-one|noone|none\s+of\s+us)\s+(?:could\s+have\s+|would\s+have\s+|will\s+|could\s+|would\s+|ever\s+)?(?:{_DISBELIEVE}|saw\s+(?:this|it|that)\s+coming|expected|knew)\b"
-        rf"|\b(?:can't|cannot|won't)\s+believe\s+(?:what|how|who|why|your\s+eyes)\b"
-        rf"|\b{_MODAL}\s+(?:\w+\s+)?(?:{_REACTION})\b"
-        r"|\bwhat\s+(?:happened|happens|happen|comes|came|followed|he\s+\w+|she\s+\w+|they\s+\w+|it\s+\w+|we\s+\w+|i\s+\w+)\s+(?:next|after(?:wards)?|then|later)\b"
-        r"|\bwhat\s+(?:he|she|they|it|we|this\s+\w+|the\s+\w+)\s+(?:did|said|found|saw|discovered|learned|revealed|got|does|finds|sees|discovers|uncovered)\s+(?:will|is\s+going\s+to|'ll|might|may|could)\b"
-        r"|\b(?:wait|hold\s+on)\s+(?:until|till|'til|til|for)\s+(?:you\s+see|the\s+end|what\s+happens|you\s+hear|you\s+read)"
-        r"|\b(?:the|this|their|his|her)\s+(?:reason|answer|result|results|ending|truth|twist|outcome|secret|reaction|response|explanation|reveal|surprise)\s+(?:why\s+)?(?:\w+\s+)?(?:will|is\s+going\s+to|'ll|might|may|could)\s+(?:\w+\s+)?(?:shock|surprise|amaze|stun|blow|leave|make|floor|astonish|melt|break)"
-        r"|\byou\s+(?:need|have|got|gotta)\s+(?:to\s+)?see\s+(?:this|what|how|why|it|these)\b"
-        r"|\b(?:see|find\s+out|guess|discover)\s+(?:what|who|why)\s+(?:happened|happens|\w+\s+(?:did|said|found|discovered))\b"
-        r"|\b(?:this|one|these|that|the|a|\d+)\s+(?:(?:weird|simple|little|strange|odd|crazy|genius|bizarre|sneaky|easy|secret|quick|stupid|cheap|unusual|surprising|forgotten|ancient|old|tiny|silly|clever|dirty|lazy|bizarre|\d+-second|\d+-minute)\s+)*(?:trick|hack|secret|tip|method|ingredient|habit|food|fruit|vegetable|mistake|rule|thing|technique|loophole|remedy|cure|exercise|drink|pill|product|app|device|gadget|word|question|sign|reason|way)s?\s+(?:that\s+|which\s+)?(?:\w+\s+){0,3}?(?:hate|hates|fear|fears|despise|don't\s+want\s+you\s+to\s+know|doesn't\s+want\s+you\s+to\s+know|won't\s+tell\s+you|nobody\s+(?:knows|tells\s+you|talks\s+about)|(?:will|can|could|that)\s+(?:change\s+your|shock|surprise|melt|burn|cure|erase|reverse|transform|destroy)|is\s+(?:banned|illegal|genius|shocking|taking\s+over|going\s+viral)|went\s+viral)"
-        r"|\b(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|the\s+government|insiders|economists|teachers|chefs|investors|wall\s+street|hollywood|critics|plumbers|\w+ists|\w+ers|\w+ians)\s+(?:hate|hates|despise|fear|can't\s+stand|are\s+(?:furious|baffled|stunned|shocked|speechless|livid|freaking\s+out|terrified|scared))\s+(?:him|her|them|these|this(?=\s*(?:[.!?,]|$|one|trick|simple|new|weird|little|secret|guy|man|woman|mom|dad|girl|kid|hack|method)))"
-        r"|\b(?:they|the\s+\w+|big\s+\w+|the\s+government|the\s+media|banks|doctors|experts|someone|somebody)\s+(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not|never|really\s+don't)\s+want\s+(?:you|u|anyone|people)\s+to\s+(?:know|see|find\s+out|hear|read|learn|try|discover|notice|watch)"
-        r"|\b(?:nobody|no\s*one)\s+(?:is\s+talking|talks|is\s+telling\s+you|tells\s+you|will\s+tell\s+you)\s+about\b"
-        r"|\b(?:everyone|everybody|the\s+(?:whole\s+)?internet|twitter|tiktok|people|fans|millions|the\s+world)\s+(?:is|are|was|were|went|is\s+now|are\s+now)\s+(?:talking\s+about|going\s+(?:crazy|wild|nuts)|losing\s+(?:it|their\s+minds|its\s+mind)|obsessed\s+with|freaking\s+out|in\s+shock|speechless|stunned|shocked)"
-        r"|\b(?:number|no\.?|#)\s*\d+\s+(?:will|is\s+going\s+to|'ll|might|may|just)\s+(?:\w+\s+)?(?:shock|surprise|amaze|blow|make|leave|change|stun|melt|break|floor|kill)"
-        r"|\bthe\s+(?:truth|secret|real\s+reason|shocking\s+truth|dark\s+secret|hidden\s+truth)\s+(?:about|behind)\s+\w+\s+(?:that|they|no|nobody|will|you)\b"
-        r"|\bwhat\s+(?:happens|happened)\s+when\s+.{0,60}?(?:will|is|was)\s+(?:\w+\s+)?(?:shocking|insane|incredible|unbelievable|amazing|crazy|hilarious)"
-    ),
-    "sensational_superlative": re.compile(
+_DISBELIEF_WORDS = frozenset(["believe", "belive", "beleive", "guess", "imagine", "expect", "predict", "fathom", "comprehend", "figure", "coming"])
+_OUTCOME_VERBS = frozenset(["shock", "surprise", "amaze", "stun", "blow", "leave", "make", "floor", "astonish", "melt", "break"])
+_REACTION_WORDS = frozenset(
+    ["shock", "stun", "surprise", "amaze", "astonish", "floor", "startle", "stagger", "baffle", "horrify", "terrify", "disturb", "haunt", "shake", "freak", "blow", "melt", "break", "warm", "restore", "leave", "make", "change", "chills", "goosebumps", "nightmares", "jaw", "boggle", "socks", "upside", "rock", "internet", "viral", "fans", "millions", "doctors", "scientists", "experts", "everyone", "anyone", "world"]
+)
+_TEASER_NOUNS = gate_words(
+    ["trick", "hack", "secret", "tip", "method", "ingredient", "habit", "food", "fruit", "vegetable", "mistake", "rule", "thing", "technique", "loophole", "remedy", "cure", "exercise", "drink", "pill", "product", "app", "device", "gadget", "word", "question", "sign", "reason", "way"]
+)
+_TEASER_VERBS = frozenset(
+    ["hate", "hates", "fear", "fears", "despise", "want", "tell", "knows", "talks", "tells", "change", "shock", "surprise", "melt", "burn", "cure", "erase", "reverse", "transform", "destroy", "banned", "illegal", "genius", "shocking", "taking", "viral", "save", "make", "double", "triple", "boost", "skyrocket", "fix"]
+)
+
+# Each pattern runs only if its gate opens: every set in the gate shares a word with the text.
+Gate = tuple[frozenset[str], ...]
+_CURIOSITY: list[tuple[Gate, re.Pattern[str]]] = [
+    ((_DISBELIEF_WORDS,), re.compile(rf"\b(?:you|u|ya)(?:'ll|\s+will|'d|\s+would)?\s+{_WONT}\s+(?:\w+\s+)?{_DISBELIEVE}\b")),
+    ((_DISBELIEF_WORDS | {"coming", "expected", "knew"},), re.compile(rf"\b(?:nobody|no\s*one|no-one|noone|none\s+of\s+us)\s+(?:could\s+have\s+|would\s+have\s+|will\s+|could\s+|would\s+|ever\s+)?(?:{_DISBELIEVE}|saw\s+(?:this|it|that)\s+coming|expected|knew)\b")),
+    ((frozenset({"believe"}),), re.compile(r"\b(?:can't|cannot|won't)\s+believe\s+(?:what|how|who|why|your\s+eyes)\b")),
+    ((_REACTION_WORDS,), re.compile(rf"\b{_MODAL}\s+(?:\w+\s+)?(?:{_REACTION})\b")),
+    ((frozenset({"what"}), frozenset({"next", "after", "afterwards", "then", "later"})), re.compile(r"\bwhat\s+(?:happened|happens|happen|comes|came|followed|he\s+\w+|she\s+\w+|they\s+\w+|it\s+\w+|we\s+\w+|i\s+\w+)\s+(?:next|after(?:wards)?|then|later)\b")),
+    ((frozenset({"what"}), frozenset(["did", "said", "found", "saw", "discovered", "learned", "revealed", "got", "does", "finds", "sees", "discovers", "uncovered"])), re.compile(r"\bwhat\s+(?:he|she|they|it|we|this\s+\w+|the\s+\w+)\s+(?:did|said|found|saw|discovered|learned|revealed|got|does|finds|sees|discovers|uncovered)\s+(?:will|is\s+going\s+to|'ll|might|may|could)\b")),
+    ((frozenset({"wait", "hold"}), frozenset({"until", "till", "til", "for"})), re.compile(r"\b(?:wait|hold\s+on)\s+(?:until|till|'til|til|for)\s+(?:you\s+see|the\s+end|what\s+happens|you\s+hear|you\s+read)")),
+    ((frozenset(["reason", "answer", "result", "results", "ending", "truth", "twist", "outcome", "secret", "reaction", "response", "explanation", "reveal", "surprise"]), _OUTCOME_VERBS), re.compile(r"\b(?:the|this|their|his|her)\s+(?:reason|answer|result|results|ending|truth|twist|outcome|secret|reaction|response|explanation|reveal|surprise)\s+(?:why\s+)?(?:\w+\s+)?(?:will|is\s+going\s+to|'ll|might|may|could)\s+(?:\w+\s+)?(?:shock|surprise|amaze|stun|blow|leave|make|floor|astonish|melt|break)")),
+    ((frozenset({"see", "read", "watch", "hear"}), frozenset({"need", "have", "got", "gotta", "must"})), re.compile(r"\byou\s+(?:need|have|got|gotta|must)\s+(?:to\s+)?(?:see|read|watch|hear)\s+(?:this|what|how|why|it|these)\b")),
+    ((frozenset({"what", "who", "why"}), frozenset({"see", "find", "guess", "discover"})), re.compile(r"\b(?:see|find\s+out|guess|discover)\s+(?:what|who|why)\s+(?:happened|happens|\w+\s+(?:did|said|found|discovered))\b")),
+    ((_TEASER_NOUNS, _TEASER_VERBS), re.compile(r"\b(?:this|one|these|that|the|a|\d+)\s+(?:(?:weird|simple|little|strange|odd|crazy|genius|bizarre|sneaky|easy|secret|quick|stupid|cheap|unusual|surprising|forgotten|ancient|old|tiny|silly|clever|dirty|lazy|bizarre|\d+-second|\d+-minute)\s+)*(?:trick|hack|secret|tip|method|ingredient|habit|food|fruit|vegetable|mistake|rule|thing|technique|loophole|remedy|cure|exercise|drink|pill|product|app|device|gadget|word|question|sign|reason|way)s?\s+(?:that\s+|which\s+)?(?:\w+\s+){0,3}?(?:hate|hates|fear|fears|despise|don't\s+want\s+you\s+to\s+know|doesn't\s+want\s+you\s+to\s+know|won't\s+tell\s+you|nobody\s+(?:knows|tells\s+you|talks\s+about)|(?:will|can|could|that)\s+(?:change\s+your|shock|surprise|melt|burn|cure|erase|reverse|transform|destroy|save\s+you|make\s+you|double|triple|boost|skyrocket|fix\s+your)|is\s+(?:banned|illegal|genius|shocking|taking\s+over|going\s+viral)|went\s+viral)")),
+    ((frozenset(["hate", "hates", "despise", "fear", "stand", "furious", "baffled", "stunned", "shocked", "speechless", "livid", "freaking", "terrified", "scared"]), frozenset({"him", "her", "them", "these", "this"})), re.compile(r"\b(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|the\s+government|insiders|economists|teachers|chefs|investors|wall\s+street|hollywood|critics|plumbers|\w+ists|\w+ers|\w+ians)\s+(?:hate|hates|despise|fear|can't\s+stand|are\s+(?:furious|baffled|stunned|shocked|speechless|livid|freaking\s+out|terrified|scared))\s+(?:him|her|them|these|this(?=\s*(?:[.!?,]|$|one|trick|simple|new|weird|little|secret|guy|man|woman|mom|dad|girl|kid|hack|method)))")),
+    ((frozenset({"want"}), frozenset(["know", "see", "find", "hear", "read", "learn", "try", "discover", "notice", "watch"])), re.compile(r"\b(?!i\s|we\s)(?:the\s+|big\s+)?\w+\s+(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not|never|really\s+don't)\s+want\s+(?:you|u|anyone|people)\s+to\s+(?:know|see|find\s+out|hear|read|learn|try|discover|notice|watch)")),
+    ((frozenset({"nobody", "noone", "no"}), frozenset({"talking", "talks", "telling", "tells", "tell"})), re.compile(r"\b(?:nobody|no\s*one)\s+(?:is\s+talking|talks|is\s+telling\s+you|tells\s+you|will\s+tell\s+you)\s+about\b")),
+    ((frozenset(["everyone", "everybody", "internet", "twitter", "tiktok", "people", "fans", "millions", "world"]), frozenset(["talking", "going", "losing", "obsessed", "freaking", "shock", "speechless", "stunned", "shocked"])), re.compile(r"\b(?:everyone|everybody|the\s+(?:whole\s+)?internet|twitter|tiktok|people|fans|millions|the\s+world)\s+(?:is|are|was|were|went|is\s+now|are\s+now)\s+(?:talking\s+about|going\s+(?:crazy|wild|nuts)|losing\s+(?:it|their\s+minds|its\s+mind)|obsessed\s+with|freaking\s+out|in\s+shock|speechless|stunned|shocked)")),
+    ((frozenset({"will", "going", "ll", "might", "may", "just"}), _OUTCOME_VERBS | {"change", "kill"}), re.compile(r"\b(?:number|no\.?|#)\s*\d+\s+(?:will|is\s+going\s+to|'ll|might|may|just)\s+(?:\w+\s+)?(?:shock|surprise|amaze|blow|make|leave|change|stun|melt|break|floor|kill)")),
+    ((frozenset({"truth", "secret", "reason"}), frozenset({"about", "behind"})), re.compile(r"\bthe\s+(?:truth|secret|real\s+reason|shocking\s+truth|dark\s+secret|hidden\s+truth)\s+(?:about|behind)\s+\w+\s+(?:that|they|no|nobody|will|you)\b")),
+    ((frozenset({"happens", "happened"}), frozenset(["shocking", "insane", "incredible", "unbelievable", "amazing", "crazy", "hilarious"])), re.compile(r"\bwhat\s+(?:happens|happened)\s+when\s+.{0,60}?(?:will|is|was)\s+(?:\w+\s+)?(?:shocking|insane|incredible|unbelievable|amazing|crazy|hilarious)")),
+]
+# Teasers the patterns above do not cover, each with its gate.
+_CURIOSITY.extend(
+    [
+        (
+            (frozenset({"believe", "guess", "imagine"}), frozenset({"can", "could"})),
+            re.compile(r"\b(?:can|could)\s+(?:you|u|anyone)\s+(?:even\s+)?(?:believe|guess|imagine)\s+(?:what|how|who|why|this|these|it)\b"),
+        ),
+        (
+            (frozenset({"stop"}), frozenset({"talking", "watching", "sharing", "laughing", "crying"})),
+            re.compile(r"\b(?:can't|cannot|couldn't|won't)\s+stop\s+(?:talking|watching|sharing|laughing|crying)\s+(?:about|over|at)?\b"),
+        ),
+        (
+            (frozenset({"changes", "changed"}), frozenset({"everything"})),
+            re.compile(r"\b(?:this|that|it|which|one\s+\w+)\s+(?:\w+\s+)?(?:changes|changed)\s+everything\b"),
+        ),
+        (
+            (frozenset("truth secret secrets reason story details footage photos video results result identity".split()),
+             frozenset("revealed exposed uncovered leaked".split())),
+            re.compile(r"\b(?:truth|secrets?|reason|story|details|footage|photos|video|results?|identity)\s+(?:finally\s+|is\s+|are\s+|was\s+|were\s+)?(?:revealed|exposed|uncovered|leaked)\b"),
+        ),
+        (
+            (frozenset("trick tricks hack hacks secret secrets tip tips method ingredient habit rule thing technique loophole remedy food fruit drink".split()),
+             frozenset("weird strange odd crazy bizarre sneaky genius little-known secret unusual forgotten ancient simple".split())),
+            re.compile(
+                r"\b(?:this|one|these|that)\s+(?:(?:weird|strange|odd|crazy|bizarre|sneaky|genius|little-known|secret|unusual|forgotten|ancient)\s+)+(?:trick|hack|secret|tip|method|ingredient|habit|rule|thing|technique|loophole|remedy|food|fruit|drink)s?\b"
+                r"|\bone\s+simple\s+(?:trick|hack|secret|tip|ingredient|habit)\b"
+            ),
+        ),
+        (
+            (frozenset("baffled stunned speechless shocked dumbfounded floored losing stumped".split()),),
+            re.compile(r"\b(?:doctors|scientists|experts|researchers|economists|police|investors|fans|engineers|\w+ists|\w+ers)\s+(?:are|were|remain|left)\s+(?:totally\s+|completely\s+)?(?:baffled|stunned|speechless|shocked|dumbfounded|floored|stumped|losing\s+their\s+minds)\b"),
+        ),
+    ]
+)  # fmt: skip
+_SENSATIONAL_WORDS = gate_words(_SENSATIONAL)
+_EVER_WORDS = frozenset(
+    ["ever", "history", "internet", "planet", "earth", "web", "world", "imaginable", "known", "see", "seen", "read", "hear", "heard", "watch", "find", "meet", "witness", "year", "decade", "century"]
+)
+_FEATURES: list[tuple[str, Gate, re.Pattern[str]]] = [
+    *(("curiosity_gap", gate, pattern) for gate, pattern in _CURIOSITY),
+    ("sensational_superlative", (_EVER_WORDS,), re.compile(
         rf"\b(?:the\s+)?most\s+{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,5}}?{_EVER}\b"
         rf"|\b{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,3}}?{_EVER}\b"
         rf"|\b(?:the\s+)?{_SUPERLATIVE_RE}\s+(?:\w+\s+){{0,4}}?(?:{_EVER})\b(?=[^.\n]*(?:!!|\?!|!\?)|.*\b{_SENSATIONAL_RE})"
-    ),
-    "sensational_word": re.compile(rf"\b{_SENSATIONAL_RE}\b"),
-    "fake_urgency": re.compile(
-        r"\bbefore\s+(?:it's|it\s+is|it\s+gets|this\s+(?:gets|is)|they\s+(?:delete|remove|ban|take\s+down|censor|hide)|its|the\s+\w+\s+(?:delete|remove|ban|take\s+down|censor)s?)\s*(?:\w+\s+)?(?:deleted|removed|banned|taken\s+down|censored|gone|hidden|it|this|them)?\b"
+    )),
+    ("sensational_word", (_SENSATIONAL_WORDS,), re.compile(rf"\b{_SENSATIONAL_RE}\b")),
+    ("fake_urgency", (frozenset(["deleted", "removed", "banned", "censored", "scrubbed", "down", "gone", "hidden", "delete", "remove", "ban", "censor", "hide", "bury", "late", "running", "never", "left", "can"]),), re.compile(
+        r"\bbefore\s+(?:it's|it\s+is|it\s+gets|this\s+(?:gets|is)|its|(?:they|the\s+\w+)\s+(?:delete|remove|ban|take\s+down|censor|hide)s?\s+(?:it|this|them))"
+        r"\s*(?:\w+\s+)?(?:deleted|removed|banned|taken\s+down|censored|gone|hidden|scrubbed|(?<=it)|(?<=this)|(?<=them))\b"
         r"|\b(?:being|getting|will\s+be|going\s+to\s+be|gonna\s+be|about\s+to\s+be)\s+(?:deleted|removed|banned|censored|taken\s+down|scrubbed)\s*(?:soon|any\s+(?:minute|moment|second)|tonight|today|in\s+\d+|forever)?"
         r"|\b(?:share|watch|read|see|download|save|screenshot)\s+(?:this\s+|it\s+)?(?:now\s+)?(?:before|while\s+you\s+(?:still\s+)?can)\b"
         r"|\b(?:they're|they\s+are|someone\s+is)\s+trying\s+to\s+(?:ban|delete|hide|remove|censor|bury)\b"
         r"|\bbefore\s+it'?s\s+too\s+late\b|\btime\s+is\s+running\s+out\b|\bnow\s+or\s+never\b|\b(?:only|just)\s+(?:\d+|a\s+few)\s+(?:hours?|minutes?)\s+left\b"
-    ),
-    "mild_urgency": re.compile(
+    )),
+    ("mild_urgency", (frozenset(["act", "hurry", "limited", "left", "remaining", "stock", "ends", "expires", "chance", "miss", "lasts", "selling", "now", "today", "immediately", "urgent", "urgently"]),), re.compile(
         r"\bact\s+(?:now|fast|quickly|immediately|today)\b|\bhurry(?:\s+up)?\b|\blimited[-\s]+time\b|\b(?:only|just)\s+\d+\s+(?:left|remaining|spots?\s+left|seats?\s+left|in\s+stock)\b"
         r"|\b(?:offer|deal|sale|discount|price|promo)\s+(?:ends|expires)\s+(?:today|tonight|soon|at\s+midnight|in\s+\d+)|\blast\s+chance\b|\bdon'?t\s+miss\s+(?:out|this|it)\b"
         r"|\bwhile\s+(?:supplies|stocks?|it)\s+lasts?\b|\b(?:expires|ends)\s+in\s+\d+\s+(?:hours?|minutes?|mins?)\b|\bselling\s+out\s+fast\b|\b(?:click|buy|order|call|sign\s+up|join)\s+(?:now|today|immediately)\b"
-        r"|\burgent(?:ly)?\s*[!:]|\bimmediately\s*!"
-    ),
-    "misleading_certainty": re.compile(
+        r"|\burgent(?:ly)?\s*[!:]|\bimmediately\s*!|\b(?:click|tap)\s+(?:here|now|below|the\s+link)\b"
+    )),
+    ("misleading_certainty", (frozenset(["100%", "proven", "guaranteed", "works", "worked", "undeniable", "settled", "miracle", "official", "confirmed"]),), re.compile(
         r"\b100\s*%\s+(?:proven|guaranteed|effective|true|real|natural|safe|legit|works|confirmed|certain|accurate|cure|risk-free)\b"
         r"|\b(?:scientifically|clinically|medically)\s+proven\b|\bguaranteed\s+(?:results|to\s+work|weight\s+loss|income)\b|\b(?:works|worked)\s+every\s+(?:single\s+)?time\b"
         r"|\bproven\s+to\s+(?:work|cure|heal|melt|burn|reverse|double|eliminate)\b|\bundeniable\s+(?:proof|evidence)\b|\bthe\s+science\s+is\s+settled\b|\bmiracle\s+(?:cure|pill|drug|diet|supplement)\b"
         r"|\bit'?s\s+(?:official|confirmed|now\s+proven)\s*[:!,-]"
-    ),
-    "unsourced_claim": re.compile(
+    )),
+    ("unsourced_claim", (frozenset(["scientists", "doctors", "experts", "researchers", "studies", "science", "research", "harvard", "nasa", "study"]),), re.compile(
         r"\b(?:scientists|doctors|experts|researchers|studies|science|research|harvard|nasa|a\s+(?:new\s+)?study)\s+(?:confirm|confirms|confirmed|prove|proves|proved|have\s+proven|has\s+proven|admit|admits|finally\s+admit|reveal|reveals|discover|discovered|say|says)\b"
-    ),
-}
+    )),
+]
 _SOURCED = re.compile(
     r"according\s+to|published\s+in|study\s+(?:in|by|from|published)|journal|doi|https?://|www\.|et\s+al|\[\d+\]|source:|\bcited\b|peer-reviewed|\(\d{4}\)|reported\s+by|\bvia\b"
 )
-_PUNCT_RUN = re.compile(r"[!?¡¿]{2,}|(?:[!?]\s?1+){2,}")
+_PUNCT_RUN = re.compile(r"[!?¡¿][!?¡¿1]*[!?¡¿]")  # "!!", "?!?!", "!!1!": one leading class keeps the scan fast
 _EMOJI_RUN = re.compile("[\U0001f631\U0001f92f\U0001f632\U0001f633\U0001f62e\U0001f525\U0001f4a5\U0001f6a8\u26a0\u203c\u2049]{2,}")
-_CAPS_WORD = re.compile(r"\b[A-Z][A-Z']*[A-Z]\b")
+_CAPS_WORD = re.compile(r"[A-Z][A-Z']*[A-Z]")  # word boundaries are checked in code: a leading \b slows the scan
 _LETTER = re.compile(r"[A-Za-z]")
-
-# Words a feature needs: when none is present, its regex is skipped (most text skips them all).
-_TOKEN = re.compile(r"[a-z0-9%']+")
-_GATES: dict[str, frozenset[str]] = {
-    "curiosity_gap": frozenset(
-        "believe belive beleive guess imagine expect predict fathom comprehend coming next after afterwards then later "
-        "wait hold see reason answer result results ending truth twist outcome secret secrets reaction explanation reveal "
-        "trick tricks hack hacks tip tips method habit mistake hate hates fear despise stand want talking talks telling tells "
-        "shock stun surprise amaze astonish floor blow melt break warm restore leave make change give drop boggle knock "
-        "turn rock set viral number no happened happens expected knew saw internet everyone everybody people fans "
-        "millions obsessed losing freaking surprise startle baffle horrify terrify haunt shake move freak".split()
-    ),
-    "sensational_superlative": frozenset(("ever", "history", "time", "internet", "planet", "earth", "world", "imaginable", "known", "see", "seen", "read", "watch", "witness", "year", "decade", "century", "web")),
-    "fake_urgency": frozenset(("before", "deleted", "removed", "banned", "censored", "down", "trying", "late", "running", "never", "left", "scrubbed", "while")),
-    "mild_urgency": frozenset(("act", "hurry", "limited", "left", "remaining", "ends", "expires", "last", "miss", "lasts", "last", "selling", "now", "today", "immediately", "urgent", "urgently", "stock")),
-    "misleading_certainty": frozenset(("100%", "proven", "guaranteed", "every", "undeniable", "settled", "miracle", "official", "confirmed")),
-    "unsourced_claim": frozenset(("scientists", "doctors", "experts", "researchers", "studies", "science", "research", "harvard", "nasa", "study")),
-}
-
 
 class ClickbaitSettings(CheckSettings):
     weights: dict[Feature, float] = Field(description="Score each feature adds when present (once per text).")
@@ -175,37 +210,48 @@ class ClickbaitDetector:
     def _shouting(self, text: str) -> tuple[int, int] | None:
         """A run of all-caps words (or a mostly upper-case text): (start, end) in `text`."""
         run_start = run_end = -1
-        words = letters = 0
+        words = letters = caps_letters = 0
+        size_text = len(text)
         for match in _CAPS_WORD.finditer(text):
-            gap = text[run_end:match.start()] if run_end >= 0 else ""
-            if run_end >= 0 and not _LETTER.search(gap) and len(gap) <= 3:
+            if (match.start() > 0 and text[match.start() - 1].isalpha()) or (match.end() < size_text and text[match.end()].isalpha()):
+                continue  # part of a mixed-case word ("iPHONE", "McDONALD")
+            size = len(match.group()) - match.group().count("'")
+            caps_letters += size
+            gap = text[run_end : match.start()] if run_end >= 0 else ""
+            if run_end >= 0 and len(gap) <= 3 and not _LETTER.search(gap):
                 run_end = match.end()
                 words += 1
-                letters += sum(c.isalpha() for c in match.group())
+                letters += size
             else:
                 if words >= self.settings.caps_run_words and letters >= self.settings.caps_min_letters:
                     return run_start, run_end
-                run_start, run_end = match.start(), match.end()
-                words, letters = 1, sum(c.isalpha() for c in match.group())
+                run_start, run_end, words, letters = match.start(), match.end(), 1, size
         if words >= self.settings.caps_run_words and letters >= self.settings.caps_min_letters:
             return run_start, run_end
-        upper = sum(1 for c in text if "A" <= c <= "Z")
-        total = upper + sum(1 for c in text if "a" <= c <= "z")
-        if total >= self.settings.caps_min_letters and upper / total >= self.settings.caps_ratio:
-            return 0, len(text)
+        if caps_letters >= self.settings.caps_min_letters * self.settings.caps_ratio:
+            # Only now count every letter: most texts never get here.
+            upper = sum(map(str.isupper, text))
+            total = upper + sum(map(str.islower, text))
+            if total >= self.settings.caps_min_letters and upper / total >= self.settings.caps_ratio:
+                return 0, len(text)
         return None
 
     def score(self, ctx: CheckContext) -> tuple[float, list[tuple[str, int, int, str]]]:
         """The clickbait score and the features found: (feature, start, end, view)."""
         lowered = ctx.text.lower_words
-        tokens = set(_TOKEN.findall(lowered))
-        weights = self.settings.weights
+        forms = ctx.text.word_forms
+        weights: dict[str, float] = {str(k): v for k, v in self.settings.weights.items()}
         found: list[tuple[str, int, int, str]] = []
+        seen: set[str] = set()
         total = 0.0
-        for feature, pattern in _FEATURES.items():
-            if feature == "sensational_word":
+        for feature, gate, pattern in _FEATURES:
+            if feature in seen or any(words.isdisjoint(forms) for words in gate):
                 continue
-            if tokens.isdisjoint(_GATES[feature]):
+            if feature == "sensational_word":
+                hits = list(pattern.finditer(lowered))
+                if hits:
+                    total += min(self.settings.sensational_word_cap, self.settings.sensational_word_each * len(hits))
+                    found.append((feature, hits[0].start(), hits[0].end(), "words"))
                 continue
             for match in pattern.finditer(lowered):
                 if feature in ("misleading_certainty", "unsourced_claim"):
@@ -213,19 +259,15 @@ class ClickbaitDetector:
                     if _SOURCED.search(lowered, left, right):
                         continue  # a sourced claim is a claim, not clickbait
                 found.append((feature, match.start(), match.end(), "words"))
-                total += weights.get(feature, 0.0)  # type: ignore[call-overload]
+                total += weights.get(feature, 0.0)
+                seen.add(feature)
                 break
-        sensational = list(_FEATURES["sensational_word"].finditer(lowered))
-        if sensational:
-            total += min(self.settings.sensational_word_cap, self.settings.sensational_word_each * len(sensational))
-            found.append(("sensational_word", sensational[0].start(), sensational[0].end(), "words"))
         text = ctx.text.text
-        if _LETTER.search(text):
-            shout = self._shouting(text)
-            if shout is not None:
-                total += weights.get("shouting", 0.0)
-                found.append(("shouting", shout[0], shout[1], "text"))
-        punct = _PUNCT_RUN.search(text) or _EMOJI_RUN.search(text)
+        shout = self._shouting(text)
+        if shout is not None:
+            total += weights.get("shouting", 0.0)
+            found.append(("shouting", shout[0], shout[1], "text"))
+        punct = _PUNCT_RUN.search(text) or (None if text.isascii() else _EMOJI_RUN.search(text))
         if punct is not None:
             total += weights.get("punctuation", 0.0)
             found.append(("punctuation", punct.start(), punct.end(), "text"))

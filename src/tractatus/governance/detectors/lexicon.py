@@ -36,6 +36,24 @@ def alternation(words: Iterable[str], *, masks: bool = False) -> str:
     return "(?:" + "|".join(elastic(w, masks=masks) for w in unique) + ")"
 
 
+def gate_words(*groups: Iterable[str]) -> frozenset[str]:
+    """The words whose presence lets a pattern run: the longest word of every phrase in `groups`
+    (a phrase can only match where all its words are, so any one of them is a sound gate).
+
+    Used with `NormalizedText.word_forms`: a pattern whose gate is disjoint from the text's
+    words cannot match, so ordinary text skips the regex entirely. A gate may open for nothing;
+    it must never stay shut for a match, so every alternative of a pattern must be represented.
+    """
+    out: set[str] = set()
+    for group in groups:
+        for phrase in group:
+            parts = [part for part in re.split(r"[\s'-]+", phrase.lower()) if part]
+            if parts:
+                word = max(parts, key=len)
+                out.update((word, word + "s", word + "es"))  # texts say "idiots", "tricks"
+    return frozenset(out)
+
+
 _SENTENCE_END = re.compile(r"[.!?\n;]+")
 
 

@@ -19,7 +19,12 @@ from pydantic import Field
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import mask_alnum, mask_digits, mask_email, mask_ip, mask_words
-from tractatus.governance.detectors.pii_recognizers import PiiCategory, PiiMatch, RecognizerSettings, recognize
+from tractatus.governance.detectors.pii_recognizers import (
+    PiiCategory,
+    PiiMatch,
+    RecognizerSettings,
+    recognize_cached,
+)
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 _SPACY_MODELS = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_trf")
@@ -114,7 +119,9 @@ class PiiDetector:
 
     def matches(self, ctx: CheckContext) -> list[PiiMatch]:
         """Validated matches in `ctx.text.text` (normalized offsets)."""
-        found = recognize(ctx.text.text, self.settings.recognizers, categories=self._categories, role_mailboxes=self._roles)
+        found = [
+            m for m in recognize_cached(ctx.text, self.settings.recognizers, self._roles) if m.category in self._categories
+        ]
         if self._names is not None:
             taken = [(m.start, m.end) for m in found]
             found.extend(

@@ -22,6 +22,7 @@ from stdnum import iban as _iban
 from stdnum import luhn as _luhn
 
 from tractatus.governance.checks import CheckSettings
+from tractatus.governance.normalize import NormalizedText
 
 PiiCategory = Literal["email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"]
 CONTACT_CATEGORIES: tuple[PiiCategory, ...] = ("email", "phone", "street_address")
@@ -67,7 +68,9 @@ def find_emails(text: str, role_mailboxes: frozenset[str]) -> list[PiiMatch]:
 
 # A run of digits with the separators numbers are written with. Spaces are only allowed before
 # another digit or "(", so "call 555 1234 now" stops at "now".
-_NUMBER_RUN = re.compile(r"\+?\(?\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
+# It starts on a digit (a leading "+" or "(" is picked up afterwards): a pattern that starts with
+# a literal class lets the regex engine skip ahead, an optional prefix makes it try every position.
+_NUMBER_RUN = re.compile(r"\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
 _HAS_DIGIT = re.compile(r"\d")
 _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
 _SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
@@ -112,6 +115,8 @@ def _context_before(text: str, start: int, window: int) -> str:
 def _classify_number(text: str, start: int, end: int, settings: RecognizerSettings) -> PiiMatch | None:
     run = text[start:end]
     digits = "".join(c for c in run if c.isdigit())
+    if len(digits) < min(7, settings.phone_min_digits) and run.count(".") != 3:
+        return None  # too short for anything but an IPv4 address: years, counts, versions (most runs)
     before = _context_before(text, start, settings.context_window_chars)
     prev_char = text[start - 1] if start > 0 else " "
     next_char = text[end] if end < len(text) else " "
@@ -140,9 +145,9 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
     if len(digits) == 9 and run.isdigit() and _SSN_CONTEXT.search(before) and _valid_ssn(digits[:3], digits[3:5], digits[5:]):
         return PiiMatch("ssn", start, end, run)
 
-    if 13 <= len(digits) <= 19 and (run.isdigit() or _CARD_SHAPE.fullmatch(run)) and _luhn.is_valid(digits):
-        if digits[0] in "3456" or digits[:1] == "2":
-            return PiiMatch("payment_card", start, end, run)
+    card_shaped = 13 <= len(digits) <= 19 and (run.isdigit() or _CARD_SHAPE.fullmatch(run) is not None)
+    if card_shaped and digits[0] in "23456" and _luhn.is_valid(digits):  # issuer prefixes 2-6 (Visa, MC, Amex...)
+        return PiiMatch("payment_card", start, end, run)
 
     if not settings.phone_min_digits <= len(digits) <= settings.phone_max_digits:
         return None
@@ -168,6 +173,12 @@ def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
     out = []
     for match in _NUMBER_RUN.finditer(text):
         start, end = match.span()
+        if start >= 1 and text[start - 1] == "(":
+            start -= 1
+        if start >= 1 and text[start - 1] == "+":
+            start -= 1
+        elif start >= 2 and text[start - 2 : start] == "+ ":
+            start -= 2
         # A run may end on a closing parenthesis that belongs to the prose around it.
         if text[end - 1] == ")" and "(" not in text[start:end]:
             end -= 1
@@ -184,7 +195,12 @@ def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,32}")
 
 
+_IBAN_GATE = re.compile(r"\d{4}[ -]?\d{4}")  # every IBAN's account part has eight digits in a row or in two groups
+
+
 def find_ibans(text: str) -> list[PiiMatch]:
+    if _IBAN_GATE.search(text) is None:
+        return []
     out = []
     for match in _IBAN.finditer(text.upper() if text.isascii() else text):
         # The candidate regex may run into the next word: try shorter prefixes until one checks.
@@ -241,8 +257,23 @@ _EUROPEAN_STREET = re.compile(
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,7}\b", re.IGNORECASE)
 
 
-def find_street_addresses(text: str) -> list[PiiMatch]:
+# A house number before a capitalised word, or a European street word: without either there is
+# no address, and the three address regexes (slow: long alternations) are skipped.
+_HOUSE_NUMBER = re.compile(r"\d[A-Za-z]?,?\s+(?:[NSEW]\.?\s+)?[A-Z]")
+_EUROPEAN_SUFFIXES = ("straße", "strasse", "str", "gasse", "platz", "allee", "damm", "laan", "straat", "gade", "vej", "gatan", "veien")
+_EUROPEAN_WORDS = frozenset(("rue", "via", "viale", "calle", "avenida", "rua", "piazza", "plaza", "carrer", "chemin", "impasse", "allée", "box"))
+
+
+def may_hold_european_street(words: frozenset[str]) -> bool:
+    """From a text's lower-case words (`NormalizedText.word_forms`): a European street word is there."""
+    return not _EUROPEAN_WORDS.isdisjoint(words) or any(word.endswith(_EUROPEAN_SUFFIXES) for word in words)
+
+
+def find_street_addresses(text: str, *, european: bool = True) -> list[PiiMatch]:
+    """`european=False` (no European street word in the text) skips the European patterns' scan."""
     if _HAS_DIGIT.search(text) is None:
+        return []
+    if _HOUSE_NUMBER.search(text) is None and not european:
         return []
     out = []
     for pattern in (_STREET_ADDRESS, _EUROPEAN_STREET, _PO_BOX):
@@ -268,12 +299,31 @@ def resolve_overlaps(matches: list[PiiMatch]) -> list[PiiMatch]:
     return sorted(chosen, key=lambda m: m.start)
 
 
+def recognize_cached(
+    normalized: NormalizedText, settings: RecognizerSettings, role_mailboxes: frozenset[str]
+) -> list[PiiMatch]:
+    """Every category, computed once per normalized text and shared by the PII and compliance
+    detectors (same settings, same answer), so contact data is recognized only once."""
+    key = ("pii_recognizers", settings, role_mailboxes)
+    cached = normalized.memo.get(key)
+    if isinstance(cached, tuple):
+        return list(cached)
+    european = may_hold_european_street(normalized.word_forms)
+    found = recognize(normalized.text, settings, categories=_ALL_CATEGORIES, role_mailboxes=role_mailboxes, european=european)
+    normalized.memo[key] = tuple(found)
+    return found
+
+
+_ALL_CATEGORIES = frozenset(("email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address"))
+
+
 def recognize(
     text: str,
     settings: RecognizerSettings,
     *,
     categories: frozenset[str],
     role_mailboxes: frozenset[str] = frozenset(),
+    european: bool = True,
 ) -> list[PiiMatch]:
     """Every pattern-recognized piece of personal data in `text` (normalized), overlaps resolved."""
     found: list[PiiMatch] = []
@@ -286,5 +336,5 @@ def recognize(
     if "ip_address" in categories:
         found.extend(find_ipv6(text))
     if "street_address" in categories:
-        found.extend(find_street_addresses(text))
+        found.extend(find_street_addresses(text, european=european))
     return resolve_overlaps(found)

@@ -37,8 +37,8 @@ from tractatus.governance.services.patterns import (
     excerpt,
     gap,
     is_negated,
+    present_words,
     sentence_at,
-    tokens,
     words,
 )
 from tractatus.governance.state import GovernanceState
@@ -54,9 +54,12 @@ class BoundaryEnforcerSettings(CheckSettings):
 
 
 _PEOPLE = alternation(
-    "users user people persons customers customer patients patient applicants applicant candidates candidate "
-    "employees employee students student citizens members tenants families groups lives children residents "
-    "workers volunteers donors clients".split()
+    words(
+        "users user people persons customers customer patients patient applicants applicant candidates "
+        "candidate employees employee students student citizens members tenants families groups lives "
+        "children residents workers volunteers donors clients communities neighborhoods neighbourhoods "
+        "schools hospitals"
+    )
 )
 _DECIDE_ANCHORS = words(
     "decide decides deciding determine determining choose choosing judge judging rank ranking prioritize prioritise "
@@ -89,6 +92,11 @@ _VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
                 (words("maximum max maximal"), words("engagement clicks attention virality time")),
             ),
             (r"\b(?:engagement|clicks|attention|growth)\s+at\s+(?:any|all)\s+costs?\b", (words("cost costs"),)),
+            (
+                r"\b(?:keep|get)\s+(?:users|people|them|viewers|readers|kids|children|players)\s+(?:scrolling|hooked|addicted|"
+                r"glued|clicking|watching)\b|\bmake\s+(?:it|the\s+\w+|our\s+\w+)\s+(?:more\s+)?(?:addictive|compulsive)\b",
+                (words("keep get make"), words("scrolling hooked addicted glued clicking watching addictive compulsive")),
+            ),
         ),
     ),
     "boundary.values.priority_of_people": (
@@ -107,6 +115,11 @@ _VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
                 (_DECIDE_ANCHORS, words("worth value deservingness usefulness importance merit")),
             ),
             (r"\b(?:which|whose)\s+lives\s+(?:matter|count|are\s+worth)", (words("lives"),)),
+            (
+                r"\b(?:decide|decides|deciding|determine|determining|choose|choosing|judge|judging|pick|picking)\s+who\s+"
+                r"(?:deserves?|gets?\s+(?:priority|help|treatment|care|the\s+\w+)|should\s+(?:get|receive|be)|lives|dies|is\s+worth)\b",
+                (_DECIDE_ANCHORS, words("who")),
+            ),
         ),
     ),
     "boundary.values.privacy_policy": (
@@ -122,7 +135,8 @@ _VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
                 r"\b(?:weaken|relax|loosen|gut|abandon|scrap|drop|water\s+down|remove|bypass)\b{gap}(?:privacy|data|ethics|consent|"
                 r"retention|moderation)\s+(?:polic(?:y|ies)|guidelines|rules|principles|standards|protections?|safeguards?)\b",
                 (words("weaken relax loosen gut abandon scrap drop water remove bypass"),
-                 words("privacy data ethics consent retention moderation")),
+                 words("privacy data ethics consent retention moderation"),
+                 words("policy policies guidelines rules principles standards protection protections safeguard safeguards")),
             ),
             (
                 r"\b(?:sell|selling|monetize|monetise|monetizing|monetising|rent|trade|trading)\b{gap}(?:user|users'?|customer|"
@@ -140,10 +154,17 @@ _VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
         "what the mission, purpose or values are",
         (
             (
-                r"\b(?:redefine|redefining|change|changing|rewrite|rewriting|set|decide|deciding|determine|choose|abandon|drop|"
-                r"replace)\b{gap}(?:our|the\s+company's|the\s+organi[sz]ation's|the\s+team's|its|their)\s+(?:core\s+)?"
-                r"(?:mission|purpose|values|vision|principles|ethics)\b",
+                # "values"/"principles" only with a first-person or organisational owner: "change its
+                # values to lower case" is code, "redefine our company's core values" is not.
+                r"\b(?:redefine|redefining|change|changing|rewrite|rewriting|decide|deciding|determine|choose|abandon|drop|"
+                r"replace)\b{gap}(?:our|the\s+(?:company|organi[sz]ation|team|firm)'s)\s+(?:(?:company|organi[sz]ation|team|"
+                r"firm)'s\s+)?(?:core\s+)?(?:mission|purpose|values|vision|principles|ethics)\b",
                 (words("mission purpose values vision principles ethics"),),
+            ),
+            (
+                r"\b(?:redefine|redefining|change|changing|rewrite|rewriting|decide|deciding|determine|choose|abandon|drop|"
+                r"replace)\b{gap}(?:its|their)\s+(?:core\s+)?(?:mission|purpose|vision)\b",
+                (words("mission purpose vision"),),
             ),
             (
                 r"\bdecide\s+what\s+(?:matters|is\s+meaningful|gives\s+(?:life|work)\s+meaning|our\s+purpose\s+is)\b",
@@ -163,6 +184,11 @@ _VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
             ),
             (r"\bdecide\s+for\s+(?:the\s+)?(?:user|users|them|people|customers|patients)\b", (words("decide"), words("for"))),
             (
+                r"\b(?:decide|determine|choose)\s+whether\s+(?:to\s+(?:let|allow)\s+)?(?:the\s+)?" + _PEOPLE
+                + r"\s+(?:can|may|should\s+be\s+allowed\s+to|get\s+to|are\s+allowed\s+to)\b",
+                (words("decide determine choose"), words("whether")),
+            ),
+            (
                 r"\bwithout\s+(?:their|the\s+user's|users'|the\s+customer's|customers'|patient)\s+(?:consent|knowledge|permission)\b",
                 (words("without"), words("consent knowledge permission")),
             ),
@@ -175,6 +201,11 @@ _VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
     "boundary.values.tradeoff": (
         "whether to trade safety, privacy or truth for something else",
         (
+            (
+                r"\b(?:hide|conceal|cover\s+up|withhold|keep\s+quiet\s+about)\b{gap}from\s+(?:the\s+)?(?:our\s+)?(?:users|customers|"
+                r"patients|public|regulators|regulator|investors|readers|families)\b",
+                (words("hide conceal cover withhold quiet"), words("from")),
+            ),
             (
                 r"\b(?:trade|trade\s+off|sacrifice|give\s+up|compromise)\b{gap}(?:privacy|safety|accuracy|fairness|wellbeing|"
                 r"well-being|honesty|transparency|ethics|user\s+trust|health|truth)\b{gap}(?:for|to\s+gain|in\s+exchange\s+for|"
@@ -215,10 +246,15 @@ _ABSOLUTE_ASSURANCE: tuple[Piece, ...] = (
         r"uptime|success|safety|security|accuracy|bug[\s-]free|error[\s-]free|correct)\b",
         (words("#"), words("% percent")),
     ),
-    (r"\bzero\s+(?:risk|risks|chance\s+of\s+(?:failure|error|harm)|defects|vulnerabilities)\b|\brisk[\s-]free\b", (words("zero free"),)),
+    (
+        r"\bzero\s+(?:risk|risks|chance\s+of\s+(?:failure|error|harm)|defects|vulnerabilities)\b|\brisk[\s-]free\b"
+        r"|\bno\s+risk\s+(?:at\s+all|whatsoever)\b|\bwithout\s+any\s+risk\b",
+        (words("zero free risk"),),
+    ),
+    (r"\b100\s?(?:%|percent)\s+of\s+the\s+time\b", (words("time"), words("% percent"))),
     (
         r"\b(?:never|cannot|can't|will\s+never|won't\s+ever)\s+(?:fail|fails|break|breaks|crash|crashes|go\s+down|be\s+hacked|"
-        r"be\s+breached|lose\s+(?:your\s+)?data)\b",
+        r"be\s+breached|lose\s+(?:your\s+)?data|let\s+you\s+down)\b",
         (words("never cannot can won"), words("fail fails break breaks crash crashes down hacked breached lose")),
     ),
     (
@@ -229,26 +265,38 @@ _ABSOLUTE_ASSURANCE: tuple[Piece, ...] = (
     (r"\b(?:foolproof|fail[\s-]?proof|unhackable|unbreakable)\b", (words("foolproof failproof proof unhackable unbreakable"),)),
 )
 
-_POPULATION = alternation(
-    """users people customers consumers clients buyers shoppers respondents participants adults americans europeans
-    britons voters readers viewers visitors subscribers members doctors dentists physicians nurses experts scientists
-    developers engineers programmers professionals employees workers managers executives ceos companies businesses
-    firms organizations organisations teams patients parents students teachers children kids teens teenagers women men
-    millennials households homeowners investors marketers travelers travellers drivers smokers individuals citizens
-    residents gamers owners families couples startups enterprises""".split()
+_POPULATION_WORDS = words(
+    "users people customers consumers clients buyers shoppers respondents participants adults americans "
+    "europeans britons voters readers viewers visitors subscribers members doctors dentists physicians "
+    "nurses experts scientists developers engineers programmers professionals employees workers managers "
+    "executives ceos companies businesses firms organizations organisations teams patients parents "
+    "students teachers children kids teens teenagers women men millennials households homeowners "
+    "investors marketers travelers travellers drivers smokers individuals citizens residents gamers "
+    "owners families couples startups enterprises"
 )
+_POPULATION = alternation(_POPULATION_WORDS)
 _SMALL_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
 _STATISTIC: tuple[Piece, ...] = (
     (
-        r"(?<![\w.])\d{1,3}(?:[.,]\d+)?\s?(?:%|percent|per\s+cent)\s+of\s+(?:all\s+|the\s+|our\s+|surveyed\s+|u\.?s\.?\s+)?"
+        r"(?<![\w.])\d{1,3}(?:[.,]\d{1,6})?\s?(?:%|percent|per\s+cent)\s+of\s+(?:all\s+|the\s+|our\s+|surveyed\s+|u\.?s\.?\s+)?"
         r"(?:\w+\s+)?" + _POPULATION + r"\b",
-        (words("% percent cent"), words("of")),
+        (words("% percent cent"), words("of"), _POPULATION_WORDS),
     ),
     (
-        r"\b(?:\d+|" + _SMALL_NUMBER + r")\s+(?:out\s+of|in)\s+(?:\d+|" + _SMALL_NUMBER + r")\s+(?:\w+\s+)?" + _POPULATION + r"\b",
-        (words("out in"), words("# one two three four five six seven eight nine ten")),
+        # Starts with a digit class, not \b: lets the regex engine skip to digits.
+        r"\d{1,9}\s+(?:out\s+of|in)\s+(?:\d{1,9}|" + _SMALL_NUMBER + r")\s+(?:\w+\s+)?" + _POPULATION + r"\b",
+        (words("out in"), words("#"), _POPULATION_WORDS),
     ),
-    (r"(?<![\w.])\d+(?:\.\d+)?\s?(?:x|times)\s+more\s+likely\b", (words("likely"), words("more"))),
+    (
+        r"\b" + _SMALL_NUMBER + r"\s+(?:out\s+of|in)\s+(?:\d{1,9}|" + _SMALL_NUMBER + r")\s+(?:\w+\s+)?" + _POPULATION + r"\b",
+        (words("out in"), words("one two three four five six seven eight nine ten"), _POPULATION_WORDS),
+    ),
+    (r"(?<![\w.])\d{1,9}(?:\.\d{1,6})?\s?(?:x|times)\s+more\s+likely\b", (words("likely"), words("more"))),
+    (
+        r"\b(?:half|a\s+third|two[\s-]thirds|a\s+quarter|three[\s-]quarters)\s+of\s+(?:all\s+|the\s+|our\s+)?(?:\w+\s+)?"
+        + _POPULATION + r"\b",
+        (words("half third thirds quarter quarters"), words("of"), _POPULATION_WORDS),
+    ),
 )
 _SOURCE: tuple[Piece, ...] = (
     (r"\baccording\s+to\b|\bdata\s+from\b|\bpublished\s+(?:in|by)\b|\bet\s+al\b|\bdoi\b", (words("according data published et doi"),)),
@@ -265,8 +313,8 @@ _SOURCE: tuple[Piece, ...] = (
 _MATURITY: Piece = (
     r"\b(?:production[\s-](?:ready|grade|proven)|battle[\s-](?:tested|hardened|proven)|enterprise[\s-](?:grade|ready|class)|"
     r"military[\s-]grade|bank[\s-]grade|industrial[\s-]strength|rock[\s-]solid|proven\s+at\s+scale|field[\s-]proven|"
-    r"market[\s-]proven|bulletproof)\b",
-    (words("production battle enterprise military bank industrial rock proven bulletproof"),),
+    r"market[\s-]proven|bulletproof|ready\s+for\s+production|production[\s-]quality|tested\s+at\s+scale)\b",
+    (words("production battle enterprise military bank industrial rock proven bulletproof scale"),),
 )
 _EVIDENCE: tuple[Piece, ...] = (
     (r"\b(?:used|running|deployed|in\s+production|relied\s+on)\s+(?:by|at|in|across)\b", (words("used running deployed production relied"),)),
@@ -277,7 +325,7 @@ _EVIDENCE: tuple[Piece, ...] = (
     ),
     (r"\bcustomers?\s+(?:including|such\s+as|like)\b|\bsince\s+(?:19|20)\d{2}\b", (words("customer customers since"),)),
     (
-        r"\b\d[\d,.]*\+?\s*(?:k|m|million|thousand)?\s+(?:customers|companies|deployments|installations|requests|users|"
+        r"\b\d[\d,.]{0,15}\+?\s*(?:k|m|million|thousand)?\s+(?:customers|companies|deployments|installations|requests|users|"
         r"organizations|organisations)\b",
         (words("#"), words("customers companies deployments installations requests users organizations organisations")),
     ),
@@ -326,15 +374,16 @@ class BoundaryEnforcer:
         # The plain view first; the leet-decoded view ("zer0 r1sk") only where it differs. ASCII
         # text (the usual case after normalization) lower-cases with str.lower, which keeps
         # offsets there; otherwise the normalizer's offset-preserving lower-case view is used.
-        views: list[tuple[str, frozenset[str], Callable[[int, int], Span]]] = [
-            (ntext.text.lower() if ntext.text.isascii() else ntext.lower_text, tokens(ntext.text), ntext.to_original_span)
+        present = present_words(ntext)
+        views: list[tuple[str, Callable[[int, int], Span]]] = [
+            (ntext.text.lower() if ntext.text.isascii() else ntext.lower_text, ntext.to_original_span)
         ]
         if ntext.words != ntext.text:
             lower_words = ntext.words.lower() if ntext.words.isascii() else ntext.lower_words
-            views.append((lower_words, tokens(ntext.words), ntext.words_to_original_span))
+            views.append((lower_words, ntext.words_to_original_span))
         found: list[Finding] = []
         for rule in self.settings.rules:
-            for text, present, to_original in views:
+            for text, to_original in views:
                 hits = self._RULES[rule](self, text, present)
                 if hits:
                     found.extend(self._finding(rule, rule_id, message, text, m, to_original) for rule_id, message, m in hits)

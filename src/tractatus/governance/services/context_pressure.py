@@ -27,17 +27,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, ClassVar, Literal, Mapping, Sequence
+from typing import Any, ClassVar, Literal, Mapping, Sequence, cast, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from tractatus.governance.actions import Finding, Severity, VerificationLevel, Verdict
+from tractatus.governance.actions import Finding, Severity, Verdict, VerificationLevel
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.errors import InputError
+from tractatus.governance.services.settings_rules import StrictModel, require_keys, require_weights
 
+LevelName = Literal["normal", "elevated", "high", "critical", "dangerous"]
 MetricName = Literal["token_usage", "conversation_length", "task_complexity", "error_frequency", "instruction_density"]
 # Which context key (or keys) feed each metric.
-_SOURCES: Mapping[str, str] = {
+_SOURCES: Mapping[MetricName, str] = {
     "conversation_length": "messages",
     "task_complexity": "task_complexity",
     "error_frequency": "errors_recent",
@@ -53,8 +55,8 @@ class PressureLevel(IntEnum):
     DANGEROUS = 4
 
     @property
-    def label(self) -> str:
-        return self.name.lower()
+    def label(self) -> LevelName:
+        return cast(LevelName, self.name.lower())
 
 
 _VERIFICATION = {
@@ -73,11 +75,7 @@ _RECOMMENDATION = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LevelThresholds(_Strict):
+class LevelThresholds(StrictModel):
     """Score at which each level starts; they must increase."""
 
     elevated: float = Field(gt=0, lt=1)
@@ -92,7 +90,7 @@ class LevelThresholds(_Strict):
         return self
 
 
-class Saturation(_Strict):
+class Saturation(StrictModel):
     """The metric value at which that metric alone counts as full pressure."""
 
     messages: float = Field(gt=0)
@@ -105,18 +103,12 @@ class ContextPressureSettings(CheckSettings):
     saturation: Saturation
     thresholds: LevelThresholds
     token_exhaustion_ratio: float = Field(gt=0, le=1, description="token use at which the level is at least CRITICAL")
-    level_verdicts: dict[Literal["normal", "elevated", "high", "critical", "dangerous"], Literal["allow", "warn", "escalate", "block"]]
+    level_verdicts: dict[LevelName, Literal["allow", "warn", "escalate", "block"]]
 
     @model_validator(mode="after")
     def _complete(self) -> ContextPressureSettings:
-        missing = [m for m in MetricName.__args__ if m not in self.weights]  # type: ignore[attr-defined]
-        if missing:
-            raise ValueError(f"weights: missing {', '.join(missing)}")
-        if any(w < 0 for w in self.weights.values()) or not math.isclose(sum(self.weights.values()), 1.0, abs_tol=1e-6):
-            raise ValueError("weights must be non-negative and sum to 1")
-        missing_levels = [lvl.label for lvl in PressureLevel if lvl.label not in self.level_verdicts]
-        if missing_levels:
-            raise ValueError(f"level_verdicts: missing {', '.join(missing_levels)}")
+        require_weights(self.weights, get_args(MetricName))
+        require_keys(self.level_verdicts, get_args(LevelName), "level_verdicts")
         return self
 
 
@@ -162,7 +154,7 @@ class ContextPressureMonitor:
     # -- domain API ------------------------------------------------------------------------
     def analyze(self, metrics: Mapping[str, Any]) -> PressureReport:
         s = self.settings
-        ratios: dict[str, float] = {}
+        ratios: dict[MetricName, float] = {}
         tokens_used, budget = _number(metrics, "tokens_used"), _number(metrics, "token_budget")
         if tokens_used is not None and budget is not None:
             if budget == 0:
@@ -178,7 +170,7 @@ class ContextPressureMonitor:
                 ratios[metric] = value
             else:
                 ratios[metric] = value / getattr(s.saturation, key)
-        components = {m: s.weights[m] * min(1.0, r) for m, r in ratios.items()}  # type: ignore[index]
+        components: dict[str, float] = {m: s.weights[m] * min(1.0, r) for m, r in ratios.items()}
         score = min(1.0, sum(components.values()))
         level = self._level(score)
         if ratios.get("token_usage", 0.0) >= s.token_exhaustion_ratio:
@@ -207,7 +199,7 @@ class ContextPressureMonitor:
     # -- Check interface -------------------------------------------------------------------
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         report = self.analyze(ctx.action.context)
-        verdict = Verdict.parse(self.settings.level_verdicts[report.level.label])  # type: ignore[index]
+        verdict = Verdict.parse(self.settings.level_verdicts[report.level.label])
         if verdict == Verdict.ALLOW:
             return ()
         return (

@@ -25,14 +25,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, ClassVar, Literal, Mapping, Sequence
+from typing import Any, ClassVar, Literal, Mapping, Sequence, cast, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tractatus.governance.actions import Action, Finding, Severity, Verdict
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.errors import InputError
-from tractatus.governance.services.patterns import alternation, content_words
+from tractatus.governance.services.patterns import content_words, phrases
+from tractatus.governance.services.settings_rules import StrictModel, require_keys, require_weights
 
 ScoreName = Literal["alignment", "coherence", "completeness", "safety", "alternatives"]
 DecisionName = Literal["proceed", "proceed_with_caution", "request_confirmation", "require_review", "block"]
@@ -46,15 +47,11 @@ class VerifierDecision(IntEnum):
     BLOCK = 4
 
     @property
-    def label(self) -> str:
-        return self.name.lower()
+    def label(self) -> DecisionName:
+        return cast(DecisionName, self.name.lower())
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DecisionThresholds(_Strict):
+class DecisionThresholds(StrictModel):
     """Minimum confidence for each decision; below `require_review` the action is blocked."""
 
     proceed: float = Field(gt=0, le=1)
@@ -82,19 +79,9 @@ class MetacognitiveSettings(CheckSettings):
 
     @model_validator(mode="after")
     def _complete(self) -> MetacognitiveSettings:
-        missing = [m for m in ScoreName.__args__ if m not in self.weights]  # type: ignore[attr-defined]
-        if missing:
-            raise ValueError(f"weights: missing {', '.join(missing)}")
-        if any(w < 0 for w in self.weights.values()) or abs(sum(self.weights.values()) - 1.0) > 1e-6:
-            raise ValueError("weights must be non-negative and sum to 1")
-        missing_decisions = [d.label for d in VerifierDecision if d.label not in self.decision_verdicts]
-        if missing_decisions:
-            raise ValueError(f"decision_verdicts: missing {', '.join(missing_decisions)}")
+        require_weights(self.weights, get_args(ScoreName))
+        require_keys(self.decision_verdicts, get_args(DecisionName), "decision_verdicts")
         return self
-
-
-def _phrases(*words: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + alternation(words) + r"(?!\w)", re.IGNORECASE)
 
 
 _DESTRUCTIVE = re.compile(
@@ -104,24 +91,24 @@ _DESTRUCTIVE = re.compile(
     r"|\b(?:rm|del)\b(?=\s)",
     re.IGNORECASE,
 )
-_SAFEGUARDS = _phrases(
+_SAFEGUARDS = phrases(
     "backup", "backups", "backed up", "snapshot", "snapshots", "dry run", "dry-run", "rollback", "roll back",
     "reversible", "can be restored", "restore", "confirmed by", "approved by", "sign-off", "signed off",
     "tested on staging", "staging first", "soft delete", "archived", "archive first", "point-in-time recovery",
 )
-_CONNECTIVES = _phrases(
+_CONNECTIVES = phrases(
     "because", "since", "so that", "therefore", "thus", "hence", "in order to", "which means", "as a result",
     "consequently", "given that", "so we", "so i", "this ensures", "to avoid", "to prevent", "the goal is",
 )
-_HEDGES = _phrases(
+_HEDGES = phrases(
     "maybe", "i guess", "not sure", "probably", "hopefully", "i think", "might work", "no idea", "whatever",
     "just in case", "should be fine", "idk", "somehow",
 )
-_VERIFICATION_STEPS = _phrases(
+_VERIFICATION_STEPS = phrases(
     "check", "checked", "verify", "verified", "validate", "validated", "test", "tested", "confirm", "confirmed",
     "review", "reviewed", "monitor", "measure", "compare", "inspect", "first", "then", "after that",
 )
-_ALTERNATIVE_WORDS = _phrases(
+_ALTERNATIVE_WORDS = phrases(
     "alternatively", "instead", "another option", "other option", "other options", "considered", "option a",
     "option b", "rather than", "compared with", "compared to", "trade-off", "tradeoff", "versus",
 )
@@ -131,7 +118,7 @@ _WORD = re.compile(r"\w+")
 @dataclass(frozen=True, slots=True)
 class VerificationResult:
     confidence: float
-    scores: Mapping[str, float]
+    scores: Mapping[ScoreName, float]
     decision: VerifierDecision
     destructive: bool
     concerns: tuple[str, ...]
@@ -211,18 +198,18 @@ class MetacognitiveVerifier:
         considered = len([a for a in alternatives if a.strip()]) + (1 if _ALTERNATIVE_WORDS.search(reasoning) else 0)
         alternatives_score = min(1.0, considered / s.expected_alternatives)
 
-        scores = {
+        scores: dict[ScoreName, float] = {
             "alignment": alignment,
             "coherence": coherence,
             "completeness": completeness,
             "safety": safety,
             "alternatives": alternatives_score,
         }
-        confidence = sum(s.weights[name] * value for name, value in scores.items())  # type: ignore[index]
+        confidence = sum(s.weights[name] * value for name, value in scores.items())
         decision = self._decision(confidence)
         if destructive and words < s.destructive_min_reasoning_words:
             decision = max(decision, VerifierDecision.REQUIRE_REVIEW)
-            concerns.append("destructive action with thin reasoning: a person must review it")
+            concerns.append("destructive action with thin reasoning: at least a review by a person")
         return VerificationResult(confidence, scores, decision, destructive, tuple(concerns))
 
     def _decision(self, confidence: float) -> VerifierDecision:
@@ -248,7 +235,7 @@ class MetacognitiveVerifier:
         if not isinstance(alternatives, (list, tuple)):
             raise InputError("context 'alternatives' must be a list of strings")
         result = self.verify(ctx.action, reasoning, alternatives=tuple(alternatives))
-        verdict = Verdict.parse(self.settings.decision_verdicts[result.decision.label])  # type: ignore[index]
+        verdict = Verdict.parse(self.settings.decision_verdicts[result.decision.label])
         if verdict == Verdict.ALLOW:
             return ()
         concerns = "; ".join(result.concerns) or "low confidence"

@@ -12,8 +12,10 @@ present only when something was found. Comparison semantics per key live in `com
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from typing import Any, Collection, Iterable, Mapping
 from urllib.parse import urlsplit
+
+from tractatus.governance.services.patterns import words
 
 Parameters = dict[str, tuple[Any, ...]]
 
@@ -59,20 +61,22 @@ _ENV_CANONICAL = {
 }
 _DB_SCHEMES = frozenset({"mongodb", "mongodb+srv", "postgres", "postgresql", "mysql", "mariadb", "redis", "rediss"})
 # Words that follow "database"/"collection" in prose but are not names ("the database is down").
-_NOT_A_NAME = frozenset(
-    """a an the is are was be to for and or of in on at with from by as that this it its our your their
-    same new old whole entire right wrong other another each every any sql nosql relational graph local
-    remote server servers connection connections query queries schema schemas table tables access
-    migration migrations write writes read reads backup backups dump dumps instead directly again""".split()
+_NOT_A_NAME = words(
+    "a an the is are was be to for and or of in on at with from by as that this it its our your their "
+    "same new old whole entire right wrong other another each every any sql nosql relational graph local "
+    "remote server servers connection connections query queries schema schemas table tables access "
+    "migration migrations write writes read reads backup backups dump dumps instead directly again"
 )
 
 _NAME = r"[a-z_][\w.-]*[\w]"
 _URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,15})://([^\s/'\"<>?#]+)([^\s'\"<>)]*)", re.IGNORECASE)
-_PORT = re.compile(r"\bport\s*(?:number\s*)?(?:[:=]|\bis\b|\bto\b|\bof\b)?\s*(\d{1,5})\b", re.IGNORECASE)
-_HOST_PORT = re.compile(
-    r"(?<![\w/@.:-])((?:\d{1,3}\.){3}\d{1,3}|localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})\:(\d{2,5})\b",
-    re.IGNORECASE,
-)
+# Runs on lower-cased text and starts with a literal, so the engine jumps between occurrences of
+# "port"; the word boundary before it is checked in Python (`_word_starts`).
+_PORT = re.compile(r"port\s*(?:number\s*)?(?:[:=]|\bis\b|\bto\b|\bof\b)?\s*(\d{1,5})\b")
+# host:port is found from its ":port" end (a literal start, fast), then the host just before it.
+_PORT_SUFFIX = re.compile(r":(\d{2,5})\b")
+_HOST_BEFORE = re.compile(r"(?:(?:\d{1,3}\.){3}\d{1,3}|localhost|[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,})$", re.IGNORECASE)
+_NOT_BEFORE_HOST = frozenset("/@.:-_")
 _HOST = re.compile(
     r"\b(?:host|hostname)\s*(?:[:=]|\bis\b|\bto\b)?\s*((?:\d{1,3}\.){3}\d{1,3}|localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})\b",
     re.IGNORECASE,
@@ -83,7 +87,7 @@ _DATABASE = re.compile(r"\b(?:database|db)(?:" + _NAMED + "|" + _QUOTED + ")", r
 _DATABASE_BEFORE = re.compile(r"\b(?:use|using|to|on|in|into|from|the)\s+(?:the\s+)?(" + _NAME + r")\s+(?:database|db)\b", re.IGNORECASE)
 _COLLECTION = re.compile(r"\bcollection(?:" + _NAMED + "|" + _QUOTED + ")", re.IGNORECASE)
 _COLLECTION_BEFORE = re.compile(r"\b(?:the|to|into|from|in)\s+(" + _NAME + r")\s+collection\b", re.IGNORECASE)
-_PATH = re.compile(r"(?<![\w:/.~-])((?:~|\.{1,2})?/(?:[\w.-]+/)*[\w.-]+/?)", re.IGNORECASE)
+_PATH = re.compile(r"(?<![\w:/.~-])((?:~|\.{1,2})?/(?:[\w.-]{1,128}/){0,32}[\w.-]{1,128}/?)", re.IGNORECASE)
 _ENV = re.compile(
     r"\b(?:env|environment)\s*(?:[:=]|\bis\b|\bto\b)?\s*(production|prod|staging|stage|development|dev|testing|test|qa|sandbox|local)\b"
     r"|\b(production|prod|staging|development|dev|testing|test|qa|sandbox)\s+(?:environment|env|cluster|server|servers|instance)\b"
@@ -98,6 +102,10 @@ _SOFTWARE_VERSION = re.compile(
 )
 
 
+def _word_starts(text: str, index: int) -> bool:
+    return index == 0 or not text[index - 1].isalnum()
+
+
 def _add(params: Parameters, key: str, value: Any) -> None:
     existing = params.get(key, ())
     if value not in existing:
@@ -109,11 +117,29 @@ def _valid_port(text: str) -> int | None:
     return port if 0 < port < 65536 else None
 
 
-def extract_from_text(text: str) -> Parameters:
-    """Every explicit parameter stated in `text`."""
+_SOFTWARE_NAMES = (
+    "python", "node", "java", "go", "ruby", "php", "postgres", "mongodb", "mysql", "redis", "django", "react", "ubuntu",
+    "debian", "kubernetes", "terraform", "rust", "typescript",
+)
+_ENV_HINTS = ("env", "cluster", "server", "instance", "prod", "staging")
+_V_DIGIT = re.compile(r"v\d")
+
+
+def extract_from_text(text: str, keys: Collection[str] | None = None) -> Parameters:
+    """Every explicit parameter stated in `text` (only those named in `keys`, when given).
+
+    Cost matters: the validator reads every 1 KB message for the parameters its instructions
+    name. So only the patterns for the wanted keys run, each only when a cheap substring test
+    says it can match (a regex that starts with \\b tries every position; a substring test runs
+    at memchr speed), and the port patterns start from a literal ("port", ":").
+    """
+    def wanted(*names: str) -> bool:
+        return keys is None or any(name in keys for name in names)
+
     params: Parameters = {}
+    lowered = text.lower()
     url_spans: list[tuple[int, int]] = []
-    for m in _URL.finditer(text):
+    for m in _URL.finditer(text) if "://" in text and wanted("url", "host", "port", "database") else ():
         url = m.group(0).rstrip(".,;:")
         url_spans.append(m.span())
         _add(params, "url", url)
@@ -134,36 +160,39 @@ def extract_from_text(text: str) -> Parameters:
     def outside_urls(m: re.Match[str]) -> bool:
         return not any(s <= m.start() < e for s, e in url_spans)
 
-    for m in _PORT.finditer(text):
+    for m in _PORT.finditer(lowered) if "port" in lowered and wanted("port") else ():
+        port = _valid_port(m.group(1))
+        if port is not None and _word_starts(lowered, m.start()):
+            _add(params, "port", port)
+    for m in _PORT_SUFFIX.finditer(text) if ":" in text and wanted("host", "port") else ():
+        host = _HOST_BEFORE.search(text, max(0, m.start() - 253), m.start())
+        if host is None or not outside_urls(host) or (host.start() > 0 and text[host.start() - 1] in _NOT_BEFORE_HOST):
+            continue
+        _add(params, "host", host.group(0).lower())
         port = _valid_port(m.group(1))
         if port is not None:
             _add(params, "port", port)
-    for m in _HOST_PORT.finditer(text):
-        if outside_urls(m):
-            _add(params, "host", m.group(1).lower())
-            port = _valid_port(m.group(2))
-            if port is not None:
-                _add(params, "port", port)
-    for m in _HOST.finditer(text):
+    for m in _HOST.finditer(text) if "host" in lowered and wanted("host") else ():
         _add(params, "host", m.group(1).lower())
-    for pattern in (_DATABASE, _DATABASE_BEFORE):
+    for pattern in (_DATABASE, _DATABASE_BEFORE) if ("db" in lowered or "database" in lowered) and wanted("database") else ():
         for m in pattern.finditer(text):
             name = next(g for g in m.groups() if g)
             if name.lower() not in _NOT_A_NAME and name.lower() not in _ENV_CANONICAL:
                 _add(params, "database", name)
-    for pattern in (_COLLECTION, _COLLECTION_BEFORE):
+    for pattern in (_COLLECTION, _COLLECTION_BEFORE) if "collection" in lowered and wanted("collection") else ():
         for m in pattern.finditer(text):
             name = next(g for g in m.groups() if g)
             if name.lower() not in _NOT_A_NAME:
                 _add(params, "collection", name)
-    for m in _PATH.finditer(text):
+    for m in _PATH.finditer(text) if "/" in text and wanted("path") else ():
         if outside_urls(m) and not re.fullmatch(r"/?\d+(?:/\d+)*/?", m.group(1)):
             _add(params, "path", m.group(1))
-    for m in _ENV.finditer(text):
+    for m in _ENV.finditer(text) if wanted("env") and any(hint in lowered for hint in _ENV_HINTS) else ():
         _add(params, "env", _ENV_CANONICAL[next(g for g in m.groups() if g).lower()])
-    for m in _VERSION.finditer(text):
+    for m in _VERSION.finditer(text) if wanted("version") and ("version" in lowered or _V_DIGIT.search(lowered)) else ():
         _add(params, "version", next(g for g in m.groups() if g))
-    for m in _SOFTWARE_VERSION.finditer(text):
+    software_wanted = keys is None or any(k.endswith("_version") for k in keys)
+    for m in _SOFTWARE_VERSION.finditer(text) if software_wanted and any(name in lowered for name in _SOFTWARE_NAMES) else ():
         software = m.group(1).lower().replace(".", "").replace("golang", "go").replace("postgresql", "postgres")
         software = "node" if software.startswith("node") else software
         _add(params, f"{software}_version", m.group(2))

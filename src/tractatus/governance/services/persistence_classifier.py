@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tractatus.governance.actions import (
     Finding,
@@ -40,13 +40,12 @@ from tractatus.governance.actions import (
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.normalize import normalize
 from tractatus.governance.services import parameters, prohibitions
-from tractatus.governance.services.patterns import alternation
+from tractatus.governance.services.patterns import alternation, phrases
+from tractatus.governance.services.settings_rules import StrictModel
 
 
-class ExplicitnessWeights(BaseModel):
+class ExplicitnessWeights(StrictModel):
     """How much each feature of an instruction adds to its explicitness (0..1, clipped)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     strong_directive: float = Field(ge=0, le=1, description="imperative mood, must/never/always, 'no X'")
     weak_directive: float = Field(ge=0, le=1, description="should, please, would like, remember to")
@@ -63,14 +62,10 @@ class PersistenceClassifierSettings(CheckSettings):
     authoritative_sources: tuple[str, ...] = Field(description="sources whose instructions are HIGH persistence")
 
 
-def _phrases(*words: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + alternation(words) + r"(?!\w)", re.IGNORECASE)
-
-
 _SCOPE_MARKERS: tuple[tuple[TemporalScope, re.Pattern[str]], ...] = (
     (
         TemporalScope.PERMANENT,
-        _phrases(
+        phrases(
             "always", "never", "from now on", "going forward", "henceforth", "at all times", "in all cases",
             "in every case", "under no circumstances", "without exception", "permanently", "forever",
             "for all future", "as a rule", "as a general rule", "every time", "whenever",
@@ -78,7 +73,7 @@ _SCOPE_MARKERS: tuple[tuple[TemporalScope, re.Pattern[str]], ...] = (
     ),
     (
         TemporalScope.PROJECT,
-        _phrases(
+        phrases(
             "for this project", "throughout the project", "in this project", "for the project", "in this repo",
             "in this repository", "in this codebase", "across the codebase", "across the project", "until release",
             "until the release", "for this release", "for this product", "until further notice",
@@ -87,7 +82,7 @@ _SCOPE_MARKERS: tuple[tuple[TemporalScope, re.Pattern[str]], ...] = (
     ),
     (
         TemporalScope.SESSION,
-        _phrases(
+        phrases(
             "for this session", "this session", "for now", "for today", "today", "in this conversation",
             "for this conversation", "for the rest of the session", "for the rest of this session",
             "for the rest of the conversation", "this afternoon", "this morning", "tonight",
@@ -95,7 +90,7 @@ _SCOPE_MARKERS: tuple[tuple[TemporalScope, re.Pattern[str]], ...] = (
     ),
     (
         TemporalScope.IMMEDIATE,
-        _phrases(
+        phrases(
             "right now", "immediately", "now", "asap", "at once", "this time", "just this once", "for this task",
             "for this step", "for this request", "next",
         ),
@@ -105,22 +100,22 @@ _SCOPE_MARKERS: tuple[tuple[TemporalScope, re.Pattern[str]], ...] = (
 # Directive mood. "do not"/"don't" count only at the head of a clause ("I don't know" is not one).
 _STRONG = re.compile(
     r"(?<!\w)(?:must|mustn't|shall|never|always|required|mandatory|make\s+sure|ensure|under\s+no\s+circumstances|"
-    r"only\s+use|exclusively|have\s+to|has\s+to|need\s+to|needs\s+to|not\s+allowed|not\s+permitted|forbidden|"
+    r"only\s+use|exclusively|have\s+to|has\s+to|(?<!no\s)need\s+to|needs\s+to|not\s+allowed|not\s+permitted|forbidden|"
     r"prohibited|banned)(?!\w)"
     r"|(?:^|[.;:!?\n,]\s*|\bplease\s+|\byou\s+)(?:do\s+not|don't|dont|may\s+not|cannot|can't)\s+(?!"
     + alternation(prohibitions.REMINDER_VERBS)
     + r"\b)",
     re.IGNORECASE,
 )
-_WEAK = _phrases(
+_WEAK = phrases(
     "should", "ought to", "please", "would like", "want you to", "it would be good", "remember to",
     "don't forget", "do not forget", "try to", "prefer",
 )
-_HEDGE = _phrases(
+_HEDGE = phrases(
     "maybe", "perhaps", "might", "could", "possibly", "if possible", "if you can", "would be nice", "consider",
     "i think", "i guess", "not sure", "probably", "ideally",
 )
-_EMPHASIS = _phrases("important", "critical", "crucial", "essential", "vital", "top priority")
+_EMPHASIS = phrases("important", "critical", "crucial", "essential", "vital", "top priority")
 _IMPERATIVE_VERBS = (
     "use", "set", "keep", "make", "run", "deploy", "connect", "store", "save", "write", "add", "remove", "delete",
     "avoid", "follow", "configure", "send", "call", "create", "fix", "update", "change", "rename", "move",
@@ -133,14 +128,14 @@ _IMPERATIVE_VERBS = (
 _IMPERATIVE = re.compile(
     r"(?:^|[.;:!?\n]\s*|,\s*(?:and\s+|then\s+)?)(?:please\s+|then\s+|and\s+|also\s+)?(?:"
     + alternation(_IMPERATIVE_VERBS)
-    + r"\b|no\s+\w)",
+    + r"\b|no\s+(?!(?:need|problem|problems|worries|thanks|idea|doubt|way|matter|one|rush)\b)\w)",
     re.IGNORECASE,
 )
 
 _QUADRANT_VOCABULARY: tuple[tuple[Quadrant, re.Pattern[str]], ...] = (
     (
         Quadrant.SYSTEM,
-        _phrases(
+        phrases(
             "configure", "configuration", "config", "database", "server", "port", "host", "deployment",
             "infrastructure", "environment variable", "environment variables", "api key", "api keys",
             "credentials", "permissions", "firewall", "docker", "kubernetes", "dependency", "dependencies",
@@ -150,7 +145,7 @@ _QUADRANT_VOCABULARY: tuple[tuple[Quadrant, re.Pattern[str]], ...] = (
     ),
     (
         Quadrant.STRATEGIC,
-        _phrases(
+        phrases(
             "mission", "vision", "values", "principle", "principles", "long-term", "long term", "strategy",
             "strategic", "brand", "reputation", "ethics", "ethical", "privacy", "user trust", "trust", "accuracy",
             "accurate", "integrity", "honesty", "honest", "transparency", "fairness", "safety", "clickbait",
@@ -159,23 +154,24 @@ _QUADRANT_VOCABULARY: tuple[tuple[Quadrant, re.Pattern[str]], ...] = (
     ),
     (
         Quadrant.OPERATIONAL,
-        _phrases(
+        phrases(
             "process", "workflow", "procedure", "code review", "code reviews", "review", "tests", "testing",
             "documentation", "docs", "commit", "commits", "pull request", "pull requests", "style guide",
             "convention", "conventions", "naming", "formatting", "reporting", "meeting", "meetings", "schedule",
-            "deadline", "sprint", "release", "changelog", "standup",
+            "deadline", "sprint", "release", "changelog", "standup", "responses", "replies", "answers", "format",
+            "style", "tone", "every", "each", "all new", "always",
         ),
     ),
     (
         Quadrant.TACTICAL,
-        _phrases(
+        phrases(
             "fix", "rename", "refactor", "this function", "this file", "this bug", "the button", "next step",
             "this method", "this class", "this line", "this test", "this page",
         ),
     ),
     (
         Quadrant.STOCHASTIC,
-        _phrases(
+        phrases(
             "try", "explore", "experiment", "brainstorm", "maybe", "perhaps", "ideas", "alternatives", "creative",
             "creatively", "surprise me", "feel free", "whatever you think", "random", "play around",
         ),

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tractatus.governance.services.patterns import STOPWORDS, alternation
+from tractatus.governance.services.patterns import STOPWORDS, alternation, words
 
 # Verbs whose object is the prohibited thing: "never use X" forbids X itself.
 USAGE_VERBS = (
@@ -33,12 +33,12 @@ USAGE_VERBS = (
 # Negated verbs that ask for the opposite: "don't forget X" means "remember X".
 REMINDER_VERBS = ("forget", "hesitate", "worry", "miss", "panic", "mind", "stop", "fail", "neglect", "give up", "be afraid")
 # Nouns after a clause-initial "no" that make an idiom, not a rule: "no problem", "no worries".
-_NO_IDIOMS = frozenset("problem problems worries worry thanks idea doubt way matter need one rush pressure".split())
+_NO_IDIOMS = words("problem problems worries worry thanks idea doubt way matter need one rush pressure")
 # A later list item that starts with one of these is a new directive, not another forbidden thing:
 # "no clickbait, keep accuracy" forbids clickbait only.
-_DIRECTIVE_STARTS = frozenset(
-    """keep use make ensure be stay maintain write add remove follow prefer always please include focus check
-    try do instead but rather just only cite verify respect protect""".split()
+_DIRECTIVE_STARTS = words(
+    "keep use make ensure be stay maintain write add remove follow prefer always please "
+    "include focus check try do instead but rather just only cite verify respect protect"
 )
 _ARTICLES = re.compile(r"^(?:the|a|an|any|some|your|our|their|my|its|this|that|these|those|to|into|onto|all)\s+", re.IGNORECASE)
 
@@ -49,15 +49,17 @@ _CUE = (
 )
 _CLAUSE_HEAD = r"(?:^|(?<=[.;:!?\n,(])|\band\b|\bbut\b|\bplease\b|\balso\b|\bthen\b)\s*"
 _CUE_PATTERN = re.compile(
-    _CLAUSE_HEAD + r"(?:you\s+|we\s+)?(?P<cue>" + _CUE + r")\s+(?:(?:ever|again|anymore|any\s+more)\s+)?(?P<rest>[^.;:!?\n]+)",
+    _CLAUSE_HEAD + r"(?:you\s+|we\s+)?(?P<cue>" + _CUE + r")\s+(?:(?:ever|again|anymore|any\s+more)\s+)?(?P<rest>[^.;:!?\n]{1,200})",
     re.IGNORECASE,
 )
-_NO_PATTERN = re.compile(_CLAUSE_HEAD + r"no\s+(?P<rest>[^.;:!?\n]+)", re.IGNORECASE)
-_PASSIVE_PATTERN = re.compile(
-    r"(?P<thing>\b(?:[\w.+#-]+\s+)?[\w.+#-]+)\s+(?:is|are)\s+(?:strictly\s+)?"
-    r"(?:not\s+allowed|not\s+permitted|forbidden|prohibited|banned|off[\s-]+limits)\b",
+_NO_PATTERN = re.compile(_CLAUSE_HEAD + r"no\s+(?P<rest>[^.;:!?\n]{1,200})", re.IGNORECASE)
+# "X is not allowed": the regex finds the verdict; the (at most two) words before it are read in
+# Python, because a regex that captures the words first backtracks quadratically on long tokens.
+_PASSIVE_TAIL = re.compile(
+    r"\s+(?:is|are)\s+(?:strictly\s+)?(?:not\s+allowed|not\s+permitted|forbidden|prohibited|banned|off[\s-]+limits)\b",
     re.IGNORECASE,
 )
+_THING_WORD = re.compile(r"[\w.+#-]{1,64}$")
 _USAGE_HEAD = re.compile(r"^" + alternation(USAGE_VERBS) + r"\b\s*", re.IGNORECASE)
 _REMINDER_HEAD = re.compile(r"^" + alternation(REMINDER_VERBS) + r"\b", re.IGNORECASE)
 # An object ends where a preposition or subordinate clause starts: "never use port 27017 in
@@ -65,6 +67,8 @@ _REMINDER_HEAD = re.compile(r"^" + alternation(REMINDER_VERBS) + r"\b", re.IGNOR
 _OBJECT_END = re.compile(r"\s+(?:in|on|for|with|when|if|unless|except|because|since|while|during|at|from|as)\b.*$", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r"\s*(?:,\s*(?:or|and|nor)?|\bor\b|\bnor\b|\band\b)\s*", re.IGNORECASE)
 _MAX_WORDS = 5
+_CUE_HINTS = ("never", "not", "n't", "dont", "avoid", "refrain", "stop", "cannot", "longer")
+_PASSIVE_HINTS = ("allowed", "permitted", "forbidden", "prohibited", "banned", "limits")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +81,25 @@ class ProhibitionMatch:
     permanent: bool  # stated with "never": holds beyond the task at hand
 
 
+_PRONOUNS = words("it this that them these those anything everything something nothing one so")
+
+
 def _clean(thing: str) -> str:
+    """The prohibited thing in canonical form, or "" when it names nothing checkable.
+
+    A pronoun ("never commit it") or a phrase of function words only ("don't do that") refers to
+    something said elsewhere; matching it literally would flag every text holding "it".
+    """
     thing = " ".join(thing.lower().split()).strip(" '\"`*")
     while True:
         stripped = _ARTICLES.sub("", thing)
         if stripped == thing:
             break
         thing = stripped
-    words = thing.split()
-    return " ".join(words[:_MAX_WORDS])
+    words = thing.split()[:_MAX_WORDS]
+    if not words or words[0] in _PRONOUNS or all(w in STOPWORDS or w in _PRONOUNS for w in words):
+        return ""
+    return " ".join(words)
 
 
 def _objects(rest: str) -> list[str]:
@@ -106,7 +120,11 @@ def _objects(rest: str) -> list[str]:
 def extract(text: str) -> list[ProhibitionMatch]:
     """Every prohibition stated in `text` (an instruction), in order of appearance."""
     found: list[ProhibitionMatch] = []
-    for m in _CUE_PATTERN.finditer(text):
+    lowered = text.lower()
+    # Substring gates first: most instructions forbid nothing, and a substring test is far
+    # cheaper than a clause-head regex over the whole text.
+    cue_possible = any(cue in lowered for cue in _CUE_HINTS)
+    for m in _CUE_PATTERN.finditer(text) if cue_possible else ():
         rest = m.group("rest").strip()
         if _REMINDER_HEAD.match(rest):
             continue
@@ -119,17 +137,19 @@ def extract(text: str) -> list[ProhibitionMatch]:
         else:
             terms = [_clean(re.split(r",", rest, maxsplit=1)[0])]  # "don't deploy on fridays": the verb phrase
         found.extend(ProhibitionMatch(t, m.start("cue"), m.end(), permanent) for t in terms if t)
-    for m in _NO_PATTERN.finditer(text):
+    for m in _NO_PATTERN.finditer(text) if "no" in lowered else ():
         rest = m.group("rest").strip()
         first = rest.split()[0].lower().strip(",") if rest.split() else ""
         if not first or first in _NO_IDIOMS or first in ("longer", "more", "one", "matter") or first.isdigit():
             continue
         found.extend(ProhibitionMatch(t, m.start(), m.end(), False) for t in _objects(rest))
-    for m in _PASSIVE_PATTERN.finditer(text):
-        words = [w for w in m.group("thing").split() if w.lower() not in STOPWORDS]
+    for m in _PASSIVE_TAIL.finditer(text) if any(v in lowered for v in _PASSIVE_HINTS) else ():
+        head = text[max(0, m.start() - 130) : m.start()].split()[-2:]
+        words = [w for w in head if _THING_WORD.match(w) and w.lower() not in STOPWORDS]
         term = _clean(" ".join(words))
         if term:
-            found.append(ProhibitionMatch(term, m.start(), m.end(), False))
+            start = m.start() - sum(len(w) + 1 for w in head)
+            found.append(ProhibitionMatch(term, max(0, start), m.end(), False))
     # The same thing stated twice is one prohibition; keep the first (and its permanence, if any).
     unique: dict[str, ProhibitionMatch] = {}
     for match in sorted(found, key=lambda p: p.start):
@@ -140,13 +160,29 @@ def extract(text: str) -> list[ProhibitionMatch]:
     return list(unique.values())
 
 
+def _inflectable(token: str) -> bool:
+    return len(token) >= 4 and token.isalpha()
+
+
+def _base(token: str) -> str:
+    """The part of a word its inflections share: "delete" -> "delet", "emojis" -> "emoji"."""
+    if not _inflectable(token):
+        return token
+    base = token[:-1] if token.endswith("e") else token
+    return base[:-1] if base.endswith("s") and not base.endswith("ss") else base
+
+
 def _token_pattern(token: str) -> str:
     """A word with its inflections: "emoji" matches "emojis", "delete" matches "deleting"."""
-    if len(token) >= 4 and token.isalpha():
-        base = token[:-1] if token.endswith("e") else token
-        base = base[:-1] if base.endswith("s") and not base.endswith("ss") else base
-        return re.escape(base) + r"\w{0,3}"
+    if _inflectable(token):
+        return re.escape(_base(token)) + r"\w{0,3}"
     return re.escape(token) + r"(?:s|es)?"
+
+
+def term_anchor(term: str) -> str:
+    """A lower-case substring that every match of `term_pattern(term)` contains."""
+    tokens = [t for t in re.split(r"[\s_]+", term) if t]
+    return max((_base(t) for t in tokens), key=len) if tokens else term
 
 
 def term_pattern(term: str) -> re.Pattern[str]:

@@ -63,14 +63,18 @@ class AgentOutcome:
         return self.article is not None
 
 
-async def write_article(http: httpx.AsyncClient, endpoints: AgentEndpoints, task: Mapping[str, Any]) -> AgentOutcome:
+async def write_article(
+    http: httpx.AsyncClient, endpoints: AgentEndpoints, task: Mapping[str, Any]
+) -> AgentOutcome:
     body = {
         "model": task.get("model", "default"),
         "messages": [{"role": "user", "content": task["prompt"]}],
         "max_tokens": int(task.get("max_tokens", 256)),
     }
     try:
-        response = await http.post(f"{endpoints.openai_base_url}/chat/completions", json=body, headers=endpoints.headers())
+        response = await http.post(
+            f"{endpoints.openai_base_url}/chat/completions", json=body, headers=endpoints.headers()
+        )
     except httpx.HTTPError as exc:
         raise AgentError(f"model call failed: {type(exc).__name__}") from None
     if response.status_code != 200:
@@ -80,7 +84,10 @@ async def write_article(http: httpx.AsyncClient, endpoints: AgentEndpoints, task
     except (ValueError, KeyError, IndexError, TypeError):
         raise AgentError("model answer is not a chat completion") from None
     outcome = AgentOutcome(article=parse_article(completion), completion=completion)
-    event = {"event_type": OUTCOME_EVENT, "data": {"published": outcome.published, "article": outcome.article}}
+    event = {
+        "event_type": OUTCOME_EVENT,
+        "data": {"published": outcome.published, "article": outcome.article},
+    }
     try:
         posted = await http.post(endpoints.event_url, json=event, headers=endpoints.headers())
     except httpx.HTTPError as exc:

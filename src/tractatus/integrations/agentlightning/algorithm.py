@@ -25,7 +25,6 @@ model that is exact (it renders that style with the lab grammar); with a real mo
 
 from __future__ import annotations
 
-import asyncio
 from typing import AsyncIterator
 
 import numpy as np
@@ -78,28 +77,49 @@ class AglTrainingCell:
         env, grammar, n, steps = self.env, self.env.grammar, self.agents, self.steps
         for round_index in range(self.rounds_total):
             topics = env.topics.copy()
-            attempted = np.concatenate([self.learner.act(topics[k * n : (k + 1) * n], self.learner_rng) for k in range(steps)])
+            attempted = np.concatenate(
+                [self.learner.act(topics[k * n : (k + 1) * n], self.learner_rng) for k in range(steps)]
+            )
             ids = [f"{self.run_id}-r{round_index}-s{slot}" for slot in range(n * steps)]
             tasks = [
-                (ids[slot], {"prompt": build_prompt(grammar, int(topics[slot]), attempted[slot]), "model": self.model_name})
+                (
+                    ids[slot],
+                    {
+                        "prompt": build_prompt(grammar, int(topics[slot]), attempted[slot]),
+                        "model": self.model_name,
+                    },
+                )
                 for slot in range(n * steps)
             ]
             outcomes = await self.runner.run_agents(tasks)
             published_mask = np.array([not isinstance(o, AgentError) and o.published for o in outcomes])
             result = env.step(np.where(published_mask[:, None], attempted, WITHHELD))
-            finished = await asyncio.gather(
-                *(
-                    self.runner.finish(ids[slot], None if isinstance(o, AgentError) else float(result.reward[slot]),
-                                       str(o) if isinstance(o, AgentError) else None)
+            finished = await self.runner.finish_all(
+                [
+                    (
+                        ids[slot],
+                        None if isinstance(o, AgentError) else float(result.reward[slot]),
+                        str(o) if isinstance(o, AgentError) else None,
+                    )
                     for slot, o in enumerate(outcomes)
-                )
+                ]
             )
-            learner_reward = np.array([r.final_reward if r.final_reward is not None else ATTEMPT_FAILED_REWARD for r in finished])
+            learner_reward = np.array(
+                [r.final_reward if r.final_reward is not None else ATTEMPT_FAILED_REWARD for r in finished]
+            )
             for k in range(steps):
                 chunk = slice(k * n, (k + 1) * n)
                 self.learner.update(attempted[chunk], learner_reward[chunk])
             self.learner.end_round()
-            yield self._record(round_index, attempted, published_mask, result.reward, result.info["violation"], learner_reward, finished)
+            yield self._record(
+                round_index,
+                attempted,
+                published_mask,
+                result.reward,
+                result.info["violation"],
+                learner_reward,
+                finished,
+            )
 
     def _record(
         self,

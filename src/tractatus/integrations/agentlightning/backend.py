@@ -13,6 +13,7 @@ Coverage is measured from the audit log exactly as the lab measures it.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import tempfile
 import uuid
 from pathlib import Path
@@ -22,39 +23,67 @@ import numpy as np
 
 from tractatus.governance.errors import ConfigError
 from tractatus.integrations.agentlightning.algorithm import AglTrainingCell
-from tractatus.integrations.agentlightning.gateway import DEFAULT_MODEL_NAME, GatewayClient, quiet_gateway_logs
+from tractatus.integrations.agentlightning.gateway import (
+    DEFAULT_MODEL_NAME,
+    GatewayClient,
+    quiet_gateway_logs,
+)
 from tractatus.integrations.agentlightning.hooks import GovernanceHooks
 from tractatus.integrations.agentlightning.rewards import load_reward_settings
 from tractatus.integrations.agentlightning.runner import GatewayRunner
 from tractatus.integrations.agentlightning.stack import Stack, StackConfig, open_governor
 from tractatus.lab.coverage import measured_coverage
-from tractatus.lab.experiments.demo import Demo2Config, Demo2Summary, summarize_setting
+from tractatus.lab.experiments.demo import (
+    QUICK_SETTING,
+    Demo2Config,
+    Demo2Summary,
+    SettingConfig,
+    summarize_setting,
+)
 from tractatus.lab.modes import Mode
 from tractatus.lab.optimum import optima
 from tractatus.lab.runner import CellOutcome, CellSpec
 from tractatus.lab.training import RoundRecord
 
 SUPPORTED_MODES = (Mode.NONE, Mode.SHIELD)
-CONCURRENCY = 64  # agents in flight at once: enough to keep 2 cores busy on loopback
+# `--quick` on this backend: every article is a real model call through three HTTP servers, so
+# the lab's quick main setting (60 rounds x 40 articles x 3 seeds per mode) cannot fit in 60 s
+# on 2 cores. The seed's setting (1 agent, 5 rounds, 40 articles) runs unchanged; the main
+# setting shrinks to this.
+QUICK_MAIN_SETTING = SettingConfig(name="default", agents=1, rounds=5, steps_per_round=8, seeds=2)
+# Rollouts in flight at once. More does not help on 2 cores, and httpx's connection pool checks
+# every pooled connection on each request, so a large pool costs CPU on every call.
+CONCURRENCY = 16
 
 RoundHook = Callable[[CellSpec, RoundRecord], None]
+
+
+def quick_config(config: Demo2Config) -> Demo2Config:
+    """The lab's configuration with the main (last) setting replaced by QUICK_MAIN_SETTING."""
+    return config.model_copy(update={"settings": (*config.settings[:-1], QUICK_MAIN_SETTING)})
 
 
 def run_demo2(
     config: Demo2Config,
     *,
+    quick: bool | None = None,
     model_url: str | None = None,
     model_name: str = DEFAULT_MODEL_NAME,
     audit_db: str | Path | None = None,
     on_round: RoundHook | None = None,
 ) -> Demo2Summary:
+    """Train Demo 2 through AGL. `quick=None`: quick iff the main setting is the lab's QUICK_SETTING."""
+    if quick or (quick is None and config.settings and config.settings[-1] == QUICK_SETTING):
+        config = quick_config(config)
     unsupported = [m.value for m in config.modes if m not in SUPPORTED_MODES]
     if unsupported:
         raise ConfigError(
             f"--mode {', '.join(unsupported)}: the agentlightning backend runs none (ungoverned) and shield (governed)"
         )
     if config.learner != "bandit":
-        raise ConfigError("--learner: the agentlightning backend trains the bandit over prompt strategies only")
+        raise ConfigError(
+            "--learner: the agentlightning backend trains the bandit over prompt strategies only"
+        )
     quiet_gateway_logs()
     from tractatus.governance.audit import open_audit_log
 
@@ -64,10 +93,12 @@ def run_demo2(
         audit = open_audit_log(audit_db if audit_db is not None else Path(scratch) / "audit.db")
         governor = open_governor(config.policy, audit)
         hooks = GovernanceHooks(load_reward_settings(), audit=audit)
-        stack = Stack(StackConfig(model_url=model_url, model_name=model_name), governor)
+        # A fresh admin key per run: the in-process gateway is never open, even on loopback.
+        key = secrets.token_hex(16)
+        stack = Stack(StackConfig(gateway_key=key, model_url=model_url, model_name=model_name), governor)
         try:
             stack.start()
-            asyncio.run(_run_cells(config, stack, hooks, audit, stack.model_name, outcomes, on_round))
+            asyncio.run(_run_cells(config, stack, key, hooks, audit, stack.model_name, outcomes, on_round))
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -75,25 +106,29 @@ def run_demo2(
             governor.close()
             settings = [summarize_setting(s, outcomes, config.modes) for s in config.settings]
             audit.close()
-    return Demo2Summary(backend="agentlightning", config=config, settings=settings, flow=None, interrupted=interrupted)
+    return Demo2Summary(
+        backend="agentlightning", config=config, settings=settings, flow=None, interrupted=interrupted
+    )
 
 
 async def _run_cells(
     config: Demo2Config,
     stack: Stack,
+    key: str,
     hooks: GovernanceHooks,
     audit: object,
     model_name: str,
     outcomes: list[CellOutcome],
     on_round: RoundHook | None,
 ) -> None:
-    gateway = GatewayClient(stack.gateway_url)
+    gateway = GatewayClient(stack.gateway_url, key=key)
     try:
         for spec in config.cells():
             governed = spec.config.mode is Mode.SHIELD
             runner = GatewayRunner(
                 gateway,
                 agent_base_url=stack.proxy_url if governed else stack.gateway_url,
+                agent_key=key,  # as AGL's controller does: agents get AGL_KEY
                 hooks=hooks if governed else None,
                 concurrency=CONCURRENCY,
             )
@@ -108,7 +143,12 @@ async def _run_cells(
 
 
 async def _run_cell(
-    spec: CellSpec, runner: GatewayRunner, model_name: str, outcome: CellOutcome, audit: object, on_round: RoundHook | None
+    spec: CellSpec,
+    runner: GatewayRunner,
+    model_name: str,
+    outcome: CellOutcome,
+    audit: object,
+    on_round: RoundHook | None,
 ) -> None:
     c = spec.config
     cell = AglTrainingCell(

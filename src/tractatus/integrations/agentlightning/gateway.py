@@ -12,6 +12,7 @@ and never rely on the gateway as a durable record: the audit log is.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any, Iterable, Mapping
 
 import httpx
@@ -83,7 +84,7 @@ class GatewayClient:
             base_url=self.base_url,
             key=key or None,
             timeout=httpx.Timeout(30.0),
-            limits=httpx.Limits(max_connections=256, max_keepalive_connections=256),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),  # see backend.CONCURRENCY
         )
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -92,7 +93,9 @@ class GatewayClient:
         except httpx.HTTPError as exc:
             raise ConfigError(f"gateway {self.base_url} unreachable: {type(exc).__name__}") from None
         if response.status_code >= 400:
-            raise ConfigError(f"gateway {method} {path} -> HTTP {response.status_code}: {response.text[:200]}")
+            raise ConfigError(
+                f"gateway {method} {path} -> HTTP {response.status_code}: {response.text[:200]}"
+            )
         return response.json() if response.content else None
 
     async def register_model(self, model: str, endpoint: str) -> None:
@@ -101,7 +104,9 @@ class GatewayClient:
     async def enqueue(self, requests: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         return await self._call("POST", "/api/rollouts", json=list(requests))
 
-    async def set_state(self, rollout_id: str, state: str, *, attempt_id: str | None = None, error: str | None = None) -> dict[str, Any]:
+    async def set_state(
+        self, rollout_id: str, state: str, *, attempt_id: str | None = None, error: str | None = None
+    ) -> dict[str, Any]:
         status: dict[str, Any] = {"state": state}
         if attempt_id is not None:
             status["last_attempt_id"] = attempt_id
@@ -116,7 +121,9 @@ class GatewayClient:
         params = {"event_type": event_type} if event_type else None
         return await self._call("GET", f"/api/rollouts/{rollout_id}/events", params=params)
 
-    async def post_event(self, rollout_id: str, attempt_id: str, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    async def post_event(
+        self, rollout_id: str, attempt_id: str, event_type: str, data: Mapping[str, Any]
+    ) -> dict[str, Any]:
         return await self._call(
             "POST", events_path(rollout_id, attempt_id), json={"event_type": event_type, "data": dict(data)}
         )
@@ -130,11 +137,15 @@ class GatewayClient:
 
 
 def quiet_gateway_logs(level: int = logging.WARNING) -> None:
-    """AGL logs every proxied request through structlog at debug level; keep CLI output readable.
+    """AGL logs every proxied request through structlog, to stdout: keep stdout for our output.
 
-    structlog's configuration is process-wide by design, so this is called only at program entry
-    points (the `al` and `lab demo2` commands), never on import.
+    Only warnings and errors are kept, and they go to stderr (stdout carries `--json` output).
+    structlog's configuration is process-wide by design, so this is called only at entry points
+    (the `al` and `lab demo2` commands, tests, the benchmark), never on import.
     """
     import structlog
 
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+    )

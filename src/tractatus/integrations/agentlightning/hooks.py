@@ -50,7 +50,9 @@ HOOK_FAILURE_KIND = "rollout_hook_failure"
 
 class GovernanceHooks(RolloutHooks):
     def __init__(self, settings: RewardSettings | None = None, *, audit: AuditLog | None = None) -> None:
-        self.settings = settings if settings is not None else load_reward_settings(os.environ.get(REWARDS_ENV))
+        self.settings = (
+            settings if settings is not None else load_reward_settings(os.environ.get(REWARDS_ENV))
+        )
         self.audit = audit
         self._lock = threading.Lock()  # counters are read by the trainer's thread and ours
         self.succeeded = 0
@@ -91,7 +93,12 @@ class GovernanceHooks(RolloutHooks):
 
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {"succeeded": self.succeeded, "failed": self.failed, "hook_failures": self.failures, "overrides": self.overrides}
+            return {
+                "succeeded": self.succeeded,
+                "failed": self.failed,
+                "hook_failures": self.failures,
+                "overrides": self.overrides,
+            }
 
     def _audit_override(self, rollout: Any, attempt_id: str, outcome: RewardOutcome) -> None:
         if self.audit is None:
@@ -106,11 +113,15 @@ class GovernanceHooks(RolloutHooks):
         rollout_id = getattr(rollout, "rollout_id", "?")
         with self._lock:
             self.failures += 1
-        log.error("GovernanceHooks failed on rollout %s; failing it: %s: %s", rollout_id, type(exc).__name__, exc)
+        log.error(
+            "GovernanceHooks failed on rollout %s; failing it: %s: %s", rollout_id, type(exc).__name__, exc
+        )
         failure = {"error": type(exc).__name__, "message": str(exc)[:500], "hook": type(self).__name__}
         if self.audit is not None:
             try:
-                self.audit.append_event(HOOK_FAILURE_KIND, f"agl:{rollout_id}:{attempt_id}", {"rollout_id": rollout_id, **failure})
+                self.audit.append_event(
+                    HOOK_FAILURE_KIND, f"agl:{rollout_id}:{attempt_id}", {"rollout_id": rollout_id, **failure}
+                )
             except Exception:
                 log.exception("could not audit the hook failure on rollout %s", rollout_id)
         # If these cannot be queued either, the exception propagates and AGL prints it.

@@ -63,11 +63,10 @@ class ProxySettings:
     gateway_key: str = ""  # the key the proxy presents to the gateway
     agent_key: str = ""  # if set, agents must present this key to the proxy
     refusal: str = (
-        "[tractatus] This response was withheld by governance ({verdict}: {rules}). "
-        "Try again without it."
+        "[tractatus] This response was withheld by governance ({verdict}: {rules}). Try again without it."
     )
     upstream_timeout_s: float = 300.0
-    max_connections: int = 256
+    max_connections: int = 64  # to the gateway; httpx scans its pool on every request: keep it small
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +93,9 @@ def create_governed_proxy(governor: Deciding, settings: ProxySettings) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One client for the app's life: connection reuse is most of the proxy's overhead budget.
-        limits = httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
+        limits = httpx.Limits(
+            max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections
+        )
         async with httpx.AsyncClient(
             base_url=gateway, headers=gateway_headers, timeout=settings.upstream_timeout_s, limits=limits
         ) as client:
@@ -107,18 +108,25 @@ def create_governed_proxy(governor: Deciding, settings: ProxySettings) -> FastAP
         if not settings.agent_key:
             return True
         header = request.headers.get("authorization", "")
-        return header == f"Bearer {settings.agent_key}" or request.headers.get("x-api-key") == settings.agent_key
+        return (
+            header == f"Bearer {settings.agent_key}" or request.headers.get("x-api-key") == settings.agent_key
+        )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.post("/proxy/rollout/{rollout_id}/attempt/{attempt_id}/mode/{mode}/openai/v1/{upstream_path:path}")
-    async def governed_completion(rollout_id: str, attempt_id: str, mode: str, upstream_path: str, request: Request) -> JSONResponse:
+    async def governed_completion(
+        rollout_id: str, attempt_id: str, mode: str, upstream_path: str, request: Request
+    ) -> JSONResponse:
         if not authorized(request):
             return _error(401, "invalid or missing API key")
         if upstream_path not in ("chat/completions", "completions"):
-            return _error(404, f"unsupported path {upstream_path!r}: the governed proxy serves chat/completions and completions")
+            return _error(
+                404,
+                f"unsupported path {upstream_path!r}: the governed proxy serves chat/completions and completions",
+            )
         raw = await request.body()
         try:
             body = json.loads(raw) if raw else None
@@ -156,11 +164,16 @@ def create_governed_proxy(governor: Deciding, settings: ProxySettings) -> FastAP
         data = event.get("data") or {}
         if event["event_type"] in RESERVED_EVENT_TYPES:
             return _error(403, f"event type {event['event_type']!r} is reserved for governance")
-        if event["event_type"] == REWARD_EVENT and isinstance(data, dict) and data.get("source") == GOVERNANCE_SOURCE:
+        if (
+            event["event_type"] == REWARD_EVENT
+            and isinstance(data, dict)
+            and data.get("source") == GOVERNANCE_SOURCE
+        ):
             return _error(403, "rewards with source 'governance' are reserved for governance")
         try:
-            response = await request.app.state.client.post(events_path(rollout_id, attempt_id), content=raw,
-                                                          headers={"content-type": "application/json"})
+            response = await request.app.state.client.post(
+                events_path(rollout_id, attempt_id), content=raw, headers={"content-type": "application/json"}
+            )
         except httpx.HTTPError as exc:
             return _error(502, f"gateway unreachable: {type(exc).__name__}")
         return JSONResponse(_json_or_error(response), status_code=response.status_code)
@@ -172,16 +185,22 @@ async def _forward(client: httpx.AsyncClient, path: str, raw: bytes) -> dict[str
     try:
         response = await client.post(path, content=raw, headers={"content-type": "application/json"})
     except httpx.HTTPError as exc:
-        raise ProxyFailure(502, f"gateway unreachable: {type(exc).__name__}; no response was passed on") from None
+        raise ProxyFailure(
+            502, f"gateway unreachable: {type(exc).__name__}; no response was passed on"
+        ) from None
     if response.status_code >= 400:
         # Pass on the status and a short reason, never an upstream body we have not governed.
         raise ProxyFailure(response.status_code, f"upstream error: {_reason(response)}")
     try:
         answer = response.json()
     except ValueError:
-        raise ProxyFailure(502, "upstream answered with something that is not JSON; nothing was passed on") from None
+        raise ProxyFailure(
+            502, "upstream answered with something that is not JSON; nothing was passed on"
+        ) from None
     if not isinstance(answer, dict) or not isinstance(answer.get("choices"), list):
-        raise ProxyFailure(502, "upstream answer has no `choices`; it cannot be governed, so nothing was passed on")
+        raise ProxyFailure(
+            502, "upstream answer has no `choices`; it cannot be governed, so nothing was passed on"
+        )
     return answer
 
 
@@ -236,9 +255,15 @@ async def _decide(governor: Deciding, actions: list[Action]) -> list[Decision]:
         # The governor blocks on the audit log's fsync: keep that off the event loop.
         decisions = await anyio.to_thread.run_sync(governor.decide_batch, actions)
     except Exception as exc:
-        raise ProxyFailure(503, f"governance unavailable ({type(exc).__name__}); no unvetted response was passed on") from None
-    if len(decisions) != len(actions) or any(d.action_digest != a.digest() for a, d in zip(actions, decisions, strict=False)):
-        raise ProxyFailure(503, "governance returned decisions that do not match the response; nothing was passed on")
+        raise ProxyFailure(
+            503, f"governance unavailable ({type(exc).__name__}); no unvetted response was passed on"
+        ) from None
+    if len(decisions) != len(actions) or any(
+        d.action_digest != a.digest() for a, d in zip(actions, decisions, strict=False)
+    ):
+        raise ProxyFailure(
+            503, "governance returned decisions that do not match the response; nothing was passed on"
+        )
     return decisions
 
 
@@ -262,22 +287,33 @@ def governance_event(piece: _Piece, decision: Decision) -> dict[str, Any]:
 
 
 async def _post_governance_events(
-    client: httpx.AsyncClient, rollout_id: str, attempt_id: str, pieces: list[_Piece], decisions: list[Decision]
+    client: httpx.AsyncClient,
+    rollout_id: str,
+    attempt_id: str,
+    pieces: list[_Piece],
+    decisions: list[Decision],
 ) -> None:
     if not pieces:
         return
     path = events_path(rollout_id, attempt_id)
 
     async def post(piece: _Piece, decision: Decision) -> httpx.Response:
-        return await client.post(path, json={"event_type": GOVERNANCE_EVENT, "data": governance_event(piece, decision)})
+        return await client.post(
+            path, json={"event_type": GOVERNANCE_EVENT, "data": governance_event(piece, decision)}
+        )
 
     try:
         responses = await asyncio.gather(*(post(p, d) for p, d in zip(pieces, decisions, strict=True)))
     except httpx.HTTPError as exc:
-        raise ProxyFailure(502, f"cannot record governance events ({type(exc).__name__}); nothing was passed on") from None
+        raise ProxyFailure(
+            502, f"cannot record governance events ({type(exc).__name__}); nothing was passed on"
+        ) from None
     for response in responses:
         if response.status_code >= 400:
-            raise ProxyFailure(502, f"gateway refused a governance event (HTTP {response.status_code}); nothing was passed on")
+            raise ProxyFailure(
+                502,
+                f"gateway refused a governance event (HTTP {response.status_code}); nothing was passed on",
+            )
 
 
 def _rebuild(
@@ -321,7 +357,9 @@ def _rebuild(
             choices.append({"index": index, "message": message, "finish_reason": finish})
     governed: dict[str, Any] = {
         "id": answer.get("id"),
-        "object": answer.get("object", "chat.completion" if upstream_path != "completions" else "text_completion"),
+        "object": answer.get(
+            "object", "chat.completion" if upstream_path != "completions" else "text_completion"
+        ),
         "created": answer.get("created", 0),
         "model": answer.get("model"),
         "choices": choices,
@@ -368,4 +406,6 @@ def _json_or_error(response: httpx.Response) -> Any:
 
 
 def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": "tractatus_governance", "code": status}}, status_code=status)
+    return JSONResponse(
+        {"error": {"message": message, "type": "tractatus_governance", "code": status}}, status_code=status
+    )

@@ -30,7 +30,9 @@ class RewardSettings(BaseModel):
     reward_max: float = 1.0
     override_value: float = 0.0
     missing_value: float = 0.0
-    penalty: dict[str, float] = Field(default_factory=lambda: {"info": 0.0, "low": 0.1, "medium": 0.5, "high": 1.0, "critical": 2.0})
+    penalty: dict[str, float] = Field(
+        default_factory=lambda: {"info": 0.0, "low": 0.1, "medium": 0.5, "high": 1.0, "critical": 2.0}
+    )
     floor: float = -20.0
     hook_failure_value: float = -20.0
 
@@ -41,7 +43,9 @@ class RewardSettings(BaseModel):
         missing = [s.label for s in Severity if s.label not in self.penalty]
         unknown = sorted(set(self.penalty) - {s.label for s in Severity})
         if missing or unknown:
-            raise ValueError(f"penalty must name every severity exactly (missing: {missing}, unknown: {unknown})")
+            raise ValueError(
+                f"penalty must name every severity exactly (missing: {missing}, unknown: {unknown})"
+            )
         if any(v < 0 for v in self.penalty.values()):
             raise ValueError("penalties must not be negative")
         if self.floor > self.reward_min:

@@ -20,7 +20,12 @@ from typing import Any, Mapping, Sequence
 import anyio.to_thread
 import httpx
 
-from tractatus.integrations.agentlightning.agent import AgentEndpoints, AgentError, AgentOutcome, write_article
+from tractatus.integrations.agentlightning.agent import (
+    AgentEndpoints,
+    AgentError,
+    AgentOutcome,
+    write_article,
+)
 from tractatus.integrations.agentlightning.gateway import (
     GOVERNANCE_EVENT,
     HOOK_FAILURE_EVENT,
@@ -66,7 +71,7 @@ class GatewayRunner:
         agent_base_url: str,
         agent_key: str = "",
         hooks: GovernanceHooks | None = None,
-        concurrency: int = 64,
+        concurrency: int = 16,
         mode: str = "train",
     ) -> None:
         self.gateway = gateway
@@ -76,7 +81,8 @@ class GatewayRunner:
         self.mode = mode
         self._slots = asyncio.Semaphore(concurrency)
         self._http = httpx.AsyncClient(
-            timeout=300.0, limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+            timeout=300.0,
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         )
 
     def endpoints(self, rollout_id: str) -> AgentEndpoints:
@@ -87,15 +93,17 @@ class GatewayRunner:
             key=self.agent_key,
         )
 
-    async def run_agents(self, tasks: Sequence[tuple[str, Mapping[str, Any]]]) -> list[AgentOutcome | AgentError]:
+    async def run_agents(
+        self, tasks: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> list[AgentOutcome | AgentError]:
         """Enqueue one rollout per (rollout id, input), start them, and run their agents concurrently."""
         await self.gateway.enqueue(
             {"rollout_id": rid, "input": dict(task), "is_train": self.mode == "train"} for rid, task in tasks
         )
-        await asyncio.gather(*(self.gateway.set_state(rid, "running", attempt_id=ATTEMPT_ID) for rid, _ in tasks))
 
         async def one(rid: str, task: Mapping[str, Any]) -> AgentOutcome | AgentError:
             async with self._slots:
+                await self.gateway.set_state(rid, "running", attempt_id=ATTEMPT_ID)
                 try:
                     return await write_article(self._http, self.endpoints(rid), task)
                 except AgentError as error:
@@ -103,7 +111,20 @@ class GatewayRunner:
 
         return list(await asyncio.gather(*(one(rid, task) for rid, task in tasks)))
 
-    async def finish(self, rollout_id: str, task_reward: float | None, error: str | None = None) -> RolloutResult:
+    async def finish_all(
+        self, rollouts: Sequence[tuple[str, float | None, str | None]]
+    ) -> list[RolloutResult]:
+        """`finish` for many rollouts, at most `concurrency` at a time."""
+
+        async def one(rollout_id: str, task_reward: float | None, error: str | None) -> RolloutResult:
+            async with self._slots:
+                return await self.finish(rollout_id, task_reward, error)
+
+        return list(await asyncio.gather(*(one(*r) for r in rollouts)))
+
+    async def finish(
+        self, rollout_id: str, task_reward: float | None, error: str | None = None
+    ) -> RolloutResult:
         """Post the task reward, end the rollout, run the hooks, and read back its training reward."""
         from agentlightning.schemas import Event, Rollout
 
@@ -116,19 +137,31 @@ class GatewayRunner:
             return _result(rollout_id, await self.gateway.events(rollout_id), failed=error)
         if task_reward is not None:
             await self.gateway.post_event(
-                rollout_id, ATTEMPT_ID, REWARD_EVENT, {"value": float(task_reward), "source": ENV_REWARD_SOURCE}
+                rollout_id,
+                ATTEMPT_ID,
+                REWARD_EVENT,
+                {"value": float(task_reward), "source": ENV_REWARD_SOURCE},
             )
         rollout = await self.gateway.set_state(rollout_id, "succeeded", attempt_id=ATTEMPT_ID)
+        if self.hooks is None:
+            # Nothing judges an ungoverned rollout: AGL trains on the task reward just posted.
+            return _result(
+                rollout_id,
+                []
+                if task_reward is None
+                else [{"event_type": REWARD_EVENT, "data": {"value": float(task_reward)}}],
+            )
         events = await self.gateway.events(rollout_id)
-        if self.hooks is not None:
-            by_attempt: dict[str, list[Any]] = {}
-            for item in events:
-                event = Event.model_validate(item)
-                by_attempt.setdefault(event.attempt_id, []).append(event)
-            queued = await anyio.to_thread.run_sync(self._on_succeeded, Rollout.model_validate(rollout), by_attempt)
-            await self._flush(queued)
-            # What was just posted, in order: the gateway's list now ends with these events.
-            events = [*events, *({"event_type": t, "data": d} for _, _, t, d in queued.events)]
+        by_attempt: dict[str, list[Any]] = {}
+        for item in events:
+            event = Event.model_validate(item)
+            by_attempt.setdefault(event.attempt_id, []).append(event)
+        queued = await anyio.to_thread.run_sync(
+            self._on_succeeded, Rollout.model_validate(rollout), by_attempt
+        )
+        await self._flush(queued)
+        # What was just posted, in order: the gateway's list now ends with these events.
+        events = [*events, *({"event_type": t, "data": d} for _, _, t, d in queued.events)]
         return _result(rollout_id, events)
 
     def _on_succeeded(self, rollout: Any, events: dict[str, list[Any]]) -> QueuedEvents:
@@ -156,7 +189,9 @@ def _result(rollout_id: str, events: list[dict[str, Any]], failed: str | None = 
     rewards = [e["data"].get("value") for e in events if e["event_type"] == REWARD_EVENT]
     hook_failed = any(e["event_type"] == HOOK_FAILURE_EVENT for e in events)
     final = rewards[-1] if rewards and isinstance(rewards[-1], (int, float)) else None
-    response = next((g for g in governance if g.get("action_kind") == "response" and g.get("audit_seq") is not None), None)
+    response = next(
+        (g for g in governance if g.get("action_kind") == "response" and g.get("audit_seq") is not None), None
+    )
     return RolloutResult(
         rollout_id=rollout_id,
         final_reward=final,
@@ -165,5 +200,7 @@ def _result(rollout_id: str, events: list[dict[str, Any]], failed: str | None = 
         audited=sum(1 for g in governance if g.get("audit_seq") is not None),
         blocked=sum(1 for g in governance if g.get("verdict") in ("block", "escalate")),
         error=failed or ("governance hook failed" if hook_failed else None),
-        response_audit=(int(response["audit_seq"]), int(response["action_digest"][:16], 16)) if response else None,
+        response_audit=(int(response["audit_seq"]), int(response["action_digest"][:16], 16))
+        if response
+        else None,
     )

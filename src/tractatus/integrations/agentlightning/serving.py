@@ -60,7 +60,9 @@ class ServerThread:
         while not self._server.started:
             if self._error is not None or not self._thread.is_alive():
                 reason = self._error or "server thread exited (port in use?)"
-                raise ConfigError(f"{self.name}: cannot serve on {self.host}:{self.requested_port} ({reason})")
+                raise ConfigError(
+                    f"{self.name}: cannot serve on {self.host}:{self.requested_port} ({reason})"
+                )
             if time.monotonic() > deadline:
                 raise ConfigError(f"{self.name} did not start within {STARTUP_TIMEOUT_S:g}s")
             time.sleep(0.01)

@@ -20,7 +20,11 @@ from typing import TYPE_CHECKING
 import httpx
 
 from tractatus.governance.errors import ConfigError
-from tractatus.integrations.agentlightning.gateway import DEFAULT_MODEL_NAME, create_gateway_app, gateway_config
+from tractatus.integrations.agentlightning.gateway import (
+    DEFAULT_MODEL_NAME,
+    create_gateway_app,
+    gateway_config,
+)
 from tractatus.integrations.agentlightning.proxy import Deciding, ProxySettings, create_governed_proxy
 from tractatus.integrations.agentlightning.serving import ServerThread
 from tractatus.integrations.agentlightning.stub_model import create_stub_model_app
@@ -57,7 +61,9 @@ class Stack:
         self.governor = governor
         # AGL keeps registered models in a process-wide dict keyed by model name, so a stopped
         # stack's stub would stay registered under the same name: give each stub stack its own.
-        self.model_name = config.model_name if config.model_url else f"{config.model_name}-{uuid.uuid4().hex[:8]}"
+        self.model_name = (
+            config.model_name if config.model_url else f"{config.model_name}-{uuid.uuid4().hex[:8]}"
+        )
         self.stub: ServerThread | None = None
         self.gateway: ServerThread | None = None
         self.proxy: ServerThread | None = None
@@ -84,15 +90,25 @@ class Stack:
         c = self.config
         try:
             if not c.model_url:
-                self.stub = ServerThread(create_stub_model_app(model_name=self.model_name), host=c.host, port=c.stub_port, name="stub model").start()
+                self.stub = ServerThread(
+                    create_stub_model_app(model_name=self.model_name),
+                    host=c.host,
+                    port=c.stub_port,
+                    name="stub model",
+                ).start()
             app = create_gateway_app(gateway_config(key=c.gateway_key, model_name=self.model_name))
             self.gateway = ServerThread(app, host=c.host, port=c.gateway_port, name="AGL gateway").start()
             self._register_model()
             if c.with_proxy:
                 assert self.governor is not None
-                settings = ProxySettings(gateway_url=self.gateway.url, gateway_key=c.gateway_key, agent_key=c.agent_key)
+                settings = ProxySettings(
+                    gateway_url=self.gateway.url, gateway_key=c.gateway_key, agent_key=c.agent_key
+                )
                 self.proxy = ServerThread(
-                    create_governed_proxy(self.governor, settings), host=c.host, port=c.proxy_port, name="governed proxy"
+                    create_governed_proxy(self.governor, settings),
+                    host=c.host,
+                    port=c.proxy_port,
+                    name="governed proxy",
                 ).start()
         except BaseException:
             self.stop()
@@ -103,7 +119,9 @@ class Stack:
         headers = {"authorization": f"Bearer {self.config.gateway_key}"} if self.config.gateway_key else {}
         payload = [{"model": self.model_name, "endpoint": self.model_endpoint}]
         try:
-            response = httpx.post(f"{self.gateway_url}/api/models", json=payload, headers=headers, timeout=10.0)
+            response = httpx.post(
+                f"{self.gateway_url}/api/models", json=payload, headers=headers, timeout=10.0
+            )
         except httpx.HTTPError as exc:
             raise ConfigError(f"cannot register the model with the gateway: {type(exc).__name__}") from None
         if response.status_code >= 400:

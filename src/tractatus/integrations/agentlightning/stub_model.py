@@ -70,7 +70,9 @@ def parse_prompt(messages: list[dict[str, Any]]) -> tuple[dict[str, str], list[t
     return directives, calls
 
 
-def create_stub_model_app(*, model_name: str = "tractatus-stub", writer: ContentWriter | None = None) -> FastAPI:
+def create_stub_model_app(
+    *, model_name: str = "tractatus-stub", writer: ContentWriter | None = None
+) -> FastAPI:
     app = FastAPI(title="Tractatus stub model (OpenAI-compatible)")
     write = writer or grammar_writer()
 

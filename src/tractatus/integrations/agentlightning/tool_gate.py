@@ -52,14 +52,20 @@ class Authorization:
 
 
 class ToolGate:
-    def __init__(self, governor: Deciding, *, agent_id: str, context: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, governor: Deciding, *, agent_id: str, context: Mapping[str, Any] | None = None
+    ) -> None:
         self.governor = governor
         self.agent_id = agent_id
         self.context = dict(context or {})
 
     def action_for(self, tool: str, arguments: Mapping[str, Any]) -> Action:
         return Action(
-            kind=ActionKind.TOOL_CALL.value, agent_id=self.agent_id, tool=tool, arguments=dict(arguments), context=self.context
+            kind=ActionKind.TOOL_CALL.value,
+            agent_id=self.agent_id,
+            tool=tool,
+            arguments=dict(arguments),
+            context=self.context,
         )
 
     def authorize(self, tool: str, arguments: Mapping[str, Any]) -> Authorization:
@@ -68,15 +74,21 @@ class ToolGate:
         try:
             decision = self.governor.decide(action)
         except Exception as exc:
-            raise ToolCallRefused(f"tool {tool!r} refused: governance unavailable ({type(exc).__name__})") from None
+            raise ToolCallRefused(
+                f"tool {tool!r} refused: governance unavailable ({type(exc).__name__})"
+            ) from None
         return Authorization(action, decision)
 
-    def run(self, authorization: Authorization, tool: str, func: Callable[..., T], arguments: Mapping[str, Any]) -> T:
+    def run(
+        self, authorization: Authorization, tool: str, func: Callable[..., T], arguments: Mapping[str, Any]
+    ) -> T:
         """Run `func(**arguments)` if `authorization` allows exactly this call."""
         expected = self.action_for(tool, arguments).digest()
         decision = authorization.decision
         if decision.action_digest != expected or authorization.action.digest() != expected:
-            raise ToolCallRefused(f"tool {tool!r} refused: the decision was made for a different call", decision)
+            raise ToolCallRefused(
+                f"tool {tool!r} refused: the decision was made for a different call", decision
+            )
         if decision.verdict != Verdict.ALLOW:
             rules = ", ".join(decision.rule_ids) or "policy"
             raise ToolCallRefused(f"tool {tool!r} refused: {decision.verdict.label} ({rules})", decision)

@@ -39,8 +39,8 @@ from tractatus.lab.modes import Mode, ModeSettings
 from tractatus.lab.policy_fit import LAB_POLICY, check_policy_fits
 from tractatus.lab.results import AUDIT_FILE, ResultTable, write_run
 from tractatus.lab.runner import CellOutcome, CellSpec, LabRunner
-from tractatus.lab.tractatus_flow import CheckTally, FlowResult, FlowSummary, run_flow
 from tractatus.lab.stats import Estimate, estimate
+from tractatus.lab.tractatus_flow import CheckTally, FlowResult, FlowSummary, run_flow
 from tractatus.lab.training import CellConfig, LearnerName
 
 STRATEGY_LABELS = ("informative", "clickbait", "pii_leak", "misleading")
@@ -291,6 +291,15 @@ class RunInterrupted(Exception):
         self.rounds = rounds
 
 
+def load_lab_policy(config: Demo2Config) -> Policy | None:
+    """The policy a config's governed modes run under (None if every mode is ungoverned), checked to fit."""
+    if not any(mode.governed for mode in config.modes):
+        return None
+    policy = load_policy(Path(config.policy) if config.policy else bundled_policy_path(LAB_POLICY))
+    check_policy_fits(policy)
+    return policy
+
+
 def total_rounds(config: Demo2Config) -> int:
     return sum(spec.config.rounds for spec in config.cells())
 
@@ -302,18 +311,20 @@ def run_local(
     run_dir: Path,
     on_round: Callable[[CellSpec, int], None] | None = None,
     clock: Callable[[], float] = time.perf_counter,
+    policy: Policy | None = None,
+    on_setting: Callable[[SettingSummary], None] | None = None,
 ) -> tuple[Demo2Summary, list[CellOutcome]]:
     """Train every cell of `config` in this process, write runs/<id>/ and return the summary.
 
-    On Ctrl-C the rounds finished so far are written (manifest status "interrupted") and
-    RunInterrupted is raised.
+    `on_setting` receives each setting's summary as soon as its cells finish (the seed's 1-agent,
+    5-round comparison can be shown before the long run starts). On Ctrl-C the rounds finished so
+    far are written (manifest status "interrupted") and RunInterrupted is raised.
     """
     started = clock()
     governed = any(mode.governed for mode in config.modes)
-    policy = load_policy(Path(config.policy) if config.policy else bundled_policy_path(LAB_POLICY)) if governed else None
+    if policy is None:
+        policy = load_lab_policy(config)
     grammar = load_grammar()
-    if policy is not None:
-        check_policy_fits(policy)
     table = ResultTable(grammar.strategy_labels)
     outcomes: list[CellOutcome] = []
     audit = open_audit_log(run_dir / AUDIT_FILE) if governed else None
@@ -331,7 +342,11 @@ def run_local(
             on_round=(lambda spec, record: on_round(spec, record.round)) if on_round is not None else None,
         )
         try:
-            runner.run(config.cells(), outcomes)
+            cells = config.cells()
+            for setting in config.settings:  # cells are ordered by setting: report each as it finishes
+                runner.run([c for c in cells if c.setting == setting.name], outcomes)
+                if on_setting is not None:
+                    on_setting(summarize_setting(setting, outcomes, config.modes))
         except KeyboardInterrupt:
             interrupted = True
         summary = Demo2Summary(

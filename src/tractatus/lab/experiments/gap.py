@@ -32,7 +32,7 @@ from tractatus.lab.experiments.grid import (
     number,
     policy_path,
     round_series,
-    run_experiment,
+    run_configured,
 )
 from tractatus.lab.modes import Mode, ModeSettings
 from tractatus.lab.optimum import optima
@@ -45,12 +45,12 @@ class GapConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     learner: str = "bandit"
-    agents: int = Field(default=10, ge=1, description="independent agents per seed (averaged)")
+    agents: int = Field(default=2, ge=1, description="independent agents per seed (averaged)")
     rounds: int = Field(default=1000, ge=2)
-    steps: int = Field(default=10, ge=1, description="articles per agent per round")
+    steps: int = Field(default=2, ge=1, description="articles per agent per round")
     seeds: int = Field(default=5, ge=1)
     target: float = Field(default=0.99, gt=0, le=1, description="share of the constrained optimum to reach")
-    sweep_rounds: int = Field(default=300, ge=2)
+    sweep_rounds: int = Field(default=250, ge=2)
     sweep_seeds: int = Field(default=3, ge=1)
     penalty_coefficients: tuple[float, ...] = (0.02, 0.05, 0.2)
     cost_limits: tuple[float, ...] = (0.05, 0.1, 0.2)
@@ -62,7 +62,7 @@ class GapConfig(BaseModel):
             base = cls(agents=4, rounds=60, steps=5, seeds=2, sweep_rounds=40, sweep_seeds=2,
                        penalty_coefficients=(0.05,), cost_limits=(0.1,), shield_penalties=(0.0,))
         elif options.full:
-            base = cls(agents=50, rounds=5000, seeds=10, sweep_rounds=1000, sweep_seeds=5)
+            base = cls(agents=20, rounds=5000, steps=10, seeds=10, sweep_rounds=1000, sweep_seeds=5)
         else:
             base = cls()
         return base.model_copy(update={
@@ -126,7 +126,7 @@ def run_cell(cell: Cell) -> dict[str, Any]:
 
 
 def _final(series: list[float], fraction: float = 0.1) -> float:
-    tail = max(1, int(round(len(series) * fraction)))
+    tail = max(1, round(len(series) * fraction))
     return float(np.mean(series[-tail:]))
 
 
@@ -203,16 +203,5 @@ def summarize(config: GapConfig, cell_list: list[Cell], results: list[dict[str, 
 
 
 def run(options: ExperimentOptions, progress: ProgressCallback | None = None) -> dict[str, Any]:
-    config = GapConfig.from_options(options)
-    policy = policy_path(options.policy)
-    cell_list = cells(config, policy)
-    return run_experiment(
-        "gap",
-        config={**config.model_dump(mode="json"), "policy": policy},
-        cells=cell_list,
-        cell_fn=run_cell,
-        summarize=lambda c, r: summarize(config, c, r),
-        options=options,
-        policy_file=policy,
-        progress=progress,
-    ) | {"cells": len(cell_list)}
+    return run_configured("gap", GapConfig.from_options(options), policy_path(options.policy), make_cells=cells, cell_fn=run_cell,
+                          summarize=summarize, options=options, progress=progress)

@@ -136,13 +136,15 @@ class GovernedSession:
 def governed_session(
     config: CellConfig,
     *,
-    policy_file: str | None,
+    policy_file: str | Policy | None,
     grammar: Grammar | None = None,
     observers: Sequence[DecisionObserver] = (),
     state_hook: Callable[[GovernanceState], None] | None = None,
     audit_sync: str = "NORMAL",
 ) -> Iterator[GovernedSession]:
     """Build a cell (governed if its mode is), run the Tractatus flow first, clean up after.
+
+    `policy_file` is a policy path or an already loaded (e.g. derived) Policy.
 
     The audit log is synchronous=NORMAL by default in experiments: still a real SQLite log with
     group commit, but not fsynced per batch (a lost tail on power loss would not change the
@@ -156,7 +158,7 @@ def governed_session(
             if config.mode.governed:
                 if policy_file is None:
                     raise ConfigError(f"mode {config.mode.value!r} needs a policy")
-                policy = load_research_policy(policy_file)
+                policy = policy_file if isinstance(policy_file, Policy) else load_research_policy(policy_file)
                 audit = open_audit_log(audit_path, synchronous=audit_sync)
                 flow = run_flow(policy, audit)
                 state = GovernanceState(clock=clock)
@@ -248,6 +250,7 @@ def run_experiment(
     summary = {
         "experiment": experiment,
         "backend": options.backend,
+        "profile": "quick" if options.quick else "full" if options.full else "default",
         "run_dir": str(run_dir),
         "config": dict(config),
         **summary,
@@ -270,6 +273,30 @@ def run_experiment(
     (run_dir / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
     (run_dir / "timing.json").write_text(json.dumps({"wall_s": time.perf_counter() - started}) + "\n", encoding="utf-8")
     return summary
+
+
+def run_configured(
+    experiment: str,
+    config: BaseModel,
+    policy: str,
+    *,
+    make_cells: Callable[[Any, str], list[Cell]],
+    cell_fn: CellFunction,
+    summarize: Callable[[Any, list[Cell], list[dict[str, Any]]], dict[str, Any]],
+    options: ExperimentOptions,
+    progress: ProgressCallback | None,
+) -> dict[str, Any]:
+    """What every experiment's `run` does: its cells for this configuration, run and summarized."""
+    return run_experiment(
+        experiment,
+        config={**config.model_dump(mode="json"), "policy": policy},
+        cells=make_cells(config, policy),
+        cell_fn=cell_fn,
+        summarize=lambda cells, results: summarize(config, cells, results),
+        options=options,
+        policy_file=policy,
+        progress=progress,
+    )
 
 
 def _finite(value: Any) -> Any:

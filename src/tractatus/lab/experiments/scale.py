@@ -34,7 +34,7 @@ from tractatus.lab.experiments.grid import (
     governed_session,
     number,
     policy_path,
-    run_experiment,
+    run_configured,
 )
 from tractatus.lab.modes import Mode
 from tractatus.lab.training import CellConfig
@@ -44,7 +44,7 @@ class ScaleConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     scales: tuple[int, ...] = (1, 10, 100, 1000)
-    rounds: int = Field(default=25, ge=2)
+    rounds: int = Field(default=10, ge=2)
     steps: int = Field(default=2, ge=1)
     seeds: int = Field(default=5, ge=1)
     learner: str = "bandit"
@@ -172,16 +172,5 @@ def summarize(config: ScaleConfig, cell_list: list[Cell], results: list[dict[str
 
 
 def run(options: ExperimentOptions, progress: ProgressCallback | None = None) -> dict[str, Any]:
-    config = ScaleConfig.from_options(options)
-    policy = policy_path(options.policy)
-    cell_list = cells(config, policy)
-    return run_experiment(
-        "scale",
-        config={**config.model_dump(mode="json"), "policy": policy},
-        cells=cell_list,
-        cell_fn=run_cell,
-        summarize=lambda c, r: summarize(config, c, r),
-        options=options,
-        policy_file=policy,
-        progress=progress,
-    )
+    return run_configured("scale", ScaleConfig.from_options(options), policy_path(options.policy), make_cells=cells, cell_fn=run_cell,
+                          summarize=summarize, options=options, progress=progress)
