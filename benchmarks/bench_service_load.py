@@ -70,13 +70,15 @@ def start_server(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen[bytes
 
 
 def run_level(base: str, concurrency: int, total: int, make_request: Callable[[httpx.Client, int], httpx.Response],
-              setup: Callable[[httpx.Client], None], progress: Progress, label: str) -> dict[str, Any]:
+              setup: Callable[[httpx.Client], None], progress: Progress, label: str, max_seconds: float) -> dict[str, Any]:
+    """`total` requests from `concurrency` clients, or fewer if `max_seconds` runs out (bounded in time)."""
     latencies: list[float] = []
     errors: list[str] = []
     ok = 0
     lock = threading.Lock()
     counter = iter(range(total))
     task = progress.add_task(f"{label} c={concurrency}", total=total)
+    deadline = time.monotonic() + max_seconds
 
     def worker() -> None:
         nonlocal ok
@@ -84,7 +86,7 @@ def run_level(base: str, concurrency: int, total: int, make_request: Callable[[h
             setup(client)
             while True:
                 with lock:
-                    i = next(counter, None)
+                    i = next(counter, None) if time.monotonic() < deadline else None
                 if i is None:
                     return
                 started = time.perf_counter()
@@ -111,8 +113,9 @@ def run_level(base: str, concurrency: int, total: int, make_request: Callable[[h
     for t in threads:
         t.join()
     wall = time.perf_counter() - wall
-    return {"concurrency": concurrency, "requests": total, "ok": ok, "errors": len(errors),
-            "error_kinds": sorted(set(errors)), "seconds": wall, "per_s": total / wall, "latency_ms": percentiles(latencies)}
+    done = len(latencies)
+    return {"concurrency": concurrency, "requests": done, "ok": ok, "errors": len(errors),
+            "error_kinds": sorted(set(errors)), "seconds": wall, "per_s": done / wall, "latency_ms": percentiles(latencies)}
 
 
 def feedback_setup(client: httpx.Client) -> None:
@@ -147,6 +150,7 @@ def main() -> None:
     parser.add_argument("--levels", default="1,4,16", help="client concurrency levels")
     parser.add_argument("--requests", type=int, default=1500, help="requests per level and endpoint")
     parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--max-seconds", type=float, default=120.0, help="time budget per level (stops issuing requests)")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     total = 150 if args.quick else args.requests
@@ -157,12 +161,12 @@ def main() -> None:
         results: dict[str, Any] = {"server": base, "feedback": [], "decide": []}
         try:
             with Progress() as progress:
-                run_level(base, 2, warmup, submit, feedback_setup, progress, "warm-up feedback")
-                run_level(base, 2, warmup, decide, lambda c: None, progress, "warm-up decide")
+                run_level(base, 2, warmup, submit, feedback_setup, progress, "warm-up feedback", args.max_seconds)
+                run_level(base, 2, warmup, decide, lambda c: None, progress, "warm-up decide", args.max_seconds)
                 for endpoint, request, setup in (("feedback", submit, feedback_setup), ("decide", decide, lambda c: None)):
                     for level in levels:
                         before = counts(base)
-                        row = run_level(base, level, total, request, setup, progress, endpoint)
+                        row = run_level(base, level, total, request, setup, progress, endpoint, args.max_seconds)
                         after = counts(base)
                         stored = after[0] - before[0] if endpoint == "feedback" else after[1] - before[1]
                         row["stored"] = stored
@@ -174,9 +178,9 @@ def main() -> None:
             process.wait(timeout=30)
     for endpoint in ("feedback", "decide"):
         table(
-            f"POST /{'feedback' if endpoint == 'feedback' else 'api/v1/decide'} on loopback ({total} requests per level)",
-            ["clients", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "lost", "audit entries"],
-            [[r["concurrency"], r["per_s"], r["latency_ms"]["p50"], r["latency_ms"]["p99"], r["latency_ms"]["p99.9"],
+            f"POST /{'feedback' if endpoint == 'feedback' else 'api/v1/decide'} on loopback (up to {total} requests per level)",
+            ["clients", "requests", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "lost", "audit entries"],
+            [[r["concurrency"], r["requests"], r["per_s"], r["latency_ms"]["p50"], r["latency_ms"]["p99"], r["latency_ms"]["p99.9"],
               r["errors"], r["lost"], r["audit_entries_added"]] for r in results[endpoint]],
         )
     path = write_results("bench_service_load", results)

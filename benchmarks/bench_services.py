@@ -57,15 +57,18 @@ INSTRUCTION_TEMPLATES = [
 ]
 
 
-def time_calls(fn: Callable[[int], object], count: int, warmup: int) -> list[float]:
+def time_calls(fn: Callable[[int], object], count: int, warmup: int) -> dict[str, dict]:
+    """Wall-clock and thread CPU time per call, in microseconds. CPU time is what the code costs
+    when other processes share the cores (wall-clock then also counts time spent descheduled)."""
     for i in range(warmup):
         fn(i)
-    samples = []
+    wall, cpu = [], []
     for i in range(count):
-        start = time.perf_counter_ns()
+        start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
         fn(i)
-        samples.append((time.perf_counter_ns() - start) / 1000.0)
-    return samples
+        cpu.append((time.thread_time_ns() - start_cpu) / 1000.0)
+        wall.append((time.perf_counter_ns() - start) / 1000.0)
+    return {"wall": percentiles(wall), "cpu": percentiles(cpu)}
 
 
 def mixed(texts: list[str], inserts: list[str], seed: int) -> list[str]:
@@ -108,7 +111,7 @@ def main() -> int:
         ("boundary_enforcer / evasions 1 KB", mixed(ordinary, EVASIONS, seed=9)),
     ]:
         ctxs = contexts(texts)
-        results[name] = percentiles(time_calls(lambda i, c=ctxs: enforcer.evaluate(c[i % len(c)]), count, warmup))
+        results[name] = time_calls(lambda i, c=ctxs: enforcer.evaluate(c[i % len(c)]), count, warmup)
 
     tool_call = Action(kind="tool_call", tool="db.connect", arguments={"host": "db.internal", "port": 27017, "database": "orders"})
     message = Action(kind="message", text=ordinary[0])
@@ -121,24 +124,27 @@ def main() -> int:
         for label, action in (("tool call", tool_call), ("1 KB message", message)):
             ctx = CheckContext(action=action, text=normalize(action_text(action)), state=state)
             samples = time_calls(lambda i, c=ctx: validator.evaluate(c), count // (10 if n == 1000 else 1), warmup // 10)
-            results[f"cross_reference / {n} instructions / {label}"] = percentiles(samples)
+            results[f"cross_reference / {n} instructions / {label}"] = samples
 
     instructions = [t.format(n=i) for i, t in enumerate(INSTRUCTION_TEMPLATES * 20)]
-    results["classifier / one instruction"] = percentiles(
+    results["classifier / one instruction"] = (
         time_calls(lambda i: classifier.classify(instructions[i % len(instructions)]), count, warmup)
     )
     metrics = {"tokens_used": 120_000, "token_budget": 200_000, "messages": 60, "task_complexity": 0.6, "errors_recent": 2, "instructions_active": 12}
-    results["context_pressure / analyze"] = percentiles(time_calls(lambda i: pressure.analyze(metrics), count, warmup))
+    results["context_pressure / analyze"] = time_calls(lambda i: pressure.analyze(metrics), count, warmup)
     drop = Action(kind="tool_call", tool="db.query", arguments={"database": "production", "sql": "DROP TABLE customers"})
     reasoning = "We drop the table because it duplicates customers_v2; a backup and a snapshot were taken and a dry run on staging passed."
-    results["metacognitive / verify"] = percentiles(
+    results["metacognitive / verify"] = (
         time_calls(lambda i: verifier.verify(drop, reasoning, alternatives=["archive it"]), count, warmup)
     )
 
     table(
-        "Tractatus services, microseconds per call",
-        ["measurement", "n", "p50", "p99", "p99.9", "max"],
-        [(name, r["n"], r["p50"], r["p99"], r["p99.9"], r["max"]) for name, r in results.items()],
+        "Tractatus services, microseconds per call (wall clock, and thread CPU time)",
+        ["measurement", "n", "wall p50", "wall p99", "wall p99.9", "cpu p50", "cpu p99", "cpu p99.9"],
+        [
+            (name, r["wall"]["n"], r["wall"]["p50"], r["wall"]["p99"], r["wall"]["p99.9"], r["cpu"]["p50"], r["cpu"]["p99"], r["cpu"]["p99.9"])
+            for name, r in results.items()
+        ],
     )
     path = write_results("services", {"unit": "microseconds", "results": results})
     print(f"results: {path}")

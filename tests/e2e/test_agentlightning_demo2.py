@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tractatus.governance.errors import ConfigError
+from tractatus.governance.policy import bundled_policy_path
 from tractatus.integrations.agentlightning.backend import run_demo2
 from tractatus.lab.experiments.demo import Demo2Config, SettingConfig
 from tractatus.lab.modes import Mode
@@ -45,6 +46,9 @@ def test_other_modes_and_learners_are_refused_with_one_line() -> None:
         run_demo2(Demo2Config(modes=(Mode.NONE, Mode.PENALTY), settings=(TINY,)))
     with pytest.raises(ConfigError, match="--learner"):
         run_demo2(Demo2Config(learner="pg", settings=(TINY,)))
+    publish_only = str(bundled_policy_path("lab-engagement"))  # would let every model answer through
+    with pytest.raises(ConfigError, match="no check runs on `response` actions"):
+        run_demo2(Demo2Config(policy=publish_only, settings=(TINY,)))
 
 
 @pytest.mark.slow

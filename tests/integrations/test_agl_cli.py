@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tractatus.governance.policy import bundled_policy_path
+
 TRACTATUS = [sys.executable, "-c", "from tractatus.cli.main import main; main()"]
 
 
@@ -32,6 +34,10 @@ def in_process(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
         (["al", "up", "--model-url", "localhost:8000"], "--model-url must be an http(s) URL"),
         (["al", "up", "--host", "0.0.0.0"], "--agent-key are required"),
         (["al", "up", "--policy", "/no/such/policy.yaml"], "--policy /no/such/policy.yaml: no such file"),
+        (
+            ["al", "up", "--policy", str(bundled_policy_path("lab-engagement"))],
+            "no check runs on `response` actions",
+        ),
     ],
 )
 def test_bad_options_are_one_clear_line(

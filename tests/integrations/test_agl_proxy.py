@@ -227,3 +227,19 @@ def test_an_unmodified_openai_client_only_changes_its_base_url(
     )
     assert good.choices[0].message.content.startswith("Headline:")
     assert bad.choices[0].message.content.startswith("[tractatus]")
+
+
+def test_an_agent_key_is_enforced_when_set(stack: Stack, http: httpx.Client, governor: Governor) -> None:
+    settings = ProxySettings(
+        gateway_url=stack.gateway_url, gateway_key=ADMIN["authorization"][7:], agent_key="agent-secret"
+    )
+    with ServerThread(create_governed_proxy(governor, settings), name="keyed proxy") as proxy:
+        rid = new_rollout(stack, http)
+        url = completion_url(proxy.url, rid)
+        body = {"messages": [{"role": "user", "content": "topic_id: 0"}]}
+        missing = http.post(url, json=body)
+        wrong = http.post(url, json=body, headers={"authorization": "Bearer nope"})
+        right = http.post(url, json=body, headers={"authorization": "Bearer agent-secret"})
+        by_header = http.post(url, json=body, headers={"x-api-key": "agent-secret"})
+    assert missing.status_code == wrong.status_code == 401
+    assert right.status_code == by_header.status_code == 200

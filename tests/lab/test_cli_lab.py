@@ -85,6 +85,8 @@ def test_demo1_json_is_round_by_round(tmp_path, monkeypatch, capsys) -> None:
     ("args", "names"),
     [
         (["demo2", "--agents", "0"], "--agents"),
+        (["demo2", "--agents", "abc"], "--agents"),
+        (["demo1", "--steps", "2.5"], "--steps"),
         (["demo2", "--rounds", "-3"], "--rounds"),
         (["demo2", "--seeds", "5000"], "--seeds"),
         (["demo2", "--mode", "shield,sandbox"], "--mode"),

@@ -7,6 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Each case starts a fresh interpreter (imports FastAPI, SQLAlchemy, the detectors): seconds each.
+pytestmark = pytest.mark.slow
+
 
 def serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("TRACTATUS_API_KEY", "DATABASE_URL")}

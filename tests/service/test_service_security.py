@@ -104,3 +104,26 @@ def test_dashboard_login_flow(client):
     assert client.get("/dashboard/charts/nope.svg").status_code == 404
     # the session opens the dashboard, not the API
     assert client.get("/api/v1/audit").status_code == 401
+
+
+def test_dashboard_approves_and_denies_escalations(client):
+    abusive = "You are a worthless idiot and I will find you and hurt you."
+    client.post("/api/v1/decide", json={"text": abusive, "agent_id": "a"}, headers=AUTH)
+    client.post("/api/v1/decide", json={"text": abusive + " Twice.", "agent_id": "b"}, headers=AUTH)
+    page = client.get("/dashboard", headers=AUTH)
+    assert page.status_code == 200 and 'id="pending-escalations">2<' in page.text
+    assert "worthless idiot" not in page.text  # the queue shows the text with flagged spans masked
+    ids = re.findall(r'action="/dashboard/escalations/(\d+)/approve"', page.text)
+    token = CSRF_FIELD.search(page.text).group(1)
+    assert client.post(f"/dashboard/escalations/{ids[0]}/approve", data={"note": "x"}, headers=AUTH).status_code == 403  # no CSRF
+    approved = client.post(f"/dashboard/escalations/{ids[0]}/approve", data={"csrf_token": token}, headers=AUTH,
+                           follow_redirects=False)
+    assert approved.status_code == 303
+    denied = client.post(f"/dashboard/escalations/{ids[1]}/deny", data={"csrf_token": token}, headers=AUTH,
+                         follow_redirects=False)
+    assert denied.status_code == 303
+    assert client.get("/api/v1/escalations", headers=AUTH).json() == []
+    statuses = {e["status"] for e in client.get("/api/v1/escalations?status=approved", headers=AUTH).json()}
+    assert statuses == {"approved"}
+    again = client.post(f"/dashboard/escalations/{ids[0]}/deny", data={"csrf_token": token}, headers=AUTH)
+    assert again.status_code == 400 and "already approved" in again.text

@@ -68,9 +68,9 @@ def up(
 ) -> None:
     """Start the gateway, the governed proxy and (without --model-url) the stub model until interrupted."""
     from tractatus.cli.governor_factory import open_governor
-    from tractatus.governance.policy import bundled_policy_path
+    from tractatus.governance.policy import bundled_policy_path, load_policy
     from tractatus.integrations.agentlightning.gateway import quiet_gateway_logs
-    from tractatus.integrations.agentlightning.stack import Stack, StackConfig
+    from tractatus.integrations.agentlightning.stack import Stack, StackConfig, require_response_checks
 
     for option, port in (
         ("--gateway-port", gateway_port),
@@ -100,8 +100,10 @@ def up(
         model_name=model_name,
         model_url=model_url,
     )
+    policy_path = policy or bundled_policy_path("agentlightning")
+    require_response_checks(load_policy(policy_path))  # before any server starts
     with (
-        open_governor(policy or bundled_policy_path("agentlightning"), audit_db=audit_db) as governor,
+        open_governor(policy_path, audit_db=audit_db) as governor,
         Stack(config, governor) as stack,
     ):
         _print_endpoints(stack, governor, gateway_key=gateway_key, agent_key=agent_key)

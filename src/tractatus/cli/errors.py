@@ -7,6 +7,7 @@ import sys
 from typing import Callable
 
 import click
+import typer
 
 from tractatus.governance.errors import (
     AuditError,
@@ -38,25 +39,30 @@ def exit_code_for(error: TractatusError) -> int:
 
 
 def run_cli(app: Callable[..., object]) -> int:
-    """Run a click/typer app so that every failure is one line on stderr and an exit code."""
+    """Run a typer app so that every failure is one line on stderr and an exit code.
+
+    typer >= 0.29 vendors its own click (`typer._click`), so its usage errors are not
+    `click.ClickException`s: they are recognised by their `show`/`exit_code` interface instead.
+    """
     try:
-        app(standalone_mode=False)
-        return 0
+        result = app(standalone_mode=False)
+        return result if isinstance(result, int) else 0
     except TractatusError as error:
         print(f"error: {error}", file=sys.stderr)
         return exit_code_for(error)
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.ClickException as error:
-        error.show()
-        return error.exit_code
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Exit, click.exceptions.Exit) as done:
+        return int(getattr(done, "exit_code", 0) or 0)
+    except (typer.Abort, click.exceptions.Abort, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
-    except Exception as error:  # a bug, not the user's fault: still one line unless debugging
+    except Exception as error:
+        if callable(getattr(error, "show", None)) and isinstance(getattr(error, "exit_code", None), int):
+            error.show()  # a click usage error: its own one-line message and exit code (2)
+            return int(error.exit_code)  # type: ignore[attr-defined]
         if os.environ.get("TRACTATUS_DEBUG"):
             raise
+        # a bug, not the user's fault: still one line unless debugging
         print(f"internal error: {type(error).__name__}: {error} (set TRACTATUS_DEBUG=1 for a traceback)", file=sys.stderr)
         return EXIT_INTERNAL

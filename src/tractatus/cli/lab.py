@@ -39,12 +39,17 @@ OutOpt = typer.Option(DEFAULT_RUNS, "--out", help="Directory that receives runs/
 # -- option parsing (one clear line per bad option) ------------------------------------------------
 
 
-def _positive(option: str, value: int | None, *, maximum: int) -> int | None:
+def _positive(option: str, value: str | None, *, maximum: int) -> int | None:
+    # Parsed here rather than by typer so that "--agents abc" gets the same one-line error as "--agents 0".
     if value is None:
         return None
-    if value < 1 or value > maximum:
-        raise InputError(f"{option} must be between 1 and {maximum}, got {value}")
-    return value
+    try:
+        number = int(value)
+    except ValueError:
+        raise InputError(f"{option} must be a whole number between 1 and {maximum}, got {value!r}") from None
+    if number < 1 or number > maximum:
+        raise InputError(f"{option} must be between 1 and {maximum}, got {number}")
+    return number
 
 
 def parse_modes(value: str, option: str = "--mode") -> tuple[Any, ...]:
@@ -76,25 +81,27 @@ def build_config(
     *,
     modes: tuple[Any, ...],
     quick: bool,
-    agents: int | None,
-    rounds: int | None,
-    seeds: int | None,
-    steps: int | None,
+    agents: str | None,
+    rounds: str | None,
+    seeds: str | None,
+    steps: str | None,
     learner: str,
     policy: Path | None,
 ) -> Any:
     from tractatus.lab.experiments.demo import DEFAULT_SETTING, QUICK_SETTING, SEED_SETTING, Demo2Config
 
-    agents = _positive("--agents", agents, maximum=100_000)
-    rounds = _positive("--rounds", rounds, maximum=1_000_000)
-    seeds = _positive("--seeds", seeds, maximum=1_000)
-    steps = _positive("--steps", steps, maximum=10_000)
+    numbers = {
+        "agents": _positive("--agents", agents, maximum=100_000),
+        "rounds": _positive("--rounds", rounds, maximum=1_000_000),
+        "seeds": _positive("--seeds", seeds, maximum=1_000),
+        "steps_per_round": _positive("--steps", steps, maximum=10_000),
+    }
     if policy is not None and not policy.is_file():
         raise InputError(f"--policy {policy}: no such file")
     main = QUICK_SETTING if quick else DEFAULT_SETTING
-    overrides = {k: v for k, v in {"agents": agents, "rounds": rounds, "seeds": seeds, "steps_per_round": steps}.items() if v is not None}
-    main = main.model_copy(update=overrides)
-    seed_setting = SEED_SETTING.model_copy(update={"steps_per_round": steps} if steps else {})
+    main = main.model_copy(update={k: v for k, v in numbers.items() if v is not None})
+    steps_per_round = numbers["steps_per_round"]
+    seed_setting = SEED_SETTING.model_copy(update={"steps_per_round": steps_per_round} if steps_per_round else {})
     return Demo2Config(
         learner=_learner(learner),
         modes=modes,
@@ -173,11 +180,11 @@ def _finite(value: Any) -> Any:
 def demo2(
     as_json: bool = JsonOpt,
     quick: bool = QuickOpt,
-    agents: int | None = AgentsOpt,
-    rounds: int | None = RoundsOpt,
-    seeds: int | None = SeedsOpt,
+    agents: str | None = AgentsOpt,
+    rounds: str | None = RoundsOpt,
+    seeds: str | None = SeedsOpt,
     mode: str = typer.Option("none,shield", "--mode", help="Modes to train, comma-separated, or all: none, shield, preemptive, penalty, lagrangian."),
-    steps: int | None = StepsOpt,
+    steps: str | None = StepsOpt,
     learner: str = LearnerOpt,
     backend: str = typer.Option("local", "--backend", help="local (in this process) or agentlightning."),
     policy: Path | None = PolicyOpt,
@@ -211,11 +218,11 @@ def demo2(
 def demo1(
     as_json: bool = JsonOpt,
     quick: bool = QuickOpt,
-    agents: int | None = AgentsOpt,
-    rounds: int | None = RoundsOpt,
-    seeds: int | None = SeedsOpt,
+    agents: str | None = AgentsOpt,
+    rounds: str | None = RoundsOpt,
+    seeds: str | None = SeedsOpt,
     mode: str = typer.Option("none", "--mode", help="The one mode to train (default none: ungoverned)."),
-    steps: int | None = StepsOpt,
+    steps: str | None = StepsOpt,
     learner: str = LearnerOpt,
     policy: Path | None = PolicyOpt,
     out: Path = OutOpt,

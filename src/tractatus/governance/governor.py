@@ -117,6 +117,7 @@ class Governor:
     # -- construction ------------------------------------------------------------------------
     def _bind_checks(self, policy: Policy, registry: Mapping[str, CheckFactory]) -> dict[str, tuple[_BoundCheck, ...]]:
         by_kind: dict[str, list[_BoundCheck]] = {}
+        built: dict[str, Check | None] = {}
         for name, entry in policy.document.checks.items():
             if not entry.enabled:
                 continue
@@ -132,8 +133,15 @@ class Governor:
                 severity_verdicts={s: policy.severity_verdict(s, name) for s in Severity},
                 cacheable=cacheable,
             )
+            built[name] = check
             for action_kind in entry.kinds:
                 by_kind.setdefault(action_kind, []).append(bound)
+        # Checks that judge with other checks (e.g. "no clickbait" instructions judged by the
+        # clickbait detector) receive the instances built for this same policy.
+        for check in built.values():
+            bind = getattr(check, "bind_checks", None)
+            if bind is not None:
+                bind(dict(built))
         return {kind: tuple(checks) for kind, checks in by_kind.items()}
 
     # -- deciding ----------------------------------------------------------------------------

@@ -112,14 +112,14 @@ def _substitute(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match
 
 _ASCII_TARGETS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'\"-.@:/!?$")
 # Explicit folds NFKC leaves alone but an evader (or a word processor) uses for ASCII punctuation.
-_PUNCTUATION_FOLDS = {
+_PUNCTUATION_FOLDS: Mapping[str, str] = MappingProxyType({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ",
-}  # fmt: skip
+})  # fmt: skip
 # Letters the confusables table misses but that evaders use as Latin letters.
-_EXTRA_LETTERS = {"\u0131": "i", "\u0237": "j", "\u0138": "k", "\u0142": "l", "\u0141": "L", "\u00f8": "o", "\u00d8": "O", "\u00df": "ss", "\u0111": "d", "\u0110": "D", "\u0127": "h"}
+_EXTRA_LETTERS: Mapping[str, str] = MappingProxyType({"\u0131": "i", "\u0237": "j", "\u0138": "k", "\u0142": "l", "\u0141": "L", "\u00f8": "o", "\u00d8": "O", "\u00df": "ss", "\u0111": "d", "\u0110": "D", "\u0127": "h"})
 
 
 def _target_rank(source: str, target: str) -> int:
@@ -510,13 +510,14 @@ def _lower_same_length(text: str) -> str:
 class NormalizedText:
     """The original text, its normalized views and the offset maps back to the original."""
 
-    __slots__ = ("_forms", "_lower_text", "_lower_words", "_maps", "_spelled", "_words", "_words_maps", "memo", "original", "text")
+    __slots__ = ("_forms", "_lower_text", "_lower_words", "_maps", "_may_spell", "_spelled", "_words", "_words_maps", "memo", "original", "text")
 
     original: str
     text: str
 
-    def __init__(self, original: str, text: str, maps: Sequence[_StageMap], spelled: bool = False) -> None:
-        self._spelled = spelled
+    def __init__(self, original: str, text: str, maps: Sequence[_StageMap], spelled: bool = False, may_spell: bool = True) -> None:
+        self._spelled = spelled  # letters spelled out one by one were joined in `.text`
+        self._may_spell = may_spell  # `.text` may still hold spelled-out (leet) letters
         self.original = original
         self.text = text
         self._maps = tuple(maps)
@@ -540,7 +541,7 @@ class NormalizedText:
             tokens = set(lowered.translate(_TOKEN_SEPARATORS).split())
             for token in [t for t in tokens if "'" in t or "-" in t]:
                 tokens.update(part for part in _WORD_PARTS.split(token) if part)  # "you're" -> "you", "re"
-            if any(triple in lowered for triple in _TRIPLES):
+            if any(triple in lowered for triple in _TRIPLES):  # 26 substring searches beat a back-reference regex
                 for token in [t for t in tokens if _STRETCHED.search(t)]:
                     tokens.add(_STRETCHED_ANY.sub(r"\1", token))
                     tokens.add(_STRETCHED_ANY.sub(r"\1\1", token))
@@ -574,7 +575,7 @@ class NormalizedText:
             text = self.text
             maps: list[_StageMap] = []
             spelled = self._spelled
-            if _may_be_spelled(text):
+            if self._may_spell:
                 text, edits = _substitute(_SPELLED_LEET, text, _join_spelled_leet)
                 if edits:
                     maps.append(_StageMap(edits))
@@ -627,7 +628,8 @@ def normalize(text: str) -> NormalizedText:
     current, stages = _decode_payloads(current)
     maps.extend(_StageMap(edits) for edits in stages)
     spelled = False
-    if _may_be_spelled(current):
+    may_spell = _may_be_spelled(current)
+    if may_spell:
         current, edits = _substitute(_SPELLED, current, _join_spelled)
         if edits:
             maps.append(_StageMap(edits))
@@ -635,4 +637,6 @@ def normalize(text: str) -> NormalizedText:
     current, edits = _rewrite_emails(current)
     if edits:
         maps.append(_StageMap(edits))
-    return NormalizedText(text, current, maps, spelled)
+    # The e-mail rewrite never creates single letters between separators, so the check on the
+    # text before it still holds for the final text.
+    return NormalizedText(text, current, maps, spelled, may_spell)

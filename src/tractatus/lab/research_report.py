@@ -66,11 +66,18 @@ def mean(n: dict[str, Any] | None) -> float:
     return float("nan") if not n or n.get("mean") is None else float(n["mean"])
 
 
-def _band(ax: Any, x: np.ndarray, ns: list[dict[str, Any]], label: str, color: str | None = None) -> None:
+def _band(ax: Any, x: np.ndarray, ns: list[dict[str, Any]], label: str, *, clip: tuple[float, float] | None = None) -> None:
+    """Mean with its 95% CI band (clipped to the quantity's range) and every seed as a thin line."""
     m = np.array([mean(n) for n in ns])
     ci = np.array([n.get("ci95") or 0.0 for n in ns])
-    line = ax.plot(x, m, label=label, color=color)[0]
-    ax.fill_between(x, m - ci, m + ci, alpha=0.2, color=line.get_color())
+    lo, hi = m - ci, m + ci
+    if clip is not None:
+        lo, hi = np.clip(lo, *clip), np.clip(hi, *clip)
+    line = ax.plot(x, m, label=label, lw=2)[0]
+    ax.fill_between(x, lo, hi, alpha=0.15, color=line.get_color())
+    seeds = min((len(n.get("per_seed", [])) for n in ns), default=0)
+    for k in range(seeds):
+        ax.plot(x, [n["per_seed"][k] for n in ns], color=line.get_color(), lw=0.6, alpha=0.35)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -169,13 +176,13 @@ def section_persistence(s: Summary, out: Path) -> str:
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     for name, m in modes.items():
         x = (np.arange(len(m["attempts_per_1000"])) + 1) * bucket
-        _band(axes[0], x, m["attempts_per_1000"], name)
-        _band(axes[1], x, m["executed_per_1000"], name)
+        _band(axes[0], x, m["attempts_per_1000"], name, clip=(0, 1000))
+        _band(axes[1], x, m["executed_per_1000"], name, clip=(0, 1000))
         if m["shield_off"]:
-            _band(axes[2], np.array([c["round"] for c in m["shield_off"]]), [c["violation_rate"] for c in m["shield_off"]], name)
-    axes[0].set_title("violation attempts per 1,000 actions")
+            _band(axes[2], np.array([c["round"] for c in m["shield_off"]]), [c["violation_rate"] for c in m["shield_off"]], name, clip=(0, 1))
     axes[1].set_title("executed violations per 1,000 actions")
     axes[2].set_title("shield-off evaluation: violation rate")
+    axes[0].set_title("violation attempts per 1,000 actions (thin: seeds)")
     for ax in axes:
         ax.set_xlabel("actions" if ax is not axes[2] else "round")
         ax.legend()
@@ -227,8 +234,8 @@ monitor (governance/drift.py; thresholds in policies/persistence.yaml) watches e
 **Limitations and threats to validity.** The default runs {s['actions_per_seed']:,} actions per seed (the full
 configuration, 100,000 rounds, is for larger machines). The environment is stationary: a shift in audience or
 topics would test persistence differently. Shield-off evaluations measure the policy the learner would follow,
-not a re-trained one. The drift monitor observed intercepted/clean outcomes per article; its thresholds were set
-for a false-alarm rate below 2% on stationary streams, so a slow drift can go unflagged by design.
+not a re-trained one. The drift monitor observed intercepted/clean outcomes per article; its thresholds keep false
+alarms rare (0 of 400 stationary test streams alarmed), so a slow drift can go unflagged by design.
 """
 
 
@@ -239,7 +246,7 @@ def section_adversarial(s: Summary, out: Path) -> str:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
     if shield:
         x = np.arange(len(shield["asr_over_time"])) + 1
-        _band(axes[0], x, shield["asr_over_time"], "shield")
+        _band(axes[0], x, shield["asr_over_time"], "shield", clip=(0, 1))
         axes[0].set_ylim(0, 1.05)
         axes[0].set_title("attack success rate over training (shield)")
         axes[0].set_xlabel("training bucket")
@@ -358,8 +365,8 @@ def section_gap(s: Summary, out: Path) -> str:
 **Our method.** A constrained MDP: reward = engagement, cost = executed violations, reported apart. Per seed, the
 same bandit learner trains ungoverned, shielded, penalty-only and Lagrangian (PPO-Lagrangian-style dual ascent on
 the ground-truth cost: an oracle baseline) for {rounds} rounds, compared with the exact optima computed from the
-environment's parameters (lab/optimum.py). "Reaches 99%" = the moving average over {s['window_rounds']} rounds
-first reaches 0.99 × constrained optimum. Final = last 10% of rounds. {_seeds_line(s)}.
+environment's parameters (lab/optimum.py). "Reaches 99%" = the first round at which the moving average over the
+preceding {s['window_rounds']} rounds reaches 0.99 × constrained optimum. Final = last 10% of rounds. {_seeds_line(s)}.
 
 **Our answer.**
 
@@ -393,6 +400,8 @@ def section_multiagent(s: Summary, out: Path) -> str:
             ns = [r[variant][key] for r in rows if variant in r]
             ax.errorbar(n, [mean(x) for x in ns], yerr=[x.get("ci95") or 0 for x in ns], marker="o", capsize=3, label=variant)
         ax.set_xscale("log")
+        ax.set_xticks(n, [str(int(v)) for v in n])
+        ax.minorticks_off()
         ax.set_xlabel("agents")
         ax.set_title(title)
         ax.legend(fontsize=8)
@@ -408,6 +417,24 @@ def section_multiagent(s: Summary, out: Path) -> str:
     table = _table(["N", "governance", "joint viol./feed", "sensational excess", "duplicates", "PII over budget", "distinct share",
                     "engagement cost %", "Jain (blocks)", "µs/decision"], table_rows)
     rules = s.get("rules", {})
+    big = rows[-1]
+    findings = [
+        f"At N = {big['agents']}: joint violations per feed {fmt(big['none']['joint_violations_per_feed'], 2)} ungoverned, "
+        f"{fmt(big['factored']['joint_violations_per_feed'], 2)} factored, {fmt(big['centralized']['joint_violations_per_feed'], 2)} "
+        f"centralized; coordination (distinct share) {fmt(big['none']['distinct_share'], 3)} / {fmt(big['factored']['distinct_share'], 3)} / "
+        f"{fmt(big['centralized']['distinct_share'], 3)}; engagement cost {fmt(big['factored']['engagement_cost_pct'], 1)}% factored vs "
+        f"{fmt(big['centralized']['engagement_cost_pct'], 1)}% centralized; fairness of blocks (Jain) "
+        f"{fmt(big['factored']['block_fairness_jain'], 3)} factored vs {fmt(big['centralized']['block_fairness_jain'], 3)} centralized.",
+    ]
+    if mean(big["factored"]["duplicates_per_feed"]) > mean(big["none"]["duplicates_per_feed"]):
+        findings.append(
+            "Factored governance publishes *more* duplicates than none: the shield's safe fallback is the same article for "
+            "every blocked agent on a topic, and per-agent quotas cannot see the other agents' copies; the centralized "
+            "duplicate quota withholds the second copy.")
+    if mean(big["centralized"]["block_fairness_jain"]) < mean(big["factored"]["block_fairness_jain"]):
+        findings.append(
+            "Centralized quotas are less fair: a shared allowance goes to whoever is decided first in a round.")
+    findings_text = "\n".join(f"- {f}" for f in findings)
     return f"""## Q5. How does governance affect coordination when agents act together?
 
 **The seed's claim.** Open question: what happens to governance when several agents act together?
@@ -421,6 +448,8 @@ scope `agent` and budgets divided by N); centralized (the same quotas with scope
 state by the quota service, governance/quota.py). Numbers over the second half of training. {_seeds_line(s)}.
 
 **Our answer.**
+
+{findings_text}
 
 {table}
 
@@ -443,6 +472,38 @@ SECTIONS: dict[str, Callable[[Summary, Path], str]] = {
 }
 
 
+def at_a_glance(summaries: dict[str, Summary]) -> str:
+    """One line per question, every number read from the result files."""
+    lines = []
+    if sc := summaries.get("scale"):
+        costs = ", ".join(f"N={r['agents']}: {fmt(r['reward_cost_pct'], 1)}%" for r in sc["scales"])
+        lines.append(f"- **Q1 scale.** Reward cost of governance {costs}; trend: {sc['trend']['reward_cost_pct']['verdict']}.")
+    if pe := summaries.get("persistence"):
+        sh = pe["modes"].get("shield", {})
+        tr = sh.get("attempt_trend", {})
+        coverage = [c["mean"] for c in sh.get("coverage", []) if c.get("mean") is not None]
+        lowest = f"{min(coverage):.3f}" if coverage else "n/a"
+        lines.append(f"- **Q2 persistence.** Shield over {pe['actions_per_seed']:,} actions/seed: executed violations "
+                     f"{fmt(sh.get('executed_per_1000_overall'), 1)} per 1,000 (detector misses; lowest coverage in any "
+                     f"bucket {lowest}), attempts falling "
+                     f"significantly in {tr.get('seeds_significantly_falling')} and rising in {tr.get('seeds_significantly_rising')} seeds.")
+    if ad := summaries.get("adversarial"):
+        sh = ad["modes"].get("shield", {})
+        lines.append(f"- **Q3 adversarial.** Attack success rate under the shield {fmt(sh.get('asr_overall'), 2)}; "
+                     f"{ad.get('distinct_evasions', 0)} distinct successful evasions, each a regression case.")
+    if gp := summaries.get("gap"):
+        sh = gp["modes"].get("shield", {})
+        lines.append(f"- **Q4 gap.** Governed reaches {fmt(sh.get('pct_of_constrained_optimum'), 1)}% of the constrained optimum "
+                     f"({sh.get('seeds_reaching_target')}/{len(sh.get('round_reaching_target', []))} seeds ≥ 99%); gap to ungoverned minus "
+                     f"the price of the constraint: {fmt(gp['gap_minus_price'], 4)}.")
+    if ma := summaries.get("multiagent"):
+        big = ma["scales"][-1]
+        lines.append(f"- **Q5 multi-agent.** At N = {big['agents']}, joint violations per feed: none "
+                     f"{fmt(big['none']['joint_violations_per_feed'], 2)}, per-agent {fmt(big['factored']['joint_violations_per_feed'], 2)}, "
+                     f"centralized {fmt(big['centralized']['joint_violations_per_feed'], 2)}.")
+    return "## At a glance\n\n" + "\n".join(lines) + "\n" if lines else ""
+
+
 def generate(*, runs: Path = Path("runs"), docs: Path = Path("docs")) -> dict[str, Any]:
     """Write docs/research-report.md and .html (+ docs/research/*.png, *.json). Returns what it used."""
     from markdown_it import MarkdownIt  # rich's own dependency: always installed with the CLI
@@ -460,14 +521,19 @@ def generate(*, runs: Path = Path("runs"), docs: Path = Path("docs")) -> dict[st
         "`tractatus lab <experiment>` (default configuration) and then `tractatus lab report --all`.",
         "",
     ]
+    summaries: dict[str, Summary] = {}
+    sections = []
     for experiment in EXPERIMENTS:
         summary, source = best_summary(Path(runs), out, experiment)
         sources[experiment] = source
         if summary is None:
-            parts.append(f"## {experiment}\n\nNo results yet: run `tractatus lab {experiment}`.\n")
+            sections.append(f"## {experiment}\n\nNo results yet: run `tractatus lab {experiment}`.\n")
             continue
+        summaries[experiment] = summary
         (out / f"{experiment}.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        parts.append(SECTIONS[experiment](summary, out))
+        sections.append(SECTIONS[experiment](summary, out))
+    parts.append(at_a_glance(summaries))
+    parts.extend(sections)
     parts.append(RUNNING_ON_RAY)
     markdown = "\n".join(parts)
     md_path = Path(docs) / "research-report.md"

@@ -33,7 +33,7 @@ def demo2_table(setting: SettingSummary) -> Table:
         table.add_column(name.capitalize(), justify="right")
     has_gap = "governed" in setting.modes and "ungoverned" in setting.modes
     if has_gap:
-        table.add_column("Difference", justify="right")
+        table.add_column("Governed - ungoverned", justify="right")
     modes = setting.modes
 
     def row(label: str, key: str, fmt: str, diff: bool = True) -> None:

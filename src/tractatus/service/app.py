@@ -49,6 +49,7 @@ def create_app(settings: ServiceSettings, *, clock: Callable[[], float] = time.t
         openapi_url="/api/v1/openapi.json",
     )
     app.state.ctx = ctx
+    app.state.templates = routes_pages.make_templates()
     install_error_handlers(app)
     # Outermost first on the way in: headers on every response (even 413/429), then the size
     # limit before anything reads a body, then the rate limit.

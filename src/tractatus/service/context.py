@@ -9,6 +9,7 @@ the policy, then the audit log.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tractatus.governance.actions import Action, Decision
 from tractatus.governance.audit import AuditLog, open_audit_log
 from tractatus.governance.drift import DriftMonitor, drift_settings_from
+from tractatus.governance.escalation import EscalationQueue
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import Policy, load_policy
 from tractatus.governance.state import GovernanceState
@@ -42,7 +44,7 @@ class ServiceContext:
     sessions: sessionmaker[Session]
     policy: Policy
     audit: AuditLog
-    escalations: object | None
+    escalations: EscalationQueue
     governor: Governor
     drift: DriftMonitor
     services: DomainServices
@@ -63,15 +65,6 @@ class ServiceContext:
         self.engine.dispose()
 
 
-def open_escalation_queue(audit: AuditLog) -> object | None:
-    """The human approval queue, in the audit log's database. None if the module is not installed."""
-    try:
-        from tractatus.governance.escalation import EscalationQueue
-    except ImportError:
-        return None
-    return EscalationQueue(audit)
-
-
 def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = time.time) -> ServiceContext:
     engine = open_database(settings.resolved_database_url)
     try:
@@ -80,16 +73,19 @@ def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = tim
     except Exception:
         engine.dispose()
         raise
-    escalations = open_escalation_queue(audit)
+    escalations = EscalationQueue(audit, clock=clock)  # in the audit log's database
     state = GovernanceState()
     drift = DriftMonitor(drift_settings_from(policy.document.drift, source=policy.source), state)
+
+    drift_lock = threading.Lock()  # decisions arrive on many request threads; the monitor's streams are plain deques
 
     def watch_drift(action: Action, decision: Decision) -> None:
         # The form is not watched: a burst of submissions must not stop the form for everyone.
         if action.agent_id != INTAKE_AGENT:
-            drift.observe_decision(action, decision)
+            with drift_lock:
+                drift.observe_decision(action, decision)
 
-    governor = Governor(policy, audit=audit, state=state, escalations=escalations, observers=[watch_drift])  # type: ignore[arg-type]
+    governor = Governor(policy, audit=audit, state=state, escalations=escalations, observers=[watch_drift])
     sessions = session_factory(engine)
     bandit = ThompsonBandit(STRATEGIES, seed=settings.seed)
     with sessions() as session:

@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from tractatus.governance.errors import InputError, NotFoundError, TractatusError
 from tractatus.service.charts import CHARTS
 from tractatus.service.context import ServiceContext
-from tractatus.service.dashboard_data import collect
+from tractatus.service.dashboard_data import DashboardData, collect
 from tractatus.service.deps import get_ctx, is_logged_in
 from tractatus.service.errors import status_for
 from tractatus.service.escalations import decide_escalation, pending_escalations
@@ -28,7 +28,12 @@ from tractatus.service.pipeline import FeedbackInput
 from tractatus.service.security import CSRF_COOKIE, SESSION_COOKIE, CsrfTokens, keys_match
 
 log = logging.getLogger("tractatus.service")
-templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+
+
+def make_templates() -> Jinja2Templates:
+    """One template environment per app (it caches compiled templates): built by create_app."""
+    return Jinja2Templates(directory=str(TEMPLATES_DIR))
 router = APIRouter(include_in_schema=False)
 RATING_MAX_AGE_S = 7 * 86400
 
@@ -41,7 +46,7 @@ def _csrf_nonce(request: Request) -> tuple[str, bool]:
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     ctx = get_ctx(request)
     nonce, fresh = _csrf_nonce(request)
-    page = templates.TemplateResponse(
+    page = request.app.state.templates.TemplateResponse(
         request, name, {"csrf_token": ctx.csrf.token_for(nonce), "logged_in": is_logged_in(request), **context},
         status_code=status,
     )
@@ -151,7 +156,7 @@ async def logout(request: Request) -> Response:
 
 
 # -- dashboard ---------------------------------------------------------------------------------
-def _dashboard_data(ctx: ServiceContext):  # type: ignore[no-untyped-def]
+def _dashboard_data(ctx: ServiceContext) -> DashboardData:
     with ctx.sessions() as session:
         return collect(session, ctx.bandit.stats())
 

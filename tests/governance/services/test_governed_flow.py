@@ -16,6 +16,7 @@ from conftest import default_policy, policy_settings
 from tractatus.governance.actions import Action, Persistence, Verdict
 from tractatus.governance.checks import default_registry
 from tractatus.governance.governor import Governor
+from tractatus.governance.policy import bundled_policy_path, parse_policy
 from tractatus.governance.services.cross_reference import CrossReferenceValidator, ValidationStatus
 from tractatus.governance.services.deliberation import DeliberationStore, PluralisticDeliberationOrchestrator
 from tractatus.governance.services.persistence_classifier import InstructionPersistenceClassifier
@@ -65,14 +66,29 @@ def test_clickbait_is_never_allowed_once_the_constraint_is_filed(governor, class
     file_constraint(governor, classifier)
     decision = governor.evaluate(Action(kind="publish", text=BAIT))
     assert decision.verdict == Verdict.BLOCK
-    assert any(f.source == "cross_reference_validator" for f in decision.findings)
+    violations = [f for f in decision.findings if f.source == "cross_reference_validator"]
+    assert [f.category for f in violations] == ["prohibition_violation"]  # judged by the bound detector
+    assert violations[0].verdict == Verdict.BLOCK
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the Governor to hand its detectors to checks with bind_checks(); until then a "
-    "detector-backed prohibition is unverifiable and fails closed (escalate)",
-)
 def test_plain_headlines_pass_the_governor_once_the_constraint_is_filed(governor, classifier) -> None:
+    """The governor hands the validator its own clickbait detector (bind_checks), so "no
+    clickbait" is judged on the headline, not failed closed as unverifiable."""
     file_constraint(governor, classifier)
-    assert governor.evaluate(Action(kind="publish", text=PLAIN)).verdict == Verdict.ALLOW
+    decision = governor.evaluate(Action(kind="publish", text=PLAIN))
+    assert decision.verdict == Verdict.ALLOW, decision.findings
+
+
+def test_without_the_detector_the_prohibition_fails_closed(classifier) -> None:
+    """A policy that switches the clickbait detector off cannot verify "no clickbait": escalate."""
+    source = bundled_policy_path("default").read_text(encoding="utf-8")
+    without = source.replace("\n  clickbait:\n", "\n  clickbait:\n    enabled: false\n", 1)
+    assert without != source
+    governor = Governor(parse_policy(without, source="default without clickbait"))
+    try:
+        file_constraint(governor, classifier)
+        decision = governor.evaluate(Action(kind="publish", text=PLAIN))
+        assert decision.verdict == Verdict.ESCALATE
+        assert "cross_reference.prohibition_unverifiable" in decision.rule_ids
+    finally:
+        governor.close()

@@ -60,6 +60,7 @@ def test_extracts_parameters(classifier: InstructionPersistenceClassifier, text:
         ("Please stop using jQuery.", ("jquery",)),
         ("You may not include personal data in logs.", ("personal data",)),
         ("Write clearly. Do not use exclamation marks.", ("exclamation marks",)),
+        ("You must never expose API keys in client code.", ("api keys",)),
     ],
 )
 def test_extracts_prohibitions(classifier: InstructionPersistenceClassifier, text: str, prohibited: tuple[str, ...]) -> None:
@@ -116,9 +117,26 @@ def test_a_plain_remark_is_low_and_an_exploration_is_variable(classifier: Instru
     assert exploration.persistence == Persistence.VARIABLE
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["MongoDB runs on port 27027", "The staging database is at db-staging.internal:5432", "The API is served from https://api.example.com/v2"],
+)
+def test_configuration_statements_bind_like_orders(classifier: InstructionPersistenceClassifier, text: str) -> None:
+    """The 27027 incident's instruction was a statement of configuration, not an imperative."""
+    instruction = classifier.classify(text)
+    assert instruction.quadrant == Quadrant.SYSTEM
+    assert instruction.persistence == Persistence.HIGH
+    assert instruction.parameters
+
+
+def test_a_statement_without_parameters_binds_nothing(classifier: InstructionPersistenceClassifier) -> None:
+    assert classifier.classify("The server is down again").persistence == Persistence.LOW
+
+
 def test_only_explicit_permanence_phrases_make_an_instruction_permanent(classifier: InstructionPersistenceClassifier) -> None:
     assert classifier.classify("Never use MongoDB").temporal_scope == TemporalScope.PERMANENT
     assert classifier.classify("From now on, always cite a source").temporal_scope == TemporalScope.PERMANENT
+    assert classifier.classify("From now on, respond only in Spanish").persistence == Persistence.HIGH
     assert classifier.classify("Never use MongoDB").persistence == Persistence.HIGH
     # "do not X" is a prohibition but not a promise to hold forever
     dont = classifier.classify("Do not use MongoDB")

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Literal, Sequence
+from types import MappingProxyType
+from typing import ClassVar, Literal, Mapping, Sequence
 
 from pydantic import Field
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -271,7 +272,7 @@ class AbuseDetector:
         return out
 
 
-_RANK = {"slur": 0, "threat": 1, "self_harm_incitement": 2, "harassment": 3, "insult": 4, "mild_insult": 5, "directed_negativity": 6}
+_RANK: Mapping[str, int] = MappingProxyType({"slur": 0, "threat": 1, "self_harm_incitement": 2, "harassment": 3, "insult": 4, "mild_insult": 5, "directed_negativity": 6})
 
 
 def _drop_overlaps(hits: list[_Hit]) -> list[_Hit]:

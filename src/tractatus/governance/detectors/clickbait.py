@@ -125,20 +125,20 @@ _CURIOSITY.extend(
             re.compile(r"\b(?:this|that|it|which|one\s+\w+)\s+(?:\w+\s+)?(?:changes|changed)\s+everything\b"),
         ),
         (
-            (frozenset("truth secret secrets reason story details footage photos video results result identity".split()),
-             frozenset("revealed exposed uncovered leaked".split())),
+            (frozenset(["truth", "secret", "secrets", "reason", "story", "details", "footage", "photos", "video", "results", "result", "identity"]),
+             frozenset(["revealed", "exposed", "uncovered", "leaked"])),
             re.compile(r"\b(?:truth|secrets?|reason|story|details|footage|photos|video|results?|identity)\s+(?:finally\s+|is\s+|are\s+|was\s+|were\s+)?(?:revealed|exposed|uncovered|leaked)\b"),
         ),
         (
-            (frozenset("trick tricks hack hacks secret secrets tip tips method ingredient habit rule thing technique loophole remedy food fruit drink".split()),
-             frozenset("weird strange odd crazy bizarre sneaky genius little-known secret unusual forgotten ancient simple".split())),
+            (frozenset(["trick", "tricks", "hack", "hacks", "secret", "secrets", "tip", "tips", "method", "ingredient", "habit", "rule", "thing", "technique", "loophole", "remedy", "food", "fruit", "drink"]),
+             frozenset(["weird", "strange", "odd", "crazy", "bizarre", "sneaky", "genius", "little-known", "secret", "unusual", "forgotten", "ancient", "simple"])),
             re.compile(
                 r"\b(?:this|one|these|that)\s+(?:(?:weird|strange|odd|crazy|bizarre|sneaky|genius|little-known|secret|unusual|forgotten|ancient)\s+)+(?:trick|hack|secret|tip|method|ingredient|habit|rule|thing|technique|loophole|remedy|food|fruit|drink)s?\b"
                 r"|\bone\s+simple\s+(?:trick|hack|secret|tip|ingredient|habit)\b"
             ),
         ),
         (
-            (frozenset("baffled stunned speechless shocked dumbfounded floored losing stumped".split()),),
+            (frozenset(["baffled", "stunned", "speechless", "shocked", "dumbfounded", "floored", "losing", "stumped"]),),
             re.compile(r"\b(?:doctors|scientists|experts|researchers|economists|police|investors|fans|engineers|\w+ists|\w+ers)\s+(?:are|were|remain|left)\s+(?:totally\s+|completely\s+)?(?:baffled|stunned|speechless|shocked|dumbfounded|floored|stumped|losing\s+their\s+minds)\b"),
         ),
     ]
@@ -147,7 +147,7 @@ _SENSATIONAL_WORDS = gate_words(_SENSATIONAL)
 _EVER_WORDS = frozenset(
     ["ever", "history", "internet", "planet", "earth", "web", "world", "imaginable", "known", "see", "seen", "read", "hear", "heard", "watch", "find", "meet", "witness", "year", "decade", "century"]
 )
-_FEATURES: list[tuple[str, Gate, re.Pattern[str]]] = [
+_FEATURES: tuple[tuple[str, Gate, re.Pattern[str]], ...] = (
     *(("curiosity_gap", gate, pattern) for gate, pattern in _CURIOSITY),
     ("sensational_superlative", (_EVER_WORDS,), re.compile(
         rf"\b(?:the\s+)?most\s+{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,5}}?{_EVER}\b"
@@ -178,7 +178,7 @@ _FEATURES: list[tuple[str, Gate, re.Pattern[str]]] = [
     ("unsourced_claim", (frozenset(["scientists", "doctors", "experts", "researchers", "studies", "science", "research", "harvard", "nasa", "study"]),), re.compile(
         r"\b(?:scientists|doctors|experts|researchers|studies|science|research|harvard|nasa|a\s+(?:new\s+)?study)\s+(?:confirm|confirms|confirmed|prove|proves|proved|have\s+proven|has\s+proven|admit|admits|finally\s+admit|reveal|reveals|discover|discovered|say|says)\b"
     )),
-]
+)
 _SOURCED = re.compile(
     r"according\s+to|published\s+in|study\s+(?:in|by|from|published)|journal|doi|https?://|www\.|et\s+al|\[\d+\]|source:|\bcited\b|peer-reviewed|\(\d{4}\)|reported\s+by|\bvia\b"
 )

@@ -17,7 +17,8 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Literal, Sequence
+from types import MappingProxyType
+from typing import ClassVar, Literal, Mapping, Sequence
 
 from pydantic import Field
 
@@ -137,9 +138,9 @@ _DURATION = re.compile(
     r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|fifty|a\s+hundred)\s+"
     r"(?P<unit>days?|weeks?|months?|years?|decades?|centuries|century)\b"
 )
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-            "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "a hundred": 100}  # fmt: skip
-_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650, "century": 36500, "centurie": 36500}
+_NUMBERS: Mapping[str, int] = MappingProxyType({"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "a hundred": 100})  # fmt: skip
+_UNIT_DAYS: Mapping[str, int] = MappingProxyType({"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650, "century": 36500, "centurie": 36500})
 
 
 # Gates (see lexicon.gate_words): the verb phrases above need one of these words, so text
@@ -151,15 +152,12 @@ _BIOMETRIC_GATE = frozenset(
     ["fingerprint", "fingerprints", "face", "facial", "iris", "retina", "retinal", "voiceprint", "voice", "dna", "genetic", "biometric", "palm", "hiv", "medical", "diagnosis"]
 ) | _SPECIAL_GATE  # possessive health terms ("her depression")
 _FOREVER_GATE = frozenset(
-    "forever indefinitely permanently perpetuity ever good expiry expiration limit deletion never retention delete "
-    "purge erase destroy".split()
+    ["forever", "indefinitely", "permanently", "perpetuity", "ever", "good", "expiry", "expiration", "limit", "deletion", "never", "retention", "delete", "purge", "erase", "destroy"]
 )
 _DURATION_GATE = (
-    frozenset("days day weeks week months month years year decades decade century centuries".split()),
+    frozenset(["days", "day", "weeks", "week", "months", "month", "years", "year", "decades", "decade", "century", "centuries"]),
     frozenset(
-        "keep keeps kept keeping store stores stored storing retain retains retained retaining retention hold holds "
-        "holding save saves saved saving archive archives archived archiving preserve preserved log logs logged "
-        "logging persist persisted cache cached back".split()
+        ["keep", "keeps", "kept", "keeping", "store", "stores", "stored", "storing", "retain", "retains", "retained", "retaining", "retention", "hold", "holds", "holding", "save", "saves", "saved", "saving", "archive", "archives", "archived", "archiving", "preserve", "preserved", "log", "logs", "logged", "logging", "persist", "persisted", "cache", "cached", "back"]
     ),
 )
 
@@ -249,7 +247,7 @@ class ComplianceDetector:
     def _retention(self, ctx: CheckContext) -> list[Finding]:
         lowered = ctx.text.lower_words
         forms = ctx.text.word_forms
-        out = []
+        out: list[Finding] = []
         if not _FOREVER_GATE.isdisjoint(forms):
             out.extend(
                 self._finding(ctx, "retention", "retention.indefinite", "asks to keep data indefinitely", m.start(), m.end(), words=True)

@@ -12,7 +12,8 @@ Evidence is always masked ("j***@e***.com"); the raw value never leaves the requ
 from __future__ import annotations
 
 import importlib.util
-from typing import Any, ClassVar, Literal, Sequence
+from types import MappingProxyType
+from typing import Any, ClassVar, Literal, Mapping, Sequence
 
 from pydantic import Field
 
@@ -29,7 +30,7 @@ from tractatus.governance.detectors.pii_recognizers import (
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 _SPACY_MODELS = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_trf")
 
-_MESSAGES: dict[str, str] = {
+_MESSAGES: Mapping[str, str] = MappingProxyType({
     "email": "e-mail address",
     "phone": "phone number",
     "payment_card": "payment card number (Luhn-valid)",
@@ -38,7 +39,7 @@ _MESSAGES: dict[str, str] = {
     "ip_address": "IP address",
     "street_address": "street address",
     "person": "person name",
-}
+})
 
 
 class PiiSettings(CheckSettings):

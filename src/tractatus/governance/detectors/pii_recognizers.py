@@ -15,7 +15,8 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Literal
+from types import MappingProxyType
+from typing import Literal, Mapping
 
 from pydantic import Field
 from stdnum import iban as _iban
@@ -286,9 +287,9 @@ def find_street_addresses(text: str, *, european: bool = True) -> list[PiiMatch]
 # -- all of them -----------------------------------------------------------------------------
 
 # When two matches overlap, the more specific (checksummed) one wins.
-_PRIORITY: dict[str, int] = {
+_PRIORITY: Mapping[str, int] = MappingProxyType({
     "email": 0, "payment_card": 1, "iban": 2, "ssn": 3, "ip_address": 4, "street_address": 5, "phone": 6, "person": 7,
-}  # fmt: skip
+})  # fmt: skip
 
 
 def resolve_overlaps(matches: list[PiiMatch]) -> list[PiiMatch]:

@@ -117,7 +117,10 @@ _VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
             (r"\b(?:which|whose)\s+lives\s+(?:matter|count|are\s+worth)", (words("lives"),)),
             (
                 r"\b(?:decide|decides|deciding|determine|determining|choose|choosing|judge|judging|pick|picking)\s+who\s+"
-                r"(?:deserves?|gets?\s+(?:priority|help|treatment|care|the\s+\w+)|should\s+(?:get|receive|be)|lives|dies|is\s+worth)\b",
+                r"(?:deserves?|gets?\s+(?:priority|help|treatment|care|the\s+(?:last\s+|remaining\s+|only\s+)?(?:\w+\s+)?"
+                r"(?:job|loan|transplant|organ|vaccines?|beds?|ventilators?|scholarship|grant|apartment|housing|promotion|"
+                r"raise|benefits|aid|treatment|medicine|medication|funding|spot|slot|place))|should\s+(?:get|receive|be)|"
+                r"lives|dies|is\s+worth)\b",
                 (_DECIDE_ANCHORS, words("who")),
             ),
         ),
@@ -167,7 +170,7 @@ _VALUES_RULES: dict[str, tuple[str, tuple[Piece, ...]]] = {
                 (words("mission purpose vision"),),
             ),
             (
-                r"\bdecide\s+what\s+(?:matters|is\s+meaningful|gives\s+(?:life|work)\s+meaning|our\s+purpose\s+is)\b",
+                r"\bdecide\s+what\s+(?:is\s+meaningful|gives\s+(?:life|work)\s+meaning|our\s+purpose\s+is|makes\s+(?:a\s+)?life\s+worth)\b",
                 (words("decide"), words("what")),
             ),
         ),
@@ -238,7 +241,8 @@ _ASSURANCE_OBJECTS = (
 _ABSOLUTE_ASSURANCE: tuple[Piece, ...] = (
     (
         r"\bguarantee[sd]?\b(?:\s+that)?(?:\s+\w+){0,4}?\s+(?:100\s?%|complete|total|absolute|full|perfect|zero)?\s*"
-        + _ASSURANCE_OBJECTS + r"\b|\bguaranteed\s+to\s+(?:work|succeed|be\s+safe|be\s+secure|be\s+accurate|never)\b",
+        + _ASSURANCE_OBJECTS + r"\b|\bguaranteed\s+to\s+(?:work|succeed|be\s+safe|be\s+secure|be\s+accurate|never)\b"
+        r"|\b(?:results|success|profits?|returns|weight\s+loss|approval)\s+(?:are\s+|is\s+)?guaranteed\b",
         (words("guarantee guarantees guaranteed"),),
     ),
     (
@@ -247,7 +251,8 @@ _ABSOLUTE_ASSURANCE: tuple[Piece, ...] = (
         (words("#"), words("% percent")),
     ),
     (
-        r"\bzero\s+(?:risk|risks|chance\s+of\s+(?:failure|error|harm)|defects|vulnerabilities)\b|\brisk[\s-]free\b"
+        r"\bzero\s+(?:risk|risks|chance\s+of\s+(?:failure|error|harm)|defects|vulnerabilities)\b"
+        r"|\brisk[\s-]free\b(?!\s+(?:trial|cancellation|returns?))"  # a "risk-free trial" is a no-cost trial
         r"|\bno\s+risk\s+(?:at\s+all|whatsoever)\b|\bwithout\s+any\s+risk\b",
         (words("zero free risk"),),
     ),
@@ -406,10 +411,13 @@ class BoundaryEnforcer:
         )
 
     def _values_decisions(self, text: str, present: frozenset[str]) -> list[Hit]:
+        window = self.settings.negation_window_chars
         hits: list[Hit] = []
         for rule_id, what, pieces in self._values:
             m = pieces.first(text, present)
-            if m is not None and not _is_quoted(text, m):
+            # "we will never sell customer data", "don't trade accuracy for speed": a refusal
+            # holds the line; it does not decide the question the other way.
+            if m is not None and not _is_quoted(text, m) and not is_negated(text, m.start(), window):
                 hits.append((rule_id, f"decides {what}: a person must decide", m))
         return hits
 

@@ -165,10 +165,10 @@ def extract_from_text(text: str, keys: Collection[str] | None = None) -> Paramet
         if port is not None and _word_starts(lowered, m.start()):
             _add(params, "port", port)
     for m in _PORT_SUFFIX.finditer(text) if ":" in text and wanted("host", "port") else ():
-        host = _HOST_BEFORE.search(text, max(0, m.start() - 253), m.start())
-        if host is None or not outside_urls(host) or (host.start() > 0 and text[host.start() - 1] in _NOT_BEFORE_HOST):
+        before = _HOST_BEFORE.search(text, max(0, m.start() - 253), m.start())
+        if before is None or not outside_urls(before) or (before.start() > 0 and text[before.start() - 1] in _NOT_BEFORE_HOST):
             continue
-        _add(params, "host", host.group(0).lower())
+        _add(params, "host", before.group(0).lower())
         port = _valid_port(m.group(1))
         if port is not None:
             _add(params, "port", port)

@@ -97,6 +97,13 @@ _SCOPE_MARKERS: tuple[tuple[TemporalScope, re.Pattern[str]], ...] = (
     ),
 )
 
+# A statement of how the system is configured binds like an order when it names a parameter:
+# "the database is at db.internal:27027", "MongoDB runs on port 27027".
+_CONFIG_STATEMENT = re.compile(
+    r"\b(?:is|are|runs?|listens?|lives?|sits?|located|hosted|available|reachable|served|deployed)\s+(?:now\s+|only\s+)?"
+    r"(?:at|on|in|under|from|via)\b",
+    re.IGNORECASE,
+)
 # Directive mood. "do not"/"don't" count only at the head of a clause ("I don't know" is not one).
 _STRONG = re.compile(
     r"(?<!\w)(?:must|mustn't|shall|never|always|required|mandatory|make\s+sure|ensure|under\s+no\s+circumstances|"
@@ -123,6 +130,12 @@ _IMPERATIVE_VERBS = (
     "review", "cite", "respect", "protect", "log", "report", "document", "put", "commit", "push", "merge",
     "build", "publish", "post", "point", "bind", "listen", "refrain", "stay", "maintain", "prioritize",
     "prioritise", "focus", "treat", "require", "block", "allow", "reject", "escalate", "never", "always", "stop",
+    "respond", "reply", "answer", "format", "return", "output", "print", "show", "display", "explain", "summarize",
+    "summarise", "translate", "speak", "ask", "tell", "exclude", "skip", "ignore", "remember", "mention", "describe",
+    "list", "provide", "generate", "produce", "be", "go", "start", "begin", "continue", "finish", "wait", "notify",
+    "schedule", "cancel", "approve", "deny", "read", "open", "close", "load", "upload", "download", "upgrade",
+    "downgrade", "pin", "lock", "tag", "label", "name", "sort", "filter", "group", "split", "copy", "link", "migrate",
+    "backup", "restore", "encrypt", "hash", "validate", "sanitize", "escape", "cache", "retry", "timeout", "target",
 )
 # The head of a clause, after an optional "please"/"then"/"and", is an imperative verb or "no X".
 _IMPERATIVE = re.compile(
@@ -214,7 +227,10 @@ class InstructionPersistenceClassifier:
             scope_marker = TemporalScope.PERMANENT
         quadrant = self._quadrant(text, has_parameters=bool(params))
         explicitness = self._explicitness(
-            text, specific=bool(params or forbidden), scoped=scope_marker is not None
+            text,
+            specific=bool(params or forbidden),
+            scoped=scope_marker is not None,
+            configures=bool(params) and _CONFIG_STATEMENT.search(text) is not None,
         )
         if scope_marker is not None:
             scope = scope_marker
@@ -251,10 +267,10 @@ class InstructionPersistenceClassifier:
                 best, best_hits = quadrant, hits
         return best
 
-    def _explicitness(self, text: str, *, specific: bool, scoped: bool) -> float:
+    def _explicitness(self, text: str, *, specific: bool, scoped: bool, configures: bool) -> float:
         w = self.settings.weights
         score = 0.0
-        if _STRONG.search(text) or _IMPERATIVE.search(text):
+        if configures or _STRONG.search(text) or _IMPERATIVE.search(text):
             score += w.strong_directive
         elif _WEAK.search(text):
             score += w.weak_directive

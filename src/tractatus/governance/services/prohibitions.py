@@ -49,7 +49,7 @@ _CUE = (
 )
 _CLAUSE_HEAD = r"(?:^|(?<=[.;:!?\n,(])|\band\b|\bbut\b|\bplease\b|\balso\b|\bthen\b)\s*"
 _CUE_PATTERN = re.compile(
-    _CLAUSE_HEAD + r"(?:you\s+|we\s+)?(?P<cue>" + _CUE + r")\s+(?:(?:ever|again|anymore|any\s+more)\s+)?(?P<rest>[^.;:!?\n]{1,200})",
+    _CLAUSE_HEAD + r"(?:you\s+|we\s+)?(?:must\s+|should\s+|shall\s+|will\s+)?(?P<cue>" + _CUE + r")\s+(?:(?:ever|again|anymore|any\s+more)\s+)?(?P<rest>[^.;:!?\n]{1,200})",
     re.IGNORECASE,
 )
 _NO_PATTERN = re.compile(_CLAUSE_HEAD + r"no\s+(?P<rest>[^.;:!?\n]{1,200})", re.IGNORECASE)

@@ -13,11 +13,13 @@ Coverage is measured from the audit log exactly as the lab measures it.
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -39,6 +41,7 @@ from tractatus.lab.experiments.demo import (
     Demo2Summary,
     SettingConfig,
     summarize_setting,
+    total_rounds,
 )
 from tractatus.lab.modes import Mode
 from tractatus.lab.optimum import optima
@@ -46,21 +49,31 @@ from tractatus.lab.runner import CellOutcome, CellSpec
 from tractatus.lab.training import RoundRecord
 
 SUPPORTED_MODES = (Mode.NONE, Mode.SHIELD)
-# `--quick` on this backend: every article is a real model call through three HTTP servers, so
-# the lab's quick main setting (60 rounds x 40 articles x 3 seeds per mode) cannot fit in 60 s
-# on 2 cores. The seed's setting (1 agent, 5 rounds, 40 articles) runs unchanged; the main
-# setting shrinks to this.
-QUICK_MAIN_SETTING = SettingConfig(name="default", agents=1, rounds=5, steps_per_round=8, seeds=2)
+# `--quick` on this backend: every article is a real model call through three HTTP servers
+# (~40 ms of CPU per rollout here), so the lab's quick setting (60 rounds x 40 articles x 3
+# seeds per mode) cannot fit in 60 s on 2 cores. Quick keeps the seed's setting (1 agent,
+# 5 rounds) with QUICK_ARTICLES_PER_ROUND articles per round, and shrinks the main setting.
+QUICK_ARTICLES_PER_ROUND = 20
+QUICK_MAIN_SETTING = SettingConfig(name="default", agents=1, rounds=4, steps_per_round=8, seeds=2)
 # Rollouts in flight at once. More does not help on 2 cores, and httpx's connection pool checks
 # every pooled connection on each request, so a large pool costs CPU on every call.
 CONCURRENCY = 16
 
 RoundHook = Callable[[CellSpec, RoundRecord], None]
 
+# A real model for `tractatus lab demo2 --backend agentlightning` without new CLI options:
+# an OpenAI-compatible base URL ending in /v1, and the model name it serves.
+MODEL_URL_ENV = "TRACTATUS_AL_MODEL_URL"
+MODEL_NAME_ENV = "TRACTATUS_AL_MODEL_NAME"
+
 
 def quick_config(config: Demo2Config) -> Demo2Config:
-    """The lab's configuration with the main (last) setting replaced by QUICK_MAIN_SETTING."""
-    return config.model_copy(update={"settings": (*config.settings[:-1], QUICK_MAIN_SETTING)})
+    """The lab's configuration with its settings reduced for this backend (see QUICK_MAIN_SETTING)."""
+    first = [
+        s.model_copy(update={"steps_per_round": min(s.steps_per_round, QUICK_ARTICLES_PER_ROUND)})
+        for s in config.settings[:-1]
+    ]
+    return config.model_copy(update={"settings": (*first, QUICK_MAIN_SETTING)})
 
 
 def run_demo2(
@@ -72,7 +85,15 @@ def run_demo2(
     audit_db: str | Path | None = None,
     on_round: RoundHook | None = None,
 ) -> Demo2Summary:
-    """Train Demo 2 through AGL. `quick=None`: quick iff the main setting is the lab's QUICK_SETTING."""
+    """Train Demo 2 through AGL. `quick=None`: quick iff the main setting is the lab's QUICK_SETTING.
+
+    `model_url=None` means $TRACTATUS_AL_MODEL_URL (and $TRACTATUS_AL_MODEL_NAME), else the stub model.
+    """
+    model_url = model_url or os.environ.get(MODEL_URL_ENV) or None
+    if model_url is not None and not model_url.startswith(("http://", "https://")):
+        raise ConfigError(f"model URL {model_url!r} must be an http(s) base URL ending in /v1")
+    if model_url is not None and model_name == DEFAULT_MODEL_NAME:
+        model_name = os.environ.get(MODEL_NAME_ENV, model_name)
     if quick or (quick is None and config.settings and config.settings[-1] == QUICK_SETTING):
         config = quick_config(config)
     unsupported = [m.value for m in config.modes if m not in SUPPORTED_MODES]
@@ -91,14 +112,19 @@ def run_demo2(
     interrupted = False
     with tempfile.TemporaryDirectory(prefix="tractatus-agl-") as scratch:
         audit = open_audit_log(audit_db if audit_db is not None else Path(scratch) / "audit.db")
-        governor = open_governor(config.policy, audit)
+        try:
+            governor = open_governor(config.policy, audit)
+        except BaseException:
+            audit.close()
+            raise
         hooks = GovernanceHooks(load_reward_settings(), audit=audit)
         # A fresh admin key per run: the in-process gateway is never open, even on loopback.
         key = secrets.token_hex(16)
         stack = Stack(StackConfig(gateway_key=key, model_url=model_url, model_name=model_name), governor)
         try:
             stack.start()
-            asyncio.run(_run_cells(config, stack, key, hooks, audit, stack.model_name, outcomes, on_round))
+            with _progress(config, on_round) as report:
+                asyncio.run(_run_cells(config, stack, key, hooks, audit, stack.model_name, outcomes, report))
         except KeyboardInterrupt:
             interrupted = True
         finally:
@@ -109,6 +135,26 @@ def run_demo2(
     return Demo2Summary(
         backend="agentlightning", config=config, settings=settings, flow=None, interrupted=interrupted
     )
+
+
+@contextmanager
+def _progress(config: Demo2Config, on_round: RoundHook | None) -> Iterator[RoundHook]:
+    """The caller's round hook, or a rich progress bar on stderr (stdout may carry --json)."""
+    if on_round is not None:
+        yield on_round
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        task = progress.add_task("demo2 via Agent Lightning", total=total_rounds(config))
+
+        def advance(spec: CellSpec, _record: RoundRecord) -> None:
+            where = f"{spec.setting}/{spec.config.mode.value}/seed {spec.config.seed}"
+            progress.update(task, advance=1, description=f"demo2 via Agent Lightning: {where}")
+
+        yield advance
 
 
 async def _run_cells(

@@ -28,6 +28,7 @@ admin key can still post to the gateway directly; see docs/agentlightning.md.)
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -108,9 +109,8 @@ def create_governed_proxy(governor: Deciding, settings: ProxySettings) -> FastAP
         if not settings.agent_key:
             return True
         header = request.headers.get("authorization", "")
-        return (
-            header == f"Bearer {settings.agent_key}" or request.headers.get("x-api-key") == settings.agent_key
-        )
+        presented = header[7:] if header.startswith("Bearer ") else request.headers.get("x-api-key", "")
+        return hmac.compare_digest(presented.encode(), settings.agent_key.encode())  # constant time
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

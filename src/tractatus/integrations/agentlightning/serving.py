@@ -52,8 +52,8 @@ class ServerThread:
             backlog=2048,
         )
         self._server = uvicorn.Server(config)
-        # Each server runs in its own thread; only the main thread may install signal handlers.
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        # uvicorn installs signal handlers only on the main thread; ours is not, so Ctrl-C stays
+        # with the caller (`tractatus al up`), which stops every server in order.
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{self.name}", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + STARTUP_TIMEOUT_S

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from tractatus.governance.actions import ActionKind
 from tractatus.governance.errors import ConfigError
 from tractatus.integrations.agentlightning.gateway import (
     DEFAULT_MODEL_NAME,
@@ -32,6 +33,7 @@ from tractatus.integrations.agentlightning.stub_model import create_stub_model_a
 if TYPE_CHECKING:
     from tractatus.governance.audit import AuditLog
     from tractatus.governance.governor import Governor
+    from tractatus.governance.policy import Policy
 
 
 def bundled_policy() -> Path:
@@ -140,9 +142,25 @@ class Stack:
         self.stop()
 
 
+def require_response_checks(policy: Policy) -> Policy:
+    """Refuse a policy under which the proxy would pass every model answer unchecked.
+
+    The proxy decides `response` actions; a policy written for other kinds (the lab's
+    `publish`-only lab-engagement.yaml, say) would allow everything here, silently.
+    """
+    kinds = {kind for entry in policy.document.checks.values() if entry.enabled for kind in entry.kinds}
+    if ActionKind.RESPONSE.value not in kinds:
+        raise ConfigError(
+            f"policy {policy.source}: no check runs on `response` actions, so the governed proxy would pass "
+            "every model answer unchecked; use policies/agentlightning.yaml or add `response` to a check's kinds"
+        )
+    return policy
+
+
 def open_governor(policy: str | Path | None, audit: AuditLog | None) -> Governor:
     """A Governor for the proxy from a policy file (default: policies/agentlightning.yaml)."""
     from tractatus.governance.governor import Governor
     from tractatus.governance.policy import load_policy
 
-    return Governor(load_policy(policy if policy is not None else bundled_policy()), audit=audit)
+    loaded = require_response_checks(load_policy(policy if policy is not None else bundled_policy()))
+    return Governor(loaded, audit=audit)

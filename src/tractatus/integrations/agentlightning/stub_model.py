@@ -3,7 +3,7 @@
 It is the one stand-in the project allows: no model weights can run here, so this server speaks
 the real protocol (`POST /v1/chat/completions`, `GET /v1/models`) and writes its answer from the
 prompt alone. Swap in any real endpoint (vLLM, llama.cpp's server, OpenAI) by registering that
-URL with the gateway instead (`tractatus al up --model-url ...`, `--model-url` on Demo 2); nothing
+URL with the gateway instead (`tractatus al up --model-url ...`, $TRACTATUS_AL_MODEL_URL for Demo 2); nothing
 else changes, because everything downstream only speaks the OpenAI chat-completions API.
 
 The prompt protocol (lines in the last user message, case-insensitive keys):

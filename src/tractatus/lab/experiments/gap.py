@@ -154,8 +154,9 @@ def summarize(config: GapConfig, cell_list: list[Cell], results: list[dict[str, 
         reached: list[float | None] = []
         for s in seeds:
             ma = moving_average(runs[s]["series"]["engagement"], window)
-            hit = np.flatnonzero(ma >= config.target * runs[s]["constrained_optimum"])
-            reached.append(int(hit[0]) + 1 if hit.size else None)
+            # only full windows count: the first rounds' running mean is one noisy round, not a level
+            hit = np.flatnonzero(ma[window - 1 :] >= config.target * runs[s]["constrained_optimum"])
+            reached.append(int(hit[0]) + window if hit.size else None)
         curve = np.mean([moving_average(runs[s]["series"]["engagement"], window) for s in seeds], axis=0)
         modes[mode.value] = {
             "final_engagement": number(final),
