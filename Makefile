@@ -22,9 +22,13 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/tractatus lab demo2
 
+# The default suite on SQLite, then the database-backed suites again on a throwaway PostgreSQL.
+PG_SUITES := tests/service tests/governance/test_audit_postgres.py
+
 test: $(STAMP)
 	scripts/system-deps.sh
 	$(VENV)/bin/pytest -q -m "not slow" $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(VENV)/bin/pytest -q -m "not slow" -p no:cacheprovider $(PG_SUITES)
 
 test-all: $(STAMP)
 	scripts/system-deps.sh

@@ -11,6 +11,8 @@ Two measurements, each in one run so their ratio is not skewed by machine drift:
 2. Rollouts/s through the gateway with and without governance: the same batches of Demo 2
    rollouts (enqueue, run agent, post reward, finish, hooks) alternately ungoverned (agent ->
    gateway) and governed (agent -> governed proxy, GovernanceHooks). Target ratio >= 0.9.
+   Measured twice: with the instant stub model (governance's whole cost exposed) and with the
+   stub answering after --model-latency-ms (a small model's generation time on a GPU).
 
     .venv/bin/python benchmarks/bench_al_proxy.py [--calls 400] [--rollouts 160] [--json]
 
@@ -148,6 +150,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--rollouts", type=int, default=80, help="rollouts per batch")
     parser.add_argument("--batches", type=int, default=4, help="measured batches per mode")
+    parser.add_argument(
+        "--model-latency-ms", type=float, default=200.0, help="stub latency for the 2nd throughput run"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     quiet_gateway_logs()
@@ -170,6 +175,11 @@ def main() -> int:
                 "machine": f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}, load avg {os.getloadavg()[0]:.1f}",
                 "overhead": asyncio.run(overhead(stack, unaudited_proxy.url, args.calls, args.warmup)),
                 "throughput": asyncio.run(throughput(stack, hooks, args.rollouts, args.batches)),
+            }
+        with Stack(StackConfig(stub_latency_s=args.model_latency_ms / 1000), governor) as slow_model:
+            result["throughput_with_model_latency"] = {
+                "model_latency_ms": args.model_latency_ms,
+                **asyncio.run(throughput(slow_model, hooks, args.rollouts, args.batches)),
             }
         result["machine"] += f" -> {os.getloadavg()[0]:.1f} at the end"
         governor.close()

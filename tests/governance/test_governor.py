@@ -263,7 +263,7 @@ def test_no_input_crashes_the_engine_and_an_exception_never_allows(text: str, ki
     gov = _PROPERTY_GOVERNOR
     decision = gov.decide(Action(kind=kind, text=text, tool=tool))
     assert isinstance(decision.verdict, Verdict)
-    if kind == "message" and "a" in text:
+    if kind == "message" and "a" in text or kind == "x":
         assert decision.verdict == Verdict.BLOCK
 
 
@@ -279,3 +279,19 @@ def test_batch_decisions_keep_input_order() -> None:
 @pytest.mark.parametrize("bad", ["", "   "])
 def test_empty_text_is_allowed_not_crashing(bad: str) -> None:
     assert governor().decide(Action(text=bad)).verdict == Verdict.ALLOW
+
+
+def test_a_kind_the_policy_does_not_govern_fails_closed() -> None:
+    decision = governor().decide(Action(kind="teleport", text="hello"))
+    assert decision.verdict == Verdict.BLOCK
+    assert decision.rule_ids == ("kind.unknown",)
+
+
+def test_an_escalation_that_cannot_be_queued_blocks() -> None:
+    class BrokenQueue:
+        def submit(self, action, decision):
+            raise OSError("database is locked")
+
+    decision = governor(escalations=BrokenQueue()).decide(Action(kind="tool_call", tool="shell.exec", arguments={"command": "ls"}))
+    assert decision.verdict == Verdict.BLOCK
+    assert "escalation.unavailable" in decision.rule_ids

@@ -109,6 +109,12 @@ class Governor:
         for name, spec in doc.budgets.items():
             self.state.define_budget(name, spec.limit, spec.window_s)
         self._checks_by_kind = self._bind_checks(policy, registry if registry is not None else default_registry())
+        # A kind no part of the policy speaks about cannot be decided: fail closed.
+        self._known_kinds = frozenset(
+            {ActionKind.TOOL_CALL.value, *self._checks_by_kind, *(k for r in doc.rules for k in r.kinds),
+             *(k for limit in doc.rate_limits for k in limit.kinds)}
+        )
+        self._unknown_kind = Verdict.parse(doc.on_error)
         # One watchdog pool per governor. A hung check keeps its thread; the pool has spare
         # workers, and once every worker is stuck every decision times out: fail closed.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tractatus-check")
@@ -181,6 +187,10 @@ class Governor:
                                 Verdict.parse(limit.verdict),
                             )
                         )
+            if action.kind not in self._known_kinds:
+                findings.append(
+                    engine_finding("kind.unknown", f"action kind {action.kind!r} is not governed by the policy", self._unknown_kind)
+                )
             checks = self._checks_by_kind.get(action.kind, ())
             if checks:
                 text = action_text(action)
@@ -300,10 +310,7 @@ class Governor:
     # -- recording ---------------------------------------------------------------------------
     def _record(self, pairs: list[tuple[Action, Decision]]) -> list[Decision]:
         if self.escalations is not None:
-            pairs = [
-                (a, d.replace(escalation_id=str(self.escalations.submit(a, d))) if d.verdict == Verdict.ESCALATE else d)
-                for a, d in pairs
-            ]
+            pairs = [(a, self._escalate(a, d) if d.verdict == Verdict.ESCALATE else d) for a, d in pairs]
         if self.audit is not None:
             try:
                 seqs = self.audit.append_decisions(pairs)
@@ -316,6 +323,15 @@ class Governor:
             for action, decision in pairs:
                 observer(action, decision)
         return decisions
+
+    def _escalate(self, action: Action, decision: Decision) -> Decision:
+        """Queue an escalated action for a person. If it cannot be queued, nobody will review it: block."""
+        assert self.escalations is not None
+        try:
+            return decision.replace(escalation_id=str(self.escalations.submit(action, decision)))
+        except Exception as exc:
+            failure = engine_finding("escalation.unavailable", f"escalation queue unavailable: {type(exc).__name__}", Verdict.BLOCK)
+            return decision.replace(verdict=Verdict.BLOCK, findings=(*decision.findings, failure), modified_text=None)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:

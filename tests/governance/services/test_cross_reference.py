@@ -63,6 +63,9 @@ def test_port_conflict_in_a_connection_string(classifier: InstructionPersistence
         Action(text="Connecting to mongodb://localhost:27027/app"),
         Action(text="The weekly report is ready."),
         Action(kind="tool_call", tool="search", arguments={"query": "mongodb default port"}),
+        # a port stated for MongoDB does not bind calls to other services
+        Action(kind="tool_call", tool="http_get", arguments={"url": "https://localhost:8443/health"}),
+        Action(text="Connect to postgres://db.internal:5432/app"),
     ],
 )
 def test_honouring_or_unrelated_actions_are_approved(classifier, validator, action: Action) -> None:
@@ -210,11 +213,13 @@ def test_through_the_governor(classifier) -> None:
     governor = Governor(default_policy())
     try:
         governor.state.add_instruction(classifier.classify("Use port 27027 for MongoDB"))
-        conflicting = Action(kind="tool_call", tool="http_get", arguments={"url": "http://localhost:27017/status"})
-        honouring = Action(kind="tool_call", tool="http_get", arguments={"url": "http://localhost:27027/status"})
+        conflicting = Action(kind="tool_call", tool="db.query", arguments={"port": 27017, "database": "orders", "sql": "SELECT 1"})
+        honouring = Action(kind="tool_call", tool="db.query", arguments={"port": 27027, "database": "orders", "sql": "SELECT 1"})
+        other_service = Action(kind="tool_call", tool="http_get", arguments={"url": "http://localhost:8080/status"})
         decision = governor.evaluate(conflicting)
         assert decision.verdict == Verdict.ESCALATE
         assert "cross_reference.parameter_conflict" in decision.rule_ids
         assert governor.evaluate(honouring).verdict == Verdict.ALLOW
+        assert governor.evaluate(other_service).verdict == Verdict.ALLOW
     finally:
         governor.close()

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tractatus.governance.services.parameters import compatible, extract_from_arguments, extract_from_text
+from tractatus.governance.services.parameters import (
+    compatible,
+    extract_from_arguments,
+    extract_from_text,
+    targets,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +73,18 @@ def test_arguments_use_aliases_and_their_strings() -> None:
 )
 def test_compatible(key: str, expected: object, actual: object, ok: bool) -> None:
     assert compatible(key, expected, actual) is ok
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Use port 27027 for MongoDB", {"mongodb"}),
+        ("mongodb+srv://cluster0.example.net/app", {"mongodb"}),
+        ("Connect via psql to PostgreSQL", {"postgres"}),
+        ("GET https://api.example.com/v2", {"http"}),
+        ("Use port 8080", set()),
+        ("The quarterly report is attached.", set()),
+    ],
+)
+def test_targets_name_the_service_a_parameter_belongs_to(text: str, expected: set[str]) -> None:
+    assert targets(text) == expected

@@ -121,6 +121,19 @@ _CURIOSITY.extend(
             re.compile(r"\b(?:can't|cannot|couldn't|won't)\s+stop\s+(?:talking|watching|sharing|laughing|crying)\s+(?:about|over|at)?\b"),
         ),
         (
+            (frozenset(["result", "results", "reason", "truth", "answer", "ending", "outcome", "twist", "reaction", "footage"]),
+             frozenset(["shocking", "insane", "unbelievable", "mind-blowing", "jaw-dropping", "terrifying", "horrifying"])),
+            re.compile(r"\b(?:results?|reason|truth|answer|ending|outcome|twist|reaction|footage)\s+(?:[\w']+\s+){0,5}?(?:is|are|was|were|it's|they're)\s+(?:absolutely\s+|truly\s+|just\s+|totally\s+)?(?:shocking|insane|unbelievable|mind-blowing|jaw-dropping|terrifying|horrifying)\b"),
+        ),
+        (
+            (frozenset({"wrong"}), frozenset({"been"})),
+            re.compile(r"\byou(?:'ve|\s+have|\s+all\s+have|'ve\s+all)\s+been\s+\w+ing\s+(?:[\w']+\s+){0,3}?wrong\b"),
+        ),
+        (
+            (frozenset({"until", "before"}), frozenset({"read", "see", "watch"})),
+            re.compile(r"\b(?:don't|do\s+not|never)\s+\w+\s+(?:[\w']+\s+){0,3}?(?:until|before)\s+you\s+(?:read|see|watch)\s+this\b"),
+        ),
+        (
             (frozenset({"changes", "changed"}), frozenset({"everything"})),
             re.compile(r"\b(?:this|that|it|which|one\s+\w+)\s+(?:\w+\s+)?(?:changes|changed)\s+everything\b"),
         ),

@@ -44,6 +44,7 @@ _RELATIONS = (
 )
 _SUBJECT_LOWER = (
     rf"(?:(?:my|our|his|her|their|your|the|a|this|that)\s+(?:new\s+|old\s+|former\s+|best\s+|elderly\s+|\w+\s+)?(?:{_RELATIONS})(?:\s+[a-z]+(?=\s+(?:has|is|was)))?"
+    r"(?:\s+(?:in|from|at|on|of|next\s+door\s+in)\s+(?:the\s+|room\s+|bed\s+|ward\s+|apartment\s+|flat\s+|unit\s+|cell\s+)?[\w-]+)?"
     r"|he|she|mr\.?\s+\w+|mrs\.?\s+\w+|ms\.?\s+\w+|miss\s+\w+|dr\.?\s+\w+"
     r"|(?:the\s+)?(?:employee|patient|tenant|customer|applicant|candidate|user|client|student)\s+(?:named|called)\s+\w+"
     r"|(?:employee|patient|user|customer|client|member|case|subject)\s+(?:#|no\.?|id|number)?\s*\d+)"
@@ -61,7 +62,7 @@ _HEALTH = (
 _HEALTH_VP = (
     rf"(?:has|had|have|got|is\s+living\s+with|lives\s+with|(?:was|got|has\s+been|is|been)\s+diagnosed\s+with|suffers\s+from|suffered\s+from|"
     rf"is\s+suffering\s+from|tested\s+positive\s+for|is\s+(?:being\s+)?treated\s+for|was\s+treated\s+for|is\s+in\s+treatment\s+for|"
-    rf"is\s+recovering\s+from|battles|is\s+battling|caught|contracted|is\s+on|takes|is\s+taking|needs|started)\s+(?:\w+\s+){{0,2}}?(?:{_HEALTH})\b"
+    rf"is\s+recovering\s+from|battles|is\s+battling|caught|contracted|is\s+on|takes|is\s+taking|needs|started)\s+(?:\w+\s+){{0,4}}?(?:{_HEALTH})\b"
     r"|(?:is|'s)\s+(?:hiv[\s-]positive|pregnant|an\s+alcoholic|a\s+(?:drug\s+)?addict|autistic|bipolar|schizophrenic|diabetic|epileptic|"
     r"disabled|terminally\s+ill|in\s+rehab|seeing\s+a\s+(?:therapist|psychiatrist)|infertile|mentally\s+ill|depressed|anorexic|bulimic)\b"
 )

@@ -75,7 +75,8 @@ _NUMBER_RUN = re.compile(r"\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
 _HAS_DIGIT = re.compile(r"\d")
 _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
 _SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
-_CARD_SHAPE = re.compile(r"\d{4}(?P<sep>[ -]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ -]?)\d{6}(?P=s2)\d{4,5}")
+_CARD_SHAPE = re.compile(r"\d{4}(?P<sep>[ .-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ .-]?)\d{6}(?P=s2)\d{4,5}")
+_DIGITS_SPACED = re.compile(r"\+?\d(?:[ .-]\d)+")  # "5 5 5 1 2 3 4 5 6 7": spelled out to dodge a pattern
 _US_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
 _GROUPED_PHONE = re.compile(r"\+?\(?\d{1,6}\)?(?:[ .-]\(?\d{1,6}\)?){1,5}")
 _PHONE_CONTEXT = re.compile(
@@ -137,6 +138,10 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
             return None
         return PiiMatch("ip_address", start, end, run, "private" if _is_private(address) else "")
 
+    card_shaped = 13 <= len(digits) <= 19 and (run.isdigit() or _CARD_SHAPE.fullmatch(run) is not None)
+    if card_shaped and digits[0] in "23456" and _luhn.is_valid(digits):  # issuer prefixes 2-6 (Visa, MC, Amex...)
+        return PiiMatch("payment_card", start, end, run)
+
     if run.count(".") >= 2 and not _US_PHONE.fullmatch(run):
         return None  # dotted numbers that are not an address: versions, section numbers, dates
 
@@ -145,10 +150,6 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
         return PiiMatch("ssn", start, end, run)
     if len(digits) == 9 and run.isdigit() and _SSN_CONTEXT.search(before) and _valid_ssn(digits[:3], digits[3:5], digits[5:]):
         return PiiMatch("ssn", start, end, run)
-
-    card_shaped = 13 <= len(digits) <= 19 and (run.isdigit() or _CARD_SHAPE.fullmatch(run) is not None)
-    if card_shaped and digits[0] in "23456" and _luhn.is_valid(digits):  # issuer prefixes 2-6 (Visa, MC, Amex...)
-        return PiiMatch("payment_card", start, end, run)
 
     if not settings.phone_min_digits <= len(digits) <= settings.phone_max_digits:
         return None
@@ -162,7 +163,7 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
     grouped = _GROUPED_PHONE.fullmatch(run) is not None
     if run.startswith(("0", "(0")) and grouped and len(digits) >= 9 and any(sep in run for sep in " -)"):
         return PiiMatch("phone", start, end, run, "national")  # trunk-prefixed: "020 7946 0958"
-    if has_context and (grouped or run.isdigit()) and len(digits) >= 7:
+    if has_context and len(digits) >= 7 and (grouped or run.isdigit() or _DIGITS_SPACED.fullmatch(run)):
         return PiiMatch("phone", start, end, run, "context")
     return None
 

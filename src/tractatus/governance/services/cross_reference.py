@@ -4,7 +4,9 @@ Two kinds of contradiction:
 
 - **parameter conflict**: the instruction says "use port 27027" and the action connects to
   27017, whether through its arguments ({"port": 27017}) or its text
-  ("mongodb://localhost:27017"). Both sides are read by `services.parameters`.
+  ("mongodb://localhost:27017"). Both sides are read by `services.parameters`. A parameter
+  stated for a named service ("port 27027 for MongoDB") is not applied to an action that names
+  only other services (an https:// call to port 8443).
 - **prohibition violation**: the instruction says "never use X" and the action uses X (X in its
   text, arguments or tool name, on word boundaries, inflections allowed). A prohibited
   parameter ("never use port 27017") is compared as a parameter, so "mongodb://h:27017" uses it.
@@ -142,7 +144,7 @@ class ValidationResult:
 class _ActionView:
     """What the validator reads from one action, each part computed once and only when needed."""
 
-    __slots__ = ("_params", "ctx", "haystack", "keys", "lowered", "text")
+    __slots__ = ("_params", "_targets", "ctx", "haystack", "keys", "lowered", "text")
 
     def __init__(self, ctx: CheckContext, keys: frozenset[str]) -> None:
         self.ctx = ctx
@@ -152,6 +154,12 @@ class _ActionView:
         self.haystack = f"{self.text}\n{ctx.action.tool}" if ctx.action.tool else self.text
         self.lowered = self.haystack.lower()
         self._params: parameters.Parameters | None = None
+        self._targets: frozenset[str] | None = None
+
+    def targets(self) -> frozenset[str]:
+        if self._targets is None:
+            self._targets = parameters.targets(self.haystack)
+        return self._targets
 
     def params(self) -> parameters.Parameters:
         if self._params is None:
@@ -176,6 +184,7 @@ class CrossReferenceValidator:
         # Compiled once per prohibited term; bounded by the instructions this validator has seen.
         self._term_patterns: dict[str, tuple[str, re.Pattern[str]]] = {}
         self._term_parameters: dict[str, parameters.Parameters] = {}
+        self._instruction_targets: dict[str, frozenset[str]] = {}
 
     def bind_checks(self, checks: Mapping[str, Check | None]) -> None:
         """Receive the other checks built for the same policy, to judge detector-backed prohibitions."""
@@ -211,9 +220,12 @@ class CrossReferenceValidator:
         for instruction in instructions:
             severity = self.settings.severity_by_persistence[instruction.persistence]
             if instruction.parameters:
-                for key, expected, actual in parameters.conflicts(instruction.parameters, view.params()):
-                    conflicts.append(
+                differing = list(parameters.conflicts(instruction.parameters, view.params()))
+                # Whether the instruction applies is asked only on a difference (rarely): it scans the text.
+                if differing and self._applies(instruction, view):
+                    conflicts.extend(
                         Conflict(instruction.id, instruction.text, "parameter_conflict", severity, key, expected, actual)
+                        for key, expected, actual in differing
                     )
             for term in instruction.prohibitions:
                 found = self._prohibition(term, view, prior, detector_verdicts)
@@ -247,6 +259,17 @@ class CrossReferenceValidator:
             return None
         span = (match.start(), match.end()) if match.end() <= len(view.text) else None  # None: in the tool name
         return "prohibition_violation", excerpt(view.haystack, match.start(), match.end()), span
+
+    def _applies(self, instruction: Instruction, view: _ActionView) -> bool:
+        """An instruction's parameters bind an action unless the action is plainly about another
+        service: it names services, and none of those the instruction names."""
+        wanted = self._instruction_targets.get(instruction.id)
+        if wanted is None:
+            wanted = self._instruction_targets[instruction.id] = parameters.targets(instruction.text)
+        if not wanted:
+            return True
+        named = view.targets()
+        return not named or not named.isdisjoint(wanted)
 
     def _forbidden_parameters(self, term: str) -> parameters.Parameters:
         found = self._term_parameters.get(term)

@@ -199,6 +199,27 @@ def extract_from_text(text: str, keys: Collection[str] | None = None) -> Paramet
     return params
 
 
+# Services a parameter can belong to ("use port 27027 for MongoDB"), with their aliases and the
+# URL schemes that name them.
+_TARGET_ALIASES: Mapping[str, str] = {
+    "mongodb": "mongodb", "mongo": "mongodb", "mongodb+srv": "mongodb", "postgres": "postgres",
+    "postgresql": "postgres", "psql": "postgres", "mysql": "mysql", "mariadb": "mysql", "redis": "redis",
+    "rediss": "redis", "elasticsearch": "elasticsearch", "kafka": "kafka", "rabbitmq": "rabbitmq", "amqp": "rabbitmq",
+    "memcached": "memcached", "cassandra": "cassandra", "sqlite": "sqlite", "http": "http", "https": "http",
+    "ssh": "ssh", "sftp": "ssh", "ftp": "ftp", "smtp": "smtp", "grpc": "grpc", "nginx": "http", "ldap": "ldap",
+}
+_TARGET = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, _TARGET_ALIASES), key=len, reverse=True)) + r")(?![\w])", re.IGNORECASE)
+
+
+def targets(text: str) -> frozenset[str]:
+    """The services `text` names ("MongoDB", "postgres://...", "https://..."), canonicalized.
+
+    A parameter stated for one service does not bind another: "use port 27027 for MongoDB" says
+    nothing about an HTTP call to port 8080.
+    """
+    return frozenset(_TARGET_ALIASES[m.group(1).lower()] for m in _TARGET.finditer(text))
+
+
 def extract_from_arguments(arguments: Mapping[str, Any]) -> Parameters:
     """Parameters named by an action's arguments ({"port": 27017}), plus those inside their strings."""
     params: Parameters = {}

@@ -53,6 +53,7 @@ class StackConfig:
     model_name: str = DEFAULT_MODEL_NAME
     model_url: str | None = None  # an OpenAI-compatible base URL ending in /v1; None = stub model
     with_proxy: bool = True
+    stub_latency_s: float = 0.0  # stub model only: seconds per answer, to mimic a real model
 
 
 class Stack:
@@ -93,7 +94,7 @@ class Stack:
         try:
             if not c.model_url:
                 self.stub = ServerThread(
-                    create_stub_model_app(model_name=self.model_name),
+                    create_stub_model_app(model_name=self.model_name, latency_s=c.stub_latency_s),
                     host=c.host,
                     port=c.stub_port,
                     name="stub model",

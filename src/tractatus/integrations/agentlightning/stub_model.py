@@ -23,6 +23,7 @@ log-probabilities, so the Agent Lightning gateway records training-ready samples
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import zlib
@@ -71,8 +72,9 @@ def parse_prompt(messages: list[dict[str, Any]]) -> tuple[dict[str, str], list[t
 
 
 def create_stub_model_app(
-    *, model_name: str = "tractatus-stub", writer: ContentWriter | None = None
+    *, model_name: str = "tractatus-stub", writer: ContentWriter | None = None, latency_s: float = 0.0
 ) -> FastAPI:
+    """The app. `latency_s` delays each answer, to stand in for a real model's generation time."""
     app = FastAPI(title="Tractatus stub model (OpenAI-compatible)")
     write = writer or grammar_writer()
 
@@ -94,6 +96,8 @@ def create_stub_model_app(
             return _error(400, "`messages` must be a non-empty list")
         if body.get("stream"):
             return _error(400, "streaming is not supported by the stub model")
+        if latency_s > 0:
+            await asyncio.sleep(latency_s)
         return JSONResponse(complete(body, model_name=model_name, writer=write))
 
     return app
