@@ -31,6 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +108,7 @@ async def overhead(stack: Stack, unaudited_proxy_url: str, calls: int, warmup: i
 
 async def throughput(stack: Stack, hooks: GovernanceHooks, rollouts: int, batches: int) -> dict[str, object]:
     gateway = GatewayClient(stack.gateway_url)
+    run = uuid.uuid4().hex[:8]  # rollout ids are unique per process: AGL's store is process-wide
     texts = prompts(rollouts)
     elapsed = {"ungoverned": 0.0, "governed": 0.0}
     counted = {"ungoverned": 0, "governed": 0}
@@ -120,7 +122,7 @@ async def throughput(stack: Stack, hooks: GovernanceHooks, rollouts: int, batche
                     hooks=hooks if governed else None,
                 )
                 tasks = [
-                    (f"bench-{mode}-{b}-{i}-{os.getpid()}", {"prompt": p, "model": stack.model_name})
+                    (f"bench-{run}-{mode}-{b}-{i}", {"prompt": p, "model": stack.model_name})
                     for i, p in enumerate(texts)
                 ]
                 started = time.perf_counter()

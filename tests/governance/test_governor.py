@@ -295,3 +295,21 @@ def test_an_escalation_that_cannot_be_queued_blocks() -> None:
     decision = governor(escalations=BrokenQueue()).decide(Action(kind="tool_call", tool="shell.exec", arguments={"command": "ls"}))
     assert decision.verdict == Verdict.BLOCK
     assert "escalation.unavailable" in decision.rule_ids
+
+
+def test_cached_cross_reference_results_follow_the_instruction_history() -> None:
+    from tractatus.governance.policy import bundled_policy_path, load_policy
+    from tractatus.governance.services.persistence_classifier import InstructionPersistenceClassifier
+
+    policy = load_policy(bundled_policy_path("default"))
+    gov = Governor(policy)
+    call = Action(kind="tool_call", tool="db.query", arguments={"database": "app", "port": 27017, "sql": "select 1"})
+    assert gov.decide(call).verdict == Verdict.ALLOW
+    assert gov.decide(call).verdict == Verdict.ALLOW  # served from the cache
+    classifier = InstructionPersistenceClassifier(policy.check_settings("instruction_persistence_classifier"))
+    gov.state.add_instruction(classifier.classify("Always use port 27027 for the database."))
+    after = gov.decide(call)
+    assert after.verdict != Verdict.ALLOW
+    assert any(f.source == "cross_reference_validator" for f in after.findings)
+    other_port = Action(kind="tool_call", tool="db.query", arguments={"database": "app", "port": 27027, "sql": "select 1"})
+    assert gov.decide(other_port).verdict == Verdict.ALLOW  # non-string arguments are part of the key

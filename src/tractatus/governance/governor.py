@@ -303,9 +303,11 @@ class Governor:
             token = bound.check.cache_token(self.state)  # type: ignore[attr-defined]
             if token is None:
                 return None
-        # Context (consent, session metrics, reasoning) can change what a check finds.
+        # Everything a check may read besides the text: the tool, non-string arguments, and the
+        # context (consent, session metrics, reasoning).
+        arguments = canonical_json(dict(action.arguments)) if action.arguments else ""
         context = canonical_json(dict(action.context)) if action.context else ""
-        return (bound.name, action.kind, text, token, context)
+        return (bound.name, action.kind, action.tool, text, arguments, context, token)
 
     # -- recording ---------------------------------------------------------------------------
     def _record(self, pairs: list[tuple[Action, Decision]]) -> list[Decision]:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Iterable, Literal, Mapping, Sequence
+from typing import Any, ClassVar, Hashable, Iterable, Literal, Mapping, Sequence
 
 from pydantic import Field, field_validator
 
@@ -185,6 +185,11 @@ class CrossReferenceValidator:
         self._term_patterns: dict[str, tuple[str, re.Pattern[str]]] = {}
         self._term_parameters: dict[str, parameters.Parameters] = {}
         self._instruction_targets: dict[str, frozenset[str]] = {}
+
+    def cache_token(self, state: GovernanceState) -> Hashable:
+        """Results depend on the action and the instruction history only: the governor may cache
+        them until the history changes (this is what makes million-action lab runs affordable)."""
+        return state.instruction_version
 
     def bind_checks(self, checks: Mapping[str, Check | None]) -> None:
         """Receive the other checks built for the same policy, to judge detector-backed prohibitions."""
