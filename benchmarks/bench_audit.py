@@ -216,6 +216,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
                         help="SQLite synchronous mode for the append run (FULL is the product default)")
+    parser.add_argument("--name", default=None, help="result file name (default: bench_audit[_normal])")
     parser.add_argument("--dir", type=Path, default=None, help="where to put the database (default: a temp dir)")
     args = parser.parse_args()
     entries = args.entries or (100_000 if args.quick else 1_000_000)
@@ -272,7 +273,7 @@ def main() -> None:
         [(threads["decisions_per_s"], threads["transactions"], threads["mean_group_size"], tl["p50"], tl["p99"], tl["p99.9"], tl["max"])],
     )
     path = write_results(
-        "bench_audit" if args.synchronous == "FULL" else "bench_audit_normal",
+        args.name or ("bench_audit" if args.synchronous == "FULL" else "bench_audit_normal"),
         {"synchronous": args.synchronous, "append": append, "verify": verify, "database_mb": size_mb, "threads": threads,
          "targets": {"decisions_per_s": 20_000, "max_batch_ms": 50, "verify_1m_s": 10}},
     )

@@ -66,7 +66,7 @@ def iter_jsonl(path: str, defaults: dict[str, str], limit: int) -> Iterator[Acti
         yield from _iter_jsonl_stream(sys.stdin.buffer, "stdin", defaults, limit)
         return
     try:
-        handle = Path(path).open("rb")
+        handle = Path(path).open("rb")  # noqa: SIM115 - closed by the with below
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with handle:

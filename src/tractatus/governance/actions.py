@@ -214,6 +214,8 @@ class Decision:
     modified_text: str | None
     audit_seq: int | None
     escalation_id: str | None
+    _action: Action | None
+    _action_digest: str | None
 
     def __init__(
         self,
@@ -254,7 +256,7 @@ class Decision:
         return digest
 
     def replace(self, **changes: Any) -> Decision:
-        fields = {
+        fields: dict[str, Any] = {
             "verdict": self.verdict,
             "findings": self.findings,
             "policy_digest": self.policy_digest,

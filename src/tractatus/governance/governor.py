@@ -19,7 +19,15 @@ import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Mapping, Sequence
 
-from tractatus.governance.actions import Action, ActionKind, Decision, Finding, Severity, Verdict, canonical_json
+from tractatus.governance.actions import (
+    Action,
+    ActionKind,
+    Decision,
+    Finding,
+    Severity,
+    Verdict,
+    canonical_json,
+)
 from tractatus.governance.checks import Check, CheckContext, CheckFactory, default_registry
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import Policy

@@ -172,7 +172,7 @@ class Policy:
             raise PolicyError(f"{self.source}: policy has no settings for check {name!r}") from None
 
     def severity_verdict(self, severity: Severity, check: str | None = None) -> Verdict:
-        mapping: Mapping[str, str] = self.document.severity_verdicts
+        mapping: Mapping[str, str] = {str(k): str(v) for k, v in self.document.severity_verdicts.items()}
         if check is not None:
             override = self.document.checks[check].severity_verdicts
             if override and severity.label in override:

@@ -56,6 +56,14 @@ def _never(value: Any) -> bool:
     return False
 
 
+def _numeric_test(compare: Callable[[float, float], bool], limit: float) -> Predicate:
+    def test(value: Any) -> bool:
+        number = _number(value)
+        return number is not None and compare(number, limit)
+
+    return test
+
+
 def _compile_condition(condition: Condition) -> Predicate:
     tests: list[Predicate] = []
     # `exists` is handled by the caller: it decides what a missing argument means.
@@ -88,7 +96,7 @@ def _compile_condition(condition: Condition) -> Predicate:
     ):
         if bound is not None:
             limit = float(bound)
-            tests.append(lambda v, c=compare, b=limit: (n := _number(v)) is not None and c(n, b))
+            tests.append(_numeric_test(compare, limit))
     if len(tests) == 1:
         return tests[0]
     return lambda v: all(test(v) for test in tests)
@@ -112,7 +120,7 @@ class CompiledRule:
 
 
 def compile_rule(rule: Rule) -> CompiledRule:
-    conditions = []
+    conditions: list[tuple[tuple[str, ...], Predicate, bool]] = []
     for path, condition in rule.when.items():
         # (path, test on a present value, result when the argument is missing)
         if condition.exists is False:
