@@ -187,6 +187,10 @@ def demo2(
     steps: str | None = StepsOpt,
     learner: str = LearnerOpt,
     backend: str = typer.Option("local", "--backend", help="local (in this process) or agentlightning."),
+    model_url: str | None = typer.Option(
+        None, "--model-url", help="agentlightning backend: an OpenAI-compatible endpoint (vLLM, llama.cpp, OpenAI) instead of the stub model."
+    ),
+    model_name: str | None = typer.Option(None, "--model-name", help="agentlightning backend: the model name at --model-url."),
     policy: Path | None = PolicyOpt,
     out: Path = OutOpt,
 ) -> None:
@@ -196,6 +200,8 @@ def demo2(
     config = build_config(
         modes=parse_modes(mode), quick=quick, agents=agents, rounds=rounds, seeds=seeds, steps=steps, learner=learner, policy=policy
     )
+    if backend != "agentlightning" and (model_url or model_name):
+        raise InputError("--model-url and --model-name go with --backend agentlightning")
     if backend == "local":
         from tractatus.lab.tables import demo2_setting_view
 
@@ -208,7 +214,8 @@ def demo2(
             from tractatus.integrations.agentlightning.backend import run_demo2
         except ImportError as exc:
             raise ConfigError(f"--backend agentlightning: the Agent Lightning backend is unavailable ({exc})") from None
-        summary = run_demo2(config)
+        extra: dict[str, Any] = {"model_name": model_name} if model_name else {}
+        summary = run_demo2(config, quick=quick, model_url=model_url, **extra)
     else:
         raise InputError(f"--backend must be local or agentlightning, got {backend!r}")
     _emit(as_json, summary.to_json(), lambda: demo2_view(summary, settings=backend != "local"))

@@ -193,3 +193,23 @@ def summarize(config: AdversarialConfig, cell_list: list[Cell], results: list[di
 def run(options: ExperimentOptions, progress: ProgressCallback | None = None) -> dict[str, Any]:
     return run_configured("adversarial", AdversarialConfig.from_options(options), policy_path(options.policy), make_cells=cells, cell_fn=run_cell,
                           summarize=summarize, options=options, progress=progress)
+
+
+def regression_cases(summary: dict[str, Any], policy: str | None = None) -> list[dict[str, Any]]:
+    """The summary's successful evasions as regression cases, each with its status under the policy now.
+
+    `status` is "caught" if the policy (with the Tractatus flow's instructions, as in a governed
+    cell) now refuses the text, else "missed". tests/lab/experiments/evasions.json is this list.
+    """
+    from tractatus.governance.actions import Action, ActionKind, Verdict
+
+    config = CellConfig(mode=Mode.SHIELD, seed=0, agents=1, rounds=1, steps_per_round=1)
+    cases = []
+    with governed_session(config, policy_file=policy_path(policy)) as session:
+        assert session.governor is not None
+        for evasion in summary.get("evasions", []):
+            action = Action(kind=ActionKind.PUBLISH.value, text=evasion["text"], agent_id="regression")
+            verdict = session.governor.evaluate(action).verdict
+            cases.append({"operator": evasion["operator"], "labels": evasion["labels"], "text": evasion["text"],
+                          "status": "caught" if verdict > Verdict.WARN else "missed"})
+    return cases
