@@ -15,6 +15,19 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 
+def _parse_level[L: IntEnum](cls: type[L], value: str | int | L) -> L:
+    """An ordered level (Verdict, Severity) from itself, its number or its case-insensitive name."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, int):
+        return cls(value)
+    try:
+        return cls[value.strip().upper()]
+    except KeyError:
+        expected = [member.name.lower() for member in cls]
+        raise ValueError(f"unknown {cls.__name__.lower()} {value!r}; expected one of {expected}") from None
+
+
 class Verdict(IntEnum):
     """What happens to an action. The order is severity: the most severe verdict wins."""
 
@@ -30,14 +43,7 @@ class Verdict(IntEnum):
 
     @classmethod
     def parse(cls, value: str | int | Verdict) -> Verdict:
-        if isinstance(value, Verdict):
-            return value
-        if isinstance(value, int):
-            return cls(value)
-        try:
-            return cls[value.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown verdict {value!r}; expected one of {[v.label for v in cls]}") from None
+        return _parse_level(cls, value)
 
     @property
     def executes(self) -> bool:
@@ -58,14 +64,7 @@ class Severity(IntEnum):
 
     @classmethod
     def parse(cls, value: str | int | Severity) -> Severity:
-        if isinstance(value, Severity):
-            return value
-        if isinstance(value, int):
-            return cls(value)
-        try:
-            return cls[value.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown severity {value!r}; expected one of {[s.label for s in cls]}") from None
+        return _parse_level(cls, value)
 
 
 class ActionKind(StrEnum):

@@ -64,6 +64,19 @@ def engine_finding(rule_id: str, message: str, verdict: Verdict, severity: Sever
     )
 
 
+def _check_failure(bound: _BoundCheck, category: str, what: str) -> Finding:
+    """A check that could not decide: the policy's fail-closed verdict, naming the check."""
+    return Finding(
+        source=bound.name,
+        source_kind=bound.kind,
+        category=category,
+        severity=Severity.HIGH,
+        rule_id=f"engine.{category}",
+        message=f"check {bound.name!r} {what}; failing closed",
+        verdict=bound.on_error,
+    )
+
+
 def action_text(action: Action) -> str:
     """The text the content checks see: the action's text plus every string in its arguments."""
     if not action.arguments:
@@ -254,17 +267,7 @@ class Governor:
         except concurrent.futures.TimeoutError:
             running = progress[-1] if progress else pending[0][0].name
             culprit = next(b for b, _ in pending if b.name == running)
-            results.append(
-                Finding(
-                    source=culprit.name,
-                    source_kind=culprit.kind,
-                    category="check_timeout",
-                    severity=Severity.HIGH,
-                    rule_id="engine.check_timeout",
-                    message=f"check {culprit.name!r} did not finish within its time budget",
-                    verdict=culprit.on_error,
-                )
-            )
+            results.append(_check_failure(culprit, "check_timeout", "did not finish within its time budget"))
         return results
 
     def _run_uncached(
@@ -284,26 +287,14 @@ class Governor:
 
     def _run_one(self, bound: _BoundCheck, ctx: CheckContext) -> tuple[Finding, ...]:
         if bound.check is None:
-            return (self._check_error(bound, "is not installed"),)
+            return (_check_failure(bound, "check_error", "is not installed"),)
         try:
             raw = bound.check.evaluate(ctx)
             return tuple(
                 f if f.verdict is not None else replace(f, verdict=bound.severity_verdicts[f.severity]) for f in raw
             )
         except Exception as exc:
-            return (self._check_error(bound, f"raised {type(exc).__name__}"),)
-
-    @staticmethod
-    def _check_error(bound: _BoundCheck, what: str) -> Finding:
-        return Finding(
-            source=bound.name,
-            source_kind=bound.kind,
-            category="check_error",
-            severity=Severity.HIGH,
-            rule_id="engine.check_error",
-            message=f"check {bound.name!r} {what}; failing closed",
-            verdict=bound.on_error,
-        )
+            return (_check_failure(bound, "check_error", f"raised {type(exc).__name__}"),)
 
     def _cache_key(self, bound: _BoundCheck, action: Action, text: str) -> Hashable | None:
         token = None
