@@ -313,3 +313,14 @@ def test_cached_cross_reference_results_follow_the_instruction_history() -> None
     assert any(f.source == "cross_reference_validator" for f in after.findings)
     other_port = Action(kind="tool_call", tool="db.query", arguments={"database": "app", "port": 27027, "sql": "select 1"})
     assert gov.decide(other_port).verdict == Verdict.ALLOW  # non-string arguments are part of the key
+
+
+def test_a_drift_hold_the_policy_made_an_escalation_escalates() -> None:
+    from tractatus.governance.drift import HOLD_PREFIX
+
+    state = GovernanceState()
+    gov = governor(state=state)
+    state.hold_agent("a", f"{HOLD_PREFIX}escalate: attempt rate shifted")
+    assert gov.decide(Action(text="hi", agent_id="a")).verdict == Verdict.ESCALATE
+    state.hold_agent("b", "operator hold")
+    assert gov.decide(Action(text="hi", agent_id="b")).verdict == Verdict.BLOCK

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Callable
 import typer
 from rich.console import Console
 
+from tractatus.cli import lab_research
 from tractatus.cli.errors import EXIT_INTERRUPTED
 from tractatus.governance.errors import ConfigError, InputError
 
@@ -251,12 +252,20 @@ def demo1(
 
 @app.command("report")
 def report(
-    run: Annotated[Path, typer.Argument(help="A run directory, e.g. runs/demo2-20261125-193000.")],
+    run: Annotated[Path | None, typer.Argument(help="A run directory, e.g. runs/demo2-20261125-193000.")] = None,
+    all_: bool = typer.Option(False, "--all", help="Regenerate docs/research-report.md (+ .html, plots) from the result files."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Render RUN/report.html with matplotlib plots (learning curves, violations, strategy mix)."""
+    """Render RUN/report.html with matplotlib plots, or with --all the research report."""
     from tractatus.lab.report import render_report
 
+    if all_:
+        if run is not None:
+            raise InputError("give either RUN or --all, not both")
+        lab_research.report_all(as_json=as_json)
+        return
+    if run is None:
+        raise InputError("RUN: give a run directory, or --all")
     if not run.is_dir():
         raise InputError(f"RUN {run}: no such run directory")
     result = render_report(run)
@@ -266,3 +275,6 @@ def report(
         Console().print(f"report: {result['html']}")
         for plot in result["plots"]:
             Console().print(f"  plot: {plot}")
+
+
+lab_research.register(app)  # the five research experiments (issue 5) live in their own module

@@ -61,9 +61,10 @@ def default_registry() -> dict[str, CheckFactory]:
     checks, e.g. a fault-injecting detector in tests, without affecting anyone else.
     """
     from tractatus.governance.detectors import builtin_detectors
+    from tractatus.governance.quota import QuotaCheck
     from tractatus.governance.services import builtin_services
 
     registry: dict[str, CheckFactory] = {}
-    for cls in (*builtin_detectors(), *builtin_services()):
+    for cls in (*builtin_detectors(), *builtin_services(), QuotaCheck):
         registry[cls.name] = cls
     return registry

@@ -29,6 +29,7 @@ from tractatus.governance.actions import (
     canonical_json,
 )
 from tractatus.governance.checks import Check, CheckContext, CheckFactory, default_registry
+from tractatus.governance.drift import hold_verdict
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import Policy
 from tractatus.governance.redact import redact
@@ -115,6 +116,8 @@ class Governor:
         self.audit = audit
         self.escalations = escalations
         self.state = state if state is not None else GovernanceState()
+        # Observers see every recorded decision, e.g. a DriftMonitor's observe_decision; callers
+        # attach them explicitly, since what to watch (which agents) is the caller's choice.
         self._observers = tuple(observers)
         self._clock = clock
         doc = policy.document
@@ -194,7 +197,7 @@ class Governor:
                 raise RuntimeError("governor is closed")
             hold = self.state.hold_reason(action.agent_id)
             if hold is not None:
-                findings.append(engine_finding("drift.agent_held", f"agent is held: {hold}", Verdict.BLOCK))
+                findings.append(engine_finding("drift.agent_held", f"agent is held: {hold}", hold_verdict(hold)))
             if action.kind == ActionKind.TOOL_CALL or action.tool is not None:
                 findings.extend(self._tool_findings(action))
             for limit in self._rate_limits:

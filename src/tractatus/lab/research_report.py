@@ -299,8 +299,9 @@ Successful evasions found ({s.get('distinct_evasions', 0)} distinct; first ten):
 
 {examples or '- none'}
 
-Each is a regression case in tests/lab/experiments/test_evasions.py (marked xfail until the detectors are fixed;
-the detectors belong to the detectors engineer and were reported).
+Each is a regression case in tests/lab/experiments/test_evasions.py (tests/lab/experiments/evasions.json, written by
+`adversarial.regression_cases`): a case the detectors now refuse must stay refused; one they still miss is a strict
+xfail, so fixing the detector turns it into a guard.
 
 ![adversarial]({img})
 

@@ -14,7 +14,12 @@ families of synonyms rather than fixed examples:
 - shouting caps and runs of punctuation (!!!, ?!?!), measured on the case-preserved text;
 - fake urgency: a deadline or a disappearance that pressures ("before it's deleted", "act now");
 - misleading certainty: certainty with no source ("100% proven", "scientists confirm" with no
-  "according to", citation or link in the sentence).
+  "according to", citation or link in the sentence);
+- overclaiming: hyperbole about consequences, which a citation does not excuse ("will change
+  everything", "a game-changer", "the only X you'll ever need", "ends the flu for good", "turned
+  every reader into a top student", "the whole sector is next", "is collapsing", "completely
+  safe", "the greatest story this city has ever seen", "turned into an entertainment palace");
+- a sensational label heading the text ("SHOCKING: ...", "OMG! ...").
 
 Features add up to a score; the policy sets the weights and the two thresholds (warn, block).
 Factual and how-to headlines ("How to configure nginx", "Top 10 Python tips", "Breaking: council
@@ -35,7 +40,7 @@ from tractatus.governance.detectors.lexicon import alternation, gate_words, sent
 
 Feature = Literal[
     "curiosity_gap", "sensational_superlative", "sensational_word", "shouting", "punctuation", "fake_urgency",
-    "mild_urgency", "misleading_certainty", "unsourced_claim",
+    "mild_urgency", "misleading_certainty", "unsourced_claim", "overclaim", "sensational_label",
 ]  # fmt: skip
 
 # -- synonym families -------------------------------------------------------------------------
@@ -156,14 +161,131 @@ _CURIOSITY.extend(
         ),
     ]
 )  # fmt: skip
+# Teasers and emotional-reaction structures an engagement-optimizing agent reaches for once the
+# blatant ones above are blocked: a qualified truth or reason held back ("the surprising truth
+# about X"), a crowd's reaction as the story ("X stuns everyone", "leaves the internet
+# speechless"), a sensational act as the hook ("with a jaw-dropping move") and a profession
+# outraged at a trick ("dentists are furious about this simple hack").
+_TEASE_ADJECTIVES = (
+    r"(?:surprising|shocking|real|hidden|ugly|untold|uncomfortable|dark|dirty|awful|brutal|strange|weird|secret|sad|scary|"
+    r"terrifying|disturbing|unexpected|little-known|bizarre|sinister|shameful|startling|stunning|astonishing)"
+)
+_CROWD = r"(?:everyone|everybody|the\s+(?:whole\s+|entire\s+)?(?:world|internet|web)|millions|social\s+media|the\s+whole\s+(?:town|city|country))"
+_STRONG_SENSATIONAL = alternation(("shocking", "jaw-dropping", "jaw dropping", "jawdropping", "mind-blowing", "mind blowing", "mindblowing", "unbelievable", "insane", "outrageous", "bombshell", "explosive", "scandalous", "bizarre", "earth-shattering"))
+_PROFESSIONS = r"(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|insiders|economists|teachers|chefs|investors|critics|plumbers|\w+ists|\w+ers|\w+ians)"
+_TRICKS = r"(?:trick|hack|secret|method|tip|discovery|invention|cure|remedy|idea|app|product|pill|gadget|device|loophole|technique|ingredient|move)"
+_CURIOSITY.extend(
+    [
+        (
+            (frozenset(["truth", "reason", "secret", "story", "fact", "facts", "reality"]), frozenset(["about", "behind", "why"])),
+            re.compile(rf"\b(?:the|this|one|a)\s+{_TEASE_ADJECTIVES}\s+(?:truth|reasons?|secrets?|story|facts?|reality)\s+(?:about|behind|why)\b"),
+        ),
+        (
+            (frozenset(["stuns", "stun", "stunned", "shocks", "shock", "shocked", "amazes", "amaze", "amazed", "wows", "wow", "wowed", "floors", "floored", "baffles", "baffled", "astonishes", "astonished", "horrifies", "horrified", "leaves", "leave", "left"]),
+             frozenset(["everyone", "everybody", "world", "internet", "web", "millions", "media", "town", "city", "country"])),
+            re.compile(
+                rf"\b(?:stuns?|stunned|shocks?|shocked|amazes?|amazed|wows?|wowed|floors?|floored|baffles?|baffled|astonish(?:es|ed)?|horrifie[sd])\s+{_CROWD}\b"
+                rf"|\b(?:leaves?|left)\s+{_CROWD}\s+(?:speechless|stunned|shocked|in\s+tears|in\s+awe|baffled|floored|reeling|gasping|open-mouthed)\b"
+            ),
+        ),
+        (
+            (frozenset({"with"}), gate_words(["shocking", "jaw-dropping", "jawdropping", "mind-blowing", "mindblowing", "unbelievable", "insane", "outrageous", "bombshell", "explosive", "scandalous", "bizarre", "earth-shattering"])),
+            re.compile(rf"\bwith\s+(?:an?|this|one|her|his|their|its)\s+{_STRONG_SENSATIONAL}\s+(?:[\w-]+\s+)?(?:move|twist|reveal|announcement|decision|confession|photos?|video|response|reply|answer|comeback|transformation|statement|plan|stunt|act|gesture)\b"),
+        ),
+        (
+            (frozenset(["furious", "livid", "outraged", "fuming", "baffled", "stunned", "shocked", "speechless", "terrified", "scared", "jealous", "hate", "hates", "despise", "stand", "freaking"]),
+             frozenset(["this", "these", "his", "her", "their"])),
+            re.compile(rf"\b{_PROFESSIONS}\s+(?:are\s+|were\s+|is\s+)?(?:furious|livid|outraged|fuming|baffled|stunned|shocked|speechless|terrified|scared|jealous|hate|hates|despise|can't\s+stand|freaking\s+out)\s+(?:about|over|at|with|by|of)?\s*(?:this|these|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?{_TRICKS}s?\b"),
+        ),
+    ]
+)  # fmt: skip
+
+# Overclaiming: hyperbole about what something does or will do. Unlike certainty, a citation
+# does not excuse it ("will double every commuter's fare, according to the budget" is still an
+# exaggeration), so there is no source exemption. Measurable records ("the largest fire in state
+# history") and plain futures ("the council is about to vote") are not overclaims: each pattern
+# needs the hyperbolic part (everything, every last, for good, the whole X is next, unlivable...).
+_OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
+    (  # hype labels: "a game-changer", "this revolutionary app"
+        (frozenset(["game-changer", "gamechanger", "changer", "game-changing", "revolutionary", "world-changing", "earth-shattering", "paradigm-shifting", "groundbreaking", "ground-breaking"]),),
+        re.compile(r"\b(?:game[-\s]?chang(?:er|ing)|revolutionary(?!\s+(?:war|era|period|guard|army|history|movement|committee|council|government|france|america|leader|hero))|world[-\s]changing|earth[-\s]shattering|paradigm[-\s]shifting|ground[-\s]?breaking(?!\s+(?:ceremony|ceremonies|event|date|day)))\b"),
+    ),
+    (  # changing the world: "will change everything", "set to revolutionize medicine forever"
+        (frozenset(["change", "transform", "revolutionize", "revolutionise", "reinvent", "upend", "redefine", "disrupt", "changes", "transforms", "revolutionizes", "redefines", "reinvents"]),
+         frozenset(["everything", "world", "game", "way", "whole", "entire", "forever", "history", "humanity", "know"])),
+        re.compile(r"\b(?:change|transform|revolution[iz]e|reinvent|upend|redefine|disrupt)s?\s+(?:everything|the\s+world|the\s+game|the\s+way\s+(?:we|you|people)|(?:the\s+)?(?:whole|entire)\s+\w+|[\w']+(?:\s+\w+)?\s+forever|forever|history|humanity|life\s+as\s+we\s+know\s+it)\b"),
+    ),
+    (  # rewriting history
+        (frozenset(["history", "books", "textbook", "textbooks", "physics", "rulebook"]), frozenset(["rewrites", "rewrite", "rewriting", "rewritten", "rewrote"])),
+        re.compile(r"\brewr(?:ite|ites|iting|itten|ote)\s+(?:[\w']+\s+){0,2}?(?:entire|whole)\s+history\b|\brewr(?:ite|ites|iting|itten|ote)\s+(?:the\s+)?(?:history\s+books|textbooks?|laws\s+of\s+physics|rulebook)\b"),
+    ),
+    (  # "the only guide you'll ever need"
+        (frozenset({"only"}), frozenset({"ever"})),
+        re.compile(r"\bthe\s+only\s+(?:[\w-]+\s+){1,3}?(?:you|anyone|anybody|we)(?:'ll|\s+will|'d|\s+would)?\s+ever\s+(?:need|want|buy|use|read)\b"),
+    ),
+    (  # "breaks the internet", "destroys the haters", "owns the reporter in one sentence"
+        (frozenset(["internet", "critics", "haters", "trolls", "rival", "rivals", "opponent", "opponents", "competition", "competitors", "everyone", "everybody", "reporter", "interviewer", "heckler", "host", "seconds", "sentence", "word", "line", "tweet", "single", "epic"]),),
+        re.compile(
+            r"\b(?:breaks?|broke|breaking)\s+the\s+internet\b"
+            r"|\b(?:destroys?|destroyed|obliterates?|obliterated|annihilates?|annihilated|demolishes|demolished|eviscerates?|eviscerated|crushes|wrecks|humiliates?|humiliated|owns|owned|roasts?|roasted)\s+(?:[\w']+\s+){0,2}?(?:critics|haters|trolls|rivals?|opponents?|competition|competitors|everyone|everybody|the\s+internet|(?:the|a)\s+(?:reporter|interviewer|heckler|host))\b"
+            r"|\b(?:destroys?|destroyed|obliterates?|obliterated|demolishes|demolished|owns|owned)\s+(?:[\w']+\s+){1,3}?in\s+(?:seconds|one\s+(?:sentence|word|line|tweet|move)|a\s+single\s+\w+|epic\s+\w+)"
+        ),
+    ),
+    (  # an end that is final: "ends the flu for good", "cures it once and for all"
+        (frozenset(["good", "forever", "all", "ever"]),
+         frozenset(["end", "ends", "ended", "ending", "cure", "cures", "cured", "eliminate", "eliminates", "eliminated", "banish", "banishes", "banished", "beat", "beats", "solve", "solves", "solved", "fix", "fixes", "fixed", "kill", "kills", "killed", "wipe", "wipes", "wiped", "eradicate", "eradicates", "eradicated", "erase", "erases", "reverse", "reverses", "stop", "stops"])),
+        re.compile(r"\b(?:ends?|ended|ending|cures?|cured|eliminat(?:es?|ed)|banish(?:es|ed)?|beats?|solve[sd]?|fix(?:es|ed)?|kill(?:s|ed)?|wipe[sd]?\s+out|eradicat(?:es?|ed)|erases?|reverses?|stops?)\s+(?:[\w'-]+\s+){0,4}?(?:for\s+good|forever|once\s+and\s+for\s+all|for\s+ever)\b"),
+    ),
+    (  # everyone, every last one: "turned every struggling reader into a top student", "double every fare"
+        (frozenset(["every", "everyone", "everybody", "whole", "entire"]),),
+        re.compile(
+            r"\bevery\s+last\b"
+            r"|\b(?:doubles?|doubled|triples?|tripled|quadruples?|halves|halve|halved|bankrupts?|ruins?|ruined|destroys?|destroyed|wipes?\s+out|kills?|cures?|cured|replaces?|replaced)\s+every(?:one|body|\s+single)?\b"
+            r"|\b(?:turn|turns|turned|turning|transforms?|transformed|make|makes|made|put|puts|putting)\s+every(?:one|body)?\s+(?:[\w'-]+\s+){0,5}?(?:into|out\s+of)\b"
+            r"|\bthe\s+(?:whole|entire)\s+[\w'-]+(?:\s+[\w'-]+)?\s+(?:is|are)\s+(?:next|doomed|done\s+for)\b"
+        ),
+    ),
+    (  # absolute states: "completely safe", "finally spotless", "is collapsing", "worth half"
+        (frozenset(["safe", "risk-free", "spotless", "cured", "harmless", "flawless", "foolproof", "unlivable", "uninhabitable", "worthless", "collapsing", "imploding", "freefall", "free", "meltdown", "doomed", "worth"]),),
+        re.compile(
+            r"\b(?:completely|totally|entirely|perfectly|100\s*%|absolutely|utterly)\s+(?:safe|risk-free|spotless|cured|harmless|flawless|foolproof)\b"
+            r"|\b(?:is|are|now|finally)\s+(?:finally\s+|now\s+)?(?:spotless|flawless)\b"
+            r"|\b(?:is|are|was|were)\s+(?:\w+\s+)?(?:collapsing|imploding|in\s+free\s*fall|in\s+meltdown|doomed)\b"
+            r"|\b(?:will|could|would|is\s+about\s+to|are\s+about\s+to)\s+(?:soon\s+)?(?:be\s+)?(?:worth\s+(?:half|nothing|zero|pennies)|worthless)\b"
+        ),
+    ),
+    (  # a dramatic outcome about to happen: "about to make the city unlivable"
+        (frozenset(["unlivable", "uninhabitable", "obsolete", "worthless", "extinct"]),),
+        re.compile(r"\b(?:will|would|could|is\s+(?:about|set|poised|going)\s+to|are\s+(?:about|set|poised|going)\s+to)\s+(?:make|render|leave)\s+(?:[\w'-]+\s+){1,5}?(?:unlivable|uninhabitable|obsolete|worthless|extinct)\b"),
+    ),
+    (  # metaphor as fact: "turned into an entertainment palace", "becomes a war zone"
+        (frozenset(["palace", "paradise", "wonderland", "utopia", "dystopia", "nightmare", "hellscape", "hellhole", "wasteland", "zone", "warzone", "ghost", "circus", "madhouse", "goldmine", "gold"]), frozenset({"into"})),
+        re.compile(r"\b(?:turned|turning|turns|transformed|transforming|transforms|becomes?|becoming|morph(?:s|ed|ing)?)\s+into\s+(?:an?\s+|the\s+)?(?:[\w'-]+\s+){0,3}?(?:palace|paradise|wonderland|utopia|dystopia|nightmare|hellscape|hellhole|wasteland|war\s*zone|ghost\s+town|circus|madhouse|gold\s*mine)\b"),
+    ),
+    (  # an evaluative superlative no one can check: "the greatest story this city has ever seen"
+        (frozenset(["greatest", "best", "worst", "most"]), frozenset(["ever", "all"])),
+        re.compile(
+            r"\b(?:greatest|best|worst|most\s+(?:amazing|incredible|inspiring|important|remarkable|beautiful|exciting|impressive|extraordinary|epic|legendary|spectacular|successful|brilliant|heartwarming|delicious))\s+(?:[\w'-]+\s+){0,4}?"
+            r"(?:(?:this|the)\s+(?:[\w'-]+\s+){0,2}?(?:has|have)\s+ever\s+(?:seen|known|witnessed|had)|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+(?:ever\s+)?(?:seen|heard|known|witnessed|tasted)\s+ever|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+ever\s+(?:see|seen|hear|heard|know|known|read|witness|witnessed|have|had|taste|tasted)|of\s+all\s+time)\b"
+        ),
+    ),
+]  # fmt: skip
+_LABEL_WORDS = ("shocking", "insane", "unbelievable", "omg", "wtf", "wow", "must-read", "must read", "must-see", "must see", "mind-blowing", "jaw-dropping", "outrageous", "scandal", "bombshell", "exposed", "incredible", "amazing", "horrifying", "terrifying")
+_LABEL_GATE = gate_words(_LABEL_WORDS)
+_LABEL = re.compile(rf"(?:^|\n)[^\w\n]{{0,3}}{alternation(_LABEL_WORDS)}\s*(?:[:|\u2013\u2014]|!+|\s-\s)")
 _SENSATIONAL_WORDS = gate_words(_SENSATIONAL)
 _EVER_WORDS = frozenset(
     ["ever", "history", "internet", "planet", "earth", "web", "world", "imaginable", "known", "see", "seen", "read", "hear", "heard", "watch", "find", "meet", "witness", "year", "decade", "century"]
 )
 _FEATURES: tuple[tuple[str, Gate, re.Pattern[str]], ...] = (
     *(("curiosity_gap", gate, pattern) for gate, pattern in _CURIOSITY),
+    *(("overclaim", gate, pattern) for gate, pattern in _OVERCLAIM),
+    ("sensational_label", (_LABEL_GATE,), _LABEL),
+    ("sensational_superlative", (_SENSATIONAL_WORDS,), re.compile(
+        rf"\b(?:the\s+)?(?:single\s+)?most\s+{_SENSATIONAL_RE}\s+(?:[\w-]+\s+)?(?:story|stories|thing|things|moment|moments|video|videos|photo|photos|news|headline|twist|scandal|reveal|case|fail|reaction)\b"
+    )),
     ("sensational_superlative", (_EVER_WORDS,), re.compile(
-        rf"\b(?:the\s+)?most\s+{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,5}}?{_EVER}\b"
+        rf"\b(?:the\s+)?most\s+{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,8}}?{_EVER}\b"
         rf"|\b{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,3}}?{_EVER}\b"
         rf"|\b(?:the\s+)?{_SUPERLATIVE_RE}\s+(?:\w+\s+){{0,4}}?(?:{_EVER})\b(?=[^.\n]*(?:!!|\?!|!\?)|.*\b{_SENSATIONAL_RE})"
     )),
@@ -194,6 +316,14 @@ _FEATURES: tuple[tuple[str, Gate, re.Pattern[str]], ...] = (
 )
 _SOURCED = re.compile(
     r"according\s+to|published\s+in|study\s+(?:in|by|from|published)|journal|doi|https?://|www\.|et\s+al|\[\d+\]|source:|\bcited\b|peer-reviewed|\(\d{4}\)|reported\s+by|\bvia\b"
+)
+# A call to act that names a real date or deadline is a notice, not pressure: "Act now to
+# register before the 1 May deadline, says council". Fake urgency ("before it's deleted") has
+# no such exemption: it never names one.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_CONCRETE_DEADLINE = re.compile(
+    rf"\bdeadline\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"
+    r"|\b(?:by|before|until|on)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}(?::\d\d)?\s*(?:am|pm))\b"
 )
 _PUNCT_RUN = re.compile(r"[!?¡¿][!?¡¿1]*[!?¡¿]")  # "!!", "?!?!", "!!1!": one leading class keeps the scan fast
 _EMOJI_RUN = re.compile("[\U0001f631\U0001f92f\U0001f632\U0001f633\U0001f62e\U0001f525\U0001f4a5\U0001f6a8\u26a0\u203c\u2049]{2,}")
@@ -271,6 +401,10 @@ class ClickbaitDetector:
                     left, right = sentence_bounds(lowered, match.start(), match.end())
                     if _SOURCED.search(lowered, left, right):
                         continue  # a sourced claim is a claim, not clickbait
+                elif feature == "mild_urgency":
+                    left, right = sentence_bounds(lowered, match.start(), match.end())
+                    if _CONCRETE_DEADLINE.search(lowered, left, right):
+                        continue  # a dated call to act is a notice
                 found.append((feature, match.start(), match.end(), "words"))
                 total += weights.get(feature, 0.0)
                 seen.add(feature)
