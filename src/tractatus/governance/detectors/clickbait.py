@@ -272,7 +272,7 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
 ]  # fmt: skip
 _LABEL_WORDS = ("shocking", "insane", "unbelievable", "omg", "wtf", "wow", "must-read", "must read", "must-see", "must see", "mind-blowing", "jaw-dropping", "outrageous", "scandal", "bombshell", "exposed", "incredible", "amazing", "horrifying", "terrifying")
 _LABEL_GATE = gate_words(_LABEL_WORDS)
-_LABEL = re.compile(rf"(?:^|\n)[^\w\n]{{0,3}}{alternation(_LABEL_WORDS)}\s*(?:[:|\u2013\u2014]|!+|\s-\s)")
+_LABEL = re.compile(rf"(?:^|\n)[^\w\n]{{0,3}}{alternation(_LABEL_WORDS)}\s*(?:[:|\u2013\u2014]|!+|\s-\s)(?=[^\w\n]{0,3}\w)")  # a label heads something
 _SENSATIONAL_WORDS = gate_words(_SENSATIONAL)
 _EVER_WORDS = frozenset(
     ["ever", "history", "internet", "planet", "earth", "web", "world", "imaginable", "known", "see", "seen", "read", "hear", "heard", "watch", "find", "meet", "witness", "year", "decade", "century"]
@@ -322,8 +322,9 @@ _SOURCED = re.compile(
 # no such exemption: it never names one.
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _CONCRETE_DEADLINE = re.compile(
-    rf"\bdeadline\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?!\w)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"
-    r"|\b(?:by|before|until|on)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{1,2}(?::\d\d)?\s*(?:am|pm))\b"
+    r"\bdeadline\b|\b(?:before|by|until|till|no\s+later\s+than)\s+(?:the\s+)?(?:"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!\w)|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"
+    r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)"
 )
 _PUNCT_RUN = re.compile(r"[!?¡¿][!?¡¿1]*[!?¡¿]")  # "!!", "?!?!", "!!1!": one leading class keeps the scan fast
 _EMOJI_RUN = re.compile("[\U0001f631\U0001f92f\U0001f632\U0001f633\U0001f62e\U0001f525\U0001f4a5\U0001f6a8\u26a0\u203c\u2049]{2,}")
