@@ -177,8 +177,8 @@ _TRICKS = r"(?:trick|hack|secret|method|tip|discovery|invention|cure|remedy|idea
 _CURIOSITY.extend(
     [
         (
-            (frozenset(["truth", "reason", "secret", "story", "fact", "facts", "reality"]), frozenset(["about", "behind", "why"])),
-            re.compile(rf"\b(?:the|this|one|a)\s+{_TEASE_ADJECTIVES}\s+(?:truth|reasons?|secrets?|story|facts?|reality)\s+(?:about|behind|why)\b"),
+            (frozenset(["truth", "reason", "reasons", "secret", "secrets", "story", "fact", "facts", "reality"]),),
+            re.compile(rf"\b(?:the|this|one|a)\s+{_TEASE_ADJECTIVES}\s+(?:(?:truth|secrets?|story|facts?|reality)\s+(?:about|behind|why)|reasons?)\b"),
         ),
         (
             (frozenset(["stuns", "stun", "stunned", "shocks", "shock", "shocked", "amazes", "amaze", "amazed", "wows", "wow", "wowed", "floors", "floored", "baffles", "baffled", "astonishes", "astonished", "horrifies", "horrified", "leaves", "leave", "left"]),
@@ -272,7 +272,7 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
 ]  # fmt: skip
 _LABEL_WORDS = ("shocking", "insane", "unbelievable", "omg", "wtf", "wow", "must-read", "must read", "must-see", "must see", "mind-blowing", "jaw-dropping", "outrageous", "scandal", "bombshell", "exposed", "incredible", "amazing", "horrifying", "terrifying")
 _LABEL_GATE = gate_words(_LABEL_WORDS)
-_LABEL = re.compile(rf"(?:^|\n)[^\w\n]{{0,3}}{alternation(_LABEL_WORDS)}\s*(?:[:|\u2013\u2014]|!+|\s-\s)(?=[^\w\n]{0,3}\w)")  # a label heads something
+_LABEL = re.compile(rf"(?:^|\n)[^\w\n]{{0,3}}{alternation(_LABEL_WORDS)}\s*(?:[:|\u2013\u2014]|!+|\s-\s)(?=[^\w\n]{{0,3}}\w)")  # a label heads something
 _SENSATIONAL_WORDS = gate_words(_SENSATIONAL)
 _EVER_WORDS = frozenset(
     ["ever", "history", "internet", "planet", "earth", "web", "world", "imaginable", "known", "see", "seen", "read", "hear", "heard", "watch", "find", "meet", "witness", "year", "decade", "century"]
