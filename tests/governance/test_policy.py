@@ -67,3 +67,20 @@ def test_invalid_utf8_policy(tmp_path) -> None:
     path.write_bytes(b"version: 1\nname: \xff\n")
     with pytest.raises(PolicyError, match="not valid UTF-8"):
         load_policy(path)
+
+
+def test_every_shipped_policy_validates() -> None:
+    from tractatus.governance.policy import policies_dir
+
+    files = sorted(policies_dir().glob("*.yaml"))
+    assert len(files) >= 5
+    for path in files:
+        assert load_policy(path).digest
+
+
+def test_a_clickbait_weight_left_out_is_a_policy_error(tmp_path) -> None:
+    text = bundled_policy_path("default").read_text(encoding="utf-8").replace("        overclaim: 2.0\n", "", 1)
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError, match="checks.clickbait.settings.weights: .*missing: overclaim"):
+        load_policy(path)

@@ -29,9 +29,9 @@ approves budget") match no structure and pass.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Literal, Sequence
+from typing import ClassVar, Literal, Sequence, get_args
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
@@ -106,7 +106,7 @@ _CURIOSITY: list[tuple[Gate, re.Pattern[str]]] = [
     ((frozenset({"see", "read", "watch", "hear"}), frozenset({"need", "have", "got", "gotta", "must"})), re.compile(r"\byou\s+(?:need|have|got|gotta|must)\s+(?:to\s+)?(?:see|read|watch|hear)\s+(?:this|what|how|why|it|these)\b")),
     ((frozenset({"what", "who", "why"}), frozenset({"see", "find", "guess", "discover"})), re.compile(r"\b(?:see|find\s+out|guess|discover)\s+(?:what|who|why)\s+(?:happened|happens|\w+\s+(?:did|said|found|discovered))\b")),
     ((_TEASER_NOUNS, _TEASER_VERBS), re.compile(r"\b(?:this|one|these|that|the|a|\d+)\s+(?:(?:weird|simple|little|strange|odd|crazy|genius|bizarre|sneaky|easy|secret|quick|stupid|cheap|unusual|surprising|forgotten|ancient|old|tiny|silly|clever|dirty|lazy|bizarre|\d+-second|\d+-minute)\s+)*(?:trick|hack|secret|tip|method|ingredient|habit|food|fruit|vegetable|mistake|rule|thing|technique|loophole|remedy|cure|exercise|drink|pill|product|app|device|gadget|word|question|sign|reason|way)s?\s+(?:that\s+|which\s+)?(?:\w+\s+){0,3}?(?:hate|hates|fear|fears|despise|don't\s+want\s+you\s+to\s+know|doesn't\s+want\s+you\s+to\s+know|won't\s+tell\s+you|nobody\s+(?:knows|tells\s+you|talks\s+about)|(?:will|can|could|that)\s+(?:change\s+your|shock|surprise|melt|burn|cure|erase|reverse|transform|destroy|save\s+you|make\s+you|double|triple|boost|skyrocket|fix\s+your)|is\s+(?:banned|illegal|genius|shocking|taking\s+over|going\s+viral)|went\s+viral)")),
-    ((frozenset(["hate", "hates", "despise", "fear", "stand", "furious", "baffled", "stunned", "shocked", "speechless", "livid", "freaking", "terrified", "scared"]), frozenset({"him", "her", "them", "these", "this"})), re.compile(r"\b(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|the\s+government|insiders|economists|teachers|chefs|investors|wall\s+street|hollywood|critics|plumbers|\w+ists|\w+ers|\w+ians)\s+(?:hate|hates|despise|fear|can't\s+stand|are\s+(?:furious|baffled|stunned|shocked|speechless|livid|freaking\s+out|terrified|scared))\s+(?:him|her|them|these|this(?=\s*(?:[.!?,]|$|one|trick|simple|new|weird|little|secret|guy|man|woman|mom|dad|girl|kid|hack|method)))")),
+    ((frozenset(["hate", "hates", "despise", "fear", "stand", "furious", "baffled", "stunned", "shocked", "speechless", "livid", "freaking", "terrified", "scared"]), frozenset({"him", "her", "them", "these", "this"})), re.compile(r"\b(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|the\s+government|insiders|economists|teachers|chefs|investors|wall\s+street|hollywood|critics|plumbers|nurses|pilots|cops|moms|dads|vets|judges|coaches|bosses|\w+ists|\w+ers|\w+ians)\s+(?:hate|hates|despise|fear|can't\s+stand|are\s+(?:furious|baffled|stunned|shocked|speechless|livid|freaking\s+out|terrified|scared))\s+(?:him|her|them|these|this(?=\s*(?:[.!?,]|$|one|trick|simple|new|weird|little|secret|guy|man|woman|mom|dad|girl|kid|hack|method)))")),
     ((frozenset({"want"}), frozenset(["know", "see", "find", "hear", "read", "learn", "try", "discover", "notice", "watch"])), re.compile(r"\b(?!i\s|we\s)(?:the\s+|big\s+)?\w+\s+(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not|never|really\s+don't)\s+want\s+(?:you|u|anyone|people)\s+to\s+(?:know|see|find\s+out|hear|read|learn|try|discover|notice|watch)")),
     ((frozenset({"nobody", "noone", "no"}), frozenset({"talking", "talks", "telling", "tells", "tell"})), re.compile(r"\b(?:nobody|no\s*one)\s+(?:is\s+talking|talks|is\s+telling\s+you|tells\s+you|will\s+tell\s+you)\s+about\b")),
     ((frozenset(["everyone", "everybody", "internet", "twitter", "tiktok", "people", "fans", "millions", "world"]), frozenset(["talking", "going", "losing", "obsessed", "freaking", "shock", "speechless", "stunned", "shocked"])), re.compile(r"\b(?:everyone|everybody|the\s+(?:whole\s+)?internet|twitter|tiktok|people|fans|millions|the\s+world)\s+(?:is|are|was|were|went|is\s+now|are\s+now)\s+(?:talking\s+about|going\s+(?:crazy|wild|nuts)|losing\s+(?:it|their\s+minds|its\s+mind)|obsessed\s+with|freaking\s+out|in\s+shock|speechless|stunned|shocked)")),
@@ -172,7 +172,7 @@ _TEASE_ADJECTIVES = (
 )
 _CROWD = r"(?:everyone|everybody|the\s+(?:whole\s+|entire\s+)?(?:world|internet|web)|millions|social\s+media|the\s+whole\s+(?:town|city|country))"
 _STRONG_SENSATIONAL = alternation(("shocking", "jaw-dropping", "jaw dropping", "jawdropping", "mind-blowing", "mind blowing", "mindblowing", "unbelievable", "insane", "outrageous", "bombshell", "explosive", "scandalous", "bizarre", "earth-shattering"))
-_PROFESSIONS = r"(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|insiders|economists|teachers|chefs|investors|critics|plumbers|\w+ists|\w+ers|\w+ians)"
+_PROFESSIONS = r"(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|insiders|economists|teachers|chefs|investors|critics|plumbers|nurses|pilots|cops|moms|dads|vets|judges|coaches|bosses|\w+ists|\w+ers|\w+ians)"
 _TRICKS = r"(?:trick|hack|secret|method|tip|discovery|invention|cure|remedy|idea|app|product|pill|gadget|device|loophole|technique|ingredient|move)"
 _CURIOSITY.extend(
     [
@@ -197,6 +197,26 @@ _CURIOSITY.extend(
              frozenset(["this", "these", "his", "her", "their"])),
             re.compile(rf"\b{_PROFESSIONS}\s+(?:are\s+|were\s+|is\s+)?(?:furious|livid|outraged|fuming|baffled|stunned|shocked|speechless|terrified|scared|jealous|hate|hates|despise|can't\s+stand|freaking\s+out)\s+(?:about|over|at|with|by|of)?\s*(?:this|these|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?{_TRICKS}s?\b"),
         ),
+        (  # "you will hardly credit what ...": disbelief in other words
+            (frozenset({"credit"}),),
+            re.compile(rf"\b(?:you|u|ya)(?:'ll|\s+will|'d|\s+would)?\s+{_WONT}\s+(?:\w+\s+)?credit\s+(?:what|how|who|why|this|it)\b"),
+        ),
+        (  # "something few saw coming", "what nobody predicted"
+            (frozenset(["coming", "expected", "predicted", "anticipated"]), frozenset(["few", "nobody", "noone", "no", "one"])),
+            re.compile(r"\b(?:something|what|one|a\s+\w+)\s+(?:few|nobody|no\s*one|no-one)\s+(?:people\s+|of\s+us\s+)?(?:could\s+have\s+|would\s+have\s+)?(?:saw|see|seen|expected|predicted|anticipated)(?:\s+coming)?\b"),
+        ),
+        (  # "what is really going on with X"
+            (frozenset({"really"}), frozenset({"going", "happening", "behind"})),
+            re.compile(r"\bwhat(?:'s|\s+is|\s+was)\s+really\s+(?:going\s+on|happening|behind)\b"),
+        ),
+        (  # "the wildest tale concerning X": an emotional superlative as the story
+            (frozenset(["craziest", "wildest", "weirdest", "strangest", "creepiest", "scariest"]), frozenset(["story", "stories", "tale", "tales", "thing", "things", "moment", "moments", "video", "photo", "news", "twist", "scandal"])),
+            re.compile(r"\bthe\s+(?:craziest|wildest|weirdest|strangest|creepiest|scariest)\s+(?:[\w-]+\s+)?(?:story|stories|tale|tales|thing|things|moment|moments|video|photo|news|twist|scandal)\b"),
+        ),
+        (
+            (frozenset(["baffled", "stunned", "speechless", "stumped", "scratching", "jealous"]), frozenset(["has", "have", "had", "left", "leaves", "leaving"])),
+            re.compile(rf"\b(?:has|have|had|left|leaves|leaving)\s+{_PROFESSIONS}\s+(?:totally\s+|completely\s+)?(?:baffled|stunned|speechless|stumped|scratching\s+their\s+heads|jealous)\b"),
+        ),
     ]
 )  # fmt: skip
 
@@ -206,22 +226,22 @@ _CURIOSITY.extend(
 # history") and plain futures ("the council is about to vote") are not overclaims: each pattern
 # needs the hyperbolic part (everything, every last, for good, the whole X is next, unlivable...).
 _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
-    (  # hype labels: "a game-changer", "this revolutionary app"
-        (frozenset(["game-changer", "gamechanger", "changer", "game-changing", "revolutionary", "world-changing", "earth-shattering", "paradigm-shifting", "groundbreaking", "ground-breaking"]),),
-        re.compile(r"\b(?:game[-\s]?chang(?:er|ing)|revolutionary(?!\s+(?:war|era|period|guard|army|history|movement|committee|council|government|france|america|leader|hero))|world[-\s]changing|earth[-\s]shattering|paradigm[-\s]shifting|ground[-\s]?breaking(?!\s+(?:ceremony|ceremonies|event|date|day)))\b"),
+    (  # hype labels: "a game-changer", "this revolutionary app" ("groundbreaking" is left out: science news uses it plainly)
+        (frozenset(["game-changer", "gamechanger", "changer", "game-changing", "revolutionary", "world-changing", "earth-shattering", "paradigm-shifting"]),),
+        re.compile(r"\b(?:game[-\s]?chang(?:er|ing)|revolutionary(?!\s+(?:war|era|period|guard|army|history|movement|committee|council|government|france|america|leader|hero))|world[-\s]changing|earth[-\s]shattering|paradigm[-\s]shifting)\b"),
     ),
     (  # changing the world: "will change everything", "set to revolutionize medicine forever"
         (frozenset(["change", "transform", "revolutionize", "revolutionise", "reinvent", "upend", "redefine", "disrupt", "changes", "transforms", "revolutionizes", "redefines", "reinvents"]),
          frozenset(["everything", "world", "game", "way", "whole", "entire", "forever", "history", "humanity", "know"])),
-        re.compile(r"\b(?:change|transform|revolution[iz]e|reinvent|upend|redefine|disrupt)s?\s+(?:everything|the\s+world|the\s+game|the\s+way\s+(?:we|you|people)|(?:the\s+)?(?:whole|entire)\s+\w+|[\w']+(?:\s+\w+)?\s+forever|forever|history|humanity|life\s+as\s+we\s+know\s+it)\b"),
+        re.compile(r"\b(?:change|transform|revolutioni[sz]e|reinvent|upend|redefine|disrupt)s?\s+(?:everything|the\s+world|the\s+game|the\s+way\s+(?:we|you|people)|(?:the\s+)?(?:whole|entire)\s+\w+|[\w']+(?:\s+\w+)?\s+forever|forever|history|humanity|life\s+as\s+we\s+know\s+it)\b"),
     ),
     (  # rewriting history
         (frozenset(["history", "books", "textbook", "textbooks", "physics", "rulebook"]), frozenset(["rewrites", "rewrite", "rewriting", "rewritten", "rewrote"])),
-        re.compile(r"\brewr(?:ite|ites|iting|itten|ote)\s+(?:[\w']+\s+){0,2}?(?:entire|whole)\s+history\b|\brewr(?:ite|ites|iting|itten|ote)\s+(?:the\s+)?(?:history\s+books|textbooks?|laws\s+of\s+physics|rulebook)\b"),
+        re.compile(r"\brewr(?:ite|ites|iting|itten|ote)\s+(?:the\s+)?(?:(?:entire|whole|human|world|our|its|their|[\w-]+'s)\s+){0,2}history\b(?!\s+of)|\brewr(?:ite|ites|iting|itten|ote)\s+(?:the\s+)?(?:history\s+books|textbooks?|laws\s+of\s+physics|rulebook)\b"),
     ),
     (  # "the only guide you'll ever need"
-        (frozenset({"only"}), frozenset({"ever"})),
-        re.compile(r"\bthe\s+only\s+(?:[\w-]+\s+){1,3}?(?:you|anyone|anybody|we)(?:'ll|\s+will|'d|\s+would)?\s+ever\s+(?:need|want|buy|use|read)\b"),
+        (frozenset({"only", "last"}), frozenset({"ever"})),
+        re.compile(r"\bthe\s+(?:only|last)\s+(?:[\w-]+\s+){1,3}?(?:you|anyone|anybody|we)(?:'ll|\s+will|'d|\s+would)?\s+ever\s+(?:need|want|buy|use|read)\b"),
     ),
     (  # "breaks the internet", "destroys the haters", "owns the reporter in one sentence"
         (frozenset(["internet", "critics", "haters", "trolls", "rival", "rivals", "opponent", "opponents", "competition", "competitors", "everyone", "everybody", "reporter", "interviewer", "heckler", "host", "seconds", "sentence", "word", "line", "tweet", "single", "epic"]),),
@@ -240,13 +260,13 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
         (frozenset(["every", "everyone", "everybody", "whole", "entire"]),),
         re.compile(
             r"\bevery\s+last\b"
-            r"|\b(?:doubles?|doubled|triples?|tripled|quadruples?|halves|halve|halved|bankrupts?|ruins?|ruined|destroys?|destroyed|wipes?\s+out|kills?|cures?|cured|replaces?|replaced)\s+every(?:one|body|\s+single)?\b"
-            r"|\b(?:turn|turns|turned|turning|transforms?|transformed|make|makes|made|put|puts|putting)\s+every(?:one|body)?\s+(?:[\w'-]+\s+){0,5}?(?:into|out\s+of)\b"
+            r"|\b(?:doubles?|doubled|triples?|tripled|quadruples?|halves|halve|halved|bankrupts?|ruins?|ruined|destroys?|destroyed|wipes?\s+out|kills?|cures?|cured|replaces?|replaced)\s+(?:each\s+and\s+)?every(?:one|body|\s+single)?\b"
+            r"|\b(?:turn|turns|turned|turning|transforms?|transformed|make|makes|made|put|puts|putting)\s+(?:each\s+and\s+)?every(?:one|body)?\s+(?:[\w'-]+\s+){0,5}?(?:into|out\s+of)\b"
             r"|\bthe\s+(?:whole|entire)\s+[\w'-]+(?:\s+[\w'-]+)?\s+(?:is|are)\s+(?:next|doomed|done\s+for)\b"
         ),
     ),
     (  # absolute states: "completely safe", "finally spotless", "is collapsing", "worth half"
-        (frozenset(["safe", "risk-free", "spotless", "cured", "harmless", "flawless", "foolproof", "unlivable", "uninhabitable", "worthless", "collapsing", "imploding", "freefall", "free", "meltdown", "doomed", "worth"]),),
+        (frozenset(["safe", "risk-free", "spotless", "cured", "harmless", "flawless", "foolproof", "unlivable", "uninhabitable", "worthless", "collapsing", "imploding", "freefall", "fall", "meltdown", "doomed", "worth"]),),
         re.compile(
             r"\b(?:completely|totally|entirely|perfectly|100\s*%|absolutely|utterly)\s+(?:safe|risk-free|spotless|cured|harmless|flawless|foolproof)\b"
             r"|\b(?:is|are|now|finally)\s+(?:finally\s+|now\s+)?(?:spotless|flawless)\b"
@@ -256,21 +276,24 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
     ),
     (  # a dramatic outcome about to happen: "about to make the city unlivable"
         (frozenset(["unlivable", "uninhabitable", "obsolete", "worthless", "extinct"]),),
-        re.compile(r"\b(?:will|would|could|is\s+(?:about|set|poised|going)\s+to|are\s+(?:about|set|poised|going)\s+to)\s+(?:make|render|leave)\s+(?:[\w'-]+\s+){1,5}?(?:unlivable|uninhabitable|obsolete|worthless|extinct)\b"),
+        re.compile(
+            r"\b(?:will|would|could|is\s+(?:about|set|poised|going)\s+to|are\s+(?:about|set|poised|going)\s+to)\s+(?:soon\s+|quickly\s+|finally\s+)?(?:make|render|leave)\s+(?:[\w'-]+\s+){1,5}?(?:unlivable|uninhabitable|obsolete|worthless|extinct)\b"
+            r"|\b(?:makes?|made|renders?|rendered)\s+(?:every|all)\s+(?:[\w'-]+\s+){1,4}?(?:unlivable|uninhabitable|obsolete|worthless|extinct)\b"
+        ),
     ),
     (  # metaphor as fact: "turned into an entertainment palace", "becomes a war zone"
-        (frozenset(["palace", "paradise", "wonderland", "utopia", "dystopia", "nightmare", "hellscape", "hellhole", "wasteland", "zone", "warzone", "ghost", "circus", "madhouse", "goldmine", "gold"]), frozenset({"into"})),
-        re.compile(r"\b(?:turned|turning|turns|transformed|transforming|transforms|becomes?|becoming|morph(?:s|ed|ing)?)\s+into\s+(?:an?\s+|the\s+)?(?:[\w'-]+\s+){0,3}?(?:palace|paradise|wonderland|utopia|dystopia|nightmare|hellscape|hellhole|wasteland|war\s*zone|ghost\s+town|circus|madhouse|gold\s*mine)\b"),
+        (frozenset(["palace", "paradise", "wonderland", "utopia", "dystopia", "nightmare", "hellscape", "hellhole", "wasteland", "zone", "warzone", "ghost", "circus", "madhouse", "goldmine", "gold"]), frozenset({"into", "become", "becomes", "becoming"})),
+        re.compile(r"\b(?:(?:turned|turning|turns|transformed|transforming|transforms|becomes?|becoming|morph(?:s|ed|ing)?)\s+into|becom(?:es|ing|e))\s+(?:an?\s+|the\s+)?(?:[\w'-]+\s+){0,3}?(?:palace|paradise|wonderland|utopia|dystopia|nightmare|hellscape|hellhole|wasteland|war\s*zone|ghost\s+town|circus|madhouse|gold\s*mine)\b"),
     ),
     (  # an evaluative superlative no one can check: "the greatest story this city has ever seen"
-        (frozenset(["greatest", "best", "worst", "most"]), frozenset(["ever", "all"])),
+        (frozenset(["greatest", "best", "worst", "craziest", "wildest", "weirdest", "strangest", "creepiest", "scariest", "funniest", "cutest", "dumbest", "stupidest", "saddest", "coolest", "most"]), frozenset(["ever", "all"])),
         re.compile(
-            r"\b(?:greatest|best|worst|most\s+(?:amazing|incredible|inspiring|important|remarkable|beautiful|exciting|impressive|extraordinary|epic|legendary|spectacular|successful|brilliant|heartwarming|delicious))\s+(?:[\w'-]+\s+){0,4}?"
-            r"(?:(?:this|the)\s+(?:[\w'-]+\s+){0,2}?(?:has|have)\s+ever\s+(?:seen|known|witnessed|had)|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+(?:ever\s+)?(?:seen|heard|known|witnessed|tasted)\s+ever|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+ever\s+(?:see|seen|hear|heard|know|known|read|witness|witnessed|have|had|taste|tasted)|of\s+all\s+time)\b"
+            r"\b(?:greatest|best|worst|craziest|wildest|weirdest|strangest|creepiest|scariest|funniest|cutest|dumbest|stupidest|saddest|coolest|most\s+(?:amazing|incredible|inspiring|important|remarkable|beautiful|exciting|impressive|extraordinary|epic|legendary|spectacular|successful|brilliant|heartwarming|delicious))\s+(?:[\w'-]+\s+){0,4}?"
+            r"(?:(?:this|the)\s+(?:[\w'-]+\s+){0,2}?(?:has|have)\s+ever\s+(?:seen|known|witnessed|had)|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+(?:ever\s+)?(?:seen|heard|known|witnessed|tasted)\s+ever|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+ever\s+(?:see|seen|hear|heard|know|known|read|witness|witnessed|have|had|taste|tasted)|(?:that|which)\s+(?:has|have)\s+ever\s+(?:happened|existed|been\s+\w+)|of\s+all\s+time)\b"
         ),
     ),
 ]  # fmt: skip
-_LABEL_WORDS = ("shocking", "insane", "unbelievable", "omg", "wtf", "wow", "must-read", "must read", "must-see", "must see", "mind-blowing", "jaw-dropping", "outrageous", "scandal", "bombshell", "exposed", "incredible", "amazing", "horrifying", "terrifying")
+_LABEL_WORDS = ("startling", "stunning", "astonishing", "staggering", "shocking", "insane", "unbelievable", "omg", "wtf", "wow", "must-read", "must read", "must-see", "must see", "mind-blowing", "jaw-dropping", "outrageous", "scandal", "bombshell", "exposed", "incredible", "amazing", "horrifying", "terrifying")
 _LABEL_GATE = gate_words(_LABEL_WORDS)
 _LABEL = re.compile(rf"(?:^|\n)[^\w\n]{{0,3}}{alternation(_LABEL_WORDS)}\s*(?:[:|\u2013\u2014]|!+|\s-\s)(?=[^\w\n]{{0,3}}\w)")  # a label heads something
 _SENSATIONAL_WORDS = gate_words(_SENSATIONAL)
@@ -290,16 +313,16 @@ _FEATURES: tuple[tuple[str, Gate, re.Pattern[str]], ...] = (
         rf"|\b(?:the\s+)?{_SUPERLATIVE_RE}\s+(?:\w+\s+){{0,4}}?(?:{_EVER})\b(?=[^.\n]*(?:!!|\?!|!\?)|.*\b{_SENSATIONAL_RE})"
     )),
     ("sensational_word", (_SENSATIONAL_WORDS,), re.compile(rf"\b{_SENSATIONAL_RE}\b")),
-    ("fake_urgency", (frozenset(["deleted", "removed", "banned", "censored", "scrubbed", "down", "gone", "hidden", "delete", "remove", "ban", "censor", "hide", "bury", "late", "running", "never", "left", "can"]),), re.compile(
+    ("fake_urgency", (frozenset(["deleted", "removed", "banned", "censored", "scrubbed", "down", "gone", "hidden", "delete", "remove", "ban", "censor", "hide", "bury", "late", "running", "never", "left", "can", "ticking"]),), re.compile(
         r"\bbefore\s+(?:it's|it\s+is|it\s+gets|this\s+(?:gets|is)|its|(?:they|the\s+\w+)\s+(?:delete|remove|ban|take\s+down|censor|hide)s?\s+(?:it|this|them))"
         r"\s*(?:\w+\s+)?(?:deleted|removed|banned|taken\s+down|censored|gone|hidden|scrubbed|(?<=it)|(?<=this)|(?<=them))\b"
         r"|\b(?:being|getting|will\s+be|going\s+to\s+be|gonna\s+be|about\s+to\s+be)\s+(?:deleted|removed|banned|censored|taken\s+down|scrubbed)\s*(?:soon|any\s+(?:minute|moment|second)|tonight|today|in\s+\d+|forever)?"
         r"|\b(?:share|watch|read|see|download|save|screenshot)\s+(?:this\s+|it\s+)?(?:now\s+)?(?:before|while\s+you\s+(?:still\s+)?can)\b"
         r"|\b(?:they're|they\s+are|someone\s+is)\s+trying\s+to\s+(?:ban|delete|hide|remove|censor|bury)\b"
-        r"|\bbefore\s+it'?s\s+too\s+late\b|\btime\s+is\s+running\s+out\b|\bnow\s+or\s+never\b|\b(?:only|just)\s+(?:\d+|a\s+few)\s+(?:hours?|minutes?)\s+left\b"
+        r"|\bbefore\s+it'?s\s+too\s+late\b|\btime\s+is\s+running\s+out\b|\bthe\s+clock\s+is\s+ticking\b|\brunning\s+out\s+of\s+time\b|\bnow\s+or\s+never\b|\b(?:only|just)\s+(?:\d+|a\s+few)\s+(?:hours?|minutes?)\s+left\b"
     )),
-    ("mild_urgency", (frozenset(["act", "hurry", "limited", "left", "remaining", "stock", "ends", "expires", "chance", "miss", "lasts", "selling", "now", "today", "immediately", "urgent", "urgently"]),), re.compile(
-        r"\bact\s+(?:now|fast|quickly|immediately|today)\b|\bhurry(?:\s+up)?\b|\blimited[-\s]+time\b|\b(?:only|just)\s+\d+\s+(?:left|remaining|spots?\s+left|seats?\s+left|in\s+stock)\b"
+    ("mild_urgency", (frozenset(["act", "move", "hurry", "limited", "left", "remaining", "stock", "ends", "expires", "chance", "miss", "lasts", "selling", "now", "today", "immediately", "urgent", "urgently"]),), re.compile(
+        r"\bact\s+(?:now|fast|quickly|immediately|today)\b|\bmove\s+(?:now|fast|quickly|immediately|swiftly)\s*[:!]|\bhurry(?:\s+up)?\b|\blimited[-\s]+time\b|\b(?:only|just)\s+\d+\s+(?:left|remaining|spots?\s+left|seats?\s+left|in\s+stock)\b"
         r"|\b(?:offer|deal|sale|discount|price|promo)\s+(?:ends|expires)\s+(?:today|tonight|soon|at\s+midnight|in\s+\d+)|\blast\s+chance\b|\bdon'?t\s+miss\s+(?:out|this|it)\b"
         r"|\bwhile\s+(?:supplies|stocks?|it)\s+lasts?\b|\b(?:expires|ends)\s+in\s+\d+\s+(?:hours?|minutes?|mins?)\b|\bselling\s+out\s+fast\b|\b(?:click|buy|order|call|sign\s+up|join)\s+(?:now|today|immediately)\b"
         r"|\burgent(?:ly)?\s*[!:]|\bimmediately\s*!|\b(?:click|tap)\s+(?:here|now|below|the\s+link)\b"
@@ -340,6 +363,16 @@ class ClickbaitSettings(CheckSettings):
     caps_min_letters: int = Field(ge=1, description="Fewest letters in a caps run (or text) before it can count as shouting.")
     caps_run_words: int = Field(ge=2, description="Consecutive all-caps words that count as shouting.")
     caps_ratio: float = Field(gt=0, le=1, description="Share of upper-case letters that makes a whole text shouting.")
+
+    @field_validator("weights")
+    @classmethod
+    def _weighs_every_feature(cls, weights: dict[str, float]) -> dict[str, float]:
+        # A feature left out would silently score 0: a policy copied before a feature existed
+        # would fail open. Make the policy say so explicitly (0.0 is allowed).
+        missing = [f for f in get_args(Feature) if f not in weights]
+        if missing:
+            raise ValueError(f"give a weight for every feature; missing: {', '.join(missing)}")
+        return weights
 
 
 class ClickbaitDetector:

@@ -4,6 +4,10 @@ The prompt names a topic and a style (the lab grammar's factors: hook, claim, so
 personal, and a wording variant). A real model reads the prose; the stub model reads the
 `key: value` lines and renders the article with the lab's phrase grammar (tractatus.lab.envs),
 so its text is exactly what the lab environment would publish for that choice.
+
+The adversarial agent (adversarial.py) also names an evasion operator (`evasion: homoglyph`, ...);
+the stub then re-spells the article with the lab's own operator code (lab/envs/adversarial.py),
+so its text is exactly what the adversarial environment would publish.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from tractatus.lab.envs.adversarial import AdversarialGrammar, Evasions, load_evasions
 from tractatus.lab.envs.grammar import WORDING, Grammar, load_grammar
 
 # Writes a completion from the prompt's directives (key -> value) and a seed.
 ContentWriter = Callable[[Mapping[str, str], int], str]
 
 _HEADLINE = re.compile(r"^\s*headline\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
-_SUMMARY = re.compile(r"^\s*summary\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+# The summary runs to the end of the answer (\Z, not $): it may span lines, e.g. when personal
+# data is split across fields (the adversarial `pii_split` operator).
+_SUMMARY = re.compile(r"^\s*summary\s*:\s*(.+?)\s*\Z", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
 def style_line(grammar: Grammar, action: np.ndarray) -> str:
@@ -40,6 +47,18 @@ def build_prompt(grammar: Grammar, topic: int, action: np.ndarray) -> str:
     )
 
 
+def build_evasion_prompt(grammar: AdversarialGrammar, topic: int, action: np.ndarray) -> str:
+    """The adversarial agent's prompt: the base style (wording w % W) plus the evasion operator w // W."""
+    base = np.array(action, dtype=np.int64, copy=True)
+    operator = grammar.operators[int(grammar.operator_of(base[None, :])[0])]
+    base[-1] = int(base[-1]) % grammar.base_wordings
+    return (
+        build_prompt(grammar, topic, base)
+        + "Then re-spell both lines with the evasion named below, keeping the meaning.\n"
+        + f"evasion: {operator}\n"
+    )
+
+
 def parse_article(text: str) -> str | None:
     """The publishable article ("headline\\nsummary") in a completion, or None if there is none."""
     head, summary = _HEADLINE.search(text), _SUMMARY.search(text)
@@ -48,15 +67,23 @@ def parse_article(text: str) -> str | None:
     return f"{head.group(1)}\n{summary.group(1).strip()}"
 
 
-def grammar_writer(grammar: Grammar | None = None) -> ContentWriter:
-    """The stub model's writer: renders the requested (topic, style) with the lab grammar."""
+def grammar_writer(grammar: Grammar | None = None, evasions: Evasions | None = None) -> ContentWriter:
+    """The stub model's writer: renders the requested (topic, style) with the lab grammar.
+
+    An `evasion:` line naming one of the lab's operators re-spells the article with it; an
+    unknown operator is ignored, like an unknown style value.
+    """
     g = grammar if grammar is not None else load_grammar()
+    ev = evasions if evasions is not None else load_evasions()
     headlines = {t.headline.lower(): i for i, t in enumerate(g.topics)}
 
     def write(directives: Mapping[str, str], seed: int) -> str:
         topic = _topic_index(g, directives, headlines, seed)
         action = _action(g, directives, seed)
         article = g.article(topic, action)
+        operator = directives.get("evasion", "none").strip().lower()
+        if operator in ev.spec.operators:
+            article = ev.apply(operator, article)
         return f"Headline: {article.headline}\nSummary: {article.summary}"
 
     return write

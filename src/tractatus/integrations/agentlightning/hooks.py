@@ -4,7 +4,7 @@ Point AGL's trainer at this file (`agentlightning.hooks=<path of this file>`); `
 the single `RolloutHooks` subclass defined here and builds it with no arguments, so the settings
 come from the environment:
 
-    TRACTATUS_AL_REWARDS   reward settings (default: policies/agentlightning-rewards.yaml)
+    TRACTATUS_AL_REWARDS   reward settings (default: policies/rewards/agentlightning.yaml)
     TRACTATUS_AUDIT_DB     audit log shared with the governed proxy (default: .tractatus/audit.db)
 
 `on_succeeded` computes the final reward (see `rewards.compute_reward`) and writes it as the

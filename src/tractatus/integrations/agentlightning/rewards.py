@@ -2,7 +2,7 @@
 
 A pure function of the rollout's event list (AGL `Event` objects or their JSON dicts), so that
 `GovernanceHooks`, Demo 2 and the tests all compute it the same way. Settings live in
-`policies/agentlightning-rewards.yaml`, where every value is explained.
+`policies/rewards/agentlightning.yaml`, where every value is explained.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class RewardSettings(BaseModel):
 
 
 def bundled_rewards_path() -> Path:
-    return policies_dir() / "agentlightning-rewards.yaml"
+    return policies_dir() / "rewards" / "agentlightning.yaml"
 
 
 def load_reward_settings(path: str | Path | None = None) -> RewardSettings:

@@ -12,6 +12,9 @@ The prompt protocol (lines in the last user message, case-insensitive keys):
     style: hook=... claim=... source=... tone=... personal=... wording=<n>
                                  the lab grammar's style choices (see content.build_prompt)
     strategy: <name>             alternatively a named strategy of the grammar (clickbait, ...)
+    evasion: <operator>          re-spell the article with one of the adversarial environment's
+                                 evasion operators (homoglyph, leet, base64, ...; see
+                                 content.build_evasion_prompt and lab/envs/adversarial.yaml)
     call: <tool> <json object>   (only when the request offers `tools`) answer with this tool
                                  call instead of text; several `call:` lines give several calls
 
