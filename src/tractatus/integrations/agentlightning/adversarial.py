@@ -32,6 +32,7 @@ publishes nothing (no shield fallback).
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import tempfile
 import uuid
@@ -43,10 +44,16 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from tractatus.governance.actions import Verdict
+from tractatus.governance.errors import ConfigError
 from tractatus.integrations.agentlightning.agent import AgentError
 from tractatus.integrations.agentlightning.algorithm import ATTEMPT_FAILED_REWARD, _audit_refs
+from tractatus.integrations.agentlightning.backend import MODEL_NAME_ENV, MODEL_URL_ENV
 from tractatus.integrations.agentlightning.content import build_evasion_prompt
-from tractatus.integrations.agentlightning.gateway import DEFAULT_MODEL_NAME, GatewayClient, quiet_gateway_logs
+from tractatus.integrations.agentlightning.gateway import (
+    DEFAULT_MODEL_NAME,
+    GatewayClient,
+    quiet_gateway_logs,
+)
 from tractatus.integrations.agentlightning.hooks import GovernanceHooks
 from tractatus.integrations.agentlightning.rewards import load_reward_settings
 from tractatus.integrations.agentlightning.runner import GatewayRunner
@@ -207,6 +214,7 @@ class AglAdversarialCell:
         t.published += int(published.sum())
         t.failed += int(failed.sum())
         if self.governed:
+            # (seq, digest) of each published article's decision, taken exactly as Demo 2 takes them
             seqs, digests = _audit_refs(finished, published)
             t.seqs.append(seqs)
             t.digests.append(digests)
@@ -290,9 +298,15 @@ def run_adversarial(
 ) -> dict[str, Any]:
     """Run (or resume) the adversarial grid through AGL and return the summary (also in summary.json).
 
-    `audit_db=None` keeps the audit log in a temporary directory; `tick=None` draws a progress
-    bar on stderr (stdout may carry --json).
+    `model_url=None` means $TRACTATUS_AL_MODEL_URL (and $TRACTATUS_AL_MODEL_NAME), else the stub
+    model, as for Demo 2. `audit_db=None` keeps the audit log in a temporary directory;
+    `tick=None` draws a progress bar on stderr (stdout may carry --json).
     """
+    model_url = model_url or os.environ.get(MODEL_URL_ENV) or None
+    if model_url is not None and not model_url.startswith(("http://", "https://")):
+        raise ConfigError(f"model URL {model_url!r} must be an http(s) base URL ending in /v1")
+    if model_url is not None and model_name == DEFAULT_MODEL_NAME:
+        model_name = os.environ.get(MODEL_NAME_ENV, model_name)
     config = agl_config(options)
     policy = policy_path(options.policy, default=POLICY)
     quiet_gateway_logs()
