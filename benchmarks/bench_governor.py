@@ -46,20 +46,26 @@ SHAPES = {
         "{{database: {{eq: db{i}}}, table: {{in: [t{i}a, t{i}b, t{i}c]}}}}",
         'context.database == "db{i}" && ["t{i}a", "t{i}b", "t{i}c"].contains(context.table)',
     ),
-    # sql starts with "q<i> " and table in [...]: nothing to index on, every rule is evaluated.
-    "scan": (
+    # sql starts with "q<i> " and table in [...]: the index narrows by the prefix.
+    "prefix": (
         "{{sql: {{prefix: 'q{i} '}}, table: {{in: [t{i}a, t{i}b, t{i}c]}}}}",
         'context.sql like "q{i} *" && ["t{i}a", "t{i}b", "t{i}c"].contains(context.table)',
+    ),
+    # sql matches a regular expression and a numeric bound: nothing to index on, every rule is
+    # evaluated. The worst case; Cedar has no regular expressions, so it gets the `like` form.
+    "scan": (
+        "{{sql: {{regex: '^q{i} '}}, rows: {{gt: {i}}}}}",
+        'context.sql like "q{i} *" && context.rows > {i}',
     ),
 }
 
 
 def probes(shape: str, n: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """(an action no rule blocks, one the last rule blocks)."""
-    miss = {"database": "analytics", "table": "events", "sql": "select count(*) from events"}
+    miss = {"database": "analytics", "table": "events", "sql": "select count(*) from events", "rows": 0}
     if shape == "eq":
         return miss, {"database": f"db{n - 1}", "table": f"t{n - 1}b", "sql": "delete from x"}
-    return miss, {"database": "analytics", "table": f"t{n - 1}b", "sql": f"q{n - 1} delete from x"}
+    return miss, {"database": "analytics", "table": f"t{n - 1}b", "sql": f"q{n - 1} delete from x", "rows": n}
 
 
 def rules_policy(n: int, shape: str = "eq") -> Policy:
@@ -271,7 +277,7 @@ def main() -> None:
     rules = bench_rules([10, 100, 1000], n, cedar_n)
     table(
         "tool-call rules: latency per decision, microseconds (all rules name the called tool; "
-        "eq = indexable, scan = every rule evaluated)",
+        "eq and prefix = narrowed by the rule index, scan = regex rules, every one evaluated)",
         ["rules", "shape", "engine", "p50", "p99", "p99.9", "max", "target", "status"],
         [
             row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tractatus.governance.policy import Rule
-from tractatus.governance.rules import RuleIndex
+from tractatus.governance.rules import RuleIndex, compile_rule
 
 
 def rule(rule_id: str, when: dict, tool: str = "t", verdict: str = "block") -> Rule:
@@ -68,3 +68,22 @@ def test_rules_apply_only_to_their_kinds_and_tools() -> None:
     index = RuleIndex([rule("r", {"a": {"eq": "x"}}, tool="t")])
     assert not index.evaluate("message", "t", {"a": "x"})
     assert not index.evaluate("tool_call", "other", {"a": "x"})
+
+
+@pytest.mark.parametrize(
+    "make_condition",
+    [
+        lambda i: {"sql": {"prefix": f"q{i} "}, "table": {"in": [f"t{i}a", f"t{i}b"]}},
+        lambda i: {"table": {"in": [f"t{i}a", f"t{i}b", f"t{i % 3}a"]}},
+        lambda i: {"sql": {"prefix": "q" + "x" * (i % 5)}},
+        lambda i: {"sql": {"regex": f"^q{i} "}},
+    ],
+)
+def test_indexed_and_scanned_rules_find_exactly_what_a_full_scan_finds(make_condition) -> None:
+    rules = [rule(f"r{i}", make_condition(i)) for i in range(60)]
+    index = RuleIndex(rules)
+    probes = [{"sql": f"q{i} select", "table": f"t{i}a"} for i in range(0, 60, 7)]
+    probes += [{"sql": "qxxx select", "table": "t1a"}, {"sql": "", "table": "t0a"}, {"table": 5}, {}]
+    for arguments in probes:
+        expected = [r.id for r in rules if compile_rule(r).matches(arguments)]  # the oracle: no index
+        assert [f.rule_id for f in index.evaluate("tool_call", "t", arguments)] == expected

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import gzip
 import html
+import json
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -37,6 +39,7 @@ from typing import Callable, Hashable, Mapping, Sequence
 from urllib.parse import unquote_to_bytes
 
 from confusable_homoglyphs import confusables as _confusables
+from importlib.resources import files as _resource_files
 
 from tractatus.governance.actions import Span
 
@@ -363,9 +366,48 @@ def _join_apostrophe(match: re.Match[str]) -> str:
     return "'"
 
 
+# -- stage 3b: words split by hyphens ("bel-ieve", "jaw-drop-ping", "outra-geous") ---------------
+
+# Telling a split word ("vac-cine") from a compound ("state-of-the-art", "earth-shattering")
+# needs a vocabulary: two hyphen-joined pieces are joined when together they spell a common
+# English word. The vocabulary is pyspellchecker's English word-frequency list (a maintained
+# package that ships its data), not a hand-kept list; words seen fewer than this many times in
+# its corpus are rare or noise ("ieve", "rding" never are words) and are left out.
+_MIN_WORD_FREQUENCY = 50
+
+
+def _load_vocabulary() -> frozenset[str]:
+    data = gzip.decompress((_resource_files("spellchecker") / "resources" / "en.json.gz").read_bytes())
+    return frozenset(word for word, count in json.loads(data).items() if count >= _MIN_WORD_FREQUENCY and word.isalpha())
+
+
+_VOCABULARY = _load_vocabulary()
+_HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
+
+
+def _join_split_word(match: re.Match[str]) -> str | None:
+    pieces = match.group().split("-")
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        # Greedy from the left: "flu-rel-ated" -> "flu-related", "jaw-drop-ping" -> "jaw-dropping".
+        # An upper-case start of the second piece ("New-York") is a name, not a split.
+        if piece[:1].islower() and (out[-1] + piece).lower() in _VOCABULARY:
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return "-".join(out)
+
+
+def _join_split_words(text: str) -> tuple[str, list[_Edit]]:
+    if "-" not in text:
+        return text, []  # cheap pre-check: most texts hold no hyphen at all
+    return _substitute(_HYPHENATED, text, _join_split_word)
+
+
 # -- stage 4: obfuscated e-mail addresses ---------------------------------------------------------
 
-_AT_SEP = r"(?:\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*|\s+at\s+|\s*@\s*|\s*\(?\s*@\s*\)?\s*)"
+# "(domain example.org)" on the next line is how a form or a split message carries the domain.
+_AT_SEP = r"(?:\s*\(\s*domain\s*:?\s*|\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*|\s+at\s+|\s*@\s*|\s*\(?\s*@\s*\)?\s*)"
 # A bare "." joins labels only without spaces, or with a space on BOTH sides ("example . com"),
 # so that a sentence end ("... at all. The") never reads as a domain.
 _DOT_SEP = r"(?:\s*[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]\s*|\s+dot\s+|\.|\s+\.\s+)"
@@ -380,7 +422,7 @@ _DOT_WORD = re.compile(r"(?i)\s+dot\s+|[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]")
 _SEP_CLEAN = re.compile(r"(?i)\s*[\[\(\{<]?\s*(?:dot|\.)\s*[\]\)\}>]?\s*")
 _WHITESPACE = re.compile(r"\s")
 _LOCAL_PUNCTUATION = re.compile(r"[._%+\d-]")
-_EMAIL_SEPARATORS = ("@", " at ", "[at]", "(at)", "{at}", "<at>", "[ at ]", "( at )", "[@]", "(@)")
+_EMAIL_SEPARATORS = ("@", " at ", "[at]", "(at)", "{at}", "<at>", "[ at ]", "( at )", "[@]", "(@)", "(domain")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 
 
@@ -393,7 +435,7 @@ def _email_candidates(text: str) -> list[int]:
         index = lowered.find(needle)
         while index >= 0:
             start = index
-            while start > 0 and text[start - 1] in " \t[({<":
+            while start > 0 and text[start - 1] in " \t\r\n[({<":  # a split across lines too
                 start -= 1
             floor = max(0, start - 64)
             while start > floor and text[start - 1] in _LOCAL_CHARS:
@@ -634,6 +676,9 @@ def normalize(text: str) -> NormalizedText:
         if edits:
             maps.append(_StageMap(edits))
             spelled = True
+    current, edits = _join_split_words(current)
+    if edits:
+        maps.append(_StageMap(edits))
     current, edits = _rewrite_emails(current)
     if edits:
         maps.append(_StageMap(edits))

@@ -143,45 +143,74 @@ def compile_rule(rule: Rule) -> CompiledRule:
 
 @dataclass(frozen=True, slots=True)
 class _ToolRules:
-    """One tool's rules: those with a string `eq` condition are indexed by that argument's value."""
+    """One tool's rules, indexed by the first condition that pins an argument's string value.
 
-    indexed: tuple[tuple[tuple[str, ...], Mapping[str, tuple[CompiledRule, ...]]], ...]
+    `eq` and `in` conditions index the rule under each exact value; `prefix` under its prefix
+    (looked up once per distinct prefix length). Rules with no such condition are scanned.
+    """
+
+    exact: tuple[tuple[tuple[str, ...], Mapping[str, tuple[CompiledRule, ...]]], ...]
+    prefixed: tuple[tuple[tuple[str, ...], tuple[int, ...], Mapping[str, tuple[CompiledRule, ...]]], ...]
     scanned: tuple[CompiledRule, ...]
 
     def candidates(self, arguments: Mapping[str, Any]) -> list[CompiledRule]:
         found: list[CompiledRule] = list(self.scanned)
-        for path, by_value in self.indexed:
+        for path, by_value in self.exact:
             value = _lookup(arguments, path)
             if isinstance(value, str):
                 found.extend(by_value.get(value, ()))
+        for path, lengths, by_prefix in self.prefixed:
+            value = _lookup(arguments, path)
+            if isinstance(value, str):
+                for length in lengths:
+                    if length > len(value):
+                        break
+                    found.extend(by_prefix.get(value[:length], ()))
         return found
 
 
-def _index_key(rule: Rule) -> tuple[str, str] | None:
-    """The first condition with a string `eq`: a rule can only match when that argument equals it."""
+def _index_key(rule: Rule) -> tuple[str, str, tuple[str, ...]] | None:
+    """The first condition that a matching call must satisfy by an argument's exact string value
+    ("exact": eq or in) or by its start ("prefix"); a rule can only match calls found that way."""
     for path, condition in rule.when.items():
         if isinstance(condition.eq, str):
-            return path, condition.eq
+            return "exact", path, (condition.eq,)
+        if condition.in_ and all(isinstance(member, str) for member in condition.in_):
+            return "exact", path, tuple(condition.in_)
+        if condition.prefix:
+            return "prefix", path, (condition.prefix,)
     return None
 
 
+def _freeze_buckets(buckets: dict[str, list[CompiledRule]]) -> dict[str, tuple[CompiledRule, ...]]:
+    return {key: tuple(rules) for key, rules in buckets.items()}
+
+
 def _group(rules: Sequence[Rule]) -> _ToolRules:
-    by_path: dict[tuple[str, ...], dict[str, list[CompiledRule]]] = {}
+    exact: dict[tuple[str, ...], dict[str, list[CompiledRule]]] = {}
+    prefixed: dict[tuple[str, ...], dict[str, list[CompiledRule]]] = {}
     scanned: list[CompiledRule] = []
     for rule in rules:
         compiled = compile_rule(rule)
         key = _index_key(rule)
         if key is None:
             scanned.append(compiled)
-        else:
-            path, value = key
-            by_path.setdefault(tuple(path.split(".")), {}).setdefault(value, []).append(compiled)
-    indexed = tuple((path, {v: tuple(rs) for v, rs in values.items()}) for path, values in by_path.items())
-    return _ToolRules(indexed=indexed, scanned=tuple(scanned))
+            continue
+        kind, path, values = key
+        buckets = (exact if kind == "exact" else prefixed).setdefault(tuple(path.split(".")), {})
+        for value in dict.fromkeys(values):  # de-duplicated: a rule sits once in each bucket
+            buckets.setdefault(value, []).append(compiled)
+    return _ToolRules(
+        exact=tuple((path, _freeze_buckets(b)) for path, b in exact.items()),
+        prefixed=tuple(
+            (path, tuple(sorted({len(prefix) for prefix in b})), _freeze_buckets(b)) for path, b in prefixed.items()
+        ),
+        scanned=tuple(scanned),
+    )
 
 
 class RuleIndex:
-    """Rules grouped by tool name (plus wildcard rules), and within a tool by an `eq` argument.
+    """Rules grouped by tool name (plus wildcard rules), and within a tool by an argument's value.
 
     A decision therefore evaluates only the rules that could match this call: its cost does not
     grow with the number of rules in the policy. Matches are reported in policy order.
