@@ -139,3 +139,50 @@ def test_adversarial_token_soup_keeps_spans_inside(parts: list[str]) -> None:
     normalized = normalize(text)
     span = normalized.to_original_span(0, len(normalized.text))
     assert 0 <= span.start <= span.end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [  # the adversarial agent's "spacing" operator: words split in the middle by a hyphen
+        ("You won't bel-ieve what the cou-ncil did", "You won't believe what the council did"),
+        ("a jaw-drop-ping move", "a jaw-dropping move"),
+        ("flu-rel-ated hosp-ital vis-its", "flu-related hospital visits"),
+        ("jaw-d-r-o-p-p-i-n-g", "jaw-dropping"),
+        ("Read this bef-ore it's too late", "Read this before it's too late"),
+        # compounds, numbers and identifiers around a split word keep their hyphens
+        ("state-of-the-art tools, call 555-1234, my_var-name, then bel-ieve it",
+         "state-of-the-art tools, call 555-1234, my_var-name, then believe it"),
+    ],
+)
+def test_words_split_by_hyphens_are_joined(raw: str, expected: str) -> None:
+    normalized = normalize(raw)
+    assert normalized.text == expected
+    span = normalized.to_original_span(0, len(normalized.text))
+    assert (span.start, span.end) == (0, len(raw))
+
+
+@pytest.mark.parametrize(
+    "benign",
+    ["state-of-the-art tools", "earth-shattering news", "New-York trip", "call 555-1234", "on 2024-01-02",
+     "my_var-name = x-ray", "round-the-clock service", "self-harm support line"],
+)
+def test_hyphenated_compounds_numbers_and_identifiers_stay(benign: str) -> None:
+    assert normalize(benign).text == benign
+
+
+@pytest.mark.parametrize(
+    ("raw", "address"),
+    [("contact tom.becker\n(domain example.org).", "tom.becker@example.org"), ("john.doe\n@example.com", "john.doe@example.com"),
+     ("name: john.doe\ndomain: example.com", "john.doe@example.com"), ("john.doe\n  domain: example.com", "john.doe@example.com")],
+)
+def test_addresses_split_across_lines_are_rejoined(raw: str, address: str) -> None:
+    assert address in normalize(raw).text
+
+
+@pytest.mark.parametrize("benign", ["the (domain of science) is big", "see our site (domain example.org)", "Our\ndomain: example.com"])
+def test_a_domain_word_in_prose_is_not_an_address(benign: str) -> None:
+    assert normalize(benign).text == benign
+
+
+def test_spelled_letters_after_an_apostrophe_do_not_glue_onto_the_word() -> None:
+    assert normalize("You won't b e l i e v e this").text == "You won't believe this"

@@ -46,6 +46,7 @@ def test_policy_is_immutable() -> None:
         (MINIMAL + "checks:\n  nosuch:\n    kinds: [message]\n", ":6: checks.nosuch: unknown check"),
         ("version: 1\nname: [unclosed\n", "invalid YAML"),
         ("- just\n- a list\n", "must be a YAML mapping"),
+        (MINIMAL + "name: again\n", ":5: name: duplicate key"),
     ],
 )
 def test_bad_policies_name_line_and_field(text: str, expected: str) -> None:

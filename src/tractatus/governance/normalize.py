@@ -315,10 +315,11 @@ def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]
 
 
 # -- stage 3: letters spelled out one by one ------------------------------------------------------
+# A letter after an apostrophe ends a word ("won't b e l i e v e"): it is never spelled out.
 
-_SPELLED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z](?P<sep>[ .\-_*|·]{1,2})[A-Za-z](?:(?P=sep)[A-Za-z])+(?![A-Za-z0-9])")
+_SPELLED = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z](?P<sep>[ .\-_*|·]{1,2})[A-Za-z](?:(?P=sep)[A-Za-z])+(?![A-Za-z0-9])")
 _SPELLED_LEET = re.compile(
-    r"(?<![A-Za-z0-9])[A-Za-z0-9@$](?P<sep>[ .\-_*|]{1,2})[A-Za-z0-9@$](?:(?P=sep)[A-Za-z0-9@$])+(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9'])[A-Za-z0-9@$](?P<sep>[ .\-_*|]{1,2})[A-Za-z0-9@$](?:(?P=sep)[A-Za-z0-9@$])+(?![A-Za-z0-9])"
 )
 
 
@@ -352,7 +353,7 @@ def _join_spelled_leet(match: re.Match[str]) -> str | None:
     return letters
 
 
-_SPELLED_PAIR = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9@$] [A-Za-z0-9@$](?![A-Za-z0-9])")
+_SPELLED_PAIR = re.compile(r"(?<![A-Za-z0-9'])[A-Za-z0-9@$] [A-Za-z0-9@$](?![A-Za-z0-9])")
 
 
 def _join_pair(match: re.Match[str]) -> str:
@@ -382,16 +383,20 @@ def _load_vocabulary() -> frozenset[str]:
 
 
 _VOCABULARY = _load_vocabulary()
-_HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
+# A hyphen followed by a letter: the scan starts on the literal "-", so the regex engine skips
+# ahead to hyphens (a letter-run pattern would make an attempt at every word of the text).
+_HYPHEN_LETTER = re.compile(r"-[A-Za-z]")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_HYPHENATED_CHARS = _ASCII_LETTERS | {"-"}
 
 
-def _join_split_word(match: re.Match[str]) -> str | None:
-    pieces = match.group().split("-")
+def _join_split_word(token: str) -> str:
+    pieces = token.split("-")
     out = [pieces[0]]
     for piece in pieces[1:]:
         # Greedy from the left: "flu-rel-ated" -> "flu-related", "jaw-drop-ping" -> "jaw-dropping".
         # An upper-case start of the second piece ("New-York") is a name, not a split.
-        if piece[:1].islower() and (out[-1] + piece).lower() in _VOCABULARY:
+        if out[-1] and piece[:1].islower() and (out[-1] + piece).lower() in _VOCABULARY:
             out[-1] += piece
         else:
             out.append(piece)
@@ -400,14 +405,49 @@ def _join_split_word(match: re.Match[str]) -> str | None:
 
 def _join_split_words(text: str) -> tuple[str, list[_Edit]]:
     if "-" not in text:
-        return text, []  # cheap pre-check: most texts hold no hyphen at all
-    return _substitute(_HYPHENATED, text, _join_split_word)
+        return text, []  # cheap pre-check: many texts hold no hyphen at all
+    edits: list[_Edit] = []
+    out: list[str] = []
+    cursor = 0  # end of the text already copied to `out`
+    scanned = 0  # end of the last hyphenated token looked at
+    delta = 0
+    size = len(text)
+    for hit in _HYPHEN_LETTER.finditer(text):
+        index = hit.start()
+        if index < scanned or index == 0 or text[index - 1] not in _ASCII_LETTERS:
+            continue
+        start = index
+        while start > 0 and text[start - 1] in _HYPHENATED_CHARS:
+            start -= 1
+        end = index + 1
+        while end < size and text[end] in _HYPHENATED_CHARS:
+            end += 1
+        # A token glued to digits or "_" is an identifier or a code ("my_var-name", "x-86"): left alone.
+        if (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or (end < size and (text[end].isalnum() or text[end] == "_")):
+            scanned = end
+            continue
+        scanned = end
+        token = text[start:end].strip("-")
+        start = text.index(token, start)
+        end = start + len(token)
+        new = _join_split_word(token)
+        if new != token:
+            out.append(text[cursor:start])
+            out.append(new)
+            edits.append(_Edit(start, end, start + delta, start + delta + len(new)))
+            delta += len(new) - (end - start)
+            cursor = end
+    if not edits:
+        return text, edits
+    out.append(text[cursor:])
+    return "".join(out), edits
 
 
 # -- stage 4: obfuscated e-mail addresses ---------------------------------------------------------
 
-# "(domain example.org)" on the next line is how a form or a split message carries the domain.
-_AT_SEP = r"(?:\s*\(\s*domain\s*:?\s*|\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*|\s+at\s+|\s*@\s*|\s*\(?\s*@\s*\)?\s*)"
+# "(domain example.org)" or "domain: example.org" on the next line is how a form or a split
+# message carries the domain; only across a line break, so "our site (domain x.org)" stays prose.
+_AT_SEP = r"(?:[ \t]*\r?\n\s*\(?\s*domain\s*:?\s*|\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*|\s+at\s+|\s*@\s*|\s*\(?\s*@\s*\)?\s*)"
 # A bare "." joins labels only without spaces, or with a space on BOTH sides ("example . com"),
 # so that a sentence end ("... at all. The") never reads as a domain.
 _DOT_SEP = r"(?:\s*[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]\s*|\s+dot\s+|\.|\s+\.\s+)"
@@ -422,7 +462,7 @@ _DOT_WORD = re.compile(r"(?i)\s+dot\s+|[\[\(\{<]\s*(?:dot|\.)\s*[\]\)\}>]")
 _SEP_CLEAN = re.compile(r"(?i)\s*[\[\(\{<]?\s*(?:dot|\.)\s*[\]\)\}>]?\s*")
 _WHITESPACE = re.compile(r"\s")
 _LOCAL_PUNCTUATION = re.compile(r"[._%+\d-]")
-_EMAIL_SEPARATORS = ("@", " at ", "[at]", "(at)", "{at}", "<at>", "[ at ]", "( at )", "[@]", "(@)", "(domain")
+_EMAIL_SEPARATORS = ("@", " at ", "[at]", "(at)", "{at}", "<at>", "[ at ]", "( at )", "[@]", "(@)", "domain:", "(domain")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 
 
@@ -479,6 +519,8 @@ def _rewrite_email(match: re.Match[str]) -> str | None:
     plain_dots = not _DOT_WORD.search(domain_and_tld) and not _WHITESPACE.search(domain_and_tld)
     if plain_at and plain_dots:
         return None  # an ordinary address: nothing to rewrite
+    if "domain" in at.lower() and not _LOCAL_PUNCTUATION.search(match.group("local")):
+        return None  # "Our" + "domain: example.com": a word, not the local part of an address
     if at.strip().lower() == "at" and plain_dots and not _LOCAL_PUNCTUATION.search(match.group("local")):
         return None  # "looked at example.com": a word, then a site, not an address
     labels = _SEP_CLEAN.split(domain_and_tld)

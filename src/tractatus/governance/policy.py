@@ -211,6 +211,11 @@ def parse_policy(text: str, *, source: str = "<policy>", registry: Mapping[str, 
         raise PolicyError(f"{source}{where}: invalid YAML: {problem}") from None
     if not isinstance(data, dict):
         raise PolicyError(f"{source}:1: a policy must be a YAML mapping with version, name, limits, ...")
+    duplicate = _first_duplicate_key(node)
+    if duplicate is not None:
+        # YAML keeps the last of two equal keys silently: a threshold set twice is a mistake.
+        key, line = duplicate
+        raise PolicyError(f"{source}:{line}: {key}: duplicate key")
     try:
         document = PolicyDocument.model_validate(data)
     except ValidationError as exc:
@@ -232,6 +237,25 @@ def parse_policy(text: str, *, source: str = "<policy>", registry: Mapping[str, 
         except ValidationError as exc:
             raise _policy_error(source, node, exc, prefix=("checks", name, "settings")) from None
     return Policy(document, settings, source)
+
+
+def _first_duplicate_key(node: yaml.Node | None, path: str = "") -> tuple[str, int] | None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = f"{path}.{key.value}" if path else str(key.value)
+            if key.value in seen:
+                return name, key.start_mark.line + 1
+            seen.add(key.value)
+            found = _first_duplicate_key(value, name)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _first_duplicate_key(item, f"{path}.{index}")
+            if found is not None:
+                return found
+    return None
 
 
 def _policy_error(source: str, node: yaml.Node | None, exc: ValidationError, prefix: tuple[str, ...]) -> PolicyError:

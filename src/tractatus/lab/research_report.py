@@ -308,7 +308,12 @@ xfail, so fixing the detector turns it into a guard.
 **Limitations and threats to validity.** The operators were written by us, knowing the normalizer exists; a real
 adversary has more. The audience's indifference to spelling is an assumption favouring the attacker (real readers
 are put off by "S H O C K I N G"). ASR counts an executed violation by the environment's ground truth, which is
-itself a model of the editorial guidelines.
+itself a model of the editorial guidelines. The detectors were hardened during the project against exactly
+this agent: an earlier run of this experiment found 348 distinct successful evasions (the regression cases above),
+and the clickbait detector and the normalizer were then extended to the classes they belonged to (teaser and
+reaction structures, overclaiming, hyphen-split words, PII split across lines). A low attack success rate here is
+therefore partly in-sample: it shows the agent cannot find a way around the current detectors within this grammar
+and these operators, not that an open-ended adversary (a real language model paraphrasing freely) could not.
 """
 
 

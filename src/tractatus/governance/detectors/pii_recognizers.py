@@ -168,10 +168,32 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
     return None
 
 
+# A line break straight between two digit groups: where an evader splits a phone or card number
+# across lines or fields ("(555) 123" + "4567", "4111 1111" + "1111 1111"; the governor joins an
+# action's fields with "\n").
+_SPLIT_DIGITS = re.compile(r"(?<=\d)\r?\n(?=[\d(])")
+
+
 def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
-    """Cards, SSNs, phone numbers and IPv4 addresses, from one scan of the number-like runs."""
+    """Cards, SSNs, phone numbers and IPv4 addresses, including ones split across lines."""
     if _HAS_DIGIT.search(text) is None:
         return []
+    found = _find_numbers(text, settings)
+    if "\n" not in text or _SPLIT_DIGITS.search(text) is None:
+        return found
+    # Same length in, same length out: the line break becomes spaces, so offsets still hold. Only
+    # runs that cross a break are new; a list of numbers on separate lines is classified by the
+    # same validators (Luhn, phone grouping and context) as one line would be.
+    joined = _SPLIT_DIGITS.sub(lambda m: " " * len(m.group()), text)
+    breaks = [m.start() for m in _SPLIT_DIGITS.finditer(text)]
+    for match in _find_numbers(joined, settings):
+        crosses = any(match.start <= b < match.end for b in breaks)
+        if crosses and not any(o.start < match.end and match.start < o.end for o in found):
+            found.append(PiiMatch(match.category, match.start, match.end, text[match.start : match.end], match.detail))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
     out = []
     for match in _NUMBER_RUN.finditer(text):
         start, end = match.span()
