@@ -133,7 +133,8 @@ def test_normalize_never_raises_and_spans_stay_inside(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["john", "at", "dot", "com", " ", "@", ".", "[", "]", "a", "b", "1", "=", "%41", "&#65;", "\u200b", "е", "ｅ"]), max_size=40))
+@given(st.lists(st.sampled_from(["john", "at", "dot", "com", " ", "@", ".", "[", "]", "a", "b", "1", "=", "%41", "&#65;", "\u200b", "е", "ｅ",
+                                 "-", "bel", "ieve", "\n", "(domain ", "555", "4111 ", ")"]), max_size=40))
 def test_adversarial_token_soup_keeps_spans_inside(parts: list[str]) -> None:
     text = "".join(parts)
     normalized = normalize(text)
@@ -173,7 +174,8 @@ def test_hyphenated_compounds_numbers_and_identifiers_stay(benign: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "address"),
     [("contact tom.becker\n(domain example.org).", "tom.becker@example.org"), ("john.doe\n@example.com", "john.doe@example.com"),
-     ("name: john.doe\ndomain: example.com", "john.doe@example.com"), ("john.doe\n  domain: example.com", "john.doe@example.com")],
+     ("name: john.doe\ndomain: example.com", "john.doe@example.com"), ("john.doe\n  domain: example.com", "john.doe@example.com"),
+     ("at kobrien\n(domain example.com).", "kobrien@example.com")],
 )
 def test_addresses_split_across_lines_are_rejoined(raw: str, address: str) -> None:
     assert address in normalize(raw).text
@@ -186,3 +188,13 @@ def test_a_domain_word_in_prose_is_not_an_address(benign: str) -> None:
 
 def test_spelled_letters_after_an_apostrophe_do_not_glue_onto_the_word() -> None:
     assert normalize("You won't b e l i e v e this").text == "You won't believe this"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["bel", "ieve", "state", "of", "the", "art", "jaw", "drop", "ping", "New", "York", " ", "-", "--", "."]), max_size=30))
+def test_joining_split_words_only_ever_removes_hyphens(parts: list[str]) -> None:
+    text = "".join(parts)
+    normalized = normalize(text)
+    assert normalized.text.replace("-", "") == text.replace("-", "")
+    span = normalized.to_original_span(0, len(normalized.text))
+    assert (span.start, span.end) == (0, len(text))

@@ -34,12 +34,12 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from importlib.resources import files as _resource_files
 from types import MappingProxyType
 from typing import Callable, Hashable, Mapping, Sequence
 from urllib.parse import unquote_to_bytes
 
 from confusable_homoglyphs import confusables as _confusables
-from importlib.resources import files as _resource_files
 
 from tractatus.governance.actions import Span
 
@@ -519,8 +519,10 @@ def _rewrite_email(match: re.Match[str]) -> str | None:
     plain_dots = not _DOT_WORD.search(domain_and_tld) and not _WHITESPACE.search(domain_and_tld)
     if plain_at and plain_dots:
         return None  # an ordinary address: nothing to rewrite
-    if "domain" in at.lower() and not _LOCAL_PUNCTUATION.search(match.group("local")):
-        return None  # "Our" + "domain: example.com": a word, not the local part of an address
+    # "Our" + "domain: example.com" is a word, not the local part of an address; "kobrien" +
+    # "(domain example.com)" is one: the parenthesis marks a field.
+    if "domain" in at.lower() and "(" not in at and not _LOCAL_PUNCTUATION.search(match.group("local")):
+        return None
     if at.strip().lower() == "at" and plain_dots and not _LOCAL_PUNCTUATION.search(match.group("local")):
         return None  # "looked at example.com": a word, then a site, not an address
     labels = _SEP_CLEAN.split(domain_and_tld)

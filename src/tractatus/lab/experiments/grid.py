@@ -214,9 +214,11 @@ def moving_average(values: Sequence[float], window: int) -> np.ndarray:
 ProgressCallback = Callable[[Cell, bool], None]  # (cell, loaded_from_store)
 
 
-def run_dir_for(out: Path, experiment: str, config: Mapping[str, Any]) -> Path:
-    """The run directory of this exact configuration: rerunning the command resumes it."""
-    return Path(out) / f"{experiment}-{sha256_hex(canonical_json(dict(config)))[:10]}"
+def run_dir_for(out: Path, experiment: str, config: Mapping[str, Any], policy_digest: str | None = None) -> Path:
+    """The run directory of this exact configuration under this exact policy: rerunning the command
+    resumes it, while a changed policy file (same path, new digest) starts afresh."""
+    key = {**dict(config), "policy_digest": policy_digest}
+    return Path(out) / f"{experiment}-{sha256_hex(canonical_json(key))[:10]}"
 
 
 def run_experiment(
@@ -231,7 +233,8 @@ def run_experiment(
     progress: ProgressCallback | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) the grid, summarize, write summary.json + manifest.json; return the summary."""
-    run_dir = run_dir_for(options.out, experiment, config)
+    policy = load_research_policy(policy_file) if policy_file else None
+    run_dir = run_dir_for(options.out, experiment, config, policy.digest if policy else None)
     run_dir.mkdir(parents=True, exist_ok=True)
     store = CellStore(run_dir)
     started = time.perf_counter()
@@ -256,7 +259,6 @@ def run_experiment(
         **summary,
     }
     (run_dir / SUMMARY_FILE).write_text(json.dumps(_finite(summary), indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    policy = load_research_policy(policy_file) if policy_file else None
     manifest = RunManifest(
         experiment=experiment,
         status="complete",
