@@ -490,7 +490,7 @@ def at_a_glance(summaries: dict[str, Summary]) -> str:
         coverage = [c["mean"] for c in sh.get("coverage", []) if c.get("mean") is not None]
         lowest = f"{min(coverage):.3f}" if coverage else "n/a"
         lines.append(f"- **Q2 persistence.** Shield over {pe['actions_per_seed']:,} actions/seed: executed violations "
-                     f"{fmt(sh.get('executed_per_1000_overall'), 1)} per 1,000 (detector misses; lowest coverage in any "
+                     f"{fmt(sh.get('executed_per_1000_overall'), 1)} per 1,000 (any executed violation is a detector miss; lowest coverage in any "
                      f"bucket {lowest}), attempts falling "
                      f"significantly in {tr.get('seeds_significantly_falling')} and rising in {tr.get('seeds_significantly_rising')} seeds.")
     if ad := summaries.get("adversarial"):
