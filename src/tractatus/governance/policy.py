@@ -25,6 +25,16 @@ FailClosedVerdict = Literal["block", "escalate"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
 
+def valid_regex(value: str | None) -> str | None:
+    """A pydantic validator body: the pattern compiles, or the policy error says why."""
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+    return value
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -54,12 +64,7 @@ class Condition(_Model):
     @field_validator("regex")
     @classmethod
     def _regex_compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return value
+        return valid_regex(value)
 
     @model_validator(mode="after")
     def _has_operator(self) -> Condition:

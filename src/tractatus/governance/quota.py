@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from tractatus.governance.actions import Finding, Severity, Verdict, sha256_hex
 from tractatus.governance.checks import Check, CheckContext, CheckSettings
+from tractatus.governance.policy import valid_regex
 
 GLOBAL_SCOPE = "*"  # the scope key of a quota shared by all agents
 UNLIMITED = float("inf")
@@ -71,12 +72,7 @@ class QuotaMatch(BaseModel):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return value
+        return valid_regex(value)
 
 
 class Quota(BaseModel):
