@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import typer
 
-from tractatus.cli import check, policy
+from tractatus.cli import al, audit, check, escalations, lab, policy, serve
 from tractatus.cli.errors import run_cli
 
 app = typer.Typer(
@@ -19,16 +18,13 @@ app = typer.Typer(
 app.command("check")(check.check)
 app.add_typer(policy.app, name="policy")
 
-# Command groups that import heavy libraries (Ray, matplotlib, FastAPI) are imported here but
-# keep those imports inside their commands, so `tractatus check` starts fast.
-for group in ("audit", "escalations", "lab", "al", "serve"):
-    try:
-        module = importlib.import_module(f"tractatus.cli.{group}")
-    except ModuleNotFoundError as exc:  # TODO(lead): make explicit once every group has landed
-        if exc.name != f"tractatus.cli.{group}":
-            raise
-        continue
-    app.add_typer(module.app, name=group)
+# Groups that need heavy libraries (Ray, matplotlib, FastAPI, Agent Lightning) import them inside
+# their commands, so `tractatus check` starts fast.
+app.add_typer(audit.app, name="audit")
+app.add_typer(escalations.app, name="escalations")
+app.add_typer(lab.app, name="lab")
+app.add_typer(al.app, name="al")
+app.add_typer(serve.app, name="serve")
 
 
 def main() -> None:
