@@ -36,7 +36,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from importlib.resources import files as _resource_files
 from types import MappingProxyType
-from typing import Callable, Hashable, Mapping, Sequence
+from typing import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import unquote_to_bytes
 
 from confusable_homoglyphs import confusables as _confusables
@@ -86,19 +86,17 @@ class _StageMap:
         return pos - edit.dst_end + edit.src_end
 
 
-def _substitute(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str | None]) -> tuple[str, list[_Edit]]:
-    """`pattern.sub` that records an edit for every match it actually changes.
+def _splice(text: str, replacements: Iterable[tuple[int, int, str]]) -> tuple[str, list[_Edit]]:
+    """Apply ascending (start, end, new) replacements, recording an edit for each real change.
 
-    `replace` returns the replacement, or None to leave the match as it is.
+    A replacement that starts inside an earlier one, or changes nothing, is skipped.
     """
     edits: list[_Edit] = []
     out: list[str] = []
     cursor = 0
     delta = 0
-    for match in pattern.finditer(text):
-        new = replace(match)
-        start, end = match.span()
-        if new is None or new == text[start:end]:
+    for start, end, new in replacements:
+        if start < cursor or new == text[start:end]:
             continue
         out.append(text[cursor:start])
         out.append(new)
@@ -109,6 +107,14 @@ def _substitute(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match
         return text, edits
     out.append(text[cursor:])
     return "".join(out), edits
+
+
+def _substitute(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str | None]) -> tuple[str, list[_Edit]]:
+    """`pattern.sub` that records an edit for every match it actually changes.
+
+    `replace` returns the replacement, or None to leave the match as it is.
+    """
+    return _splice(text, ((m.start(), m.end(), new) for m in pattern.finditer(text) if (new := replace(m)) is not None))
 
 
 # -- stage 1: Unicode folding (NFKC, homoglyphs, invisibles, diacritics) --------------------------
@@ -406,11 +412,11 @@ def _join_split_word(token: str) -> str:
 def _join_split_words(text: str) -> tuple[str, list[_Edit]]:
     if "-" not in text:
         return text, []  # cheap pre-check: many texts hold no hyphen at all
-    edits: list[_Edit] = []
-    out: list[str] = []
-    cursor = 0  # end of the text already copied to `out`
+    return _splice(text, _split_word_joins(text))
+
+
+def _split_word_joins(text: str) -> Iterator[tuple[int, int, str]]:
     scanned = 0  # end of the last hyphenated token looked at
-    delta = 0
     size = len(text)
     for hit in _HYPHEN_LETTER.finditer(text):
         index = hit.start()
@@ -430,17 +436,7 @@ def _join_split_words(text: str) -> tuple[str, list[_Edit]]:
         token = text[start:end].strip("-")
         start = text.index(token, start)
         end = start + len(token)
-        new = _join_split_word(token)
-        if new != token:
-            out.append(text[cursor:start])
-            out.append(new)
-            edits.append(_Edit(start, end, start + delta, start + delta + len(new)))
-            delta += len(new) - (end - start)
-            cursor = end
-    if not edits:
-        return text, edits
-    out.append(text[cursor:])
-    return "".join(out), edits
+        yield start, end, _join_split_word(token)
 
 
 # -- stage 4: obfuscated e-mail addresses ---------------------------------------------------------
@@ -487,29 +483,14 @@ def _email_candidates(text: str) -> list[int]:
 
 
 def _rewrite_emails(text: str) -> tuple[str, list[_Edit]]:
-    edits: list[_Edit] = []
-    out: list[str] = []
-    cursor = 0
-    delta = 0
+    return _splice(text, _email_rewrites(text))
+
+
+def _email_rewrites(text: str) -> Iterator[tuple[int, int, str]]:
     for start in _email_candidates(text):
-        if start < cursor:
-            continue
         match = _OBFUSCATED_EMAIL.match(text, start)
-        if match is None:
-            continue
-        new = _rewrite_email(match)
-        end = match.end()
-        if new is None:
-            continue
-        out.append(text[cursor:start])
-        out.append(new)
-        edits.append(_Edit(start, end, start + delta, start + delta + len(new)))
-        delta += len(new) - (end - start)
-        cursor = end
-    if not edits:
-        return text, edits
-    out.append(text[cursor:])
-    return "".join(out), edits
+        if match is not None and (new := _rewrite_email(match)) is not None:
+            yield start, match.end(), new
 
 
 def _rewrite_email(match: re.Match[str]) -> str | None:
