@@ -3,6 +3,11 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Public datasets are read, never committed: ../shared/datasets in development and CI, when it exists.
+SHARED_DATA := $(abspath ../shared/datasets)
+ifneq ($(wildcard $(SHARED_DATA)),)
+export TRACTATUS_DATA_DIR ?= $(SHARED_DATA)
+endif
 
 .PHONY: demo test test-all setup lint bench clean
 
