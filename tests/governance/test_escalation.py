@@ -120,21 +120,22 @@ def test_racing_reviewers_one_wins(setup) -> None:
     assert [e.kind for e in log.tail(10)].count("escalation.approved") == 1
 
 
-def test_a_decision_whose_audit_event_was_lost_is_audited_on_reopen(tmp_path: Path) -> None:
+def test_a_status_changed_in_the_table_alone_is_not_legitimised_on_reopen(tmp_path: Path) -> None:
+    """The old queue 'reconciled' a decided row without an audit entry by appending one: a forged
+    approval got its audit entry for free. Decisions are now atomic with their entry, so such a row
+    can only be forged, and it stays unaudited and named by cross_check."""
     path = tmp_path / "audit.db"
     with open_audit_log(path) as log:
         eid = EscalationQueue(log).submit(*escalated())
-    # A crash between the status UPDATE and the audit append leaves this state behind.
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE escalations SET status='denied', reviewer='dora', decided_us=1 WHERE id=?", (eid,))
+        conn.execute("UPDATE escalations SET status='approved', reviewer='attacker', decided_us=1 WHERE id=?", (eid,))
     with open_audit_log(path) as log:
         queue = EscalationQueue(log)
-        item = queue.get(eid)
-        assert item.audit_seq is not None
-        event = log.get(item.audit_seq)
-        assert event is not None and event.kind == "escalation.denied" and event.payload["reviewer"] == "dora"
-        EscalationQueue(log)  # reconciling again adds nothing
-        assert [e.kind for e in log.tail(10)].count("escalation.denied") == 1
+        assert queue.get(eid).audit_seq is None
+        assert [e.kind for e in log.tail(10)].count("escalation.approved") == 0
+        problems = queue.cross_check()
+    assert [p.escalation_id for p in problems] == [eid]
+    assert "approved by 'attacker'" in str(problems[0]) and "records no decision" in str(problems[0])
 
 
 def test_the_governor_queues_escalations_and_audits_their_ids(tmp_path: Path) -> None:
