@@ -102,7 +102,7 @@ def verify(
         else:
             signed = "signatures verified" if anchored.signatures_checked else "signatures NOT checked (no --key)"
             note = f"; {anchored.checkpoints} checkpoints hold up to seq {anchored.latest_seq}, {signed}"
-        Console(highlight=False).print(
+        Console(highlight=False, soft_wrap=True).print(  # one line, whatever the width: scripts grep it
             f"[green]ok[/green] {report.chain.entries_checked} entries verified in {report.chain.seconds:.2f}s; "
             f"head {report.chain.head_hash}{note}"
         )

@@ -288,11 +288,12 @@ class AutoCheckpointer:
         """Called by the log's writer once entries are committed (one writer at a time)."""
         seq = audit.head[0]
         since = seq - (self._last.seq if self._last is not None else 0)
-        if since >= self.settings.every_entries or (since > 0 and self._clock() - self._last_time >= self.settings.every_seconds):
+        # since < 0: the log is shorter than its last checkpoint; signing refuses and says so.
+        if since < 0 or since >= self.settings.every_entries or (since > 0 and self._clock() - self._last_time >= self.settings.every_seconds):
             self._sign(audit)
 
     def on_close(self, audit: AuditLog) -> None:
-        if audit.head[0] > (self._last.seq if self._last is not None else 0):
+        if audit.head[0] != (self._last.seq if self._last is not None else 0):
             try:
                 self._sign(audit)
             except Exception as exc:  # closing must not raise; verify will name what is wrong
@@ -361,10 +362,11 @@ def verify_checkpoints(audit: AuditLog, file: CheckpointFile, public: Ed25519Pub
             last_good = cp.seq
             continue
         if cp.seq > end:
-            gap = f"entries {end + 1}..{cp.seq} are missing" if end + 1 < cp.seq else f"entry {cp.seq} is missing"
+            newest = checkpoints[-1]  # name the whole missing range, up to the newest anchor
+            gap = f"entries {end + 1}..{newest.seq} are missing" if end + 1 < newest.seq else f"entry {newest.seq} is missing"
             what = f"the log ends at seq {end}" if end else "the log is empty"
             return report(
-                f"{what} but checkpoint line {cp.line} ({cp.when}) signed seq {cp.seq}: {gap} "
+                f"{what} but checkpoint line {newest.line} ({newest.when}) signed seq {newest.seq}: {gap} "
                 "(truncated, wiped, dropped or rolled back)",
                 end + 1,
             )
