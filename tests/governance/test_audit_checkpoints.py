@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,19 @@ def test_the_time_bound_signs_a_quiet_log(tmp_path: Path, key: Path) -> None:
     log.append_decisions([pair(1)])
     assert [c.seq for c in checkpoints_of(path).read()] == [2]
     log.close()
+
+
+def test_a_quiet_log_is_signed_by_the_timer_without_another_append(tmp_path: Path, key: Path) -> None:
+    settings = CheckpointSettings(key_path=key, every_entries=1000, every_seconds=0.2)
+    path = tmp_path / "audit.db"
+    with open_audit_log(path, checkpoints=settings) as log:
+        log.append_decisions([pair(0), pair(1)])
+        deadline = time.monotonic() + 10
+        while not checkpoints_of(path).read() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [c.seq for c in checkpoints_of(path).read()] == [2]
+        time.sleep(0.5)  # nothing new: the timer signs nothing more
+        assert len(checkpoints_of(path).read()) == 1
 
 
 def sql(db: Path, *statements: str) -> None:

@@ -23,6 +23,7 @@ carries the head hash so that it can be anchored elsewhere (printed, signed, shi
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from tractatus.governance.checkpoint import AutoCheckpointer, CheckpointSettings
 
 Clock = Callable[[], float]
+_log = logging.getLogger("tractatus.audit")
 
 GENESIS_HASH = "0" * 64
 # verify() uses every core from this many entries on (below it, process start-up costs more).
@@ -329,6 +331,7 @@ class AuditLog:
         self._clock = clock
         # Signs the head every N entries or T seconds (see `checkpoint`); None: nobody anchors it.
         self.checkpointer = checkpointer
+        self._stop_anchoring = threading.Event()
         self._writer = _Writer()
         self._closed = False
         names = ", ".join(c.name for c in _CHAIN_COLUMNS)
@@ -340,6 +343,28 @@ class AuditLog:
                 self._head = self._read_head(self._conn)
         except SQLAlchemyError as exc:
             raise AuditError(f"audit database {self.location}: cannot open ({_reason(exc)})") from None
+        if checkpointer is not None:
+            # The T-seconds bound must hold while the log is quiet too, not only on the next append.
+            threading.Thread(target=self._anchor_periodically, name="tractatus-audit-anchor", daemon=True).start()
+
+    def _anchor_periodically(self) -> None:
+        assert self.checkpointer is not None
+        while not self._stop_anchoring.wait(self.checkpointer.settings.every_seconds):
+            w = self._writer
+            with w.cond:
+                while w.writing:
+                    w.cond.wait()
+                if self._closed:
+                    return
+                w.writing = True  # hold the writer's place: a checkpoint never races an append
+            try:
+                self.checkpointer.after_append(self)
+            except Exception as exc:  # the next append fails closed on the same refusal
+                _log.error("audit checkpoint failed: %s", exc)
+            finally:
+                with w.cond:
+                    w.writing = False
+                    w.cond.notify_all()
 
     # -- appending ---------------------------------------------------------------------------
     def append_decisions(self, entries: Sequence[tuple[Action, Decision]]) -> list[int]:
@@ -646,6 +671,7 @@ class AuditLog:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
+        self._stop_anchoring.set()
         with self._writer.cond:
             while self._writer.writing:
                 self._writer.cond.wait()

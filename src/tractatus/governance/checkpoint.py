@@ -60,9 +60,10 @@ class CheckpointSettings(BaseModel):
     - `every_entries` (default 1,000): at most this many entries are ever unanchored by count.
       A checkpoint costs one signature (~50 us) and one fsynced line, so 1,000 keeps its share of
       the append budget under 1%.
-    - `every_seconds` (default 60): on the first append after this long, and when the log is
-      closed, the head is signed even if fewer entries came. It bounds how long a quiet log's
-      newest entries stay unanchored while the writer is running.
+    - `every_seconds` (default 60): once this long has passed since the last checkpoint, the
+      head is signed even if fewer entries came (checked on every append and by a timer thread
+      while the log is quiet), and again when the log is closed. It bounds how long the newest
+      entries stay unanchored while the writer is running.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
