@@ -159,3 +159,9 @@ def test_verify_on_a_row_with_a_non_integer_time_names_it(db: Path, monkeypatch,
     assert code == EXIT_CODES[IntegrityError] and "audit chain broken at entry 2" in err and "internal" not in err
     code, _, err = invoke(["audit", "tail", "--audit-db", str(db)], monkeypatch, capsys)
     assert code == EXIT_CODES[IntegrityError] and "entry 2 is malformed" in err
+    code, _, err = invoke(["audit", "stats", "--audit-db", str(db)], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError] and "non-integer time 'soon'" in err
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE escalations SET created_us='soon'")
+    code, _, err = invoke(["escalations", "list", "--audit-db", str(db)], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError] and "escalation 1 is malformed" in err

@@ -645,8 +645,8 @@ class AuditLog:
             by_verdict=by_verdict,
             by_rule=dict(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
             by_agent=by_agent,
-            first_time=first / 1_000_000 if first is not None else None,
-            last_time=last / 1_000_000 if last is not None else None,
+            first_time=_stored_seconds(first),
+            last_time=_stored_seconds(last),
             head_seq=head.seq,
             head_hash=head.hash,
         )
@@ -715,6 +715,15 @@ def _decision_payload(action: Action, decision: Decision) -> str:
         f'{{"action_kind":{_json_string(action.kind)},"escalation_id":{escalation},'
         f'"latency_us":{int(decision.latency_us)},"modified":{modified},"tool":{tool}}}'
     )
+
+
+def _stored_seconds(time_us: Any) -> float | None:
+    """A stored time in seconds; a value no writer stores means the table was edited by hand."""
+    if time_us is None:
+        return None
+    if type(time_us) is not int:
+        raise IntegrityError(f"audit log holds a non-integer time {time_us!r} (altered); run `tractatus audit verify`")
+    return time_us / 1_000_000
 
 
 def _reason(exc: BaseException) -> str:

@@ -39,7 +39,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tractatus.governance.actions import Action, Decision, Verdict, canonical_json, sha256_hex
 from tractatus.governance.audit import AuditLog, event_row, redacted_findings
-from tractatus.governance.errors import AuditError, InputError, NotFoundError
+from tractatus.governance.errors import AuditError, InputError, IntegrityError, NotFoundError
 from tractatus.governance.redact import redact
 
 Clock = Callable[[], float]
@@ -114,7 +114,15 @@ class Escalation:
 
 
 def _from_row(row: Any) -> Escalation:
-    m = row._mapping
+    try:
+        return _parse_row(row._mapping)
+    except (TypeError, ValueError, AttributeError):  # json.JSONDecodeError is a ValueError
+        raise IntegrityError(
+            f"escalation {row._mapping.get('id')!r} is malformed (altered); run `tractatus audit verify`"
+        ) from None
+
+
+def _parse_row(m: Mapping[str, Any]) -> Escalation:
     return Escalation(
         id=m["id"],
         created=m["created_us"] / 1_000_000,
