@@ -13,9 +13,7 @@ from tractatus.governance.audit import open_audit_log
 from tractatus.governance.checkpoint import CheckpointFile
 from tractatus.governance.errors import InputError
 from tractatus.governance.escalation import EscalationQueue
-from tractatus.governance.governor import Governor
 from tractatus.governance.integrity import verify_log
-from tractatus.governance.policy import parse_policy
 
 
 def escalated(i: int) -> tuple[Action, Decision]:
@@ -92,26 +90,3 @@ def test_a_failed_decision_writes_nothing(db: Path) -> None:
             EscalationQueue(log).approve(1, "mallory")
         assert log.count() == before
     assert report(db).ok
-
-
-def test_a_batch_of_escalations_is_one_transaction(tmp_path: Path) -> None:
-    """One BEGIN for a batch's escalations (was one fsynced transaction per escalation)."""
-    policy = parse_policy(
-        "version: 1\nname: esc\nlimits: {max_text_bytes: 1000, check_timeout_ms: 100, cache_entries: 0}\n"
-        "severity_verdicts: {info: allow, low: warn, medium: block, high: block, critical: block}\n"
-        "tools: {unknown: block, known: {shell.exec: escalate, search: allow}}\n",
-        registry={},
-    )
-    from sqlalchemy import event
-
-    with open_audit_log(tmp_path / "audit.db") as log:
-        queue = EscalationQueue(log)
-        begins: list[int] = []
-        event.listen(log.engine, "begin", lambda conn: begins.append(1))
-        with Governor(policy, audit=log, escalations=queue, registry={}) as governor:
-            actions = [Action(kind="tool_call", tool="shell.exec", arguments={"n": i}, agent_id="ops") for i in range(5)]
-            decisions = governor.decide_batch(actions)
-        assert [d.escalation_id for d in decisions] == ["1", "2", "3", "4", "5"]
-        # one transaction for the five escalations (with their entries), one for the decisions
-        assert len(begins) == 2
-        assert queue.cross_check() == []

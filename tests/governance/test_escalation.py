@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from tractatus.governance.actions import Action, Decision, Finding, Severity, Span, Verdict
 from tractatus.governance.audit import open_audit_log
@@ -138,13 +139,17 @@ def test_a_status_changed_in_the_table_alone_is_not_legitimised_on_reopen(tmp_pa
     assert "approved by 'attacker'" in str(problems[0]) and "records no decision" in str(problems[0])
 
 
-def test_the_governor_queues_escalations_and_audits_their_ids(tmp_path: Path) -> None:
-    policy = parse_policy(
+def shell_escalating_policy():  # type: ignore[no-untyped-def]
+    return parse_policy(
         "version: 1\nname: esc\nlimits: {max_text_bytes: 1000, check_timeout_ms: 100, cache_entries: 0}\n"
         "severity_verdicts: {info: allow, low: warn, medium: block, high: block, critical: block}\n"
         "tools: {unknown: block, known: {shell.exec: escalate, search: allow}}\n",
         registry={},
     )
+
+
+def test_the_governor_queues_escalations_and_audits_their_ids(tmp_path: Path) -> None:
+    policy = shell_escalating_policy()
     with open_audit_log(tmp_path / "audit.db") as log:
         queue = EscalationQueue(log)
         with Governor(policy, audit=log, escalations=queue, registry={}) as governor:
@@ -157,3 +162,18 @@ def test_the_governor_queues_escalations_and_audits_their_ids(tmp_path: Path) ->
         assert queued.action_digest == shell.digest() and queued.tool == "shell.exec"
         entry = log.get(d_shell.audit_seq)
         assert entry is not None and entry.payload["escalation_id"] == str(queued.id)
+
+
+def test_a_batch_of_escalations_is_one_transaction(tmp_path: Path) -> None:
+    """One BEGIN for a batch's escalations (was one fsynced transaction per escalation)."""
+    with open_audit_log(tmp_path / "audit.db") as log:
+        queue = EscalationQueue(log)
+        begins: list[int] = []
+        event.listen(log.engine, "begin", lambda conn: begins.append(1))
+        with Governor(shell_escalating_policy(), audit=log, escalations=queue, registry={}) as governor:
+            actions = [Action(kind="tool_call", tool="shell.exec", arguments={"n": i}, agent_id="ops") for i in range(5)]
+            decisions = governor.decide_batch(actions)
+        assert [d.escalation_id for d in decisions] == ["1", "2", "3", "4", "5"]
+        # one transaction for the five escalations (with their entries), one for the decisions
+        assert len(begins) == 2
+        assert queue.cross_check() == []
