@@ -137,13 +137,11 @@ def test_a_rolled_back_head_is_named(db: Path, key: Path) -> None:
 def test_the_writer_refuses_to_sign_a_rewritten_history(db: Path, key: Path) -> None:
     sql(db, "DELETE FROM audit_entries WHERE seq > 4")
     settings = CheckpointSettings(key_path=key, every_entries=1, every_seconds=3600)
-    with open_audit_log(db, checkpoints=settings) as log:
-        # Fail closed: an append the log cannot anchor is an error, and the governor blocks on it.
-        with pytest.raises(IntegrityError, match="refusing to sign: entry 12"):
-            log.append_decisions([pair(99)])
-    with open_audit_log(db, anchor=False) as log:
-        with pytest.raises(IntegrityError, match="refusing to sign"):
-            sign_head(log, load_signing_key(key), checkpoints_of(db))
+    # Fail closed: an append the log cannot anchor is an error, and the governor blocks on it.
+    with open_audit_log(db, checkpoints=settings) as log, pytest.raises(IntegrityError, match="refusing to sign: entry 12"):
+        log.append_decisions([pair(99)])
+    with open_audit_log(db, anchor=False) as log, pytest.raises(IntegrityError, match="refusing to sign"):
+        sign_head(log, load_signing_key(key), checkpoints_of(db))
     assert [c.seq for c in checkpoints_of(db).read()] == [6, 12]
 
 

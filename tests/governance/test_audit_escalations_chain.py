@@ -77,9 +77,8 @@ def test_a_row_changed_in_the_table_alone_is_named(db: Path, sql: str, named_id:
 def test_deny_after_a_forged_approval_still_refuses_but_verify_names_the_forgery(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE escalations SET status='approved', reviewer='attacker' WHERE id=3")
-    with open_audit_log(db) as log:
-        with pytest.raises(InputError, match="already approved by attacker"):
-            EscalationQueue(log).deny(3, "carol")
+    with open_audit_log(db) as log, pytest.raises(InputError, match="already approved by attacker"):
+        EscalationQueue(log).deny(3, "carol")
     assert "escalation 3 is approved by 'attacker'" in (report(db).problem() or "")
 
 

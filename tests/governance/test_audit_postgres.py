@@ -85,7 +85,12 @@ def test_escalation_queue_on_postgres(pg_url: str) -> None:
 
 def test_checkpoints_and_escalation_cross_check_on_postgres(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The same anchors as on SQLite: truncation, a wipe, a dropped table and a forged decision are named."""
-    from tractatus.governance.checkpoint import CheckpointFile, CheckpointSettings, generate_key, load_verify_key
+    from tractatus.governance.checkpoint import (
+        CheckpointFile,
+        CheckpointSettings,
+        generate_key,
+        load_verify_key,
+    )
     from tractatus.governance.integrity import verify_log
 
     key = tmp_path / "audit.key"

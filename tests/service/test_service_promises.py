@@ -13,7 +13,7 @@ import re
 import pytest
 from service_helpers import ctx_of, submit
 
-from tractatus.governance.actions import Action, Verdict
+from tractatus.governance.actions import Action
 from tractatus.governance.drift import DriftMonitor, DriftSettings
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import load_policy

@@ -46,7 +46,7 @@ def test_the_listener_and_every_accepted_connection_set_tcp_nodelay() -> None:
 def test_a_port_in_use_is_one_config_error() -> None:
     taken = bind_socket("127.0.0.1", 0)
     try:
-        with pytest.raises(ConfigError, match="cannot listen on 127.0.0.1:"):
+        with pytest.raises(ConfigError, match=r"cannot listen on 127\.0\.0\.1:"):
             bind_socket("127.0.0.1", taken.getsockname()[1])
     finally:
         taken.close()

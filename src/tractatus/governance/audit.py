@@ -877,7 +877,12 @@ def open_audit_log(
     With a key in `checkpoints` (default: from the environment, see `checkpoint`) the log signs
     its head by itself; `anchor=False` (commands that only read) never signs.
     """
-    from tractatus.governance.checkpoint import AutoCheckpointer, CheckpointFile, CheckpointSettings, checkpoints_path
+    from tractatus.governance.checkpoint import (
+        AutoCheckpointer,
+        CheckpointFile,
+        CheckpointSettings,
+        checkpoints_path,
+    )
 
     resolved = resolve_location(location)
     if must_exist and isinstance(resolved, Path) and not resolved.exists():

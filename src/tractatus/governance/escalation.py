@@ -16,6 +16,7 @@ UPDATE, so two reviewers racing on the same id cannot both win.
 
 from __future__ import annotations
 
+import builtins  # `list` is also a method of EscalationQueue
 import json
 import time
 from dataclasses import dataclass
@@ -154,7 +155,7 @@ class Disagreement:
         return f"escalation {self.escalation_id} {self.problem}"
 
 
-def _submitted_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+def _submitted_payload(row: Mapping[Any, Any]) -> dict[str, Any]:
     """What the submission entry records of a row: every column fixed at submission, the long
     texts by digest (the redacted text is in the table; the chain needs only to pin it)."""
     return {
@@ -171,7 +172,7 @@ def _submitted_payload(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _decided_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+def _decided_payload(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "escalation_id": row["id"],
         "status": row["status"],
@@ -185,7 +186,7 @@ def _decided_payload(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _disagreement(
-    row: Mapping[str, Any], submitted: list[dict[str, Any]], decided: list[tuple[int, str, dict[str, Any]]]
+    row: Mapping[Any, Any], submitted: list[dict[str, Any]], decided: list[tuple[int, str, dict[str, Any]]]
 ) -> str | None:
     """Why a row disagrees with its audit entries, or None when they agree."""
     if len(submitted) != 1:
@@ -256,7 +257,7 @@ class EscalationQueue:
         """Queue a batch of escalated actions in ONE transaction, each with its audit entry."""
         from tractatus.governance.governor import action_text  # the text the findings' spans index
 
-        rows = []
+        rows: builtins.list[dict[str, Any]] = []
         now = self._now_us()
         for action, decision in entries:
             if decision.verdict != Verdict.ESCALATE:
@@ -358,7 +359,7 @@ class EscalationQueue:
         return self.get(number)
 
     # -- cross-checking with the audit log -----------------------------------------------------
-    def cross_check(self, *, limit: int = 20) -> list[Disagreement]:
+    def cross_check(self, *, limit: int = 20) -> builtins.list[Disagreement]:
         """Every row against its audit entries: the first `limit` rows that disagree, by id.
 
         A row must have exactly one `escalation.submitted` entry recording what was queued, and,
@@ -375,7 +376,7 @@ class EscalationQueue:
                 submitted.setdefault(number, []).append(entry.payload)
             else:
                 decided.setdefault(number, []).append((entry.seq, entry.kind.split(".", 1)[1], entry.payload))
-        found: list[Disagreement] = []
+        found: builtins.list[Disagreement] = []
         with self._engine.connect() as conn:
             rows = conn.execute(select(escalations).order_by(escalations.c.id))
             seen: set[int] = set()
