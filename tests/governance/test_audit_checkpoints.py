@@ -180,7 +180,7 @@ def test_keys_and_settings_fail_with_one_line(tmp_path: Path, key: Path) -> None
     with pytest.raises(ConfigError, match="every_entries"):
         CheckpointSettings.from_env({"TRACTATUS_AUDIT_CHECKPOINT_EVERY": "0"})
     env = CheckpointSettings.from_env({"TRACTATUS_AUDIT_KEY": str(key), "TRACTATUS_AUDIT_CHECKPOINT_SECONDS": "5"})
-    assert env.key_path == key and env.every_seconds == 5.0 and env.every_entries == 1000
+    assert env.key_path == key and env.every_seconds == 5.0 and env.every_entries == 10_000
 
 
 def test_a_non_integer_time_is_a_named_broken_entry_not_an_internal_error(db: Path) -> None:

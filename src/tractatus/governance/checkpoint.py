@@ -57,9 +57,10 @@ FORMAT_VERSION = 1
 class CheckpointSettings(BaseModel):
     """When the log signs its head by itself. Both bounds apply: whichever is reached first.
 
-    - `every_entries` (default 1,000): at most this many entries are ever unanchored by count.
-      A checkpoint costs one signature (~50 us) and one fsynced line, so 1,000 keeps its share of
-      the append budget under 1%.
+    - `every_entries` (default 10,000): at most this many entries are unanchored by count. A
+      checkpoint is one signature and one fsynced line, written while appends wait; with one
+      every 1,000 entries appends ran 8% slower, with one every 10,000 no slower than without
+      (docs/benchmarks/audit-checkpoints.md). Lower it where a smaller window matters more.
     - `every_seconds` (default 60): once this long has passed since the last checkpoint, the
       head is signed even if fewer entries came (checked on every append and by a timer thread
       while the log is quiet), and again when the log is closed. It bounds how long the newest
@@ -70,7 +71,7 @@ class CheckpointSettings(BaseModel):
 
     key_path: Path | None = None  # None: no automatic checkpoints
     path: Path | None = None  # None: beside the SQLite file (see `checkpoints_path`)
-    every_entries: int = Field(default=1000, ge=1)
+    every_entries: int = Field(default=10_000, ge=1)
     every_seconds: float = Field(default=60.0, gt=0)
 
     @classmethod
