@@ -6,7 +6,7 @@ while appends wait (governance/checkpoint.py). Measured here:
 - appending N decisions in batches of B (WAL, synchronous=FULL) without checkpoints and with
   automatic checkpoints every 1,000 and every 10,000 entries, in one run so the ratios compare.
 
-Run:  .venv/bin/python benchmarks/bench_audit_checkpoints.py [--entries 50000] [--batch 500]
+Run:  .venv/bin/python benchmarks/bench_audit_checkpoints.py [--quick] [--entries 50000] [--batch 500]
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--quick", action="store_true", help="5,000 entries: a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.entries = 5_000
     with tempfile.TemporaryDirectory(prefix="tractatus-anchor-") as name:
         tmp = Path(name)
         key = tmp / "audit.key"
@@ -76,7 +79,8 @@ def main() -> None:
           [(k, f"{v['p50']:.3f}", f"{v['p99']:.3f}") for k, v in costs.items()])
     table(f"append {args.entries} decisions in batches of {args.batch}", ("checkpoints", "made", "decisions/s", "vs none"),
           [(r["mode"], r["checkpoints"], f"{r['per_s']:,.0f}", f"{r['per_s'] / base:.2f}") for r in runs])  # type: ignore[operator]
-    path = write_results("bench_audit_checkpoints", {"entries": args.entries, "batch": args.batch, "single": costs, "runs": runs})
+    name = "bench_audit_checkpoints_quick" if args.quick else "bench_audit_checkpoints"
+    path = write_results(name, {"entries": args.entries, "batch": args.batch, "single": costs, "runs": runs})
     print(f"results: {path}")
 
 

@@ -7,7 +7,7 @@ reused connection waited ~40 ms (Nagle's algorithm meeting delayed ACKs, TCP_NOD
 it the reused connection must be no slower than new ones. The ratio in one run is the finding;
 the absolute numbers depend on the disk's fsync and the machine's load (recorded).
 
-Run:  .venv/bin/python benchmarks/bench_service_keepalive.py [--requests 300] [--warmup 50]
+Run:  .venv/bin/python benchmarks/bench_service_keepalive.py [--quick] [--requests 300] [--warmup 50]
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="60 requests after 10: a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.requests, args.warmup = 60, 10
     with tempfile.TemporaryDirectory(prefix="tractatus-keepalive-") as tmp:
         process, base = start_server(Path(tmp), Path(tmp) / "server.log")
         try:
@@ -71,7 +74,8 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=30)
     table("service latency, one client", ("endpoint", "connection", "p50 ms", "p99 ms", "goal p50 ms"), rows)
-    print(f"results: {write_results('bench_service_keepalive', {'requests': args.requests, 'warmup': args.warmup, 'goals_p50_ms': GOALS_MS, 'results': results})}")
+    name = "bench_service_keepalive_quick" if args.quick else "bench_service_keepalive"
+    print(f"results: {write_results(name, {'requests': args.requests, 'warmup': args.warmup, 'goals_p50_ms': GOALS_MS, 'results': results})}")
 
 
 if __name__ == "__main__":
