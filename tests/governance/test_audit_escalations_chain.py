@@ -11,7 +11,7 @@ import pytest
 from tractatus.governance.actions import Action, Decision, Verdict
 from tractatus.governance.audit import open_audit_log
 from tractatus.governance.checkpoint import CheckpointFile
-from tractatus.governance.errors import InputError
+from tractatus.governance.errors import InputError, IntegrityError
 from tractatus.governance.escalation import EscalationQueue
 from tractatus.governance.integrity import verify_log
 
@@ -74,11 +74,16 @@ def test_a_row_changed_in_the_table_alone_is_named(db: Path, sql: str, named_id:
     assert problem is not None and f"escalation {named_id} " in problem and words in problem
 
 
-def test_deny_after_a_forged_approval_still_refuses_but_verify_names_the_forgery(db: Path) -> None:
+def test_deciding_a_forged_approval_names_the_forgery_instead_of_crediting_it(db: Path) -> None:
+    """Before: `escalations deny` answered "already approved by attacker"."""
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE escalations SET status='approved', reviewer='attacker' WHERE id=3")
-    with open_audit_log(db) as log, pytest.raises(InputError, match="already approved by attacker"):
-        EscalationQueue(log).deny(3, "carol")
+    with open_audit_log(db) as log:
+        queue = EscalationQueue(log)
+        with pytest.raises(IntegrityError, match="marked approved by attacker, but the audit log does not record"):
+            queue.deny(3, "carol")
+        with pytest.raises(InputError, match="already approved by alice"):  # a real decision still stands
+            queue.deny(1, "carol")
     assert "escalation 3 is approved by 'attacker'" in (report(db).problem() or "")
 
 

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from tractatus.governance.actions import Action, Decision, Verdict, canonical_json, sha256_hex
-from tractatus.governance.audit import AuditLog, event_row, redacted_findings
+from tractatus.governance.audit import AuditLog, audit_entries, event_row, redacted_findings
 from tractatus.governance.errors import AuditError, InputError, IntegrityError, NotFoundError
 from tractatus.governance.redact import redact
 
@@ -220,6 +220,22 @@ def _disagreement(
     return None
 
 
+def _decision_is_audited(conn: Connection, row: Mapping[Any, Any]) -> bool:
+    """Whether the audit entry a decided row names records this very decision."""
+    if row["audit_seq"] is None:
+        return False
+    entry = conn.execute(
+        select(audit_entries.c.kind, audit_entries.c.payload).where(audit_entries.c.seq == row["audit_seq"])
+    ).first()
+    if entry is None or entry.kind != f"escalation.{row['status']}":
+        return False
+    try:
+        payload = json.loads(entry.payload)
+    except ValueError:
+        return False
+    return bool(payload.get("escalation_id") == row["id"] and payload.get("reviewer") == row["reviewer"])
+
+
 def parse_escalation_id(value: int | str) -> int:
     """Ids are positive integers; accept them as typed on a command line ("7")."""
     if isinstance(value, bool):
@@ -352,6 +368,11 @@ class EscalationQueue:
             if row is None:
                 raise NotFoundError(f"no escalation with id {number}")
             if changed != 1:  # rolls back: nothing is written, nothing is audited
+                if not _decision_is_audited(conn, row._mapping):
+                    raise IntegrityError(
+                        f"escalation {number} is marked {row.status} by {row.reviewer}, but the audit log does not "
+                        "record that decision (altered); run `tractatus audit verify`"
+                    )
                 raise InputError(f"escalation {number} was already {row.status} by {row.reviewer}")
             return [event_row(f"escalation.{status}", row.agent_id, _decided_payload(row._mapping))]
 
