@@ -16,8 +16,10 @@ Writes are group-committed: concurrent callers queue their batches, one of them 
 writes everything queued in one transaction and one fsync, and each caller returns only once
 its own entries are committed. See `audit_store` for the durability argument.
 
-What a plain chain cannot show on its own: truncation of the newest entries. `VerifyReport`
-carries the head hash so that it can be anchored elsewhere (printed, signed, shipped off-box).
+What a plain chain cannot show on its own: truncation of the newest entries, a wiped or dropped
+table, a rolled-back head. Signed checkpoints of the head, kept apart from the log, show them
+(`checkpoint`: the log signs every N entries or T seconds when given a key), and
+`integrity.verify_log` checks the chain against them and the escalations table against the chain.
 """
 
 from __future__ import annotations
@@ -282,10 +284,10 @@ class AuditStats:
 # -- group commit -----------------------------------------------------------------------------
 
 
-# Runs inside the transaction that appends a batch, before its entries are hashed: it may write
-# to other tables of the same database and returns the rows to append. Given the seq the first of
-# them will get. What it writes commits or rolls back with the entries, so a table row and the
-# audit entry that records it cannot exist one without the other.
+# Runs inside the transaction that appends a batch, before its entries are hashed, and is given
+# the seq its first entry will get: it may write to other tables of the same database and returns
+# the rows to append. What it writes commits or rolls back with the entries, so a table row and
+# the audit entry that records it cannot exist one without the other.
 WithinTransaction = Callable[[Connection, int], list["_Row"]]
 
 
