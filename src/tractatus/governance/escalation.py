@@ -299,7 +299,6 @@ class EscalationQueue:
         ids: list[int] = []
 
         def insert_rows(conn: Connection, _first_seq: int) -> list[Any]:
-            ids.clear()  # a retried transaction starts over
             events = []
             # One INSERT per row so every dialect hands back its id (RETURNING is not universal).
             for row in rows:
@@ -312,7 +311,7 @@ class EscalationQueue:
         try:
             self.audit.append_within(insert_rows)
         except AuditError as exc:
-            raise AuditError(f"audit database {self.audit.location}: cannot queue escalation ({exc})") from None
+            raise AuditError(f"cannot queue escalation: {exc}") from None
         return list(ids)
 
     # -- reading -----------------------------------------------------------------------------
