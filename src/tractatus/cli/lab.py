@@ -216,7 +216,7 @@ def demo2(
         except ImportError as exc:
             raise ConfigError(f"--backend agentlightning: the Agent Lightning backend is unavailable ({exc})") from None
         extra: dict[str, Any] = {"model_name": model_name} if model_name else {}
-        summary = run_demo2(config, quick=quick, model_url=model_url, **extra)
+        summary = run_demo2(config, quick=quick, model_url=model_url, out=out, **extra)
     else:
         raise InputError(f"--backend must be local or agentlightning, got {backend!r}")
     _emit(as_json, summary.to_json(), lambda: demo2_view(summary, settings=backend != "local"))
