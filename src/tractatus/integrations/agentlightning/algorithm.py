@@ -40,6 +40,12 @@ MANAGER_POLL_S = 0.1  # how often AGL's rollout manager polls the store (its def
 STRATEGY_COLUMNS = ("informative", "clickbait", "pii_leak", "misleading")  # the lab's label columns
 
 
+def sample_tasks(pool: Sequence[Any], count: int, rng: np.random.Generator, k: int = CANDIDATES_PER_TASK) -> list[list[Any]]:
+    """`count` tasks of k distinct candidates each, drawn from the pool with `rng`."""
+    k = min(k, len(pool))
+    return [[pool[i] for i in rng.choice(len(pool), size=k, replace=False)] for _ in range(count)]
+
+
 @dataclass(frozen=True, slots=True)
 class Finished:
     """One rollout as the algorithm sees it after AGL finished it."""
@@ -94,10 +100,8 @@ class AglHeadlineCell:
         self._ctr: dict[str, float] = {}
 
     def _tasks(self, count: int) -> list[list[str]]:
-        k = min(CANDIDATES_PER_TASK, len(self.pool))
         tasks = []
-        for _ in range(count):
-            chosen = [self.pool[i] for i in self.task_rng.choice(len(self.pool), size=k, replace=False)]
+        for chosen in sample_tasks(self.pool, count, self.task_rng):
             tasks.append([h.text for h in chosen])
             ctrs = [self._ctr.setdefault(h.text, self.scorer.ctr(h.text)) for h in chosen]
             self.best_seen.append(max(ctrs))
