@@ -18,7 +18,7 @@ from typing import Annotated, Any, Callable
 import typer
 from rich.console import Console
 
-from tractatus.cli import lab_research
+from tractatus.cli import lab_engagement, lab_research
 from tractatus.cli.errors import EXIT_INTERRUPTED
 from tractatus.governance.errors import ConfigError, InputError
 
@@ -278,3 +278,4 @@ def report(
 
 
 lab_research.register(app)  # the five research experiments (issue 5) live in their own module
+app.add_typer(lab_engagement.app, name="engagement")  # the engagement model (issue 10) refits here
