@@ -36,7 +36,7 @@ AGENT_CLASS = "tractatus.integrations.agentlightning.agent:HeadlineAgent"
 ROLLOUT_ENV_MAP = {"TRACTATUS_TASK": "input"}  # AGL's local.env_map: the whole input, as JSON
 CANDIDATES_PER_TASK = 10  # K, as in the lab's headline environment
 ROLLOUT_TIMEOUT_S = 120  # one model call and one event post; a stuck agent is killed by AGL
-MANAGER_POLL_S = 0.1  # how often AGL's rollout manager polls the store (its default is 1 s)
+MANAGER_POLL_S = 0.25  # how often AGL's rollout manager polls the store (its default is 1 s; each poll is a GET per pending rollout)
 STRATEGY_COLUMNS = ("informative", "clickbait", "pii_leak", "misleading")  # the lab's label columns
 
 

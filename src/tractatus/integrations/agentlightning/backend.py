@@ -65,7 +65,7 @@ LEARNER = "prompt"  # the learner column in results.parquet: the prompt optimize
 # round, a 10-round main setting with 3 seeds, and a quick run that fits in 60 s on 2 cores.
 AGL_SEED_SETTING = SettingConfig(name="seed", agents=1, rounds=5, steps_per_round=8, seeds=1)
 AGL_DEFAULT_SETTING = SettingConfig(name="default", agents=1, rounds=10, steps_per_round=8, seeds=3)
-AGL_QUICK_SETTING = SettingConfig(name="quick", agents=1, rounds=3, steps_per_round=6, seeds=1)
+AGL_QUICK_SETTING = SettingConfig(name="quick", agents=1, rounds=3, steps_per_round=4, seeds=1)
 AGENT_PROCESSES = 4  # AGL local_runner.maximum_size: agent processes alive at once (2 cores here)
 
 RoundHook = Callable[[CellSpec, RoundRecord], None]

@@ -18,7 +18,7 @@ from tractatus.governance.errors import ConfigError
 
 # Poll interval of the controller, in seconds. AGL's default (10 s) suits Kubernetes Jobs; with
 # local processes a short tick keeps rollouts from waiting on the loop.
-POLL_INTERVAL_S = 0.1
+POLL_INTERVAL_S = 0.2
 
 
 class LocalController:
