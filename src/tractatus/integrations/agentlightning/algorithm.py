@@ -95,6 +95,8 @@ class AglHeadlineCell:
             PromptOptimizer(StoreResources(store_client, name=f"prompt-a{i}", run_id=run_id), np.random.default_rng(s))
             for i, s in enumerate(learner_seeds)
         ]
+        for learner in self.learners:
+            learner.resources.create()
         self.best_seen: list[float] = []  # per task: the best CTR among its candidates
         self.best_news: list[float] = []  # per task: the best CTR among candidates people labelled news
         self._ctr: dict[str, float] = {}

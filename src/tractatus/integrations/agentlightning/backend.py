@@ -222,29 +222,30 @@ def _run_cell(
     agent_url = stack.proxy_url if governed else stack.gateway_url
     seqs: list[np.ndarray] = []
     digests: list[np.ndarray] = []
-    with AgentLightningSyncClient(base_url=stack.gateway_url, key=key, timeout=30.0) as store_client, \
-            LocalController(gateway_url=stack.gateway_url, agent_url=agent_url, key=key, max_processes=AGENT_PROCESSES):
-        cell = AglHeadlineCell(
+    with AgentLightningSyncClient(base_url=stack.gateway_url, key=key, timeout=30.0) as store_client:
+        cell = AglHeadlineCell(  # before the controller starts: it creates the prompt resources
             manager_factory=manager, store_client=store_client, scorer=scorer, pool=pool,
             agents=c.agents, steps_per_round=c.steps_per_round, rounds=c.rounds, seed=c.seed,
             model_name=stack.model_name,
             # Unique (AGL's store is process-wide) and URL-safe (rollout ids are path segments).
             run_id=f"{spec.agent_prefix.replace('/', '-')}-{uuid.uuid4().hex[:8]}",
         )
-        try:
-            for record in cell.rounds():
-                outcome.records.append(record)
-                outcome.received += int(record.published.sum())
-                seqs.append(record.audit_seq)
-                digests.append(record.audit_digest)
-                table.add(spec.setting, c.mode.value, LEARNER, c.seed, record)
-                if on_round is not None:
-                    on_round(spec, record)
-        finally:
-            outcome.unconstrained, outcome.constrained = cell.optima()
-            outcome.coverage = measured_coverage(
-                audit if governed else None,
-                np.concatenate(seqs) if seqs else np.zeros(0, dtype=np.int64),
-                np.concatenate(digests) if digests else np.zeros(0, dtype=np.uint64),
-                outcome.received,
-            )
+        controller = LocalController(gateway_url=stack.gateway_url, agent_url=agent_url, key=key, max_processes=AGENT_PROCESSES)
+        with controller:
+            try:
+                for record in cell.rounds():
+                    outcome.records.append(record)
+                    outcome.received += int(record.published.sum())
+                    seqs.append(record.audit_seq)
+                    digests.append(record.audit_digest)
+                    table.add(spec.setting, c.mode.value, LEARNER, c.seed, record)
+                    if on_round is not None:
+                        on_round(spec, record)
+            finally:
+                outcome.unconstrained, outcome.constrained = cell.optima()
+                outcome.coverage = measured_coverage(
+                    audit if governed else None,
+                    np.concatenate(seqs) if seqs else np.zeros(0, dtype=np.int64),
+                    np.concatenate(digests) if digests else np.zeros(0, dtype=np.uint64),
+                    outcome.received,
+                )

@@ -60,7 +60,9 @@ class StoreResources:
             raise ConfigError(f"AGL store {method} {path} -> HTTP {response.status_code}: {response.text[:200]}")
         return response.json() if response.content else None
 
-    def _ensure(self) -> None:
+    def create(self) -> None:
+        """Create the resource's rollout and park it. Idempotent; call it before AGL's controller
+        starts, or the controller may see it QUEUING for a moment and try to run it."""
         if self._created:
             return
         created = self._call(
@@ -70,8 +72,16 @@ class StoreResources:
         )[0]
         if created["status"]["state"] == "queuing":  # park it: the controller runs only QUEUING rollouts
             for state in ("running", "succeeded"):
-                self._call("PATCH", f"/api/rollouts/{self.rollout_id}", json={"status": {"state": state, "last_attempt_id": "0"}})
+                response = self.client.patch(
+                    f"/api/rollouts/{self.rollout_id}", json={"status": {"state": state, "last_attempt_id": "0"}}
+                )
+                if response.status_code == 409:  # a controller got there first and failed it: parked too
+                    break
+                if response.status_code >= 400:
+                    raise ConfigError(f"AGL store cannot park resource {self.name!r}: HTTP {response.status_code}")
         self._created = True
+
+    _ensure = create
 
     def versions(self) -> list[ResourceVersion]:
         self._ensure()
