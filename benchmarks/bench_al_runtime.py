@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import percentiles, table, write_results  # noqa: E402
+from _common import percentiles, table, write_results
 
 WORKER_IMPORT = (
     "from agentlightning.controller.local_reconciler import _run_local_reconciler_worker; "

@@ -94,7 +94,7 @@ def test_agl_controller_runs_every_rollout_hooks_see_each_and_the_audit_log_hold
 def test_a_forged_reward_posted_by_the_agent_is_overridden_and_audited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     here = str(Path(__file__).parent)
     monkeypatch.setenv("PYTHONPATH", here + ":" + ":".join(sys.path))  # AGL's agent processes import the forger
-    completed, hooks, audit = run_batch(tmp_path, [[NEWS]], agent_class="agl_forging_agent:ForgingAgent")
+    completed, _hooks, audit = run_batch(tmp_path, [[NEWS]], agent_class="agl_forging_agent:ForgingAgent")
     try:
         (rollout,) = completed
         final = rollout.events[-1]["data"]

@@ -38,6 +38,5 @@ def test_versions_are_appended_in_the_store_and_put_is_idempotent(stack: Stack, 
 
 
 def test_an_unreachable_store_is_one_clear_error() -> None:
-    with httpx.Client(base_url="http://127.0.0.1:9") as client:
-        with pytest.raises(ConfigError, match="unreachable"):
-            StoreResources(client, name="prompt", run_id="x").versions()
+    with httpx.Client(base_url="http://127.0.0.1:9") as client, pytest.raises(ConfigError, match="unreachable"):
+        StoreResources(client, name="prompt", run_id="x").versions()

@@ -162,7 +162,7 @@ class AglHeadlineCell:
         judged = [f.score.attempted is not None for f in finished]
         intercepted = [not p for p in published]
         strategies = np.zeros((n, len(STRATEGY_COLUMNS)), dtype=np.int64)
-        for slot, f in enumerate(finished):
+        for slot in range(len(finished)):
             if judged[slot]:
                 strategies[slot // steps, 1 if attempted[slot] else 0] += 1
         refs = [f.response_audit for f in finished if f.score.published is not None]

@@ -61,10 +61,7 @@ def render(prompt: Mapping[str, Any], candidates: Sequence[str]) -> str:
 def parse_headline(completion: str) -> str | None:
     """The headline in a model's answer: its 'Headline:' line, else its first non-empty line."""
     found = _HEADLINE.search(completion)
-    if found:
-        text = found.group(1)
-    else:
-        text = next((line for line in completion.splitlines() if line.strip()), "")
+    text = found.group(1) if found else next((line for line in completion.splitlines() if line.strip()), "")
     text = text.strip().strip("\"'").strip()
     return text or None
 

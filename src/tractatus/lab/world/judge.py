@@ -21,6 +21,7 @@ bit-identical to the committed file. Features are hashed (blake2b), so the file 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 def features(text: str) -> list[int]:
     """Hash buckets of the lower-cased word unigrams and bigrams of `text` (with repeats)."""
     words = _TOKEN.findall(text.casefold())
-    grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    grams = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
     return [int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "big") % BUCKETS for g in grams]
 
 
