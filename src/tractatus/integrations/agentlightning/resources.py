@@ -18,13 +18,12 @@ the exact prompt in the store. Tested against the installed AGL in tests/integra
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from tractatus.governance.actions import canonical_json, sha256_hex
 from tractatus.governance.errors import ConfigError
 
 RESOURCE_EVENT = "resource"
@@ -36,10 +35,6 @@ class ResourceVersion:
     version: int
     digest: str
     value: Any
-
-
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class StoreResources:
@@ -103,7 +98,7 @@ class StoreResources:
 
     def put(self, value: Any) -> ResourceVersion:
         """Store `value` as the newest version (or return the newest if it already holds `value`)."""
-        digest = _digest(value)
+        digest = sha256_hex(canonical_json(value))  # the project's one digest of a JSON value
         versions = self.versions()
         for existing in versions:
             if existing.digest == digest:
