@@ -149,6 +149,14 @@ class GovernanceHooks(RolloutHooks):
         )
 
 
+def _attempt_of(rollout: Any, events: dict[str, list[Any]]) -> str:
+    status = getattr(rollout, "status", None)
+    attempt = getattr(status, "last_attempt_id", None)
+    if attempt:
+        return attempt
+    return next(iter(events), "0")
+
+
 def _task_reward_from_environment() -> Callable[[list[Any]], float] | None:
     spec = os.environ.get(TASK_REWARD_ENV, "").strip()
     if not spec:
@@ -158,11 +166,3 @@ def _task_reward_from_environment() -> Callable[[list[Any]], float] | None:
         raise ValueError(f"{TASK_REWARD_ENV}={spec!r}: expected module:factory")
     factory = getattr(importlib.import_module(module_name), attr)
     return factory()
-
-
-def _attempt_of(rollout: Any, events: dict[str, list[Any]]) -> str:
-    status = getattr(rollout, "status", None)
-    attempt = getattr(status, "last_attempt_id", None)
-    if attempt:
-        return attempt
-    return next(iter(events), "0")
