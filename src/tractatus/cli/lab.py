@@ -35,7 +35,7 @@ StepsOpt = typer.Option(None, "--steps", help="Articles each agent writes per ro
 LearnerOpt = typer.Option("bandit", "--learner", help="bandit (Thompson sampling: linear over word features on headlines, over strategies on grammar) or pg (REINFORCE); headlines also: linear-ts, random.")
 PolicyOpt = typer.Option(None, "--policy", help="Policy file (default: policies/lab-engagement.yaml).")
 OutOpt = typer.Option(DEFAULT_RUNS, "--out", help="Directory that receives runs/<id>/.")
-EnvOpt = typer.Option("headlines", "--env", help="headlines (real labelled headlines, the default) or grammar (the synthetic world whose detectors were fitted to it).")
+EnvOpt = typer.Option(None, "--env", help="headlines (real labelled headlines; the default) or grammar (the synthetic world, whose detectors were fitted to it; the default of --backend agentlightning).")
 PoolOpt = typer.Option(None, "--pool", help="headlines: a JSONL file of {\"text\", \"label\": clickbait|news} lines instead of the lab_pool split.")
 DataDirOpt = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR).")
 
@@ -270,16 +270,17 @@ def demo2(
     model_name: str | None = typer.Option(None, "--model-name", help="agentlightning backend: the model name at --model-url."),
     policy: Path | None = PolicyOpt,
     out: Path = OutOpt,
-    env: str = EnvOpt,
+    env: str | None = EnvOpt,
     pool: Path | None = PoolOpt,
     data_dir: Path | None = DataDirOpt,
 ) -> None:
     """Ungoverned vs governed training: the seed's Demo 2 table, then a longer run with CIs."""
     from tractatus.lab.tables import demo2_view
 
-    if _env(env) == "headlines":
+    world = _env(env) if env is not None else ("grammar" if backend == "agentlightning" else "headlines")
+    if world == "headlines":
         if backend != "local":
-            raise InputError("--backend agentlightning runs the grammar world: add --env grammar")
+            raise InputError(f"--backend {backend} runs the grammar world only: use --env grammar")
         _demo2_headlines(as_json=as_json, quick=quick, agents=agents, rounds=rounds, seeds=seeds, mode=mode, steps=steps,
                          learner=learner, policy=policy, out=out, pool=pool, data_dir=data_dir)
         return
