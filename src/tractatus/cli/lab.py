@@ -35,7 +35,7 @@ StepsOpt = typer.Option(None, "--steps", help="Articles each agent writes per ro
 LearnerOpt = typer.Option("bandit", "--learner", help="bandit (Thompson sampling: linear over word features on headlines, over strategies on grammar) or pg (REINFORCE); headlines also: linear-ts, random.")
 PolicyOpt = typer.Option(None, "--policy", help="Policy file (default: policies/lab-engagement.yaml).")
 OutOpt = typer.Option(DEFAULT_RUNS, "--out", help="Directory that receives runs/<id>/.")
-EnvOpt = typer.Option(None, "--env", help="headlines (real labelled headlines; the default) or grammar (the synthetic world, whose detectors were fitted to it; the default of --backend agentlightning).")
+EnvOpt = typer.Option(None, "--env", help="headlines (real labelled headlines; the default, and the only world of --backend agentlightning) or grammar (the synthetic world, whose detectors were fitted to it).")
 PoolOpt = typer.Option(None, "--pool", help="headlines: a JSONL file of {\"text\", \"label\": clickbait|news} lines instead of the lab_pool split.")
 DataDirOpt = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR).")
 
@@ -277,14 +277,14 @@ def demo2(
     """Ungoverned vs governed training: the seed's Demo 2 table, then a longer run with CIs."""
     from tractatus.lab.tables import demo2_view
 
-    world = _env(env) if env is not None else ("grammar" if backend == "agentlightning" else "headlines")
-    if world == "headlines":
-        if backend != "local":
-            raise InputError(f"--backend {backend} runs the grammar world only: use --env grammar")
+    world = _env(env) if env is not None else "headlines"
+    if backend == "agentlightning" and world != "headlines":
+        raise InputError("--backend agentlightning runs the headline task on AGL's runtime: drop --env grammar")
+    if world == "headlines" and backend == "local":
         _demo2_headlines(as_json=as_json, quick=quick, agents=agents, rounds=rounds, seeds=seeds, mode=mode, steps=steps,
                          learner=learner, policy=policy, out=out, pool=pool, data_dir=data_dir)
         return
-    if pool is not None:
+    if pool is not None and backend != "agentlightning":
         raise InputError("--pool goes with --env headlines")
     config = build_config(
         modes=parse_modes(mode), quick=quick, agents=agents, rounds=rounds, seeds=seeds, steps=steps, learner=learner, policy=policy
@@ -304,7 +304,7 @@ def demo2(
         except ImportError as exc:
             raise ConfigError(f"--backend agentlightning: the Agent Lightning backend is unavailable ({exc})") from None
         extra: dict[str, Any] = {"model_name": model_name} if model_name else {}
-        summary = run_demo2(config, quick=quick, model_url=model_url, out=out, **extra)
+        summary = run_demo2(config, quick=quick, model_url=model_url, out=out, pool_file=pool, data_dir=data_dir, **extra)
     else:
         raise InputError(f"--backend must be local or agentlightning, got {backend!r}")
     _emit(as_json, summary.to_json(), lambda: demo2_view(summary, settings=backend != "local"))
