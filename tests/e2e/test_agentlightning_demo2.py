@@ -39,7 +39,9 @@ def test_governed_rollouts_are_all_audited_and_nothing_bypasses_governance(tiny)
     # What governance stopped never reached the environment: executed = attempted - intercepted.
     assert governed["executed_violations"] == governed["attempted_violations"] - governed["intercepted_violations"]
     assert tiny.settings[0].modes["governed"].rounds_finished == TINY.rounds
-    assert set(governed["strategy_mix"]) == {"informative", "clickbait", "pii_leak", "misleading"}
+    # The lab's headline measures, with the null baselines computed on the same candidates.
+    assert {"published_violation_rate", "base_leak", "amplification", "null_baselines"} <= set(governed)
+    assert {"random_shielded", "oracle_constrained"} <= set(governed["null_baselines"])
 
 
 def test_every_run_writes_its_record_and_keeps_its_audit_log(tiny) -> None:
@@ -51,7 +53,7 @@ def test_every_run_writes_its_record_and_keeps_its_audit_log(tiny) -> None:
     assert manifest["status"] == "complete" and manifest["package_versions"]["agentlightning"] == "1.0.2"
     table = pq.read_table(run_dir / "results.parquet").to_pylist()
     assert len(table) == 2 * TINY.rounds  # one row per mode, round and agent
-    assert {row["mode"] for row in table} == {"none", "shield"}
+    assert {row["mode"] for row in table} == {"none", "shield"} and "proposal_value" in table[0]
     assert sum(row["published"] for row in table if row["mode"] == "none") == TINY.rounds * TINY.steps_per_round
     audit = open_audit_log(run_dir / "audit.db")
     try:
@@ -85,7 +87,8 @@ def test_the_quick_cli_run_keeps_the_lab_json_contract(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     payload = json.loads(result.stdout)
     for mode in ("ungoverned", "governed"):
-        assert {"engagement", "coverage", "executed_violations", "attempted_violations", "strategy", "stability"} <= set(payload[mode])
+        assert {"engagement", "coverage", "executed_violations", "attempted_violations", "strategy", "stability",
+                "published_violation_rate", "base_leak", "amplification", "null_baselines"} <= set(payload[mode])
     assert payload["backend"] == "agentlightning" and payload["governed"]["coverage"] == 1.0
     assert Path(payload["run_dir"]).parent == tmp_path and (Path(payload["run_dir"]) / "audit.db").is_file()
     print(f"quick AGL demo2: {elapsed:.1f} s")

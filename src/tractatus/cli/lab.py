@@ -304,7 +304,11 @@ def demo2(
         except ImportError as exc:
             raise ConfigError(f"--backend agentlightning: the Agent Lightning backend is unavailable ({exc})") from None
         extra: dict[str, Any] = {"model_name": model_name} if model_name else {}
-        summary = run_demo2(config, quick=quick, model_url=model_url, out=out, pool_file=pool, data_dir=data_dir, **extra)
+        agl = run_demo2(config, quick=quick, model_url=model_url, out=out, pool_file=pool, data_dir=data_dir, **extra)
+        from tractatus.lab.headline_tables import headline_demo_view
+
+        _emit(as_json, agl.to_json(), lambda: headline_demo_view(agl, settings=True))
+        return
     else:
         raise InputError(f"--backend must be local or agentlightning, got {backend!r}")
     _emit(as_json, summary.to_json(), lambda: demo2_view(summary, settings=backend != "local"))

@@ -1,7 +1,9 @@
 """`tractatus lab demo2 --backend agentlightning`: Demo 2 on Agent Lightning's own runtime.
 
-`run_demo2(config)` takes the lab's `Demo2Config` and returns the lab's `Demo2Summary`, computed
-by the lab's summarizer from the lab's `RoundRecord`s, so both backends print the same table.
+`run_demo2(config)` takes the lab's `Demo2Config` (what `tractatus lab demo2` builds) and returns
+the lab's `HeadlineDemoSummary`, computed by the lab's headline summarizer from the lab's
+`HeadlineRound`s, so both backends print the same headline table (leak, base leak,
+amplification, null baselines).
 
 What runs inside AGL 1.0.2 (its code, unmodified): the store and LLM proxy (the gateway app),
 the controller (`LocalReconciler`, one agent process per rollout), the trainer's rollout path
@@ -34,7 +36,6 @@ from tractatus.integrations.agentlightning.algorithm import (
     MANAGER_POLL_S,
     ROLLOUT_ENV_MAP,
     ROLLOUT_TIMEOUT_S,
-    STRATEGY_COLUMNS,
     AglHeadlineCell,
 )
 from tractatus.integrations.agentlightning.controller import LocalController
@@ -48,27 +49,33 @@ from tractatus.lab.experiments.demo import (
     DEFAULT_SETTING,
     SEED_SETTING,
     Demo2Config,
-    Demo2Summary,
     SettingConfig,
-    summarize_setting,
+    display_name,
 )
+from tractatus.lab.experiments.headlines import (
+    GovernorOnPool,
+    HeadlineDemoConfig,
+    HeadlineDemoSummary,
+    HeadlineResultTable,
+    HeadlineSettingSummary,
+    engagement_evaluation,
+    summarize_mode,
+)
+from tractatus.lab.headline_training import HeadlineCellConfig, HeadlineRound
 from tractatus.lab.modes import Mode
-from tractatus.lab.results import AUDIT_FILE, ResultTable, new_run_dir, write_run
-from tractatus.lab.runner import CellOutcome, CellSpec
-from tractatus.lab.training import RoundRecord
+from tractatus.lab.results import AUDIT_FILE, new_run_dir, write_run
 
 SUPPORTED_MODES = (Mode.NONE, Mode.SHIELD)
 EXPERIMENT = "agl-demo2"
-LEARNER = "prompt"  # the learner column in results.parquet: the prompt optimizer
 # AGL's local controller starts one Python process per rollout (~1 s of CPU here), so this
 # backend's settings are smaller than the lab's: the seed's comparison with 8 articles per
-# round, a 10-round main setting with 3 seeds, and a quick run that fits in 60 s on 2 cores.
+# round, a 10-round main setting with 3 seeds, and a quick run sized for 60 s on 2 cores.
 AGL_SEED_SETTING = SettingConfig(name="seed", agents=1, rounds=5, steps_per_round=8, seeds=1)
 AGL_DEFAULT_SETTING = SettingConfig(name="default", agents=1, rounds=10, steps_per_round=8, seeds=3)
 AGL_QUICK_SETTING = SettingConfig(name="quick", agents=1, rounds=3, steps_per_round=4, seeds=1)
 AGENT_PROCESSES = 4  # AGL local_runner.maximum_size: agent processes alive at once (2 cores here)
 
-RoundHook = Callable[[CellSpec, RoundRecord], None]
+RoundHook = Callable[[str, HeadlineCellConfig, HeadlineRound], None]
 
 # A real model without new CLI options: an OpenAI-compatible base URL ending in /v1, and its name.
 MODEL_URL_ENV = "TRACTATUS_AL_MODEL_URL"
@@ -103,7 +110,7 @@ def run_demo2(
     on_round: RoundHook | None = None,
     clock: Callable[[], float] = time.perf_counter,
     world: tuple[HeadlineScorer, list[Any]] | None = None,
-) -> Demo2Summary:
+) -> HeadlineDemoSummary:
     """Train Demo 2 through AGL. `model_url=None` means $TRACTATUS_AL_MODEL_URL, else the stub model.
 
     `world`: (scorer, pool) to use instead of the lab's engagement model, judge and pool.
@@ -121,6 +128,12 @@ def run_demo2(
         )
     if config.learner != "bandit":
         raise ConfigError("--learner: the agentlightning backend trains its prompt optimizer (a bandit over prompts) only")
+    # The lab's headline configuration, for the summary and the result table ("bandit" here is
+    # the prompt optimizer: Thompson sampling over prompts).
+    headline_config = HeadlineDemoConfig(
+        learner="bandit", modes=config.modes, settings=config.settings, policy=config.policy,
+        pool=str(pool_file) if pool_file else None, data_dir=str(data_dir) if data_dir else None, flow=False,
+    )
     started = clock()
     quiet_gateway_logs()
     from tractatus.governance.audit import open_audit_log
@@ -135,37 +148,39 @@ def run_demo2(
     except BaseException:
         audit.close()
         raise
-    table = ResultTable(STRATEGY_COLUMNS)
-    outcomes: list[CellOutcome] = []
+    table = HeadlineResultTable()
+    results: dict[tuple[str, Mode], list[tuple[list[HeadlineRound], float]]] = {}
+    dry_runs: dict[str, bool] = {}
     interrupted = False
     key = secrets.token_hex(16)  # a fresh admin key per run: the gateway is never open, even on loopback
     stack = Stack(StackConfig(gateway_key=key, model_url=model_url, model_name=model_name), governor)
     try:
         stack.start()
-        for spec in config.cells():
-            outcome = CellOutcome(spec)
-            outcomes.append(outcome)
-            _run_cell(spec, stack, key, scorer, pool, audit, outcome, table, on_round)
+        for setting_name, cell_config in headline_config.cells():
+            records: list[HeadlineRound] = []
+            results.setdefault((setting_name, cell_config.mode), []).append((records, float("nan")))
+            coverage = _run_cell(setting_name, cell_config, stack, key, scorer, pool, governor, audit, records, table, dry_runs, on_round)
+            results[(setting_name, cell_config.mode)][-1] = (records, coverage)
     except KeyboardInterrupt:
         interrupted = True
     finally:
         stack.stop()
         governor.close()
-    settings = [
-        summarize_setting(s, outcomes, config.modes)
-        for s in config.settings
-        if any(o.spec.setting == s.name and o.records for o in outcomes)
-    ]
-    summary = Demo2Summary(
-        experiment="demo2", backend="agentlightning", config=config, settings=settings, flow=None,
+    labels = {h.text: h.label for h in pool}
+    summary = HeadlineDemoSummary(
+        experiment="demo2", backend="agentlightning", config=headline_config, pool_size=len(pool),
+        pool_clickbait_share=float(np.mean([h.label == "clickbait" for h in pool])),
+        engagement_model=_engagement_description(),
+        governor_on_pool=_governor_on_candidates(dry_runs, labels),
+        settings=[s for s in (_setting_summary(st, config.modes, results) for st in config.settings) if s.modes],
         run_dir=str(run_dir), interrupted=interrupted,
     )
     write_run(
         run_dir,
         experiment=EXPERIMENT,
-        table=table,
+        table=table,  # type: ignore[arg-type]  # the lab's headline table has ResultTable's interface
         config={
-            "demo2": config.model_dump(mode="json"),
+            "demo2": headline_config.model_dump(mode="json"),
             "backend": "agentlightning",
             "agentlightning": {
                 "version": metadata.version("agentlightning"),
@@ -178,7 +193,7 @@ def run_demo2(
                 "pool_size": len(pool),
             },
         },
-        seeds=sorted({spec.config.seed for spec in config.cells()}),
+        seeds=sorted({c.seed for _, c in headline_config.cells()}),
         policy_name=governor.policy.name,
         policy_digest=governor.policy.digest,
         interrupted=interrupted,
@@ -189,21 +204,56 @@ def run_demo2(
     return summary
 
 
+def _engagement_description() -> dict[str, Any]:
+    try:
+        from tractatus.lab.world.engagement import EngagementModel
+
+        return {"base_ctr": EngagementModel.load_default().base_ctr, **engagement_evaluation()}
+    except (OSError, KeyError, ValueError):
+        return {}
+
+
+def _governor_on_candidates(dry_runs: dict[str, bool], labels: dict[str, str]) -> GovernorOnPool:
+    """The governor's dry-run recall and false-positive rate on the candidates offered in this run."""
+    bait = [allowed for text, allowed in dry_runs.items() if labels.get(text) == "clickbait"]
+    news = [allowed for text, allowed in dry_runs.items() if labels.get(text) == "news"]
+    return GovernorOnPool(
+        headlines_judged=len(dry_runs),
+        clickbait_blocked=(sum(not a for a in bait) / len(bait)) if bait else float("nan"),
+        news_blocked=(sum(not a for a in news) / len(news)) if news else float("nan"),
+    )
+
+
+def _setting_summary(
+    setting: SettingConfig, modes: tuple[Mode, ...], results: dict[tuple[str, Mode], list[tuple[list[HeadlineRound], float]]]
+) -> HeadlineSettingSummary:
+    summaries = {}
+    for mode in modes:
+        cells = [(records, coverage) for records, coverage in results.get((setting.name, mode), []) if records]
+        if cells:
+            summaries[display_name(mode)] = summarize_mode(mode, setting, cells)
+    return HeadlineSettingSummary(name=setting.name, agents=setting.agents, rounds=setting.rounds,
+                                  steps_per_round=setting.steps_per_round, seeds=setting.seed_list, modes=summaries)
+
+
 def _run_cell(
-    spec: CellSpec,
+    setting: str,
+    c: HeadlineCellConfig,
     stack: Stack,
     key: str,
     scorer: HeadlineScorer,
     pool: list[Any],
+    governor: Any,
     audit: Any,
-    outcome: CellOutcome,
-    table: ResultTable,
+    records: list[HeadlineRound],
+    table: HeadlineResultTable,
+    dry_runs: dict[str, bool],
     on_round: RoundHook | None,
-) -> None:
+) -> float:
+    """Train one (mode, seed) on AGL's runtime; returns its coverage (measured from the audit log)."""
     from agentlightning.client import AgentLightningSyncClient
     from agentlightning.verl.agl_rollout_manager import AglRolloutManager
 
-    c = spec.config
     governed = c.mode is Mode.SHIELD
     hooks: Any = (
         GovernanceHooks(load_reward_settings(), audit=audit, task_reward=scorer.task_reward)
@@ -220,32 +270,25 @@ def _run_cell(
         )
 
     agent_url = stack.proxy_url if governed else stack.gateway_url
-    seqs: list[np.ndarray] = []
-    digests: list[np.ndarray] = []
     with AgentLightningSyncClient(base_url=stack.gateway_url, key=key, timeout=30.0) as store_client:
         cell = AglHeadlineCell(  # before the controller starts: it creates the prompt resources
             manager_factory=manager, store_client=store_client, scorer=scorer, pool=pool,
             agents=c.agents, steps_per_round=c.steps_per_round, rounds=c.rounds, seed=c.seed,
-            model_name=stack.model_name,
+            model_name=stack.model_name, governor=governor,
             # Unique (AGL's store is process-wide) and URL-safe (rollout ids are path segments).
-            run_id=f"{spec.agent_prefix.replace('/', '-')}-{uuid.uuid4().hex[:8]}",
+            run_id=f"{setting}-{c.mode.value}-s{c.seed}-{uuid.uuid4().hex[:8]}",
         )
         controller = LocalController(gateway_url=stack.gateway_url, agent_url=agent_url, key=key, max_processes=AGENT_PROCESSES)
-        with controller:
-            try:
+        try:
+            with controller:
                 for record in cell.rounds():
-                    outcome.records.append(record)
-                    outcome.received += int(record.published.sum())
-                    seqs.append(record.audit_seq)
-                    digests.append(record.audit_digest)
-                    table.add(spec.setting, c.mode.value, LEARNER, c.seed, record)
+                    records.append(record)
+                    table.add(setting, c, record)
                     if on_round is not None:
-                        on_round(spec, record)
-            finally:
-                outcome.unconstrained, outcome.constrained = cell.optima()
-                outcome.coverage = measured_coverage(
-                    audit if governed else None,
-                    np.concatenate(seqs) if seqs else np.zeros(0, dtype=np.int64),
-                    np.concatenate(digests) if digests else np.zeros(0, dtype=np.uint64),
-                    outcome.received,
-                )
+                        on_round(setting, c, record)
+        finally:
+            dry_runs.update(cell.dry_runs)
+    received = sum(int(r.published.sum()) for r in records)
+    seqs = np.concatenate([r.audit_seq for r in records]) if records else np.zeros(0, dtype=np.int64)
+    digests = np.concatenate([r.audit_digest for r in records]) if records else np.zeros(0, dtype=np.uint64)
+    return measured_coverage(audit if governed else None, seqs, digests, received)
