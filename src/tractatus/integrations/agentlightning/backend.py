@@ -50,16 +50,16 @@ from tractatus.lab.experiments.demo import (
     SEED_SETTING,
     Demo2Config,
     SettingConfig,
-    display_name,
 )
 from tractatus.lab.experiments.headlines import (
     GovernorOnPool,
     HeadlineDemoConfig,
     HeadlineDemoSummary,
     HeadlineResultTable,
-    HeadlineSettingSummary,
     engagement_evaluation,
-    summarize_mode,
+)
+from tractatus.lab.experiments.headlines import (
+    _setting_summary as setting_summary,  # the lab's own summarizer
 )
 from tractatus.lab.headline_training import HeadlineCellConfig, HeadlineRound
 from tractatus.lab.modes import Mode
@@ -172,7 +172,7 @@ def run_demo2(
         pool_clickbait_share=float(np.mean([h.label == "clickbait" for h in pool])),
         engagement_model=_engagement_description(),
         governor_on_pool=_governor_on_candidates(dry_runs, labels),
-        settings=[s for s in (_setting_summary(st, config.modes, results) for st in config.settings) if s.modes],
+        settings=[s for s in (setting_summary(st, config.modes, results) for st in config.settings) if s.modes],
         run_dir=str(run_dir), interrupted=interrupted,
     )
     write_run(
@@ -222,18 +222,6 @@ def _governor_on_candidates(dry_runs: dict[str, bool], labels: dict[str, str]) -
         clickbait_blocked=(sum(not a for a in bait) / len(bait)) if bait else float("nan"),
         news_blocked=(sum(not a for a in news) / len(news)) if news else float("nan"),
     )
-
-
-def _setting_summary(
-    setting: SettingConfig, modes: tuple[Mode, ...], results: dict[tuple[str, Mode], list[tuple[list[HeadlineRound], float]]]
-) -> HeadlineSettingSummary:
-    summaries = {}
-    for mode in modes:
-        cells = [(records, coverage) for records, coverage in results.get((setting.name, mode), []) if records]
-        if cells:
-            summaries[display_name(mode)] = summarize_mode(mode, setting, cells)
-    return HeadlineSettingSummary(name=setting.name, agents=setting.agents, rounds=setting.rounds,
-                                  steps_per_round=setting.steps_per_round, seeds=setting.seed_list, modes=summaries)
 
 
 def _run_cell(
