@@ -45,8 +45,9 @@ def draw_pr_curves(
         markers = "os^Dvx*P"
         for index, point in enumerate(points):
             if point.precision is not None and point.recall is not None:
+                # Colours continue after the curves', so a point never looks like it sits on a curve of its colour.
                 axes.scatter([point.recall], [point.precision], marker=markers[index % len(markers)], s=60, zorder=3,
-                             label=f"{point.label} (decision)")  # fmt: skip
+                             color=f"C{(len(series) + index) % 10}", label=f"{point.label} (decision)")  # fmt: skip
         axes.set_xlabel("recall")
         axes.set_ylabel("precision")
         axes.set_xlim(0.0, 1.02)

@@ -113,7 +113,7 @@ def render_markdown(report: EvaluationReport) -> str:
                 ["case file", "kind", "recall (decision)", "FPR (decision)", "recall (detector only)", "FPR (detector only)", "n"],
                 [[r.detector, r.kind, r.decision.recall.percent(), r.decision.fpr.percent(), r.detector_only.recall.percent(),
                   r.detector_only.fpr.percent(), str(r.decision.n)] for r in report.red_team],
-            ),  # fmt: skip
+            ),
             "",
         ]
     lines += [

@@ -28,13 +28,20 @@ from pathlib import Path
 from tractatus.data.splits import load_splits
 from tractatus.governance.learning.curves import CurveSeries, OperatingPoint, draw_pr_curves
 from tractatus.governance.learning.eval_report import (
-    EvasionResult,
     EvaluationReport,
+    EvasionResult,
     RedTeamResult,
     SystemResult,
     TaskResult,
 )
-from tractatus.governance.learning.eval_sets import PII_FREE, EvalSet, abuse_set, clickbait_set, pii_set, red_team_cases
+from tractatus.governance.learning.eval_sets import (
+    PII_FREE,
+    EvalSet,
+    abuse_set,
+    clickbait_set,
+    pii_set,
+    red_team_cases,
+)
 from tractatus.governance.learning.evasion import OPERATORS, apply_operator
 from tractatus.governance.learning.goals import check_goals
 from tractatus.governance.learning.governed import GovernedRun, Outcome
@@ -226,7 +233,7 @@ def _run_evasion(systems: list[_System], data: EvalSet, seed: int) -> list[Evasi
                     recall_before=Rate.of(sum(before), len(before)),
                     recall=Rate.of(sum(after), len(after)),
                     retained=flag_rate(after, before),
-                )  # fmt: skip
+                )
             )
     return out
 
@@ -244,9 +251,8 @@ def _draw_curve(
         return None
     series = []
     for policy, kind in TARGETS[task]:
-        scores = governed(policy).scores(data.texts, kind, task)
-        if scores is not None:
-            series.append(CurveSeries(f"{task} detector score ({policy})", scores))
+        for label, scores in governed(policy).scores(data.texts, kind, task).items():
+            series.append(CurveSeries(f"{task} {label} ({policy})", scores))
     for system in systems:
         outputs = system.peer_outputs or []
         scores_or_none = [o.score for o in outputs]
@@ -274,7 +280,7 @@ def _run_red_team(cases_dir: Path, run: GovernedRun) -> list[RedTeamResult]:
                 detector=cases.detector, kind=kind,
                 decision=BinaryMetrics.of([o.flagged for o in outcomes], list(cases.expect_flag)),
                 detector_only=BinaryMetrics.of([o.flagged_by_check(cases.detector) for o in outcomes], list(cases.expect_flag)),
-            )  # fmt: skip
+            )
         )
     return out
 

@@ -82,7 +82,7 @@ def check_goals(tasks: Sequence[TaskResult], red_team: Sequence[RedTeamResult]) 
                     GoalResult(
                         area=f"{task.task} ({system.system})", goal=goal.text, measured=rate.percent(),
                         met=_judge(rate, goal.at_least, goal.at_most),
-                    )  # fmt: skip
+                    )
                 )
         out.extend(GoalResult(area=area, goal=text, measured=why, met=None) for area, text, why in NOT_MEASURED if area == task.task)
     if red_team:

@@ -21,6 +21,10 @@ from tractatus.governance.policy import Policy, load_policy
 from tractatus.governance.state import GovernanceState
 
 
+# Methods a check may expose to be scored (CheckContext -> number), and how a curve names them.
+SCORE_METHODS = (("learned_probability", "learned probability"), ("score", "rule score"))
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     verdict: Verdict
@@ -44,7 +48,7 @@ class GovernedRun:
         self.policy: Policy = load_policy(policy_path)
         self._governor = Governor(self.policy)
         self._registry = default_registry()
-        self._scorers: dict[str, Any] = {}
+        self._checks: dict[str, Any] = {}
 
     @property
     def digest(self) -> str:
@@ -65,33 +69,38 @@ class GovernedRun:
             )
         return out
 
-    def scores(self, texts: Sequence[str], kind: str, check: str) -> list[float] | None:
-        """The check's own score per text, built with this policy's settings; None if it has none.
+    def scores(self, texts: Sequence[str], kind: str, check: str) -> dict[str, list[float]]:
+        """The check's own scores per text, built with this policy's settings: one series per scoring method.
 
-        Duck-typed on `score(ctx)` returning a number or a (number, ...) tuple, so a detector that
-        gains a score (a learned tier) gets a curve without changes here.
+        Duck-typed on the methods in SCORE_METHODS, each taking a CheckContext and returning a
+        number or a (number, ...) tuple, so a detector that gains a score (a learned tier's
+        probability) gets a curve without changes here. Empty when the check has none.
         """
-        scorer = self._scorer(check)
-        if scorer is None:
-            return None
         state = GovernanceState()
-        values = []
-        for text in texts:
-            result = scorer(CheckContext(action=Action(kind=kind, text=text), text=normalize(text), state=state))
-            value = result[0] if isinstance(result, tuple) else result
-            if not isinstance(value, (int, float)):
-                return None
-            values.append(float(value))
-        return values
+        contexts = [CheckContext(action=Action(kind=kind, text=t), text=normalize(t), state=state) for t in texts]
+        out: dict[str, list[float]] = {}
+        for method, label in SCORE_METHODS:
+            scorer = self._scorer(check, method)
+            if scorer is None:
+                continue
+            values = []
+            for ctx in contexts:
+                result = scorer(ctx)
+                value = result[0] if isinstance(result, tuple) else result
+                if not isinstance(value, (int, float)):
+                    break
+                values.append(float(value))
+            else:
+                out[label] = values
+        return out
 
-    def _scorer(self, check: str) -> Any:
-        if check not in self._scorers:
+    def _scorer(self, check: str, method: str) -> Any:
+        if check not in self._checks:
             factory = self._registry.get(check)
-            scorer = None
-            if factory is not None and check in self.policy.document.checks:
-                scorer = getattr(factory(self.policy.check_settings(check)), "score", None)
-            self._scorers[check] = scorer if callable(scorer) else None
-        return self._scorers[check]
+            ok = factory is not None and check in self.policy.document.checks
+            self._checks[check] = factory(self.policy.check_settings(check)) if ok else None  # type: ignore[misc]
+        scorer = getattr(self._checks[check], method, None)
+        return scorer if callable(scorer) else None
 
     def close(self) -> None:
         self._governor.close()

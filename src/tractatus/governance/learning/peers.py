@@ -117,7 +117,7 @@ def _offline_email_recognizer() -> Any:
 
     extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
-    class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
+    class OfflineEmailRecognizer(EmailRecognizer):
         def validate_result(self, pattern_text: str) -> bool:
             return extract(pattern_text).fqdn != ""
 
@@ -162,7 +162,7 @@ class PresidioPatternPeer:
         return out
 
 
-_PEERS_BY_TASK: dict[str, tuple[tuple[str, type], ...]] = {
+_PEERS_BY_TASK: dict[str, tuple[tuple[str, Any], ...]] = {
     "clickbait": (("", TrivialClickbaitBaseline),),
     "abuse": (("profanity_check", ProfanityCheckPeer), ("better_profanity", BetterProfanityPeer)),
     "pii": (("presidio_analyzer", PresidioPatternPeer),),
