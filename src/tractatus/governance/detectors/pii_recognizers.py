@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, Mapping
 
+import phonenumbers
+import re2
 from pydantic import Field
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
@@ -76,9 +78,12 @@ _HAS_DIGIT = re.compile(r"\d")
 _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
 _SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
 _CARD_SHAPE = re.compile(r"\d{4}(?P<sep>[ .-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ .-]?)\d{6}(?P=s2)\d{4,5}")
-_DIGITS_SPACED = re.compile(r"\+?\d(?:[ .-]\d)+")  # "5 5 5 1 2 3 4 5 6 7": spelled out to dodge a pattern
 _US_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
-_GROUPED_PHONE = re.compile(r"\+?\(?\d{1,6}\)?(?:[ .-]\(?\d{1,6}\)?){1,5}")
+_HAS_SEPARATOR = re.compile(r"[ .\-()/]")
+# An extension after a phone number: "x1234", "ext. 12", "extension 7". RE2 (linear time); matched
+# on a short slice after the number, since RE2 re-encodes its whole input on every call.
+_EXTENSION = re2.compile(r"(?i)^[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}")
+_EXTENSION_MAX_CHARS = 20
 _PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|text|sms|whats\s?app|signal|reach|contact|fax|number|ring|dial|landline|hotline)\b"
 )
@@ -114,14 +119,19 @@ def _context_before(text: str, start: int, window: int) -> str:
     return text[max(0, start - window) : start]
 
 
-def _classify_number(text: str, start: int, end: int, settings: RecognizerSettings) -> PiiMatch | None:
+def _classify_number(
+    text: str, start: int, end: int, settings: RecognizerSettings, *, token_end: int | None = None
+) -> PiiMatch | None:
+    """`token_end`: where the token ends when something that belongs to the number (an extension)
+    follows the run."""
     run = text[start:end]
     digits = "".join(c for c in run if c.isdigit())
     if len(digits) < min(7, settings.phone_min_digits) and run.count(".") != 3:
         return None  # too short for anything but an IPv4 address: years, counts, versions (most runs)
     before = _context_before(text, start, settings.context_window_chars)
     prev_char = text[start - 1] if start > 0 else " "
-    next_char = text[end] if end < len(text) else " "
+    after = end if token_end is None else token_end
+    next_char = text[after] if after < len(text) else " "
     if prev_char.isalnum() or prev_char in "_" or next_char.isalnum() or next_char == "_":
         return None  # part of a larger token: a hash, an identifier, "v1.2.3.4"
 
@@ -142,7 +152,8 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
     if card_shaped and digits[0] in "23456" and _luhn.is_valid(digits):  # issuer prefixes 2-6 (Visa, MC, Amex...)
         return PiiMatch("payment_card", start, end, run)
 
-    if run.count(".") >= 2 and not _US_PHONE.fullmatch(run):
+    dotted = run.count(".") >= 2 and not _US_PHONE.fullmatch(run)
+    if dotted and not 7 <= len(digits) <= 15:
         return None  # dotted numbers that are not an address: versions, section numbers, dates
 
     ssn = _SSN.fullmatch(run)
@@ -153,17 +164,34 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
 
     if not settings.phone_min_digits <= len(digits) <= settings.phone_max_digits:
         return None
-    if _NOT_PHONE_CONTEXT.search(before[-20:]) and not run.startswith("+"):
+    if _NOT_PHONE_CONTEXT.search(before[-20:]) and not run.startswith(("+", "00")):
         return None
+    return _classify_phone(run, start, end, digits, before, dotted=dotted)
+
+
+def _possible_international(run: str) -> bool:
+    """A "+" or "00" number whose country code exists and whose length fits that country's plan:
+    the judgement of Google's libphonenumber (`phonenumbers`), not a hand-kept list of plans."""
+    candidate = "+" + run[2:] if run.startswith("00") else run
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(candidate, None)))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _classify_phone(run: str, start: int, end: int, digits: str, before: str, *, dotted: bool) -> PiiMatch | None:
     has_context = _PHONE_CONTEXT.search(before) is not None
-    if run.startswith("+") and _GROUPED_PHONE.fullmatch(run) and len(digits) >= 8:
-        return PiiMatch("phone", start, end, run, "international")
+    if run.startswith("+") or (run.startswith("00") and _HAS_SEPARATOR.search(run)):
+        # "+41 (0)96 471 07 95", "+34924678045", "001-588-842-0089": written for dialling abroad.
+        return PiiMatch("phone", start, end, run, "international") if _possible_international(run) else None
     if _US_PHONE.fullmatch(run):
         return PiiMatch("phone", start, end, run, "national")
-    grouped = _GROUPED_PHONE.fullmatch(run) is not None
-    if run.startswith(("0", "(0")) and grouped and len(digits) >= 9 and any(sep in run for sep in " -)"):
-        return PiiMatch("phone", start, end, run, "national")  # trunk-prefixed: "020 7946 0958"
-    if has_context and len(digits) >= 7 and (grouped or run.isdigit() or _DIGITS_SPACED.fullmatch(run)):
+    if dotted and not has_context:
+        return None  # dotted numbers that are not an address: versions, section numbers, dates
+    trunk = run.startswith(("0", "(0")) and not run.startswith(("00", "(00"))
+    if trunk and len(digits) >= 9 and _HAS_SEPARATOR.search(run):
+        return PiiMatch("phone", start, end, run, "national")  # trunk-prefixed: "020 7946 0958", "(02)46687248"
+    if has_context and len(digits) >= 7:
         return PiiMatch("phone", start, end, run, "context")
     return None
 
@@ -193,6 +221,18 @@ def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
     return sorted(found, key=lambda m: m.start)
 
 
+def _classify_with_extension(text: str, start: int, end: int, settings: RecognizerSettings) -> PiiMatch | None:
+    """A phone number keeps its extension ("206.269.0743x9150", "+44 20 7946 0958 ext. 12")."""
+    extension = _EXTENSION.match(text[end : end + _EXTENSION_MAX_CHARS])
+    if extension is not None:
+        extension_end = end + extension.end()
+        if extension_end == len(text) or not text[extension_end].isalnum():
+            found = _classify_number(text, start, end, settings, token_end=extension_end)
+            if found is not None and found.category == "phone":
+                return PiiMatch("phone", start, extension_end, text[start:extension_end], found.detail)
+    return _classify_number(text, start, end, settings)
+
+
 def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
     out = []
     for match in _NUMBER_RUN.finditer(text):
@@ -206,9 +246,13 @@ def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
         # A run may end on a closing parenthesis that belongs to the prose around it.
         if text[end - 1] == ")" and "(" not in text[start:end]:
             end -= 1
-        found = _classify_number(text, start, end, settings)
+        found = None
+        if text[start] == "(" and text[end - 1] == ")" and "(" not in text[start + 1 : end - 1]:
+            found = _classify_with_extension(text, start + 1, end - 1, settings)  # "(123-45-6789)" in prose
+        if found is None:
+            found = _classify_with_extension(text, start, end, settings)
         if found is None and text[start] == "(" and ")" not in text[start:end]:
-            found = _classify_number(text, start + 1, end, settings)
+            found = _classify_with_extension(text, start + 1, end, settings)
         if found is not None:
             out.append(found)
     return out
