@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Mapping
 
 import phonenumbers
 import re2
@@ -25,9 +24,10 @@ from stdnum import iban as _iban
 from stdnum import luhn as _luhn
 
 from tractatus.governance.checks import CheckSettings
+from tractatus.governance.detectors.pii_addresses import find_street_addresses
+from tractatus.governance.detectors.pii_match import PiiCategory, PiiMatch
 from tractatus.governance.normalize import NormalizedText
 
-PiiCategory = Literal["email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"]
 CONTACT_CATEGORIES: tuple[PiiCategory, ...] = ("email", "phone", "street_address")
 
 
@@ -39,17 +39,6 @@ class RecognizerSettings(CheckSettings):
     context_window_chars: int = Field(
         ge=0, le=200, description="How far before a weak candidate to look for context words (phone, SSN, version)."
     )
-
-
-@dataclass(frozen=True, slots=True)
-class PiiMatch:
-    """Something shaped and validated like personal data, with offsets into the normalized text."""
-
-    category: PiiCategory
-    start: int
-    end: int
-    value: str
-    detail: str = ""  # "role" mailbox, "private" IP, "international" phone...
 
 
 # -- e-mail ----------------------------------------------------------------------------------
@@ -305,52 +294,6 @@ def find_ipv6(text: str) -> list[PiiMatch]:
     return out
 
 
-# -- street addresses -------------------------------------------------------------------------
-
-_STREET_TYPES = (
-    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
-    r"Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Cres|Row|Trail|Trl|Alley|Mews|Gardens|Grove"
-)
-_STREET_ADDRESS = re.compile(
-    rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z'’-]*\.?\s+){{1,4}}?(?:{_STREET_TYPES})\b\.?"
-    r"(?!\s+(?:to|of|for|and|or|in|is|that|which)\b)"
-    r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|#)\.?\s*[A-Za-z0-9-]+)?"
-    r"(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?(?:,\s*[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?)?"
-)
-_EUROPEAN_STREET = re.compile(
-    r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|laan|straat|gade|vej|gatan|veien)\s+\d{1,4}[a-z]?\b"
-    r"|\b(?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Piazza|Plaza|Carrer)\s+(?:[A-Za-zÀ-ÿ'’-]+\s+){1,4}?\d{1,4}\b"
-    r"|\b\d{1,4},?\s+(?:rue|avenue|boulevard|chemin|place|allée|impasse)\s+(?:[A-Za-zÀ-ÿ'’-]+\s*){1,4}"
-)
-_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,7}\b", re.IGNORECASE)
-
-
-# A house number before a capitalised word, or a European street word: without either there is
-# no address, and the three address regexes (slow: long alternations) are skipped.
-_HOUSE_NUMBER = re.compile(r"\d[A-Za-z]?,?\s+(?:[NSEW]\.?\s+)?[A-Z]")
-_EUROPEAN_SUFFIXES = ("straße", "strasse", "str", "gasse", "platz", "allee", "damm", "laan", "straat", "gade", "vej", "gatan", "veien")
-_EUROPEAN_WORDS = frozenset(("rue", "via", "viale", "calle", "avenida", "rua", "piazza", "plaza", "carrer", "chemin", "impasse", "allée", "box"))
-
-
-def may_hold_european_street(words: frozenset[str]) -> bool:
-    """From a text's lower-case words (`NormalizedText.word_forms`): a European street word is there."""
-    return not _EUROPEAN_WORDS.isdisjoint(words) or any(word.endswith(_EUROPEAN_SUFFIXES) for word in words)
-
-
-def find_street_addresses(text: str, *, european: bool = True) -> list[PiiMatch]:
-    """`european=False` (no European street word in the text) skips the European patterns' scan."""
-    if _HAS_DIGIT.search(text) is None:
-        return []
-    if _HOUSE_NUMBER.search(text) is None and not european:
-        return []
-    out = []
-    for pattern in (_STREET_ADDRESS, _EUROPEAN_STREET, _PO_BOX):
-        for match in pattern.finditer(text):
-            value = match.group().rstrip(" ,")
-            out.append(PiiMatch("street_address", match.start(), match.start() + len(value), value))
-    return out
-
-
 # -- all of them -----------------------------------------------------------------------------
 
 # When two matches overlap, the more specific (checksummed) one wins.
@@ -359,8 +302,20 @@ _PRIORITY: Mapping[str, int] = MappingProxyType({
 })  # fmt: skip
 
 
+_CHECKSUMMED = frozenset(("email", "payment_card", "iban"))
+
+
+def _inside_checksummed(match: PiiMatch, matches: list[PiiMatch]) -> bool:
+    """A piece of a longer validated match: the digits of an IBAN that pass Luhn by chance."""
+    return any(
+        o.category in _CHECKSUMMED and o.start <= match.start and match.end <= o.end and o.end - o.start > match.end - match.start
+        for o in matches
+    )
+
+
 def resolve_overlaps(matches: list[PiiMatch]) -> list[PiiMatch]:
     chosen: list[PiiMatch] = []
+    matches = [m for m in matches if not _inside_checksummed(m, matches)]
     for match in sorted(matches, key=lambda m: (_PRIORITY[m.category], m.start, -(m.end - m.start))):
         if all(match.end <= other.start or match.start >= other.end for other in chosen):
             chosen.append(match)
@@ -376,8 +331,7 @@ def recognize_cached(
     cached = normalized.memo.get(key)
     if isinstance(cached, tuple):
         return list(cached)
-    european = may_hold_european_street(normalized.word_forms)
-    found = recognize(normalized.text, settings, categories=_ALL_CATEGORIES, role_mailboxes=role_mailboxes, european=european)
+    found = recognize(normalized.text, settings, categories=_ALL_CATEGORIES, role_mailboxes=role_mailboxes)
     normalized.memo[key] = tuple(found)
     return found
 
@@ -391,7 +345,6 @@ def recognize(
     *,
     categories: frozenset[str],
     role_mailboxes: frozenset[str] = frozenset(),
-    european: bool = True,
 ) -> list[PiiMatch]:
     """Every pattern-recognized piece of personal data in `text` (normalized), overlaps resolved."""
     found: list[PiiMatch] = []
@@ -404,5 +357,5 @@ def recognize(
     if "ip_address" in categories:
         found.extend(find_ipv6(text))
     if "street_address" in categories:
-        found.extend(find_street_addresses(text, european=european))
+        found.extend(find_street_addresses(text))
     return resolve_overlaps(found)
