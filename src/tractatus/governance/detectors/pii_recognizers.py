@@ -26,6 +26,7 @@ from stdnum import luhn as _luhn
 from tractatus.governance.checks import CheckSettings
 from tractatus.governance.detectors.pii_addresses import find_street_addresses
 from tractatus.governance.detectors.pii_match import PiiCategory, PiiMatch
+from tractatus.governance.detectors.pii_names import find_self_named_people
 from tractatus.governance.normalize import NormalizedText
 
 CONTACT_CATEGORIES: tuple[PiiCategory, ...] = ("email", "phone", "street_address")
@@ -336,7 +337,7 @@ def recognize_cached(
     return found
 
 
-_ALL_CATEGORIES = frozenset(("email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address"))
+_ALL_CATEGORIES = frozenset(("email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"))
 
 
 def recognize(
@@ -358,4 +359,6 @@ def recognize(
         found.extend(find_ipv6(text))
     if "street_address" in categories:
         found.extend(find_street_addresses(text))
+    if "person" in categories:
+        found.extend(find_self_named_people(text))
     return resolve_overlaps(found)
