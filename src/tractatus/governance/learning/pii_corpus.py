@@ -95,7 +95,13 @@ def _card(fake: Any, us: Any, rng: random.Random) -> str:
 
 
 def _iban(fake: Any, us: Any, rng: random.Random) -> str:
+    from stdnum import iban
+
+    # Some Faker locales (en_IN, en_AU) emit GB IBANs one character short: a label must be a real
+    # IBAN, so those fall back to the en_US Faker's (valid) GB ones.
     value = fake.iban()
+    while not iban.is_valid(value):
+        value = us.iban()
     return _grouped(value, 4, " ") if rng.random() < 0.5 else value
 
 
