@@ -20,6 +20,7 @@ def _environment_notes() -> list[str]:
     from importlib import metadata
 
     from tractatus.governance.detectors.pii import presidio_available
+    from tractatus.governance.learning.peers import BetterProfanityPeer, PresidioPatternPeer
 
     def version(package: str) -> str:
         try:
@@ -32,6 +33,10 @@ def _environment_notes() -> list[str]:
         "Peers: " + ", ".join(
             f"{p} {version(p)}" for p in ("alt-profanity-check", "better-profanity", "presidio-analyzer", "scikit-learn")
         ) + ".",
+        f"{BetterProfanityPeer.name} is slow (a list scan per word), so it ran on a seeded sample of "
+        f"{BetterProfanityPeer.max_rows} held-out rows and {BetterProfanityPeer.max_evasion_rows} positives per evasion "
+        f"operator; {PresidioPatternPeer.name} on at most {PresidioPatternPeer.max_evasion_rows} positives per operator. "
+        "Every table gives its n.",
         "Presidio ran its pattern recognizers only, without its NLP engine (no spaCy model can be fetched here): "
         "it finds no person names and no street addresses in this run.",
         "The PII detector's own NER tier (Presidio + spaCy) was "

@@ -66,7 +66,8 @@ class EvaluationReport(_Model):
     command: str
     quick: bool
     seed: int
-    seconds: float
+    seconds: float  # wall clock
+    cpu_seconds: float  # this process's CPU time: the cost on a machine that is not shared
     splits_digest: str
     policies: dict[str, str]  # policy file -> digest
     tasks: list[TaskResult]

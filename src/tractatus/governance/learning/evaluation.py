@@ -107,9 +107,10 @@ def run_evaluation(
     options: EvalOptions,
     *,
     clock: Callable[[], float] = time.perf_counter,
+    cpu_clock: Callable[[], float] = time.process_time,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> EvaluationReport:
-    started = clock()
+    started, cpu_started = clock(), cpu_clock()
     splits = load_splits()
     per_label = QUICK_PER_LABEL if options.quick else None
     pii_n = QUICK_PII_N if options.quick else options.pii_n
@@ -146,6 +147,7 @@ def run_evaluation(
         quick=options.quick,
         seed=options.seed,
         seconds=round(clock() - started, 1),
+        cpu_seconds=round(cpu_clock() - cpu_started, 1),
         splits_digest=splits.digest,
         policies=policies,
         tasks=tasks,
