@@ -149,6 +149,8 @@ def test_cli_writes_json_and_markdown(tiny_data: Path, tmp_path: Path, monkeypat
     assert run_cli(app) == 0, capsys.readouterr().err
     report = json.loads(json_path.read_text(encoding="utf-8"))
     assert report["quick"] is True and [t["task"] for t in report["tasks"]] == ["clickbait", "abuse", "pii"]
+    assert report["tasks"][2]["rows"] == 24
+    assert report["command"] == "tractatus detectors eval --quick --pii-n 24 --no-peers"
     assert out.read_text(encoding="utf-8").startswith("# Detectors on held-out data")
     assert (tmp_path / "docs" / "detectors" / "pr-clickbait.png").is_file()
 

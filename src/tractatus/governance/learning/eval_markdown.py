@@ -14,6 +14,11 @@ _TITLES = {
     "abuse": "Abusive tweets (Davidson et al. 2017), `message` actions",
     "pii": "PII sentences (the project's PII corpus, eval templates), `message` actions",
 }
+_CAVEATS = {
+    "pii": "A weak held-out set: the eval templates are disjoint from the development ones, but the same team wrote\n"
+    "them and the recognizers, and a few dozen templates vary only in their Faker values. Read these rates as an\n"
+    "upper bound; public labelled PII sentences that nobody here has seen are the real measure.",
+}
 _MET = {True: "met", False: "**missed**", None: "not measured"}
 
 
@@ -82,7 +87,7 @@ def render_markdown(report: EvaluationReport) -> str:
         "Every held-out text is decided by the real `Governor` under the shipped policy, with the action kind the",
         "detector exists for; *flagged* means the decision is anything but allow (warn, modify, escalate or block).",
         "The `… findings only` rows count only the task's own detector. Rates carry 95% Wilson intervals.",
-        "Peers see the same rows, raw. Nothing was tuned on these rows.",
+        "Peers see the same rows, raw (a slow peer a seeded sample of them: see n). Nothing was tuned on these rows.",
         "",
         "## Goals (issue 9)",
         "",
@@ -91,6 +96,8 @@ def render_markdown(report: EvaluationReport) -> str:
     ]
     for task in report.tasks:
         lines += [f"## {_TITLES.get(task.task, task.task)}", ""]
+        if task.task in _CAVEATS:
+            lines += [_CAVEATS[task.task], ""]
         labels = ", ".join(f"{label} {n}" for label, n in task.labels.items())
         lines += [f"Rows: {task.rows} ({labels}) from `{task.source}`; rows digest `{task.digest[:16]}`.", ""]
         lines += _table(["system", "what counts", "precision", "recall", "false-positive rate", "n"], _system_rows(task))

@@ -17,14 +17,14 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from tractatus.data.readers import CLICKBAIT, DAVIDSON, read_clickbait, read_davidson
 from tractatus.data.splits import Splits
 from tractatus.governance.errors import InputError
 
 EVAL_SPLIT = "detector_eval"
-PII_SPLIT = "eval"
+PII_SPLIT: Final = "eval"
 PII_FREE = "none"
 
 
@@ -83,12 +83,13 @@ def abuse_set(data_dir: Path, splits: Splits, per_label: int | None = None, seed
 def pii_set(n: int, seed: int) -> EvalSet:
     """`n` sentences of the PII corpus's eval split (its templates were written first, never tuned on)."""
     try:
-        from tractatus.governance.learning.pii_corpus import generate
+        from tractatus.governance.learning.pii_corpus import TEMPLATES, generate
     except ImportError as error:  # Faker is in the `train` extra
         raise InputError(f"the PII corpus needs Faker: pip install 'tractatus[train]' ({error})") from None
     examples = generate(PII_SPLIT, n, seed)
+    templates = sum(len(group) for group in TEMPLATES[PII_SPLIT].values())
     return EvalSet(
-        name="pii", source=f"pii_corpus / {PII_SPLIT} (n={n}, seed={seed})",
+        name="pii", source=f"pii_corpus / {PII_SPLIT} (n={n}, seed={seed}, {templates} templates)",
         texts=tuple(e.text for e in examples),
         labels=tuple(PII_FREE if e.pii_free else "pii" for e in examples),
         positive_labels=frozenset({"pii"}),

@@ -113,7 +113,7 @@ def run_evaluation(
     started, cpu_started = clock(), cpu_clock()
     splits = load_splits()
     per_label = QUICK_PER_LABEL if options.quick else None
-    pii_n = QUICK_PII_N if options.quick else options.pii_n
+    pii_n = min(options.pii_n, QUICK_PII_N) if options.quick else options.pii_n
     runs: dict[str, GovernedRun] = {}
 
     def governed(policy: str) -> GovernedRun:

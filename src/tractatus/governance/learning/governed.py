@@ -20,7 +20,6 @@ from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import Policy, load_policy
 from tractatus.governance.state import GovernanceState
 
-
 # Methods a check may expose to be scored (CheckContext -> number), and how a curve names them.
 SCORE_METHODS = (("learned_probability", "learned probability"), ("score", "rule score"))
 
