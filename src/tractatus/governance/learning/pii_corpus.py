@@ -23,6 +23,7 @@ Faker is a training/evaluation dependency (the `train` extra), imported only whe
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 from collections.abc import Callable, Mapping
@@ -129,6 +130,21 @@ def _price(fake: Any, us: Any, rng: random.Random) -> str:
     return f"{symbol}{amount:,}.{cents:02d}" if rng.random() < 0.5 else f"{symbol}{amount:,}"
 
 
+# Dates and times come from the seeded generator, not Faker: Faker draws them up to "now", so the
+# same seed would give different sentences on different days.
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def _date(fake: Any, us: Any, rng: random.Random) -> str:
+    day = _EPOCH + datetime.timedelta(days=rng.randrange(365 * 60))
+    return day.strftime(rng.choice(("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%B %d, %Y")))
+
+
+def _time(fake: Any, us: Any, rng: random.Random) -> str:
+    moment = _EPOCH + datetime.timedelta(seconds=rng.randrange(86_400))
+    return moment.strftime(rng.choice(("%H:%M", "%H:%M:%S", "%I:%M %p")))
+
+
 _FILLERS: Mapping[str, tuple[Category | None, Callable[[Any, Any, random.Random], str]]] = MappingProxyType({
     # personal data
     "email": ("email", lambda fake, us, rng: fake.email() if rng.random() < 0.6 else fake.free_email()),
@@ -144,8 +160,8 @@ _FILLERS: Mapping[str, tuple[Category | None, Callable[[Any, Any, random.Random]
     "first_name": ("person", lambda fake, us, rng: fake.first_name()),
     # look-alikes, never labelled
     "version": (None, _version),
-    "date": (None, lambda fake, us, rng: fake.date(pattern=rng.choice(("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%B %d, %Y")))),
-    "time": (None, lambda fake, us, rng: fake.time(pattern=rng.choice(("%H:%M", "%H:%M:%S", "%I:%M %p")))),
+    "date": (None, _date),
+    "time": (None, _time),
     "year": (None, lambda fake, us, rng: str(rng.randrange(1900, 2030))),
     "count": (None, lambda fake, us, rng: str(rng.choice((rng.randrange(2, 60), rng.randrange(60, 100_000))))),
     "big_count": (None, lambda fake, us, rng: f"{rng.randrange(1_000_000, 900_000_000):,}"),
