@@ -59,10 +59,9 @@ class PiiSettings(CheckSettings):
     ner_enabled: bool = Field(description="Use Presidio for person names when it and a spaCy model are installed.")
     ner_min_score: float = Field(ge=0, le=1, description="Lowest Presidio score reported as a name.")
     ner_required: bool = Field(
-        default=False, description="Refuse to run without the NER tier (fail closed) instead of falling back to patterns."
+        description="Refuse to run without the NER tier (fail closed) instead of falling back to patterns."
     )
     ner_model: str | None = Field(
-        default=None,
         description="Installed spaCy package or pipeline directory for the NER tier; unset: the first en_core_web_* installed.",
     )
 

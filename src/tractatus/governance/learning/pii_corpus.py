@@ -23,11 +23,11 @@ Faker is a training/evaluation dependency (the `train` extra), imported only whe
 
 from __future__ import annotations
 
+import datetime
 import random
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -42,9 +42,6 @@ LOCALES: tuple[str, ...] = ("en_US", "en_GB", "de_DE", "fr_FR", "de_CH", "en_IN"
 # How often each kind of template is drawn: one share per PII category, three for PII-free
 # sentences (so about a quarter of a split is PII-free, enough to measure a 5% false-positive rate).
 _PII_FREE_SHARE = 3
-# Faker's dates and times run up to "now" unless told otherwise, which made a seed's sentences
-# change with the clock; a fixed end keeps `generate` a pure function of (split, n, seed).
-_LAST_DATE = datetime(2030, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +130,21 @@ def _price(fake: Any, us: Any, rng: random.Random) -> str:
     return f"{symbol}{amount:,}.{cents:02d}" if rng.random() < 0.5 else f"{symbol}{amount:,}"
 
 
+# Dates and times come from the seeded generator, not Faker: Faker draws them up to "now", so the
+# same seed would give different sentences on different days.
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def _date(fake: Any, us: Any, rng: random.Random) -> str:
+    day = _EPOCH + datetime.timedelta(days=rng.randrange(365 * 60))
+    return day.strftime(rng.choice(("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%B %d, %Y")))
+
+
+def _time(fake: Any, us: Any, rng: random.Random) -> str:
+    moment = _EPOCH + datetime.timedelta(seconds=rng.randrange(86_400))
+    return moment.strftime(rng.choice(("%H:%M", "%H:%M:%S", "%I:%M %p")))
+
+
 _FILLERS: Mapping[str, tuple[Category | None, Callable[[Any, Any, random.Random], str]]] = MappingProxyType({
     # personal data
     "email": ("email", lambda fake, us, rng: fake.email() if rng.random() < 0.6 else fake.free_email()),
@@ -148,10 +160,8 @@ _FILLERS: Mapping[str, tuple[Category | None, Callable[[Any, Any, random.Random]
     "first_name": ("person", lambda fake, us, rng: fake.first_name()),
     # look-alikes, never labelled
     "version": (None, _version),
-    "date": (None, lambda fake, us, rng: fake.date(pattern=rng.choice(("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%B %d, %Y")),
-                                                   end_datetime=_LAST_DATE)),
-    "time": (None, lambda fake, us, rng: fake.time(pattern=rng.choice(("%H:%M", "%H:%M:%S", "%I:%M %p")),
-                                                   end_datetime=_LAST_DATE)),
+    "date": (None, _date),
+    "time": (None, _time),
     "year": (None, lambda fake, us, rng: str(rng.randrange(1900, 2030))),
     "count": (None, lambda fake, us, rng: str(rng.choice((rng.randrange(2, 60), rng.randrange(60, 100_000))))),
     "big_count": (None, lambda fake, us, rng: f"{rng.randrange(1_000_000, 900_000_000):,}"),
