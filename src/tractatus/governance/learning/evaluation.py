@@ -111,6 +111,7 @@ def run_evaluation(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> EvaluationReport:
     started, cpu_started = clock(), cpu_clock()
+    commit = _commit(options.policies_dir)  # before anything is written: the curves may be tracked files
     splits = load_splits()
     per_label = QUICK_PER_LABEL if options.quick else None
     pii_n = min(options.pii_n, QUICK_PII_N) if options.quick else options.pii_n
@@ -142,7 +143,7 @@ def run_evaluation(
             run.close()
     return EvaluationReport(
         generated_at=now().strftime("%Y-%m-%d %H:%M UTC"),
-        commit=_commit(options.policies_dir),
+        commit=commit,
         command=options.command,
         quick=options.quick,
         seed=options.seed,
