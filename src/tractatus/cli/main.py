@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from tractatus.cli import al, audit, check, escalations, lab, policy, serve
+from tractatus.cli import al, audit, check, detectors, escalations, lab, policy, serve
 from tractatus.cli.errors import run_cli
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app.add_typer(escalations.app, name="escalations")
 app.add_typer(lab.app, name="lab")
 app.add_typer(al.app, name="al")
 app.add_typer(serve.app, name="serve")
+app.add_typer(detectors.app, name="detectors")
 
 
 def main() -> None:

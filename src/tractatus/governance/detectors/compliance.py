@@ -6,10 +6,16 @@
   (support@...) identify an organisation and need no consent.
 - special_category (GDPR art. 9/10): health, religion, ethnicity, sexual orientation, political
   opinion, trade-union membership, biometric/genetic data and criminal records ABOUT AN
-  IDENTIFIABLE PERSON: a name ("John has HIV"), a relation ("my neighbour is a Muslim"), a
-  pronoun, a title ("Mrs. Patel"), or a record ("patient 4471"). General statements ("HIV is a
-  virus", "people with diabetes should...") and first-person self-disclosure ("I have diabetes")
-  name no third party and pass.
+  IDENTIFIABLE PERSON. Whose data it is decides, per action kind, how much it matters
+  (`special_category_subjects`, `special_category_subjects_by_kind` in the policy):
+  - third_party: a name ("John has HIV"), a relation ("my neighbour is a Muslim"), a pronoun, a
+    title ("Mrs. Patel") or a record ("patient 4471");
+  - self: the writer disclosing their own ("I was diagnosed with HIV last year", "as a
+    practising Muslim", "I'm gay and ...", "my HIV status"): still special-category data once an
+    agent passes it on;
+  - public_figure: an office or public role before the name ("Senator Kennedy has brain tumor
+    surgically removed"): news about public figures, which publishing normally allows.
+  General statements ("HIV is a virus", "people with diabetes should...") name no one and pass.
 - retention: keeping data forever ("keep this forever", "store indefinitely", "never delete") or
   longer than the policy's `max_retention_days` ("retain the logs for 10 years").
 """
@@ -27,6 +33,7 @@ from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.pii import pii_evidence
 from tractatus.governance.detectors.pii_recognizers import PiiCategory, RecognizerSettings, recognize_cached
+from tractatus.governance.errors import PolicyError
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 ComplianceCategory = Literal["consent_required", "special_category", "retention"]
@@ -61,8 +68,12 @@ _HEALTH = (
 )
 _HEALTH_VP = (
     rf"(?:has|had|have|got|is\s+living\s+with|lives\s+with|(?:was|got|has\s+been|is|been)\s+diagnosed\s+with|suffers\s+from|suffered\s+from|"
-    rf"is\s+suffering\s+from|tested\s+positive\s+for|is\s+(?:being\s+)?treated\s+for|was\s+treated\s+for|is\s+in\s+treatment\s+for|"
-    rf"is\s+recovering\s+from|battles|is\s+battling|caught|contracted|is\s+on|takes|is\s+taking|needs|started)\s+(?:\w+\s+){{0,4}}?(?:{_HEALTH})\b"
+    rf"(?:is\s+)?suffering\s+from|tested\s+positive\s+for|is\s+(?:being\s+)?treated\s+for|was\s+treated\s+for|is\s+in\s+treatment\s+for|"
+    rf"is\s+recovering\s+from|battles|is\s+battling|caught|contracted|is\s+on|takes|is\s+taking|needs|started)\s+"
+    # Up to four words between the verb and the condition, none a preposition: "has stage four
+    # breast cancer", not "has a meeting with the diabetes research team".
+    rf"(?:(?!(?:with|about|at|to|from|in|of|by)\b)\w+\s+){{0,4}}?(?:{_HEALTH})\b"
+    r"(?!\s+(?:research|researchers|team|awareness|charity|foundation|fundraiser|ward|unit|clinic|conference|study|trial|policy))"
     r"|(?:is|'s)\s+(?:hiv[\s-]positive|pregnant|an\s+alcoholic|a\s+(?:drug\s+)?addict|autistic|bipolar|schizophrenic|diabetic|epileptic|"
     r"disabled|terminally\s+ill|in\s+rehab|seeing\s+a\s+(?:therapist|psychiatrist)|infertile|mentally\s+ill|depressed|anorexic|bulimic)\b"
 )
@@ -111,14 +122,35 @@ _VERB_PHRASES = (
 )
 # "she's", "John's": the contracted "is" follows the subject without a space.
 _SPECIAL_LOWER = re.compile(rf"\b{_SUBJECT_LOWER}{_FILLER}(?:\s+|(?='s\s))(?:{_VERB_PHRASES})")
+# Offices and public roles: a name behind one of them is a public figure ("Senator Kennedy").
+_PUBLIC_TITLES = (
+    r"Senator|Sen\.|President|Vice\s+President|Prime\s+Minister|Governor|Gov\.|Representative|Rep\.|Congressman|"
+    r"Congresswoman|Mayor|Minister|Chancellor|Secretary|Speaker|King|Queen|Prince|Princess|Pope|Cardinal|Archbishop|"
+    r"Judge|Justice|General|Gen\.|Admiral|Actor|Actress|Singer|Rapper|Star|Legend|Coach|Sheikh|Duke|Duchess|Lord|Sir|Dame"
+)
 # A capitalised name as the subject: runs on the case-preserving view, the verb phrase ignoring case.
-_SPECIAL_NAMED = re.compile(rf"\b(?P<name>[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?){_FILLER}(?:\s+|(?='s\s))(?i:{_VERB_PHRASES})")
-_BIOMETRIC = re.compile(
-    r"\b(?:his|her|their|[a-z]+'s|(?:my|our|the)\s+(?:" + _RELATIONS + r")'s)\s+(?:fingerprints?|face\s+scans?|facial\s+(?:scan|geometry|recognition\s+(?:data|template))|"
+_SPECIAL_NAMED = re.compile(
+    rf"\b(?:(?P<title>{_PUBLIC_TITLES})\s+)?(?P<name>[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?){_FILLER}(?:\s+|(?='s\s))(?i:{_VERB_PHRASES})"
+)
+# The writer as the subject: the same verb phrases with the first person's "am"/"'m"/"have".
+_SELF_VERB_PHRASES = _VERB_PHRASES.replace(r"(?:is|'s|was)", r"(?:am|'m|is|'s|was)").replace(r"(?:is|'s)", r"(?:am|'m|is|'s)")
+_SPECIAL_SELF = re.compile(rf"\b(?:i|i've|i'd|i\s+myself){_FILLER}(?:\s+|(?='[ms]\s))(?:{_SELF_VERB_PHRASES})")
+# "as a practising Muslim, ...", "as a gay man, ...": the writer's own identity as a clause.
+_AS_IDENTITY = re.compile(
+    r"\bas\s+an?\s+(?:devout\s+|practi[cs]ing\s+|observant\s+|proud\s+|openly\s+|closeted\s+)?"
+    r"(?:(?P<religion>muslim|jew|christian|catholic|protestant|hindu|buddhist|sikh|mormon|jehovah'?s\s+witness|evangelical)"
+    r"|(?P<sexual_orientation>(?:gay|lesbian|bisexual|queer|trans(?:gender)?|asexual|pansexual|non-binary|nonbinary)"
+    r"(?:\s+(?:man|woman|person|guy|girl|kid|teen|adult|couple|parent|father|mother|dad|mom))?))"
+    r"(?:\s*,|\s+(?:i|myself|and|who|living|working|raised)\b)"
+)
+_RECORD = (
+    r"(?:fingerprints?|face\s+scans?|facial\s+(?:scan|geometry|recognition\s+(?:data|template))|"
     r"iris\s+scans?|retina(?:l)?\s+scans?|voiceprint|voice\s+print|dna(?:\s+(?:sample|profile|test|results))?|genetic\s+(?:data|test|profile|results|markers)|"
     r"biometric\s+(?:data|template|profile)s?|palm\s+prints?|hiv\s+status|medical\s+(?:records?|history)|diagnosis|"
     rf"(?:{_HEALTH})(?:\s+(?:diagnosis|treatment|status|results?|medication))?)\b(?!\s+(?:research|awareness|charity|foundation|fundraiser|walk|run|ward|unit|policy))"
 )
+_BIOMETRIC = re.compile(r"\b(?:his|her|their|[a-z]+'s|(?:my|our|the)\s+(?:" + _RELATIONS + r")'s)\s+" + _RECORD)
+_SELF_RECORD = re.compile(r"\bmy\s+" + _RECORD)
 # Capitalised words that start sentences but name no one.
 _NOT_NAMES = frozenset(
     ["The", "This", "That", "These", "Those", "It", "Its", "There", "Here", "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Everyone", "Everybody", "Nobody", "Somebody", "Someone", "Anyone", "Anybody", "People", "Patients", "Users", "Customers", "Employees", "Many", "Most", "Some", "Each", "Every", "All", "Any", "No", "One", "He", "She", "They", "We", "You", "I", "Our", "Your", "Their", "My", "His", "Her", "A", "An", "If", "And", "But", "Or", "So", "Because", "Although", "While", "Today", "Yesterday", "Tomorrow", "Nothing", "Something", "Anything", "Everything", "Research", "Data", "Science", "Diabetes", "Cancer", "Depression", "Nobody", "Children", "Women", "Men", "Adults", "Anyone", "Python", "Java", "Windows", "Linux", "Apple", "Google", "Microsoft", "Amazon", "It's", "That's", "Covid", "Staff", "Team"]
@@ -163,12 +195,37 @@ _DURATION_GATE = (
 )
 
 
+Subject = Literal["self", "third_party", "public_figure"]
+SeverityOrOff = Literal["off", "info", "low", "medium", "high", "critical"]
+
+
 class ComplianceSettings(CheckSettings):
-    severities: dict[ComplianceCategory, SeverityName] = Field(description="Severity per compliance category.")
+    severities: dict[ComplianceCategory, SeverityName] = Field(
+        description="Severity per compliance category (special categories: see special_category_subjects)."
+    )
+    special_category_subjects: dict[Subject, SeverityOrOff] = Field(
+        description="Severity of special-category data by whose it is ('off': not reported)."
+    )
+    special_category_subjects_by_kind: dict[str, dict[Subject, SeverityOrOff]] = Field(
+        description="Per action kind, overrides of special_category_subjects."
+    )
     contact_categories: tuple[PiiCategory, ...] = Field(min_length=1, description="Contact data that needs consent.")
     role_mailboxes: tuple[str, ...] = Field(description="Shared mailboxes: contact data that needs no consent.")
     max_retention_days: int = Field(gt=0, description="Longest retention allowed without review.")
     recognizers: RecognizerSettings
+
+
+_ABOUT: Mapping[str, str] = MappingProxyType({
+    "third_party": "about an identifiable person",
+    "self": "the writer discloses about themselves",
+    "public_figure": "about a public figure",
+})  # fmt: skip
+_VERB_GROUPS = ("health", "religion", "ethnicity", "sexual_orientation", "political_opinion", "trade_union", "criminal_record")
+
+
+def _verb_group(match: re.Match[str]) -> str:
+    """The category group that matched (`lastgroup` would name the subject's "name" group)."""
+    return next((g for g in _VERB_GROUPS if match.group(g) is not None), "special_category")
 
 
 class ComplianceDetector:
@@ -182,14 +239,25 @@ class ComplianceDetector:
         self._severity = {category: Severity.parse(name) for category, name in settings.severities.items()}
         self._contact = frozenset(settings.contact_categories)
         self._roles = frozenset(r.lower() for r in settings.role_mailboxes)
+        missing = {"self", "third_party", "public_figure"} - set(settings.special_category_subjects)
+        if missing:
+            raise PolicyError(f"compliance: special_category_subjects needs a severity for {', '.join(sorted(missing))}")
+        self._subjects = {
+            kind: {**settings.special_category_subjects, **overrides}
+            for kind, overrides in settings.special_category_subjects_by_kind.items()
+        }
 
-    def _finding(self, ctx: CheckContext, category: ComplianceCategory, rule: str, message: str, start: int, end: int, *, words: bool, evidence: str | None = None) -> Finding:
+    def _subject_severity(self, kind: str, subject: Subject) -> Severity | None:
+        name = self._subjects.get(kind, self.settings.special_category_subjects)[subject]
+        return None if name == "off" else Severity.parse(name)
+
+    def _finding(self, ctx: CheckContext, category: ComplianceCategory, rule: str, message: str, start: int, end: int, *, words: bool, evidence: str | None = None, severity: Severity | None = None) -> Finding:
         span = ctx.text.words_to_original_span(start, end) if words else ctx.text.to_original_span(start, end)
         return Finding(
             source=self.name,
             source_kind=self.kind,
             category=category,
-            severity=self._severity.get(category, Severity.MEDIUM),
+            severity=severity if severity is not None else self._severity.get(category, Severity.MEDIUM),
             rule_id=f"compliance.{rule}",
             message=message,
             span=span,
@@ -213,37 +281,37 @@ class ComplianceDetector:
         return out
 
     def _special(self, ctx: CheckContext) -> list[Finding]:
-        lowered = ctx.text.lower_words
-        out: list[Finding] = []
         forms = ctx.text.word_forms
-        if _SPECIAL_GATE.isdisjoint(forms):
-            if not _BIOMETRIC_GATE.isdisjoint(forms):
-                out.extend(self._biometric(ctx, lowered, []))
-            return out
+        if _BIOMETRIC_GATE.isdisjoint(forms):  # _BIOMETRIC_GATE includes _SPECIAL_GATE
+            return []
+        lowered = ctx.text.lower_words
+        candidates: list[tuple[re.Match[str], str, Subject]] = []
+        if not _SPECIAL_GATE.isdisjoint(forms):
+            candidates.extend((m, m.lastgroup or "special_category", "third_party") for m in _SPECIAL_LOWER.finditer(lowered))
+            for m in _SPECIAL_NAMED.finditer(ctx.text.words):
+                group = _verb_group(m)
+                if m.group("title"):
+                    candidates.append((m, group, "public_figure"))
+                elif m.group("name").split()[0] not in _NOT_NAMES:
+                    candidates.append((m, group, "third_party"))
+            candidates.extend((m, m.lastgroup or "special_category", "self") for m in _SPECIAL_SELF.finditer(lowered))
+            candidates.extend((m, m.lastgroup or "special_category", "self") for m in _AS_IDENTITY.finditer(lowered))
+        candidates.extend((m, "biometric_or_health_record", "third_party") for m in _BIOMETRIC.finditer(lowered))
+        candidates.extend((m, "biometric_or_health_record", "self") for m in _SELF_RECORD.finditer(lowered))
+        out: list[Finding] = []
         seen: list[tuple[int, int]] = []
-        candidates = [(m, m.lastgroup) for m in _SPECIAL_LOWER.finditer(lowered)]
-        for m in _SPECIAL_NAMED.finditer(ctx.text.words):
-            if m.group("name").split()[0] not in _NOT_NAMES:
-                candidates.append((m, m.lastgroup))
-        for match, group in candidates:
+        for match, group, subject in candidates:
             if any(match.start() < e and s < match.end() for s, e in seen):
                 continue
             seen.append(match.span())
-            what = (group or "special_category").replace("_", " ")
-            out.append(
-                self._finding(ctx, "special_category", f"special_category.{group}", f"special-category data ({what}) about an identifiable person", match.start(), match.end(), words=True)
-            )
-        if not _BIOMETRIC_GATE.isdisjoint(forms):
-            out.extend(self._biometric(ctx, lowered, seen))
+            severity = self._subject_severity(ctx.action.kind, subject)
+            if severity is None:
+                continue
+            what = group.replace("_", " ")
+            rule = f"special_category.{group}" if subject == "third_party" else f"special_category.{subject}.{group}"
+            out.append(self._finding(ctx, "special_category", rule, f"special-category data ({what}) {_ABOUT[subject]}",
+                                     match.start(), match.end(), words=True, severity=severity))  # fmt: skip
         return out
-
-    def _biometric(self, ctx: CheckContext, lowered: str, seen: list[tuple[int, int]]) -> list[Finding]:
-        return [
-            self._finding(ctx, "special_category", "special_category.biometric_or_health_record",
-                          "biometric, genetic or medical data of an identifiable person", m.start(), m.end(), words=True)
-            for m in _BIOMETRIC.finditer(lowered)
-            if not any(m.start() < e and s < m.end() for s, e in seen)
-        ]  # fmt: skip
 
     def _retention(self, ctx: CheckContext) -> list[Finding]:
         lowered = ctx.text.lower_words

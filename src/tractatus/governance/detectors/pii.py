@@ -1,10 +1,15 @@
 """PII detector: e-mail, phone, payment cards, IBAN, US SSN, IP addresses, street addresses, names.
 
 Two tiers:
-- the pattern tier (`pii_recognizers`) always runs, needs no model and costs microseconds;
-- person names come from Microsoft Presidio's `AnalyzerEngine`, only when `presidio_analyzer`
-  and a spaCy English model are importable and the policy enables it. Without them the detector
-  says so once (`ner_available`) and runs the pattern tier alone: it never downloads a model.
+- the pattern tier (`pii_recognizers`) always runs, needs no model and costs microseconds; it
+  finds person names only where a person names themselves or signs (`pii_names`);
+- the NER tier adds person names anywhere, from Microsoft Presidio's `AnalyzerEngine` on a spaCy
+  English pipeline (optional extra "ner"). It is loaded lazily, on the first text, because
+  building the engine takes seconds. No model is ever downloaded: `ner_model` names an installed
+  spaCy package or a pipeline directory. Without one, `ner_required: false` runs the pattern
+  tier alone (`ner_available` says so), and `ner_required: true` refuses to build the detector
+  with one clear line, so a policy that depends on NER cannot silently run without it. A load
+  that fails later raises inside `evaluate`, which the governor turns into a fail-closed finding.
 
 Evidence is always masked ("j***@e***.com"); the raw value never leaves the request.
 """
@@ -12,6 +17,7 @@ Evidence is always masked ("j***@e***.com"); the raw value never leaves the requ
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Literal, Mapping, Sequence
 
@@ -26,6 +32,7 @@ from tractatus.governance.detectors.pii_recognizers import (
     RecognizerSettings,
     recognize_cached,
 )
+from tractatus.governance.errors import PolicyError
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 _SPACY_MODELS = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_trf")
@@ -51,6 +58,12 @@ class PiiSettings(CheckSettings):
     recognizers: RecognizerSettings
     ner_enabled: bool = Field(description="Use Presidio for person names when it and a spaCy model are installed.")
     ner_min_score: float = Field(ge=0, le=1, description="Lowest Presidio score reported as a name.")
+    ner_required: bool = Field(
+        description="Refuse to run without the NER tier (fail closed) instead of falling back to patterns."
+    )
+    ner_model: str | None = Field(
+        description="Installed spaCy package or pipeline directory for the NER tier; unset: the first en_core_web_* installed.",
+    )
 
 
 def pii_evidence(match: PiiMatch) -> str:
@@ -68,21 +81,31 @@ def pii_evidence(match: PiiMatch) -> str:
     return mask_words(match.value)
 
 
-def presidio_available() -> bool:
-    """True when Presidio's analyzer and a spaCy English model are importable (nothing is fetched)."""
+def spacy_model(preferred: str | None = None) -> str | None:
+    """The spaCy pipeline the NER tier would load: `preferred` when it is an installed package or
+    an existing directory, else the first installed en_core_web_* package; None when there is none
+    or Presidio is not installed. Nothing is fetched."""
     if importlib.util.find_spec("presidio_analyzer") is None or importlib.util.find_spec("spacy") is None:
-        return False
-    return any(importlib.util.find_spec(model) is not None for model in _SPACY_MODELS)
+        return None
+    if preferred is not None:
+        installed = Path(preferred).is_dir() or (preferred.isidentifier() and importlib.util.find_spec(preferred) is not None)
+        return preferred if installed else None
+    return next((m for m in _SPACY_MODELS if importlib.util.find_spec(m) is not None), None)
+
+
+def presidio_available(preferred: str | None = None) -> bool:
+    """True when Presidio's analyzer and a spaCy English pipeline are importable (nothing is fetched)."""
+    return spacy_model(preferred) is not None
 
 
 class _PresidioNames:
-    """Person names from Presidio's AnalyzerEngine with the first installed spaCy model."""
+    """Person names from Presidio's AnalyzerEngine on one spaCy pipeline (a package or a directory:
+    Presidio loads either without downloading)."""
 
-    def __init__(self, min_score: float) -> None:
+    def __init__(self, model: str, min_score: float) -> None:
         from presidio_analyzer import AnalyzerEngine
         from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-        model = next(m for m in _SPACY_MODELS if importlib.util.find_spec(m) is not None)
         provider = NlpEngineProvider(
             nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
         )
@@ -112,22 +135,33 @@ class PiiDetector:
         self._role_severity = Severity.parse(settings.role_mailbox_severity)
         self._private_ip_severity = Severity.parse(settings.private_ip_severity)
         want_names = settings.ner_enabled and "person" in self._categories
-        self._names = _PresidioNames(settings.ner_min_score) if want_names and presidio_available() else None
+        self._ner_model = spacy_model(settings.ner_model) if want_names else None
+        if want_names and settings.ner_required and self._ner_model is None:
+            wanted = settings.ner_model or "an en_core_web_* package"
+            raise PolicyError(
+                f"pii: ner_required is true but the NER tier cannot load ({wanted} with presidio-analyzer); "
+                "install the 'ner' extra and a spaCy English pipeline, or set ner_required: false"
+            )
+        self._names: _PresidioNames | None = None  # built on first use: loading takes seconds
 
     @property
     def ner_available(self) -> bool:
-        return self._names is not None
+        return self._ner_model is not None
+
+    def _ner(self) -> _PresidioNames | None:
+        if self._ner_model is not None and self._names is None:
+            self._names = _PresidioNames(self._ner_model, self.settings.ner_min_score)
+        return self._names
 
     def matches(self, ctx: CheckContext) -> list[PiiMatch]:
         """Validated matches in `ctx.text.text` (normalized offsets)."""
         found = [
             m for m in recognize_cached(ctx.text, self.settings.recognizers, self._roles) if m.category in self._categories
         ]
-        if self._names is not None:
+        names = self._ner()
+        if names is not None:
             taken = [(m.start, m.end) for m in found]
-            found.extend(
-                m for m in self._names.find(ctx.text.text) if all(m.end <= s or m.start >= e for s, e in taken)
-            )
+            found.extend(m for m in names.find(ctx.text.text) if all(m.end <= s or m.start >= e for s, e in taken))
         return found
 
     def _severity(self, match: PiiMatch) -> Severity:

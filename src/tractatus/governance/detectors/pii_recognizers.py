@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Mapping
 
+import phonenumbers
+import re2
 from pydantic import Field
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
 
 from tractatus.governance.checks import CheckSettings
+from tractatus.governance.detectors.pii_addresses import find_street_addresses
+from tractatus.governance.detectors.pii_match import PiiCategory, PiiMatch
+from tractatus.governance.detectors.pii_names import find_self_named_people
 from tractatus.governance.normalize import NormalizedText
 
-PiiCategory = Literal["email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"]
 CONTACT_CATEGORIES: tuple[PiiCategory, ...] = ("email", "phone", "street_address")
 
 
@@ -37,17 +40,6 @@ class RecognizerSettings(CheckSettings):
     context_window_chars: int = Field(
         ge=0, le=200, description="How far before a weak candidate to look for context words (phone, SSN, version)."
     )
-
-
-@dataclass(frozen=True, slots=True)
-class PiiMatch:
-    """Something shaped and validated like personal data, with offsets into the normalized text."""
-
-    category: PiiCategory
-    start: int
-    end: int
-    value: str
-    detail: str = ""  # "role" mailbox, "private" IP, "international" phone...
 
 
 # -- e-mail ----------------------------------------------------------------------------------
@@ -76,9 +68,12 @@ _HAS_DIGIT = re.compile(r"\d")
 _IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
 _SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
 _CARD_SHAPE = re.compile(r"\d{4}(?P<sep>[ .-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ .-]?)\d{6}(?P=s2)\d{4,5}")
-_DIGITS_SPACED = re.compile(r"\+?\d(?:[ .-]\d)+")  # "5 5 5 1 2 3 4 5 6 7": spelled out to dodge a pattern
 _US_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
-_GROUPED_PHONE = re.compile(r"\+?\(?\d{1,6}\)?(?:[ .-]\(?\d{1,6}\)?){1,5}")
+_HAS_SEPARATOR = re.compile(r"[ .\-()/]")
+# An extension after a phone number: "x1234", "ext. 12", "extension 7". RE2 (linear time); matched
+# on a short slice after the number, since RE2 re-encodes its whole input on every call.
+_EXTENSION = re2.compile(r"(?i)^[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}")
+_EXTENSION_MAX_CHARS = 20
 _PHONE_CONTEXT = re.compile(
     r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|text|sms|whats\s?app|signal|reach|contact|fax|number|ring|dial|landline|hotline)\b"
 )
@@ -114,14 +109,19 @@ def _context_before(text: str, start: int, window: int) -> str:
     return text[max(0, start - window) : start]
 
 
-def _classify_number(text: str, start: int, end: int, settings: RecognizerSettings) -> PiiMatch | None:
+def _classify_number(
+    text: str, start: int, end: int, settings: RecognizerSettings, *, token_end: int | None = None
+) -> PiiMatch | None:
+    """`token_end`: where the token ends when something that belongs to the number (an extension)
+    follows the run."""
     run = text[start:end]
     digits = "".join(c for c in run if c.isdigit())
     if len(digits) < min(7, settings.phone_min_digits) and run.count(".") != 3:
         return None  # too short for anything but an IPv4 address: years, counts, versions (most runs)
     before = _context_before(text, start, settings.context_window_chars)
     prev_char = text[start - 1] if start > 0 else " "
-    next_char = text[end] if end < len(text) else " "
+    after = end if token_end is None else token_end
+    next_char = text[after] if after < len(text) else " "
     if prev_char.isalnum() or prev_char in "_" or next_char.isalnum() or next_char == "_":
         return None  # part of a larger token: a hash, an identifier, "v1.2.3.4"
 
@@ -142,7 +142,8 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
     if card_shaped and digits[0] in "23456" and _luhn.is_valid(digits):  # issuer prefixes 2-6 (Visa, MC, Amex...)
         return PiiMatch("payment_card", start, end, run)
 
-    if run.count(".") >= 2 and not _US_PHONE.fullmatch(run):
+    dotted = run.count(".") >= 2 and not _US_PHONE.fullmatch(run)
+    if dotted and not 7 <= len(digits) <= 15:
         return None  # dotted numbers that are not an address: versions, section numbers, dates
 
     ssn = _SSN.fullmatch(run)
@@ -153,17 +154,34 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
 
     if not settings.phone_min_digits <= len(digits) <= settings.phone_max_digits:
         return None
-    if _NOT_PHONE_CONTEXT.search(before[-20:]) and not run.startswith("+"):
+    if _NOT_PHONE_CONTEXT.search(before[-20:]) and not run.startswith(("+", "00")):
         return None
+    return _classify_phone(run, start, end, digits, before, dotted=dotted)
+
+
+def _possible_international(run: str) -> bool:
+    """A "+" or "00" number whose country code exists and whose length fits that country's plan:
+    the judgement of Google's libphonenumber (`phonenumbers`), not a hand-kept list of plans."""
+    candidate = "+" + run[2:] if run.startswith("00") else run
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(candidate, None)))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _classify_phone(run: str, start: int, end: int, digits: str, before: str, *, dotted: bool) -> PiiMatch | None:
     has_context = _PHONE_CONTEXT.search(before) is not None
-    if run.startswith("+") and _GROUPED_PHONE.fullmatch(run) and len(digits) >= 8:
-        return PiiMatch("phone", start, end, run, "international")
+    if run.startswith("+") or (run.startswith("00") and _HAS_SEPARATOR.search(run)):
+        # "+41 (0)96 471 07 95", "+34924678045", "001-588-842-0089": written for dialling abroad.
+        return PiiMatch("phone", start, end, run, "international") if _possible_international(run) else None
     if _US_PHONE.fullmatch(run):
         return PiiMatch("phone", start, end, run, "national")
-    grouped = _GROUPED_PHONE.fullmatch(run) is not None
-    if run.startswith(("0", "(0")) and grouped and len(digits) >= 9 and any(sep in run for sep in " -)"):
-        return PiiMatch("phone", start, end, run, "national")  # trunk-prefixed: "020 7946 0958"
-    if has_context and len(digits) >= 7 and (grouped or run.isdigit() or _DIGITS_SPACED.fullmatch(run)):
+    if dotted and not has_context:
+        return None  # dotted numbers that are not an address: versions, section numbers, dates
+    trunk = run.startswith(("0", "(0")) and not run.startswith(("00", "(00"))
+    if trunk and len(digits) >= 9 and _HAS_SEPARATOR.search(run):
+        return PiiMatch("phone", start, end, run, "national")  # trunk-prefixed: "020 7946 0958", "(02)46687248"
+    if has_context and len(digits) >= 7:
         return PiiMatch("phone", start, end, run, "context")
     return None
 
@@ -193,6 +211,18 @@ def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
     return sorted(found, key=lambda m: m.start)
 
 
+def _classify_with_extension(text: str, start: int, end: int, settings: RecognizerSettings) -> PiiMatch | None:
+    """A phone number keeps its extension ("206.269.0743x9150", "+44 20 7946 0958 ext. 12")."""
+    extension = _EXTENSION.match(text[end : end + _EXTENSION_MAX_CHARS])
+    if extension is not None:
+        extension_end = end + extension.end()
+        if extension_end == len(text) or not text[extension_end].isalnum():
+            found = _classify_number(text, start, end, settings, token_end=extension_end)
+            if found is not None and found.category == "phone":
+                return PiiMatch("phone", start, extension_end, text[start:extension_end], found.detail)
+    return _classify_number(text, start, end, settings)
+
+
 def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
     out = []
     for match in _NUMBER_RUN.finditer(text):
@@ -206,9 +236,13 @@ def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
         # A run may end on a closing parenthesis that belongs to the prose around it.
         if text[end - 1] == ")" and "(" not in text[start:end]:
             end -= 1
-        found = _classify_number(text, start, end, settings)
+        found = None
+        if text[start] == "(" and text[end - 1] == ")" and "(" not in text[start + 1 : end - 1]:
+            found = _classify_with_extension(text, start + 1, end - 1, settings)  # "(123-45-6789)" in prose
+        if found is None:
+            found = _classify_with_extension(text, start, end, settings)
         if found is None and text[start] == "(" and ")" not in text[start:end]:
-            found = _classify_number(text, start + 1, end, settings)
+            found = _classify_with_extension(text, start + 1, end, settings)
         if found is not None:
             out.append(found)
     return out
@@ -261,52 +295,6 @@ def find_ipv6(text: str) -> list[PiiMatch]:
     return out
 
 
-# -- street addresses -------------------------------------------------------------------------
-
-_STREET_TYPES = (
-    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
-    r"Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Cres|Row|Trail|Trl|Alley|Mews|Gardens|Grove"
-)
-_STREET_ADDRESS = re.compile(
-    rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z'’-]*\.?\s+){{1,4}}?(?:{_STREET_TYPES})\b\.?"
-    r"(?!\s+(?:to|of|for|and|or|in|is|that|which)\b)"
-    r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|#)\.?\s*[A-Za-z0-9-]+)?"
-    r"(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?(?:,\s*[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?)?"
-)
-_EUROPEAN_STREET = re.compile(
-    r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|laan|straat|gade|vej|gatan|veien)\s+\d{1,4}[a-z]?\b"
-    r"|\b(?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Piazza|Plaza|Carrer)\s+(?:[A-Za-zÀ-ÿ'’-]+\s+){1,4}?\d{1,4}\b"
-    r"|\b\d{1,4},?\s+(?:rue|avenue|boulevard|chemin|place|allée|impasse)\s+(?:[A-Za-zÀ-ÿ'’-]+\s*){1,4}"
-)
-_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,7}\b", re.IGNORECASE)
-
-
-# A house number before a capitalised word, or a European street word: without either there is
-# no address, and the three address regexes (slow: long alternations) are skipped.
-_HOUSE_NUMBER = re.compile(r"\d[A-Za-z]?,?\s+(?:[NSEW]\.?\s+)?[A-Z]")
-_EUROPEAN_SUFFIXES = ("straße", "strasse", "str", "gasse", "platz", "allee", "damm", "laan", "straat", "gade", "vej", "gatan", "veien")
-_EUROPEAN_WORDS = frozenset(("rue", "via", "viale", "calle", "avenida", "rua", "piazza", "plaza", "carrer", "chemin", "impasse", "allée", "box"))
-
-
-def may_hold_european_street(words: frozenset[str]) -> bool:
-    """From a text's lower-case words (`NormalizedText.word_forms`): a European street word is there."""
-    return not _EUROPEAN_WORDS.isdisjoint(words) or any(word.endswith(_EUROPEAN_SUFFIXES) for word in words)
-
-
-def find_street_addresses(text: str, *, european: bool = True) -> list[PiiMatch]:
-    """`european=False` (no European street word in the text) skips the European patterns' scan."""
-    if _HAS_DIGIT.search(text) is None:
-        return []
-    if _HOUSE_NUMBER.search(text) is None and not european:
-        return []
-    out = []
-    for pattern in (_STREET_ADDRESS, _EUROPEAN_STREET, _PO_BOX):
-        for match in pattern.finditer(text):
-            value = match.group().rstrip(" ,")
-            out.append(PiiMatch("street_address", match.start(), match.start() + len(value), value))
-    return out
-
-
 # -- all of them -----------------------------------------------------------------------------
 
 # When two matches overlap, the more specific (checksummed) one wins.
@@ -315,8 +303,20 @@ _PRIORITY: Mapping[str, int] = MappingProxyType({
 })  # fmt: skip
 
 
+_CHECKSUMMED = frozenset(("email", "payment_card", "iban"))
+
+
+def _inside_checksummed(match: PiiMatch, matches: list[PiiMatch]) -> bool:
+    """A piece of a longer validated match: the digits of an IBAN that pass Luhn by chance."""
+    return any(
+        o.category in _CHECKSUMMED and o.start <= match.start and match.end <= o.end and o.end - o.start > match.end - match.start
+        for o in matches
+    )
+
+
 def resolve_overlaps(matches: list[PiiMatch]) -> list[PiiMatch]:
     chosen: list[PiiMatch] = []
+    matches = [m for m in matches if not _inside_checksummed(m, matches)]
     for match in sorted(matches, key=lambda m: (_PRIORITY[m.category], m.start, -(m.end - m.start))):
         if all(match.end <= other.start or match.start >= other.end for other in chosen):
             chosen.append(match)
@@ -332,13 +332,12 @@ def recognize_cached(
     cached = normalized.memo.get(key)
     if isinstance(cached, tuple):
         return list(cached)
-    european = may_hold_european_street(normalized.word_forms)
-    found = recognize(normalized.text, settings, categories=_ALL_CATEGORIES, role_mailboxes=role_mailboxes, european=european)
+    found = recognize(normalized.text, settings, categories=_ALL_CATEGORIES, role_mailboxes=role_mailboxes)
     normalized.memo[key] = tuple(found)
     return found
 
 
-_ALL_CATEGORIES = frozenset(("email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address"))
+_ALL_CATEGORIES = frozenset(("email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"))
 
 
 def recognize(
@@ -347,7 +346,6 @@ def recognize(
     *,
     categories: frozenset[str],
     role_mailboxes: frozenset[str] = frozenset(),
-    european: bool = True,
 ) -> list[PiiMatch]:
     """Every pattern-recognized piece of personal data in `text` (normalized), overlaps resolved."""
     found: list[PiiMatch] = []
@@ -360,5 +358,7 @@ def recognize(
     if "ip_address" in categories:
         found.extend(find_ipv6(text))
     if "street_address" in categories:
-        found.extend(find_street_addresses(text, european=european))
+        found.extend(find_street_addresses(text))
+    if "person" in categories:
+        found.extend(find_self_named_people(text))
     return resolve_overlaps(found)

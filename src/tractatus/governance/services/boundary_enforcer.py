@@ -268,6 +268,34 @@ _ABSOLUTE_ASSURANCE: tuple[Piece, ...] = (
         (words("completely totally perfectly absolutely fully entirely"),),
     ),
     (r"\b(?:foolproof|fail[\s-]?proof|unhackable|unbreakable)\b", (words("foolproof failproof proof unhackable unbreakable"),)),
+    # Paraphrases: removing every risk rather than naming a number. "eliminates all risk",
+    # "prevents every attack", "removes any possibility of fraud".
+    (
+        r"\b(?:eliminat|remov|prevent|stop|block|eradicat|end)(?:es|e|s|ed|ing)?\s+(?:all|every|any)\s+(?:\w+\s+){0,2}?"
+        r"(?:risks?|threats?|attacks?|breach(?:es)?|fraud|vulnerabilit(?:y|ies)|downtime|data\s+loss|failures?|liability|"
+        r"danger|harm|side\s+effects|possibility\s+of\s+\w+|chance\s+of\s+\w+)\b",
+        (
+            words(
+                "eliminate eliminates eliminated eliminating remove removes removed removing prevent prevents prevented "
+                "preventing stop stops stopped stopping block blocks blocked blocking eradicate eradicates eradicated "
+                "eradicating end ends ended ending"
+            ),
+            words("all every any"),
+        ),
+    ),
+    (
+        r"\bimpossible\s+to\s+(?:hack|breach|fail|crash|break|lose|go\s+wrong)\b|\bnothing\s+(?:can|will|could)\s+(?:ever\s+)?go\s+wrong\b"
+        r"|\bno\s+chance\s+of\s+(?:failure|error|harm|loss|a\s+breach|being\s+hacked)\b"
+        r"|\balways\s+(?:safe|secure|accurate|correct|protected)\b"  # not "always works": "it always works after a restart"
+        r"|\bnever\s+(?:goes\s+down|lets\s+you\s+down|loses\s+(?:your\s+)?data|makes\s+(?:a\s+)?mistakes?)\b",
+        (words("impossible nothing chance always never"),),
+    ),
+    (
+        # "invest with no risk", "carries zero downside"; not "no risk factors were found" (a finding).
+        r"\b(?:with|has|have|offers?|provides?|carries|carry|means)\s+(?:absolutely\s+)?(?:no|zero)\s+(?:risk|risks|downside|chance\s+of\s+failure)\b"
+        r"(?!\s+(?:factors?|assessments?|register|scores?|levels?|profiles?|indicators?|flags?|were|was|is|are|found|identified|detected))",
+        (words("no zero"), words("risk risks downside chance")),
+    ),
 )
 
 _POPULATION_WORDS = words(
@@ -281,6 +309,18 @@ _POPULATION_WORDS = words(
 )
 _POPULATION = alternation(_POPULATION_WORDS)
 _SMALL_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
+_CHANGE_VERBS = words(
+    "improves improved increases increased boosts boosted raises raised lifts lifted cuts reduces reduced lowers lowered "
+    "decreases decreased grows grew doubles doubled triples tripled slashes slashed drives drove saves saved "
+    "accelerates accelerated speeds shrinks shrank halves halved"
+)
+_CHANGE_VERBS_PATTERN = alternation(_CHANGE_VERBS)
+# A percentage or a multiplier: "47%", "47 percent", "3x", "2.5 times", "10-fold".
+_AMOUNT = r"(?:\d{1,4}(?:[.,]\d{1,3})?\s?(?:%|percent|per\s+cent)|\d{1,4}(?:\.\d{1,2})?\s?(?:x|times|[\s-]?fold))"
+_COMPARATIVES = words(
+    "more less fewer higher lower faster slower better cheaper greater increase decrease improvement reduction gain "
+    "boost drop growth uplift jump rise lift"
+)
 _STATISTIC: tuple[Piece, ...] = (
     (
         r"(?<![\w.])\d{1,3}(?:[.,]\d{1,6})?\s?(?:%|percent|per\s+cent)\s+of\s+(?:all\s+|the\s+|our\s+|surveyed\s+|u\.?s\.?\s+)?"
@@ -302,6 +342,27 @@ _STATISTIC: tuple[Piece, ...] = (
         + _POPULATION + r"\b",
         (words("half third thirds quarter quarters"), words("of"), _POPULATION_WORDS),
     ),
+    # Effect sizes, however phrased: "improves productivity by 47% across all teams", "cut costs
+    # 30%", "boosts conversion up to 3x". Third-person and past forms only: "increase the
+    # timeout by 50%" is an instruction, not a claim.
+    (
+        r"\b(?:" + _CHANGE_VERBS_PATTERN + r")\b(?:\s+[\w'-]+){0,5}?\s+(?:by\s+|up\s+to\s+|nearly\s+|almost\s+|over\s+|more\s+than\s+|an?\s+)*"
+        + _AMOUNT + r"(?![\w.])",
+        (_CHANGE_VERBS, words("#")),
+    ),
+    # "a 47% increase in productivity", "3x faster", "40% fewer incidents".
+    (
+        r"(?<![\w.])" + _AMOUNT + r"\s+(?:more|less|fewer|higher|lower|faster|slower|better|cheaper|greater|increase|decrease|"
+        r"improvement|reduction|gain|boost|drop|growth|uplift|jump|rise|lift)\b",
+        (words("#"), _COMPARATIVES),
+    ),
+    # "productivity rose 47%", "churn fell by a third".
+    (
+        r"\b(?:productivity|revenue|sales|conversions?|engagement|retention|efficiency|performance|output|profits?|roi|churn|"
+        r"costs?|errors?|incidents?|satisfaction|growth)\s+(?:rose|rises|grew|grows|jumped|jumps|fell|falls|dropped|drops|climbed|"
+        r"climbs|soared|soars|increased|decreased|improved|doubled|tripled)\s+(?:by\s+)?" + _AMOUNT + r"(?![\w.])",
+        (words("#"), words("rose rises grew grows jumped jumps fell falls dropped drops climbed climbs soared soars increased decreased improved doubled tripled")),
+    ),
 )
 _SOURCE: tuple[Piece, ...] = (
     (r"\baccording\s+to\b|\bdata\s+from\b|\bpublished\s+(?:in|by)\b|\bet\s+al\b|\bdoi\b", (words("according data published et doi"),)),
@@ -314,6 +375,15 @@ _SOURCE: tuple[Piece, ...] = (
     (r"https?://|\bwww\.|\[\d+\]|\bn\s?=\s?\d", (words("http https www [ n"),)),
     (r"\([a-z][a-z-]+(?:\s+et\s+al\.?)?,?\s+(?:19|20)\d{2}\)", (words("("), words("#"))),
     (r"\b(?:telemetry|analytics\s+dashboard|server\s+logs)\b", (words("telemetry analytics logs"),)),
+    # Own measurements, pointed to: "in our benchmark", "from the 2024 pilot", "(see docs/benchmarks.md)".
+    (
+        r"\b(?:in|from|on|during)\s+(?:our|the|a|this|that|its)\s+(?:\w+\s+){0,2}?(?:benchmarks?|experiments?|trials?|pilot|"
+        r"evaluations?|measurements?|a/b\s+tests?|load\s+tests?|tests?|study|studies|audit|survey|poll)\b|\bmeasured\s+(?:on|in|with|by|over)\b",
+        (words("benchmark benchmarks experiment experiments trial trials pilot evaluation evaluations measurement measurements test tests study studies audit survey poll measured"),),
+    ),
+    (r"\(see\s+[^)\n]{2,120}\)|\bsee\s+(?:docs?|appendix|table|figure|fig\.|section|the\s+(?:report|appendix|table|figure))\b", (words("see"),)),
+    (r"\b[\w.-]+/[\w./-]*\.(?:md|csv|json|html|pdf|txt|ipynb|xlsx)\b", (words("md csv json html pdf txt ipynb xlsx"),)),
+    (r"\b(?:19|20)\d{2}\s+(?:\w+\s+){0,2}?(?:survey|poll|study|report|census)\b", (words("survey poll study report census"), words("#"))),
 )
 _MATURITY: Piece = (
     r"\b(?:production[\s-](?:ready|grade|proven)|battle[\s-](?:tested|hardened|proven)|enterprise[\s-](?:grade|ready|class)|"

@@ -1,0 +1,87 @@
+"""Person names where a person names themselves or signs, with no model installed.
+
+Without NER (the optional Presidio tier) a name cannot be told from any other capitalised word,
+but the places people put their own name can: "my name is ...", "Name: ...", "I'm ...",
+"this is ... from ...", and a sign-off ("Regards,\\nJane Doe", "Cheers, Jo"). Those cues find the
+commonest way a name leaks into a message an agent writes.
+
+Strong cues ("my name is", "Name:", a sign-off) accept any capitalised name. Weak cues ("I'm",
+"I am", "this is") are also how people say "I'm Sorry" or "This Is Why..." in a title-case
+headline, so there the name must not be a function word or a common predicate, and must not run
+on into more title-case words.
+
+The patterns are RE2 (`google-re2`): linear time whatever the input. The text is normalized first
+(accents folded), so a name is letters, apostrophes and hyphens.
+"""
+
+from __future__ import annotations
+
+import re2
+
+from tractatus.governance.detectors.pii_match import PiiMatch
+
+# A name word: capitalised, then letters ("McDonald", "O'Brien", "Heinz-Gunter"). Words are
+# separated by spaces or tabs only, so a signature never runs on into the next line.
+_WORD = r"\p{Lu}[\p{L}'’]*(?:-\p{L}[\p{L}'’]*)*"
+_PARTICLE = r"(?:van|von|de|der|den|del|della|di|da|du|dos|das|la|le|bin|ibn|al|ter|ten|zu)"
+_NAME = rf"{_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WORD}){{0,3}}"
+
+_STRONG = re2.compile(
+    rf"(?i:\bmy[ \t]+(?:full[ \t]+)?name[ \t]+is|\bmy[ \t]+name's|\bname[ \t]*:|\bcall[ \t]+me|\bsigned[ \t]*,?)[ \t]+(?P<name>{_NAME})"
+)
+_SIGN_OFF = re2.compile(
+    r"(?i:\b(?:best|kind|warm|warmest|many)?[ \t]*regards|\bbest[ \t]+wishes|\b(?:yours[ \t]+)?(?:sincerely|truly|faithfully)"
+    r"|\bcheers|\bthanks|\bthank[ \t]+you|\bmany[ \t]+thanks|\bbest|\byours|\brespectfully|\bcordially|\blove)"
+    rf"[ \t]*(?:,[ \t]*(?:\r?\n[ \t]*)?|\r?\n[ \t]*)(?P<name>{_NAME})[ \t]*(?P<after>[.!]?[ \t]*(?:\r?\n|$))"
+)
+_WEAK = re2.compile(rf"(?i:\bi'm|\bi[ \t]+am|\bthis[ \t]+is)[ \t]+(?P<name>{_NAME})")
+
+# Words that follow the cues but are not names: function words, pronouns and what people are
+# ("I'm Sorry", "This Is Why", "Thanks, Everyone", "Best, Team").
+_NOT_NAMES = frozenset(
+    "a an the and or but of to in on at by for from with about as so too very just also not no all any every "
+    "this that these those it its is are was were be been will would can could should may might must "
+    "i you he she we they me him her us them my your his our their what why how when where who which here there "
+    "everyone everybody all team guys folks friends again again sorry happy glad sure fine ok okay well ready "
+    "back new going trying looking writing calling done afraid tired excited really still only always never "
+    "please hope yes hi hello dear thank thanks regards best mr mrs ms dr sir madam".split()
+)
+_CALL_ME_VERBS = frozenset(("back", "later", "tomorrow", "tonight", "now", "when", "if", "at", "on", "a", "the"))
+
+
+def _first_word(name: str) -> str:
+    return name.split()[0].strip("'’").lower()
+
+
+def _weak_ok(text: str, name: str, end: int) -> bool:
+    if any(part.strip("'’").lower() in _NOT_NAMES for part in name.split()):
+        return False
+    rest = text[end : end + 30].lstrip(" \t")
+    return not rest[:1].isupper()  # "This Is Spinal Tap Live" runs on in title case: a headline
+
+
+def _name_span(pattern: re2._Regexp, match: re2._Match) -> tuple[int, int]:  # type: ignore[name-defined]
+    # google-re2's Match.span() takes a group number only.
+    return match.span(pattern.groupindex["name"])
+
+
+def find_self_named_people(text: str) -> list[PiiMatch]:
+    """Names a person gives as their own or signs with, with offsets into `text`."""
+    if not any(c.isupper() for c in text):
+        return []
+    spans: list[tuple[int, int]] = []
+    for match in _STRONG.finditer(text):
+        if _first_word(match.group("name")) not in _NOT_NAMES | _CALL_ME_VERBS:
+            spans.append(_name_span(_STRONG, match))
+    for match in _SIGN_OFF.finditer(text):
+        if _first_word(match.group("name")) not in _NOT_NAMES:
+            spans.append(_name_span(_SIGN_OFF, match))
+    for match in _WEAK.finditer(text):
+        span = _name_span(_WEAK, match)
+        if _weak_ok(text, match.group("name"), span[1]):
+            spans.append(span)
+    out: list[PiiMatch] = []
+    for start, end in sorted(set(spans)):
+        if not out or start >= out[-1].end:
+            out.append(PiiMatch("person", start, end, text[start:end], "self-named"))
+    return out
