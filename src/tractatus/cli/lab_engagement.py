@@ -63,9 +63,15 @@ def show(as_json: bool = typer.Option(False, "--json", help="The committed docum
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     print(f"base CTR {document['base_ctr']:.4f}; train weeks {document['train']['weeks']}, held-out weeks {document['evaluation']['weeks']}")
+    print(f"dropped (faulty randomisation): weeks {document['dropped_weeks']['from']}..{document['dropped_weeks']['to']}, {document['dropped_weeks']['tests']} tests")
+    print("coefficients are log-CTR effects per standard deviation of the feature, within a test")
     print(f"{'feature':<20} {'coefficient':>12}  meaning")
     for feature in document["features"]:
         print(f"{feature['name']:<20} {feature['coefficient']:>12.4f}  {feature['meaning']}")
     evaluation = document["evaluation"]
     print(f"pairwise accuracy {evaluation['pairwise_accuracy']:.3f} ({evaluation['pairs']} pairs); "
-          f"{evaluation['pairwise_accuracy_significant']:.3f} on {evaluation['significant_pairs']} significant pairs")
+          f"{evaluation['pairwise_accuracy_significant']:.3f} on {evaluation['significant_pairs']} significant pairs; "
+          f"log-likelihood gain {evaluation['loglik_gain_per_click_nats']:.5f} nats per click")
+    print("calibration (held out): bin, packages, predicted vs observed CTR relative to the package's own test")
+    for row in evaluation["calibration"]:
+        print(f"  {row['bin']}  {row['packages']:>5}  {row['predicted_relative_ctr']:.3f}  {row['observed_relative_ctr']:.3f}")
