@@ -19,18 +19,26 @@ from tractatus.governance.errors import InputError
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The engagement model learned from the Upworthy archive.")
 
 DataDirOpt = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR).")
+OutOpt = typer.Option(None, "--out", help="Where to write the coefficients (default: the committed file).")
+CheckOpt = typer.Option(False, "--check", help="Write nothing; exit 1 if the refit differs from the committed file.")
+JsonOpt = typer.Option(False, "--json", help="The committed document as JSON.")
 
 
 @app.command("fit")
 def fit(
     data_dir: Path | None = DataDirOpt,
-    out: Path | None = typer.Option(None, "--out", help="Where to write the coefficients (default: the committed file)."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the refit differs from the committed file."),
+    out: Path | None = OutOpt,
+    check: bool = CheckOpt,
 ) -> None:
     """Refit on the earlier weeks, evaluate on the later ones, write the coefficients."""
     from tractatus.data.paths import resolve_data_dir, source_dir
     from tractatus.data.readers import UPWORTHY, read_upworthy
-    from tractatus.lab.world.engagement import data_digest, default_coefficients_path, fit_engagement_model, write_coefficients
+    from tractatus.lab.world.engagement import (
+        data_digest,
+        default_coefficients_path,
+        fit_engagement_model,
+        write_coefficients,
+    )
 
     folder = resolve_data_dir(data_dir)
     table = read_upworthy(folder)
@@ -54,7 +62,7 @@ def fit(
 
 
 @app.command("show")
-def show(as_json: bool = typer.Option(False, "--json", help="The committed document as JSON.")) -> None:
+def show(as_json: bool = JsonOpt) -> None:
     """Every coefficient of the committed model and its held-out evaluation."""
     from tractatus.lab.world.engagement import default_coefficients_path
 

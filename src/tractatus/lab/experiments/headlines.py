@@ -430,10 +430,10 @@ def _run_headlines(
                     results.setdefault((setting.name, cell_config.mode), []).append((records, coverage))
                     counts.update(tally)
                     decisions += n
-                summary = _setting_summary(setting, config.modes, results)
-                summaries.append(summary)
+                setting_summary = _setting_summary(setting, config.modes, results)
+                summaries.append(setting_summary)
                 if on_setting is not None:
-                    on_setting(summary)
+                    on_setting(setting_summary)
         except KeyboardInterrupt:
             interrupted = True
             summaries = [s for s in (_setting_summary(st, config.modes, results) for st in config.settings) if s.modes]
