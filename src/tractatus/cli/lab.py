@@ -81,6 +81,19 @@ def _learner(value: str) -> str:
     return value
 
 
+def _setting_numbers(*, agents: str | None, rounds: str | None, seeds: str | None, steps: str | None, policy: Path | None) -> dict[str, int | None]:
+    """The numeric overrides of a setting, each checked (one line per bad option), and the policy file."""
+    numbers = {
+        "agents": _positive("--agents", agents, maximum=100_000),
+        "rounds": _positive("--rounds", rounds, maximum=1_000_000),
+        "seeds": _positive("--seeds", seeds, maximum=1_000),
+        "steps_per_round": _positive("--steps", steps, maximum=10_000),
+    }
+    if policy is not None and not policy.is_file():
+        raise InputError(f"--policy {policy}: no such file")
+    return numbers
+
+
 def build_config(
     *,
     modes: tuple[Any, ...],
@@ -94,14 +107,7 @@ def build_config(
 ) -> Any:
     from tractatus.lab.experiments.demo import DEFAULT_SETTING, QUICK_SETTING, SEED_SETTING, Demo2Config
 
-    numbers = {
-        "agents": _positive("--agents", agents, maximum=100_000),
-        "rounds": _positive("--rounds", rounds, maximum=1_000_000),
-        "seeds": _positive("--seeds", seeds, maximum=1_000),
-        "steps_per_round": _positive("--steps", steps, maximum=10_000),
-    }
-    if policy is not None and not policy.is_file():
-        raise InputError(f"--policy {policy}: no such file")
+    numbers = _setting_numbers(agents=agents, rounds=rounds, seeds=seeds, steps=steps, policy=policy)
     main = QUICK_SETTING if quick else DEFAULT_SETTING
     main = main.model_copy(update={k: v for k, v in numbers.items() if v is not None})
     steps_per_round = numbers["steps_per_round"]
@@ -132,14 +138,7 @@ def build_headline_config(
     )
     from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS
 
-    numbers = {
-        "agents": _positive("--agents", agents, maximum=100_000),
-        "rounds": _positive("--rounds", rounds, maximum=1_000_000),
-        "seeds": _positive("--seeds", seeds, maximum=1_000),
-        "steps_per_round": _positive("--steps", steps, maximum=10_000),
-    }
-    if policy is not None and not policy.is_file():
-        raise InputError(f"--policy {policy}: no such file")
+    numbers = _setting_numbers(agents=agents, rounds=rounds, seeds=seeds, steps=steps, policy=policy)
     if pool is not None and not pool.is_file():
         raise InputError(f"--pool {pool}: no such file")
     if learner not in HEADLINE_LEARNERS:
