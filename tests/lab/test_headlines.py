@@ -162,3 +162,31 @@ def test_cli_demo2_with_a_pool_file(tmp_path: Path, monkeypatch, capsys) -> None
     assert data["env"] == "headlines" and data["pool_size"] == 20
     assert [s["name"] for s in data["settings"]] == ["seed", "default"]
     assert set(data["governed"]["null_baselines"]) >= {"oracle_constrained", "greedy_ctr", "random"}
+
+
+def test_cli_gap_headlines_compares_learners_with_the_constrained_optimum(tmp_path: Path, monkeypatch, capsys) -> None:
+    from tractatus.cli.errors import run_cli
+    from tractatus.cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["tractatus", "lab", "gap-headlines", "--pool", str(HANDMADE), "--json", "--rounds", "3",
+                                      "--seeds", "2", "--out", "runs"])
+    code = run_cli(app)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data["results"]) == {"bandit", "pg", "random"}
+    assert set(data["results"]["random"]) == {"ungoverned", "governed", "lagrangian"}
+    assert data["null_baselines"]["oracle_constrained"]["published_violation_rate"]["mean"] == 0.0
+    assert len(data["results"]["bandit"]["governed"]["gap_curve"]) == 3
+
+
+def test_lab_report_refuses_a_headline_run_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+    from tractatus.cli.errors import run_cli
+    from tractatus.cli.main import app
+
+    run_headlines(_handmade_config((Mode.NONE,), rounds=2, steps=2, seeds=1), experiment="demo2", run_dir=tmp_path)
+    monkeypatch.setattr(sys, "argv", ["tractatus", "lab", "report", str(tmp_path)])
+    code = run_cli(app)
+    _, err = capsys.readouterr()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "headline-world run" in err

@@ -81,6 +81,19 @@ def _learner(value: str) -> str:
     return value
 
 
+def _setting_numbers(*, agents: str | None, rounds: str | None, seeds: str | None, steps: str | None, policy: Path | None) -> dict[str, int | None]:
+    """The numeric overrides of a setting, each checked (one line per bad option), and the policy file."""
+    numbers = {
+        "agents": _positive("--agents", agents, maximum=100_000),
+        "rounds": _positive("--rounds", rounds, maximum=1_000_000),
+        "seeds": _positive("--seeds", seeds, maximum=1_000),
+        "steps_per_round": _positive("--steps", steps, maximum=10_000),
+    }
+    if policy is not None and not policy.is_file():
+        raise InputError(f"--policy {policy}: no such file")
+    return numbers
+
+
 def build_config(
     *,
     modes: tuple[Any, ...],
@@ -94,14 +107,7 @@ def build_config(
 ) -> Any:
     from tractatus.lab.experiments.demo import DEFAULT_SETTING, QUICK_SETTING, SEED_SETTING, Demo2Config
 
-    numbers = {
-        "agents": _positive("--agents", agents, maximum=100_000),
-        "rounds": _positive("--rounds", rounds, maximum=1_000_000),
-        "seeds": _positive("--seeds", seeds, maximum=1_000),
-        "steps_per_round": _positive("--steps", steps, maximum=10_000),
-    }
-    if policy is not None and not policy.is_file():
-        raise InputError(f"--policy {policy}: no such file")
+    numbers = _setting_numbers(agents=agents, rounds=rounds, seeds=seeds, steps=steps, policy=policy)
     main = QUICK_SETTING if quick else DEFAULT_SETTING
     main = main.model_copy(update={k: v for k, v in numbers.items() if v is not None})
     steps_per_round = numbers["steps_per_round"]
@@ -132,14 +138,7 @@ def build_headline_config(
     )
     from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS
 
-    numbers = {
-        "agents": _positive("--agents", agents, maximum=100_000),
-        "rounds": _positive("--rounds", rounds, maximum=1_000_000),
-        "seeds": _positive("--seeds", seeds, maximum=1_000),
-        "steps_per_round": _positive("--steps", steps, maximum=10_000),
-    }
-    if policy is not None and not policy.is_file():
-        raise InputError(f"--policy {policy}: no such file")
+    numbers = _setting_numbers(agents=agents, rounds=rounds, seeds=seeds, steps=steps, policy=policy)
     if pool is not None and not pool.is_file():
         raise InputError(f"--pool {pool}: no such file")
     if learner not in HEADLINE_LEARNERS:
@@ -371,3 +370,47 @@ def report(
 
 lab_research.register(app)  # the five research experiments (issue 5) live in their own module
 app.add_typer(lab_engagement.app, name="engagement")  # the engagement model (issue 10) refits here
+
+
+@app.command("gap-headlines")
+def gap_headlines(
+    as_json: bool = JsonOpt,
+    quick: bool = QuickOpt,
+    rounds: str | None = RoundsOpt,
+    seeds: str | None = SeedsOpt,
+    policy: Path | None = PolicyOpt,
+    pool: Path | None = PoolOpt,
+    data_dir: Path | None = DataDirOpt,
+    out: Path = OutOpt,
+) -> None:
+    """Q4 on real headlines: bandit, pg and random against the labels' constrained optimum and the null baselines."""
+    from rich.table import Table
+
+    from tractatus.lab.experiments.headlines_gap import (
+        GAP_QUICK_SETTING,
+        GAP_SETTING,
+        GapHeadlinesConfig,
+        run_gap_headlines,
+    )
+
+    numbers = _setting_numbers(agents=None, rounds=rounds, seeds=seeds, steps=None, policy=policy)
+    if pool is not None and not pool.is_file():
+        raise InputError(f"--pool {pool}: no such file")
+    setting = (GAP_QUICK_SETTING if quick else GAP_SETTING).model_copy(update={k: v for k, v in numbers.items() if v is not None})
+    config = GapHeadlinesConfig(setting=setting, policy=str(policy) if policy else None, pool=str(pool) if pool else None,
+                                data_dir=str(data_dir) if data_dir else None)
+    summary = run_gap_headlines(config, out=out)
+
+    def view() -> Table:
+        table = Table(title=f"Q4 on real headlines: % of the constrained optimum ({summary.constrained_optimum.mean:.4f}), "
+                      f"{setting.rounds} rounds x {setting.steps_per_round}, {setting.seeds} seeds", title_justify="left")
+        for column in ("learner", "mode", "% of constrained optimum", "leak", "amplification"):
+            table.add_column(column)
+        for learner, modes in summary.results.items():
+            for mode, cell in modes.items():
+                pct, amp = cell.pct_of_constrained_optimum, cell.amplification
+                table.add_row(learner, mode, f"{pct.mean:.1f} ± {pct.ci95 or 0:.1f}", f"{cell.published_violation_rate.mean:.1%}",
+                              f"{amp.mean:.2f} ± {amp.ci95 or 0:.2f}")
+        return table
+
+    _emit(as_json, summary.to_json(), view)

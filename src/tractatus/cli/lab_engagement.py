@@ -19,18 +19,26 @@ from tractatus.governance.errors import InputError
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="The engagement model learned from the Upworthy archive.")
 
 DataDirOpt = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR).")
+OutOpt = typer.Option(None, "--out", help="Where to write the coefficients (default: the committed file).")
+CheckOpt = typer.Option(False, "--check", help="Write nothing; exit 1 if the refit differs from the committed file.")
+JsonOpt = typer.Option(False, "--json", help="The committed document as JSON.")
 
 
 @app.command("fit")
 def fit(
     data_dir: Path | None = DataDirOpt,
-    out: Path | None = typer.Option(None, "--out", help="Where to write the coefficients (default: the committed file)."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the refit differs from the committed file."),
+    out: Path | None = OutOpt,
+    check: bool = CheckOpt,
 ) -> None:
     """Refit on the earlier weeks, evaluate on the later ones, write the coefficients."""
     from tractatus.data.paths import resolve_data_dir, source_dir
     from tractatus.data.readers import UPWORTHY, read_upworthy
-    from tractatus.lab.world.engagement import data_digest, default_coefficients_path, fit_engagement_model, write_coefficients
+    from tractatus.lab.world.engagement import (
+        data_digest,
+        default_coefficients_path,
+        fit_engagement_model,
+        write_coefficients,
+    )
 
     folder = resolve_data_dir(data_dir)
     table = read_upworthy(folder)
@@ -54,7 +62,7 @@ def fit(
 
 
 @app.command("show")
-def show(as_json: bool = typer.Option(False, "--json", help="The committed document as JSON.")) -> None:
+def show(as_json: bool = JsonOpt) -> None:
     """Every coefficient of the committed model and its held-out evaluation."""
     from tractatus.lab.world.engagement import default_coefficients_path
 
@@ -63,9 +71,15 @@ def show(as_json: bool = typer.Option(False, "--json", help="The committed docum
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
     print(f"base CTR {document['base_ctr']:.4f}; train weeks {document['train']['weeks']}, held-out weeks {document['evaluation']['weeks']}")
+    print(f"dropped (faulty randomisation): weeks {document['dropped_weeks']['from']}..{document['dropped_weeks']['to']}, {document['dropped_weeks']['tests']} tests")
+    print("coefficients are log-CTR effects per standard deviation of the feature, within a test")
     print(f"{'feature':<20} {'coefficient':>12}  meaning")
     for feature in document["features"]:
         print(f"{feature['name']:<20} {feature['coefficient']:>12.4f}  {feature['meaning']}")
     evaluation = document["evaluation"]
     print(f"pairwise accuracy {evaluation['pairwise_accuracy']:.3f} ({evaluation['pairs']} pairs); "
-          f"{evaluation['pairwise_accuracy_significant']:.3f} on {evaluation['significant_pairs']} significant pairs")
+          f"{evaluation['pairwise_accuracy_significant']:.3f} on {evaluation['significant_pairs']} significant pairs; "
+          f"log-likelihood gain {evaluation['loglik_gain_per_click_nats']:.5f} nats per click")
+    print("calibration (held out): bin, packages, predicted vs observed CTR relative to the package's own test")
+    for row in evaluation["calibration"]:
+        print(f"  {row['bin']}  {row['packages']:>5}  {row['predicted_relative_ctr']:.3f}  {row['observed_relative_ctr']:.3f}")

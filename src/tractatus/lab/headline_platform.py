@@ -123,7 +123,6 @@ class HeadlinePlatform:
     def step(self, learner: HeadlineLearner, rng: np.random.Generator) -> HeadlineStep:
         env, world = self.env, self.env.world
         n = env.num_agents
-        rows = np.arange(n)
         candidates = env.candidates.copy()
         x = self.features[candidates]  # (slots, K, D)
         available = np.ones(candidates.shape, dtype=bool)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from tractatus.governance.errors import InputError
 from tractatus.lab.results import SUMMARY_FILE, read_manifest, read_results
 from tractatus.lab.stats import estimate
 
@@ -47,6 +48,10 @@ def render_report(run_dir: Path) -> dict[str, Any]:
     import matplotlib.pyplot as plt
 
     manifest = read_manifest(run_dir)
+    if manifest.config.get("env") == "headlines":
+        # Not rendered yet (issue 10): refuse with one line rather than fail on the grammar columns.
+        raise InputError(f"{run_dir}: a headline-world run; `lab report` renders grammar-world runs only so far "
+                         f"(its numbers are in {SUMMARY_FILE} and results.parquet)")
     table = read_results(run_dir)
     columns = {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
     plots_dir = run_dir / "plots"

@@ -182,8 +182,8 @@ def write_run(
     provenance: Any = None,
 ) -> RunManifest:
     """`provenance`: a lab.provenance.Provenance; computed here (code only, no data) when not given."""
-    from tractatus.lab.provenance import Provenance, code_digest, dirty_tree
     from tractatus.data.splits import load_splits
+    from tractatus.lab.provenance import Provenance, code_digest, dirty_tree
 
     if provenance is None:
         provenance = Provenance(code_digest=code_digest(), data_digest=None, splits_digest=load_splits().digest, dirty=dirty_tree())

@@ -22,7 +22,6 @@ from tractatus.lab.world.features import FEATURE_NAMES
 WORLD = Path(engagement_module.__file__).parent
 
 
-@pytest.mark.slow
 def test_refit_is_bit_identical_to_the_committed_coefficients(data_dir: Path) -> None:
     parquet = sorted((data_dir / UPWORTHY).glob("*packages*.parquet"))[0]
     refit = fit_engagement_model(read_upworthy(data_dir), source_digest=data_digest(parquet))

@@ -27,7 +27,7 @@ import math
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -172,12 +172,14 @@ class Demo2Summary(BaseModel):
     interrupted: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """The lab contract: one object per mode at the top (for the main, last setting), then the rest."""
-        out: dict[str, Any] = {}
-        if self.settings:
-            out.update({name: m.model_dump(mode="json") for name, m in self.settings[-1].modes.items()})
-        out.update(self.model_dump(mode="json"))
-        return out
+        return contract_json(self, self.settings[-1].modes if self.settings else {})
+
+
+def contract_json(summary: BaseModel, main_modes: Mapping[str, BaseModel]) -> dict[str, Any]:
+    """The lab contract: one object per mode at the top (for the main, last setting), then the rest."""
+    out: dict[str, Any] = {name: m.model_dump(mode="json") for name, m in main_modes.items()}
+    out.update(summary.model_dump(mode="json"))
+    return out
 
 
 # -- summarizing ------------------------------------------------------------------------------
@@ -266,6 +268,11 @@ def tally_checks(outcomes: list[CellOutcome], policy: Policy) -> list[CheckTally
     for outcome in outcomes:
         counts.update(outcome.check_decisions)
         decisions += outcome.decisions
+    return tally_counts(counts, decisions, policy)
+
+
+def tally_counts(counts: Counter[tuple[str, str]], decisions: int, policy: Policy) -> list[CheckTally]:
+    """Per check that judges published texts: its verdicts over `decisions` decisions (allow = no finding)."""
     by_check: dict[str, dict[str, int]] = {}
     for (check, verdict), n in counts.items():
         by_check.setdefault(check, {})[verdict] = by_check.get(check, {}).get(verdict, 0) + n

@@ -50,7 +50,14 @@ from tractatus.governance.policy import Policy, bundled_policy_path, load_policy
 from tractatus.governance.state import GovernanceState
 from tractatus.lab.coverage import measured_coverage
 from tractatus.lab.envs.headlines import HeadlineSettings, HeadlineWorld, load_headline_settings
-from tractatus.lab.experiments.demo import Number, RunInterrupted, SettingConfig, display_name
+from tractatus.lab.experiments.demo import (
+    Number,
+    RunInterrupted,
+    SettingConfig,
+    contract_json,
+    display_name,
+    tally_counts,
+)
 from tractatus.lab.headline_baselines import BASELINES
 from tractatus.lab.headline_platform import PoolVerdicts
 from tractatus.lab.headline_training import HeadlineCell, HeadlineCellConfig, HeadlineRound
@@ -62,7 +69,7 @@ from tractatus.lab.provenance import Provenance, run_provenance
 from tractatus.lab.results import AUDIT_FILE, write_run
 from tractatus.lab.runner import RoundClock
 from tractatus.lab.stats import estimate
-from tractatus.lab.tractatus_flow import CheckTally, FlowResult, FlowSummary, run_flow
+from tractatus.lab.tractatus_flow import FlowResult, FlowSummary, run_flow
 from tractatus.lab.world.engagement import EngagementModel
 from tractatus.lab.world.pool import load_pool
 
@@ -177,12 +184,7 @@ class HeadlineDemoSummary(BaseModel):
     interrupted: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """Demo 2's contract: one object per mode at the top (the main, last setting), then the rest."""
-        out: dict[str, Any] = {}
-        if self.settings:
-            out.update({name: m.model_dump(mode="json") for name, m in self.settings[-1].modes.items()})
-        out.update(self.model_dump(mode="json"))
-        return out
+        return contract_json(self, self.settings[-1].modes if self.settings else {})
 
 
 # -- summarizing ------------------------------------------------------------------------------
@@ -356,18 +358,6 @@ def _governor_on_pool(world: HeadlineWorld, verdicts: PoolVerdicts) -> GovernorO
     )
 
 
-def _tally(counts: Counter[tuple[str, str]], decisions: int, policy: Policy) -> list[CheckTally]:
-    by_check: dict[str, dict[str, int]] = {}
-    for (check, verdict), n in counts.items():
-        by_check.setdefault(check, {})[verdict] = by_check.get(check, {}).get(verdict, 0) + n
-    publish_checks = [name for name, entry in policy.document.checks.items() if "publish" in entry.kinds and entry.enabled]
-    tallies = []
-    for check in sorted(set(publish_checks) | set(by_check)):
-        flagged = {k: n for k, n in sorted(by_check.get(check, {}).items()) if k != "allow"}
-        tallies.append(CheckTally(check=check, decisions=decisions, verdicts={"allow": decisions - sum(flagged.values()), **flagged}))
-    return tallies
-
-
 def run_headlines(
     config: HeadlineDemoConfig,
     *,
@@ -430,10 +420,10 @@ def _run_headlines(
                     results.setdefault((setting.name, cell_config.mode), []).append((records, coverage))
                     counts.update(tally)
                     decisions += n
-                summary = _setting_summary(setting, config.modes, results)
-                summaries.append(summary)
+                setting_summary = _setting_summary(setting, config.modes, results)
+                summaries.append(setting_summary)
                 if on_setting is not None:
-                    on_setting(summary)
+                    on_setting(setting_summary)
         except KeyboardInterrupt:
             interrupted = True
             summaries = [s for s in (_setting_summary(st, config.modes, results) for st in config.settings) if s.modes]
@@ -444,7 +434,7 @@ def _run_headlines(
             experiment=experiment, config=config, pool_size=len(world), pool_clickbait_share=float(world.clickbait.mean()),
             engagement_model={"base_ctr": engagement.base_ctr, **evaluation},
             governor_on_pool=_governor_on_pool(world, verdicts), settings=summaries,
-            flow=flow.summary(_tally(counts, decisions, policy)) if flow is not None else None,
+            flow=flow.summary(tally_counts(counts, decisions, policy)) if flow is not None else None,
             provenance=provenance, run_dir=str(run_dir), interrupted=interrupted,
         )
         write_run(

@@ -99,17 +99,24 @@ class LinearThompson:
 
 
 class SoftmaxPolicyGradient:
+    """REINFORCE with a per-agent running baseline and advantages scaled by the running reward
+    standard deviation (as PPO implementations normalise advantages): headline rewards differ by a
+    few percent of their level, so unscaled gradients would need a step size tuned to each pool."""
+
     name = "pg"
 
-    def __init__(self, num_agents: int, dims: int, *, learning_rate: float = 2.0, baseline_decay: float = 0.9) -> None:
+    def __init__(self, num_agents: int, dims: int, *, learning_rate: float = 10.0, baseline_decay: float = 0.9) -> None:
+        # 10: the gradient is an average of (unit-scale advantage x feature difference) over a round,
+        # whose entries are ~0.05; measured on the default pool (1 agent, 30 rounds x 40, 4 seeds,
+        # ungoverned): step 0.5 stays at random's 95.6% of the constrained optimum, 10 reaches 98.3%,
+        # 30 reaches 99.7% with a noisier policy.
         self.num_agents = num_agents
         self.theta = np.zeros((num_agents, dims))
         self.learning_rate = learning_rate
         self.baseline_decay = baseline_decay
         self.baseline = np.full(num_agents, np.nan)
-        self._gradient = np.zeros((num_agents, dims))
-        self._reward_sum = np.zeros(num_agents)
-        self._count = np.zeros(num_agents)
+        self.spread = np.full(num_agents, np.nan)  # running standard deviation of rewards
+        self._samples: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def _probabilities(self, x: np.ndarray, available: np.ndarray, owner: np.ndarray) -> np.ndarray:
         logits = _masked(np.einsum("rkd,rd->rk", x, self.theta[owner]), available)
@@ -127,22 +134,26 @@ class SoftmaxPolicyGradient:
         probs = self._probabilities(x, available, owner)  # theta is fixed within a round
         expected = np.einsum("rk,rkd->rd", probs, x)
         score = x[np.arange(len(chosen)), chosen] - expected  # grad of log softmax
-        baseline = np.where(np.isnan(self.baseline[owner]), 0.0, self.baseline[owner])
-        np.add.at(self._gradient, owner, (np.asarray(rewards) - baseline)[:, None] * score)
-        np.add.at(self._reward_sum, owner, rewards)
-        np.add.at(self._count, owner, 1.0)
+        self._samples.append((score, np.asarray(rewards, dtype=np.float64), owner))
 
     def end_round(self) -> None:
-        seen = self._count > 0
-        self.theta[seen] += self.learning_rate * self._gradient[seen] / self._count[seen, None]
-        mean = np.divide(self._reward_sum, self._count, out=np.zeros_like(self._reward_sum), where=seen)
-        first = seen & np.isnan(self.baseline)
-        self.baseline[first] = mean[first]
-        later = seen & ~first
-        self.baseline[later] = self.baseline_decay * self.baseline[later] + (1 - self.baseline_decay) * mean[later]
-        self._gradient[:] = 0.0
-        self._reward_sum[:] = 0.0
-        self._count[:] = 0.0
+        if not self._samples:
+            return
+        score = np.concatenate([s[0] for s in self._samples])
+        rewards = np.concatenate([s[1] for s in self._samples])
+        owner = np.concatenate([s[2] for s in self._samples])
+        self._samples.clear()
+        for agent in np.unique(owner).tolist():
+            mine = owner == agent
+            r = rewards[mine]
+            if np.isnan(self.baseline[agent]):
+                self.baseline[agent] = r.mean()
+                self.spread[agent] = r.std() if len(r) > 1 else 1.0
+            advantage = (r - self.baseline[agent]) / max(float(self.spread[agent]), 1e-6)
+            self.theta[agent] += self.learning_rate * (advantage @ score[mine]) / len(r)
+            decay = self.baseline_decay
+            self.baseline[agent] = decay * self.baseline[agent] + (1 - decay) * r.mean()
+            self.spread[agent] = decay * self.spread[agent] + (1 - decay) * (r.std() if len(r) > 1 else self.spread[agent])
 
 
 class RandomChooser:

@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import logsumexp
 
 from tractatus.governance.errors import InputError
 from tractatus.lab.world.features import FEATURE_NAMES, FEATURES, FeatureExtractor
@@ -290,7 +289,7 @@ def fit_engagement_model(
         "base_ctr": base_ctr,
         "base_ctr_meaning": "clicks / impressions over the training tests: the CTR of a headline with average features",
         "dropped_weeks": {"from": dropped_weeks[0], "to": dropped_weeks[1], "weeks": weeks_dropped,
-                          "tests": int(len(np.unique(packages.group[faulty]))),
+                          "tests": len(np.unique(packages.group[faulty])),
                           "why": "the archive's documented window of faulty randomisation (mid-2013 to early 2014)"},
         "train": {"weeks": [int(train.week.min()), int(train.week.max())], "groups": groups, "packages": len(train.group),
                   "converged": bool(result.success), "iterations": int(result.nit)},

@@ -37,7 +37,7 @@ _NUMBER_WORDS = frozenset({"one", "two", "three", "four", "five", "six", "seven"
 class Feature:
     name: str
     meaning: str
-    compute: Callable[["_Parsed"], float]
+    compute: Callable[[_Parsed], float]
 
 
 @dataclass(frozen=True, slots=True)
