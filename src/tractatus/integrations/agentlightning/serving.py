@@ -9,10 +9,10 @@ the gateway's model forwarding and event store in-process (see proxy.py).
 
 Every server gets the fast stack: uvloop (the event loop) and httptools (the HTTP parser), both
 installed with uvicorn's `standard` extra. Sockets are bound here, not by uvicorn, so the port is
-known before the server starts and `tractatus al up` binds exactly like the tests; because asyncio
-only sets TCP_NODELAY on sockets it creates itself, it is set explicitly on every listening socket
-(Linux copies it to each accepted connection). Without it, a pre-bound socket paid Nagle's
-algorithm against delayed ACKs: ~40 ms per request on keep-alive connections.
+known before the server starts and `tractatus al up` binds exactly like the tests. TCP_NODELAY
+is set explicitly on every listening socket (Linux copies it to each accepted connection): a
+socket handed to uvicorn is not configured by it, and small request/response exchanges must not
+wait on Nagle's algorithm. (uvloop also sets it on accepted connections; tests check both.)
 """
 
 from __future__ import annotations
