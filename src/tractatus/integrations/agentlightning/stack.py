@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -76,6 +76,7 @@ class Stack:
         self.stub: ServerThread | None = None
         self.loop: ServingLoop | None = None  # the gateway's event loop, shared with the proxy
         self.gateway: Served | None = None
+        self.gateway_app: Any = None  # the AGL app: serve more governed proxies with it on `loop`
         self.proxy: Served | None = None
 
     @property
@@ -107,7 +108,9 @@ class Stack:
                     name="stub model",
                 ).start()
             self.loop = ServingLoop("agl-gateway")
-            gateway_app = create_gateway_app(gateway_config(key=c.gateway_key, model_name=self.model_name))
+            self.gateway_app = gateway_app = create_gateway_app(
+                gateway_config(key=c.gateway_key, model_name=self.model_name)
+            )
             self.gateway = self.loop.serve(gateway_app, host=c.host, port=c.gateway_port, name="AGL gateway")
             self._register_model()
             if c.with_proxy:
