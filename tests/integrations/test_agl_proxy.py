@@ -227,3 +227,23 @@ def test_an_agent_key_is_enforced_when_set(stack: Stack, http: httpx.Client, gov
         by_header = http.post(url, json=body, headers={"x-api-key": "agent-secret"})
     assert missing.status_code == wrong.status_code == 401
     assert right.status_code == by_header.status_code == 200
+
+
+def test_the_agl_internals_the_in_process_proxy_uses_are_there() -> None:
+    """AGL 1.0.2 has no public API to forward a model call or append an event in-process; the shim
+    (proxy.InProcessGateway) uses these, so an AGL upgrade that moves them fails here, by name."""
+    import inspect
+
+    from importlib.metadata import version
+
+    from agentlightning.server import proxy as agl_proxy
+    from agentlightning.server import store
+    from agentlightning.server.routes import events as agl_events
+
+    assert version("agentlightning") == "1.0.2"  # the version these were read from
+    forward = inspect.signature(agl_proxy.forward_request).parameters
+    assert {"client", "server", "body", "upstream_path", "rollout_id", "attempt_id", "pause_state"} <= set(forward)
+    assert list(inspect.signature(agl_events.record_event).parameters) == ["rollout_id", "attempt_id", "event_type", "data"]
+    assert {"select_server", "prepare_body", "model_name"} <= set(dir(agl_proxy.ProxyRouter))
+    assert issubclass(agl_proxy.NoServersError, Exception)
+    assert isinstance(store._rollouts, dict) and isinstance(store._models, dict)
