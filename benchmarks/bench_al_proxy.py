@@ -29,12 +29,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,9 @@ def prompts(n: int) -> list[str]:
     names = list(grammar.spec.strategies)
     out = []
     for i in range(n):
-        action = grammar.choice({**grammar.spec.strategies[names[i % len(names)]], "wording": (i // len(names)) % 3})
+        action = grammar.choice(
+            {**grammar.spec.strategies[names[i % len(names)]], "wording": (i // len(names)) % 3}
+        )
         out.append(build_prompt(grammar, (i // 21) % len(grammar.topics), action))
     return out
 
@@ -127,7 +129,9 @@ async def concurrent_overhead(stack: Endpoints, calls_per_client: int, rounds: i
         async def client(url: str, mine: list[str], sink: list[float]) -> None:
             for prompt in mine:
                 started = time.perf_counter()
-                response = await http.post(url, json={"model": "any", "messages": [{"role": "user", "content": prompt}]})
+                response = await http.post(
+                    url, json={"model": "any", "messages": [{"role": "user", "content": prompt}]}
+                )
                 sink.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, response.text
 
@@ -135,7 +139,10 @@ async def concurrent_overhead(stack: Endpoints, calls_per_client: int, rounds: i
             for mode in ("direct", "governed") if r % 2 else ("governed", "direct"):
                 sink: list[float] = []
                 await asyncio.gather(
-                    *(client(urls[mode], texts[c::CONCURRENT_CLIENTS], sink) for c in range(CONCURRENT_CLIENTS))
+                    *(
+                        client(urls[mode], texts[c::CONCURRENT_CLIENTS], sink)
+                        for c in range(CONCURRENT_CLIENTS)
+                    )
                 )
                 if r > 0:
                     times[mode].extend(sink)
@@ -144,7 +151,9 @@ async def concurrent_overhead(stack: Endpoints, calls_per_client: int, rounds: i
         "calls_per_mode": len(times["direct"]),
         "direct_ms": ms(times["direct"]),
         "governed_ms": ms(times["governed"]),
-        "overhead_p50_ms": round(statistics.median(times["governed"]) - statistics.median(times["direct"]), 3),
+        "overhead_p50_ms": round(
+            statistics.median(times["governed"]) - statistics.median(times["direct"]), 3
+        ),
     }
 
 
@@ -167,8 +176,14 @@ async def one_rollout(
     gateway = stack.gateway_url
     agent_base = stack.proxy_url if hooks is not None else gateway
     rid = await new_rollout(http, gateway)
-    (await http.patch(f"{gateway}/api/rollouts/{rid}", json={"status": {"state": "running", "last_attempt_id": "0"}})).raise_for_status()
-    answer = await http.post(chat_url(agent_base, rid), json={"model": "any", "messages": [{"role": "user", "content": prompt}]})
+    (
+        await http.patch(
+            f"{gateway}/api/rollouts/{rid}", json={"status": {"state": "running", "last_attempt_id": "0"}}
+        )
+    ).raise_for_status()
+    answer = await http.post(
+        chat_url(agent_base, rid), json={"model": "any", "messages": [{"role": "user", "content": prompt}]}
+    )
     answer.raise_for_status()
     published = answer.json()["choices"][0]["finish_reason"] != "content_filter"
     reward = {"event_type": "reward", "data": {"value": 0.1 if published else 0.0, "source": "agent"}}
@@ -179,10 +194,17 @@ async def one_rollout(
         return
     received = (await http.get(f"{gateway}/api/rollouts/{rid}/events")).json()
     queued = QueuedEvents()
-    rollout, by_attempt = Rollout.model_validate(done.json()), {"0": [Event.model_validate(e) for e in received]}
+    rollout, by_attempt = (
+        Rollout.model_validate(done.json()),
+        {"0": [Event.model_validate(e) for e in received]},
+    )
     await anyio.to_thread.run_sync(hooks.on_succeeded, rollout, by_attempt, queued)
     for rollout_id, attempt_id, kind, data in queued.events:
-        (await http.post(f"{gateway}{events_path(rollout_id, attempt_id)}", json={"event_type": kind, "data": data})).raise_for_status()
+        (
+            await http.post(
+                f"{gateway}{events_path(rollout_id, attempt_id)}", json={"event_type": kind, "data": data}
+            )
+        ).raise_for_status()
 
 
 async def throughput(stack: Endpoints, rollouts: int, batches: int) -> dict[str, Any]:
@@ -192,7 +214,9 @@ async def throughput(stack: Endpoints, rollouts: int, batches: int) -> dict[str,
     elapsed = {"ungoverned": 0.0, "governed": 0.0}
     counted = {"ungoverned": 0, "governed": 0}
     slots = asyncio.Semaphore(IN_FLIGHT_ROLLOUTS)
-    limits = httpx.Limits(max_connections=IN_FLIGHT_ROLLOUTS * 2, max_keepalive_connections=IN_FLIGHT_ROLLOUTS * 2)
+    limits = httpx.Limits(
+        max_connections=IN_FLIGHT_ROLLOUTS * 2, max_keepalive_connections=IN_FLIGHT_ROLLOUTS * 2
+    )
     async with httpx.AsyncClient(timeout=60.0, limits=limits) as http:
 
         async def bounded(prompt: str, governed: bool) -> None:
@@ -208,7 +232,9 @@ async def throughput(stack: Endpoints, rollouts: int, batches: int) -> dict[str,
                     counted[mode] += len(texts)
     audit.close()
     rates = {m: counted[m] / elapsed[m] for m in elapsed}
-    assert hooks.stats()["succeeded"] == counted["governed"] + rollouts and hooks.stats()["hook_failures"] == 0
+    assert (
+        hooks.stats()["succeeded"] == counted["governed"] + rollouts and hooks.stats()["hook_failures"] == 0
+    )
     return {
         "rollouts_per_mode": counted,
         "in_flight": IN_FLIGHT_ROLLOUTS,
@@ -216,6 +242,40 @@ async def throughput(stack: Endpoints, rollouts: int, batches: int) -> dict[str,
         "rollouts_per_s": {m: round(r, 1) for m, r in rates.items()},
         "ratio_governed_over_ungoverned": round(rates["governed"] / rates["ungoverned"], 3),
     }
+
+
+async def calls_through(base_url: str, gateway_url: str, n: int, nonce: str) -> int:
+    """n sequential chat completions through `base_url` (fresh texts: `nonce` changes the stub's seed)."""
+    async with httpx.AsyncClient(timeout=60.0) as http:
+        rid = await new_rollout(http, gateway_url)
+        for i, prompt in enumerate(prompts(n)):
+            body = {
+                "model": "any",
+                "messages": [{"role": "user", "content": f"{prompt}\nnonce: {nonce}-{i}"}],
+            }
+            response = await http.post(chat_url(base_url, rid), json=body)
+            assert response.status_code == 200, response.text
+    return n
+
+
+def server_cpu_per_call(where: Endpoints, n: int) -> dict[str, float]:
+    """CPU time the server process (gateway, proxies, stub model: every thread) spends per call, per
+    path. Unlike wall time, it barely moves with other load on the machine; governed - direct is
+    the proxy's own CPU cost per call (the durable write's fsync is waiting, not CPU)."""
+    out: dict[str, float] = {}
+    for name, base in (
+        ("direct", where.gateway_url),
+        ("governed", where.proxy_url),
+        ("governed_unaudited", where.unaudited_url),
+    ):
+        started = time.process_time()
+        in_client_process(calls_through, base, where.gateway_url, n, name)
+        out[f"{name}_cpu_ms"] = round((time.process_time() - started) * 1000 / n, 3)
+    out["governed_overhead_cpu_ms"] = round(out["governed_cpu_ms"] - out["direct_cpu_ms"], 3)
+    out["governed_unaudited_overhead_cpu_ms"] = round(
+        out["governed_unaudited_cpu_ms"] - out["direct_cpu_ms"], 3
+    )
+    return out
 
 
 def audit_append_latency(audit_path: str, appends: int = 200) -> dict[str, float]:
@@ -246,15 +306,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=400, help="measured calls per mode, one client")
     parser.add_argument("--warmup", type=int, default=50)
-    parser.add_argument("--concurrent-calls", type=int, default=10, help="calls per client per round, 20 clients")
+    parser.add_argument(
+        "--concurrent-calls", type=int, default=10, help="calls per client per round, 20 clients"
+    )
     parser.add_argument("--concurrent-rounds", type=int, default=4)
     parser.add_argument("--rollouts", type=int, default=64, help="rollouts per batch")
     parser.add_argument("--batches", type=int, default=4, help="measured batches per mode")
-    parser.add_argument("--model-latency-ms", type=float, default=200.0, help="stub latency, 2nd throughput run")
+    parser.add_argument(
+        "--model-latency-ms", type=float, default=200.0, help="stub latency, 2nd throughput run"
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: small counts, results not written")
     args = parser.parse_args()
     if args.quick:
         args.calls, args.warmup, args.concurrent_calls, args.concurrent_rounds = 40, 10, 2, 1
+        args.cpu_calls = 40
         args.rollouts, args.batches = 16, 1
     quiet_gateway_logs()
     results: dict[str, Any] = {}
@@ -268,14 +333,18 @@ def main() -> int:
                 assert stack.loop is not None
                 settings = ProxySettings(policy=load_proxy_policy())
                 extra = stack.loop.serve(
-                    create_governed_proxy(unaudited, settings, gateway_app=stack.gateway_app), name="unaudited proxy"
+                    create_governed_proxy(unaudited, settings, gateway_app=stack.gateway_app),
+                    name="unaudited proxy",
                 )
                 where = Endpoints(stack.gateway_url, stack.proxy_url, extra.url, audit_path)
                 results["overhead"] = in_client_process(sequential_overhead, where, args.calls, args.warmup)
+                results["server_cpu_per_call"] = server_cpu_per_call(where, args.cpu_calls)
                 results["concurrent"] = in_client_process(
                     concurrent_overhead, where, args.concurrent_calls, args.concurrent_rounds
                 )
-                results["throughput_instant_model"] = in_client_process(throughput, where, args.rollouts, args.batches)
+                results["throughput_instant_model"] = in_client_process(
+                    throughput, where, args.rollouts, args.batches
+                )
             with Stack(StackConfig(stub_latency_s=args.model_latency_ms / 1000), governor) as slow:
                 where = Endpoints(slow.gateway_url, slow.proxy_url, "", audit_path)
                 results["throughput_slow_model"] = {
@@ -294,7 +363,7 @@ def main() -> int:
 
 
 def report(r: dict[str, Any]) -> None:
-    o, c = r["overhead"], r["concurrent"]
+    o, c, cpu = r["overhead"], r["concurrent"], r["server_cpu_per_call"]
     t0, t1 = r["throughput_instant_model"], r["throughput_slow_model"]
     table(
         f"per model call, ms ({o['calls']} calls per mode, one client)",
@@ -313,12 +382,37 @@ def report(r: dict[str, Any]) -> None:
             ["overhead p50, audited (ms)", ga["p50"], "<= 1", target(ga["p50"] <= 1)],
             ["overhead p99, audited (ms)", ga["p99"], "<= 5", target(ga["p99"] <= 5)],
             ["overhead p50 / p99, unaudited (ms)", f"{gu['p50']} / {gu['p99']}", "", ""],
-            ["one durable audit append p50 / p99 (ms)", f"{r['audit_append_ms']['p50']} / {r['audit_append_ms']['p99']}", "", ""],
+            [
+                "server CPU per call: direct / governed / unaudited (ms)",
+                f"{cpu['direct_cpu_ms']} / {cpu['governed_cpu_ms']} / {cpu['governed_unaudited_cpu_ms']}",
+                "",
+                "",
+            ],
+            [
+                "proxy's own CPU per call, audited / unaudited (ms)",
+                f"{cpu['governed_overhead_cpu_ms']} / {cpu['governed_unaudited_overhead_cpu_ms']}",
+                "",
+                "",
+            ],
+            [
+                "one durable audit append p50 / p99 (ms)",
+                f"{r['audit_append_ms']['p50']} / {r['audit_append_ms']['p99']}",
+                "",
+                "",
+            ],
             [f"overhead p50 at {c['clients']} clients (ms)", c["overhead_p50_ms"], "<= 5", target(c_ok)],
-            ["rollouts/s ratio, instant model", t0["ratio_governed_over_ungoverned"], ">= 0.8",
-             target(t0["ratio_governed_over_ungoverned"] >= 0.8)],
-            [f"rollouts/s ratio, {t1['model_latency_ms']:g} ms model", t1["ratio_governed_over_ungoverned"], ">= 0.9",
-             target(t1["ratio_governed_over_ungoverned"] >= 0.9)],
+            [
+                "rollouts/s ratio, instant model",
+                t0["ratio_governed_over_ungoverned"],
+                ">= 0.8",
+                target(t0["ratio_governed_over_ungoverned"] >= 0.8),
+            ],
+            [
+                f"rollouts/s ratio, {t1['model_latency_ms']:g} ms model",
+                t1["ratio_governed_over_ungoverned"],
+                ">= 0.9",
+                target(t1["ratio_governed_over_ungoverned"] >= 0.9),
+            ],
         ],
     )
 

@@ -14,13 +14,13 @@ import openai
 import pytest
 from agl_support import GATEWAY_KEY, completion_url, events, new_rollout
 from fastapi import FastAPI
+from test_agl_proxy import article_prompt
 
 from tractatus.governance.governor import Governor
 from tractatus.integrations.agentlightning.proxy_policy import ProxyPolicy, load_proxy_policy
 from tractatus.integrations.agentlightning.serving import ServerThread
 from tractatus.integrations.agentlightning.stack import Stack, StackConfig
 from tractatus.lab.envs.grammar import Grammar
-from test_agl_proxy import article_prompt
 
 SAFE_SENTENCE = "Headline: City council approves new bus lanes on Main Street.\n"
 PII_SENTENCE = "Summary: Residents can write to jane.doe@example.com with their comments."
@@ -67,7 +67,9 @@ def test_async_client_works_the_same(stack: Stack, http: httpx.Client, grammar: 
     prompts = [article_prompt(grammar, s, topic=t) for s in ("informative", "urgent") for t in range(3)]
 
     async def ask_all() -> list[Any]:
-        async with openai.AsyncOpenAI(base_url=base_url(stack, rid), api_key="unused", max_retries=0) as client:
+        async with openai.AsyncOpenAI(
+            base_url=base_url(stack, rid), api_key="unused", max_retries=0
+        ) as client:
             return await asyncio.gather(
                 *(client.chat.completions.create(model="any", messages=user(p)) for p in prompts)
             )
@@ -97,7 +99,9 @@ def test_a_stream_of_an_allowed_answer_carries_the_whole_text(
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == direct_text(stack, http, prompt)
     assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) >= 2  # sentence by sentence
-    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["stop"]
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == [
+        "stop"
+    ]
     assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens > 0
 
 
@@ -112,8 +116,11 @@ def test_a_stream_of_a_blocked_answer_ends_with_content_filter_and_leaks_nothing
     ) as response:
         body = response.read().decode()
     assert raw.splitlines()[0].removeprefix("Headline: ") not in body
-    chunks = [openai.types.chat.ChatCompletionChunk.model_validate_json(line[6:])
-              for line in body.splitlines() if line.startswith("data: {")]
+    chunks = [
+        openai.types.chat.ChatCompletionChunk.model_validate_json(line[6:])
+        for line in body.splitlines()
+        if line.startswith("data: {")
+    ]
     assert chunks[-1].choices[0].finish_reason == "content_filter"
     refusal = "".join(c.choices[0].delta.refusal or "" for c in chunks)
     assert refusal.startswith("[tractatus]") and "clickbait" in refusal
@@ -140,8 +147,13 @@ def fixed_answer_model(text: str) -> FastAPI:
     @app.post("/v1/chat/completions")
     async def complete() -> dict[str, Any]:
         message = {"role": "assistant", "content": text}
-        return {"id": "fixed-1", "object": "chat.completion", "created": 0, "model": "fixed",
-                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+        return {
+            "id": "fixed-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "fixed",
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        }
 
     return app
 
@@ -154,7 +166,9 @@ def pii_model() -> Iterator[ServerThread]:
 
 def fixed_stack(governor: Governor, model: ServerThread, release: str) -> Stack:
     policy = ProxyPolicy(stream_release=release)  # type: ignore[arg-type]
-    config = StackConfig(gateway_key=GATEWAY_KEY, model_url=f"{model.url}/v1", model_name="fixed", proxy_policy=policy)
+    config = StackConfig(
+        gateway_key=GATEWAY_KEY, model_url=f"{model.url}/v1", model_name="fixed", proxy_policy=policy
+    )
     return Stack(config, governor)
 
 
@@ -164,8 +178,11 @@ def streamed(stack: Stack, http: httpx.Client) -> tuple[str, list[Any]]:
         model="fixed", messages=user("anything"), stream=True
     ) as response:
         body = response.read().decode()
-    chunks = [openai.types.chat.ChatCompletionChunk.model_validate_json(line[6:])
-              for line in body.splitlines() if line.startswith("data: {")]
+    chunks = [
+        openai.types.chat.ChatCompletionChunk.model_validate_json(line[6:])
+        for line in body.splitlines()
+        if line.startswith("data: {")
+    ]
     return body, chunks
 
 

@@ -11,8 +11,9 @@ import time
 from typing import Any
 
 import httpx
-from agl_support import ADMIN, GATEWAY_KEY, completion_url, events, new_rollout
 from agentlightning.schemas import Event, Rollout
+from agl_support import ADMIN, GATEWAY_KEY, completion_url, events, new_rollout
+from test_agl_proxy import article_prompt, ask
 
 from tractatus.governance.actions import Action, ActionKind
 from tractatus.governance.audit import AuditLog
@@ -24,7 +25,6 @@ from tractatus.integrations.agentlightning.rewards import load_reward_settings
 from tractatus.integrations.agentlightning.serving import ServerThread
 from tractatus.integrations.agentlightning.stack import Stack
 from tractatus.lab.envs.grammar import Grammar
-from test_agl_proxy import article_prompt, ask
 
 
 class QueuedEvents:
@@ -66,7 +66,12 @@ def test_a_remote_proxy_flushes_its_outbox_when_it_stops(
     rid = new_rollout(stack, http)
     with ServerThread(create_governed_proxy(governor, settings), name="remote proxy") as proxy:
         for topic in range(4):
-            assert ask(http, completion_url(proxy.url, rid), article_prompt(grammar, "informative", topic)).status_code == 200
+            assert (
+                ask(
+                    http, completion_url(proxy.url, rid), article_prompt(grammar, "informative", topic)
+                ).status_code
+                == 200
+            )
     assert len(governance_events(stack, http, rid)) == 4
 
 
@@ -87,8 +92,14 @@ def test_the_hooks_recover_decisions_the_relay_never_delivered(
         headers=ADMIN,
     )
     assert reward.status_code == 200 and governance_events(stack, http, rid) == []
-    http.patch(f"{stack.gateway_url}/api/rollouts/{rid}", json={"status": {"state": "running", "last_attempt_id": "0"}}, headers=ADMIN)
-    done = http.patch(f"{stack.gateway_url}/api/rollouts/{rid}", json={"status": {"state": "succeeded"}}, headers=ADMIN)
+    http.patch(
+        f"{stack.gateway_url}/api/rollouts/{rid}",
+        json={"status": {"state": "running", "last_attempt_id": "0"}},
+        headers=ADMIN,
+    )
+    done = http.patch(
+        f"{stack.gateway_url}/api/rollouts/{rid}", json={"status": {"state": "succeeded"}}, headers=ADMIN
+    )
     rollout = Rollout.model_validate(done.json())
     received = [Event.model_validate(e) for e in events(stack, http, rid)]
 

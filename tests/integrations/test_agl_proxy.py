@@ -6,7 +6,6 @@ import json
 import threading
 
 import httpx
-import pytest
 from agl_support import ADMIN, completion_url, events, new_rollout
 
 from tractatus.governance.actions import Action, Decision
@@ -66,7 +65,9 @@ def test_clickbait_never_reaches_the_agent_but_agl_keeps_the_raw_sample(
     assert governed.headers["x-tractatus-verdict"] == "block"
     assert choice["finish_reason"] == "content_filter"  # as OpenAI signals its own filter
     assert choice["message"]["content"] is None  # the refusal is never model output
-    assert choice["message"]["refusal"].startswith("[tractatus]") and "clickbait" in choice["message"]["refusal"]
+    assert (
+        choice["message"]["refusal"].startswith("[tractatus]") and "clickbait" in choice["message"]["refusal"]
+    )
     assert set(choice) == {"index", "message", "finish_reason"}
     assert set(choice["message"]) == {"role", "content", "refusal"}
     recorded = events(stack, http, rid)
@@ -233,7 +234,6 @@ def test_the_agl_internals_the_in_process_proxy_uses_are_there() -> None:
     """AGL 1.0.2 has no public API to forward a model call or append an event in-process; the shim
     (proxy.InProcessGateway) uses these, so an AGL upgrade that moves them fails here, by name."""
     import inspect
-
     from importlib.metadata import version
 
     from agentlightning.server import proxy as agl_proxy
@@ -242,8 +242,15 @@ def test_the_agl_internals_the_in_process_proxy_uses_are_there() -> None:
 
     assert version("agentlightning") == "1.0.2"  # the version these were read from
     forward = inspect.signature(agl_proxy.forward_request).parameters
-    assert {"client", "server", "body", "upstream_path", "rollout_id", "attempt_id", "pause_state"} <= set(forward)
-    assert list(inspect.signature(agl_events.record_event).parameters) == ["rollout_id", "attempt_id", "event_type", "data"]
+    assert {"client", "server", "body", "upstream_path", "rollout_id", "attempt_id", "pause_state"} <= set(
+        forward
+    )
+    assert list(inspect.signature(agl_events.record_event).parameters) == [
+        "rollout_id",
+        "attempt_id",
+        "event_type",
+        "data",
+    ]
     assert {"select_server", "prepare_body", "model_name"} <= set(dir(agl_proxy.ProxyRouter))
     assert issubclass(agl_proxy.NoServersError, Exception)
     assert isinstance(store._rollouts, dict) and isinstance(store._models, dict)

@@ -30,6 +30,12 @@ app = typer.Typer(
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 PolicyOpt = typer.Option(None, "--policy", help="Governance policy (default policies/agentlightning.yaml).")
+ProxyPolicyOpt = typer.Option(
+    None,
+    "--proxy-policy",
+    help="How the proxy delivers governed answers: stream release, refusal text "
+    "(default policies/proxy/agentlightning.yaml).",
+)
 
 
 @app.command("up")
@@ -65,12 +71,7 @@ def up(
     audit_db: str | None = typer.Option(
         None, "--audit-db", help="Audit log path or URL [env: TRACTATUS_AUDIT_DB]."
     ),
-    proxy_policy: Path | None = typer.Option(
-        None,
-        "--proxy-policy",
-        help="How the proxy delivers governed answers: stream release, refusal text "
-        "(default policies/proxy/agentlightning.yaml).",
-    ),
+    proxy_policy: Path | None = ProxyPolicyOpt,
 ) -> None:
     """Start the gateway, the governed proxy and (without --model-url) the stub model until interrupted."""
     from tractatus.cli.governor_factory import open_governor

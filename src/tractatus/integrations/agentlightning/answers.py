@@ -80,7 +80,11 @@ class GovernedAnswer:
         choices: list[dict[str, Any]] = []
         for c in self.choices:
             if self.legacy_completion:
-                item: dict[str, Any] = {"index": c.index, "text": c.content or "", "finish_reason": c.finish_reason}
+                item: dict[str, Any] = {
+                    "index": c.index,
+                    "text": c.content or "",
+                    "finish_reason": c.finish_reason,
+                }
                 if c.refusal is not None:
                     item["refusal"] = c.refusal
             else:
@@ -120,7 +124,9 @@ class GovernedAnswer:
                     yield event({"index": c.index, "text": segment, "finish_reason": None})
                 yield event({"index": c.index, "text": "", "finish_reason": c.finish_reason})
                 continue
-            yield event({"index": c.index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None})
+            yield event(
+                {"index": c.index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
+            )
             for segment in c.segments:
                 yield event({"index": c.index, "delta": {"content": segment}, "finish_reason": None})
             if c.tool_calls:

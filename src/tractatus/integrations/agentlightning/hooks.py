@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any
 from agentlightning.hooks import RolloutHooks
 
 from tractatus.governance.actions import Severity
-
 from tractatus.integrations.agentlightning.gateway import (
     GOVERNANCE_EVENT,
     GOVERNANCE_SOURCE,

@@ -96,8 +96,10 @@ class EventOutbox:
         try:
             await self.flush(timeout=timeout)
         except TimeoutError:
-            log.error("governance outbox: %d event(s) not delivered at shutdown (the audit log has them)",
-                      self.pending())
+            log.error(
+                "governance outbox: %d event(s) not delivered at shutdown (the audit log has them)",
+                self.pending(),
+            )
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -124,12 +126,17 @@ class EventOutbox:
         for position, item in enumerate(items):
             try:
                 await self._deliver(item.rollout_id, item.attempt_id, item.event)
-            except Exception as exc:  # noqa: BLE001 - any failure is retried, then dropped
+            except Exception as exc:
                 item.attempts += 1
                 if item.attempts < self._max_attempts:
                     return items[position:]
-                log.error("governance outbox: dropping an event for rollout %s after %d attempts (%s); "
-                          "the audit log keeps it", item.rollout_id, item.attempts, exc)
+                log.error(
+                    "governance outbox: dropping an event for rollout %s after %d attempts (%s); "
+                    "the audit log keeps it",
+                    item.rollout_id,
+                    item.attempts,
+                    exc,
+                )
                 self.dropped += 1
             else:
                 self.delivered += 1

@@ -111,7 +111,9 @@ class Upstream(Protocol):
     async def models(self) -> Response: ...
 
 
-def create_governed_proxy(governor: Deciding, settings: ProxySettings, *, gateway_app: FastAPI | None = None) -> FastAPI:
+def create_governed_proxy(
+    governor: Deciding, settings: ProxySettings, *, gateway_app: FastAPI | None = None
+) -> FastAPI:
     """The proxy app. With `gateway_app` (an AGL gateway app served on the same event loop, as
     `ServingLoop` does in the stack) it calls AGL in-process; otherwise AGL at `settings.gateway_url`."""
     if gateway_app is None and not settings.gateway_url:
@@ -194,7 +196,9 @@ def create_governed_proxy(governor: Deciding, settings: ProxySettings, *, gatewa
         if stream:
             include_usage = isinstance(stream_options, dict) and bool(stream_options.get("include_usage"))
             return StreamingResponse(
-                governed.sse_events(include_usage=include_usage), media_type="text/event-stream", headers=headers
+                governed.sse_events(include_usage=include_usage),
+                media_type="text/event-stream",
+                headers=headers,
             )
         return JSONResponse(governed.to_json(), headers=headers)
 
@@ -212,7 +216,11 @@ def create_governed_proxy(governor: Deciding, settings: ProxySettings, *, gatewa
         data = event.get("data") or {}
         if event["event_type"] in RESERVED_EVENT_TYPES:
             return _error(403, f"event type {event['event_type']!r} is reserved for governance")
-        if event["event_type"] == REWARD_EVENT and isinstance(data, dict) and data.get("source") == GOVERNANCE_SOURCE:
+        if (
+            event["event_type"] == REWARD_EVENT
+            and isinstance(data, dict)
+            and data.get("source") == GOVERNANCE_SOURCE
+        ):
             return _error(403, "rewards with source 'governance' are reserved for governance")
         try:
             return await request.app.state.upstream.post_agent_event(rollout_id, attempt_id, raw)
@@ -272,14 +280,10 @@ class InProcessGateway:
         except HTTPException as exc:
             raise ProxyFailure(exc.status_code, f"upstream error: {exc.detail}") from None
         except (httpx.HTTPError, ValueError) as exc:  # ValueError: a model answer that is not JSON
-            raise ProxyFailure(502, f"upstream failed ({type(exc).__name__}); nothing was passed on") from None
-        try:
-            answer = json.loads(response.body)
-        except ValueError:
-            answer = None
-        if response.status_code >= 400:
-            raise ProxyFailure(response.status_code, f"upstream error: {_reason_of(answer, response.status_code)}")
-        return _checked_answer(answer)
+            raise ProxyFailure(
+                502, f"upstream failed ({type(exc).__name__}); nothing was passed on"
+            ) from None
+        return _answer_from(response.status_code, response.body)
 
     async def record(self, rollout_id: str, attempt_id: str, events: list[dict[str, Any]]) -> None:
         from agentlightning.server.routes.events import record_event
@@ -289,7 +293,9 @@ class InProcessGateway:
             for event in events:
                 record_event(rollout_id, attempt_id, event["event_type"], event["data"])
         except HTTPException:
-            raise ProxyFailure(502, "cannot record governance events (rollout gone); nothing was passed on") from None
+            raise ProxyFailure(
+                502, "cannot record governance events (rollout gone); nothing was passed on"
+            ) from None
 
     async def post_agent_event(self, rollout_id: str, attempt_id: str, raw: bytes) -> Response:
         from agentlightning.schemas import EventCreate
@@ -324,7 +330,9 @@ class RemoteGateway:
     def __init__(self, settings: ProxySettings) -> None:
         self.settings = settings
         headers = {"authorization": f"Bearer {settings.gateway_key}"} if settings.gateway_key else {}
-        limits = httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
+        limits = httpx.Limits(
+            max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections
+        )
         # One client for the app's life: connection reuse is most of the proxy's overhead budget.
         self.client = httpx.AsyncClient(
             base_url=settings.gateway_url.rstrip("/"),
@@ -354,15 +362,10 @@ class RemoteGateway:
         try:
             response = await self.client.post(path, json=body)
         except httpx.HTTPError as exc:
-            raise ProxyFailure(502, f"gateway unreachable: {type(exc).__name__}; no response was passed on") from None
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        if response.status_code >= 400:
-            # Pass on the status and a short reason, never an upstream body we have not governed.
-            raise ProxyFailure(response.status_code, f"upstream error: {_reason_of(answer, response.status_code)}")
-        return _checked_answer(answer)
+            raise ProxyFailure(
+                502, f"gateway unreachable: {type(exc).__name__}; no response was passed on"
+            ) from None
+        return _answer_from(response.status_code, response.content)
 
     async def record(self, rollout_id: str, attempt_id: str, events: list[dict[str, Any]]) -> None:
         self.outbox.put(rollout_id, attempt_id, events)
@@ -392,9 +395,19 @@ class RemoteGateway:
 # -- governance of one answer -------------------------------------------------------------------
 
 
-def _checked_answer(answer: Any) -> dict[str, Any]:
+def _answer_from(status: int, body: bytes) -> dict[str, Any]:
+    """The upstream's answer, if it is one that can be governed; else the failure the agent sees."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        answer = None
+    if status >= 400:
+        # Pass on the status and a short reason, never an upstream body we have not governed.
+        raise ProxyFailure(status, f"upstream error: {_reason_of(answer, status)}")
     if not isinstance(answer, dict) or not isinstance(answer.get("choices"), list):
-        raise ProxyFailure(502, "upstream answer has no `choices`; it cannot be governed, so nothing was passed on")
+        raise ProxyFailure(
+            502, "upstream answer has no `choices`; it cannot be governed, so nothing was passed on"
+        )
     return answer
 
 
@@ -464,7 +477,9 @@ async def _decide(governor: Deciding, actions: list[Action]) -> list[Decision]:
     if len(decisions) != len(actions) or any(
         d.action_digest != a.digest() for a, d in zip(actions, decisions, strict=False)
     ):
-        raise ProxyFailure(503, "governance returned decisions that do not match the response; nothing was passed on")
+        raise ProxyFailure(
+            503, "governance returned decisions that do not match the response; nothing was passed on"
+        )
     return decisions
 
 

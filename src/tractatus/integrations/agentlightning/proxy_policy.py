@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from tractatus.governance.errors import PolicyError
 from tractatus.governance.policy import policies_dir
+from tractatus.integrations.agentlightning.settings_file import load_settings_file
 
-DEFAULT_REFUSAL = "[tractatus] This response was withheld by governance ({verdict}: {rules}). Try again without it."
+DEFAULT_REFUSAL = (
+    "[tractatus] This response was withheld by governance ({verdict}: {rules}). Try again without it."
+)
 
 
 class ProxyPolicy(BaseModel):
@@ -41,15 +42,4 @@ def bundled_proxy_policy_path() -> Path:
 def load_proxy_policy(path: str | Path | None = None) -> ProxyPolicy:
     """Load the proxy policy (PolicyError naming the file and field on anything invalid)."""
     path = Path(path) if path is not None else bundled_proxy_policy_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the proxy policy ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
-    try:
-        return ProxyPolicy.model_validate(data or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(document)"
-        raise PolicyError(f"{path}: {field}: {first['msg']}") from None
+    return load_settings_file(path, ProxyPolicy, "the proxy policy")

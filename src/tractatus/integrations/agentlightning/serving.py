@@ -167,7 +167,9 @@ class ServerThread:
     def start(self) -> ServerThread:
         self._loop = ServingLoop(self.name)
         try:
-            self._served = self._loop.serve(self.app, host=self.host, port=self.requested_port, name=self.name)
+            self._served = self._loop.serve(
+                self.app, host=self.host, port=self.requested_port, name=self.name
+            )
         except BaseException:
             self._loop.stop()
             self._loop = None
