@@ -306,6 +306,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=400, help="measured calls per mode, one client")
     parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--cpu-calls", type=int, default=300, help="calls per path for the CPU-time measure")
     parser.add_argument(
         "--concurrent-calls", type=int, default=10, help="calls per client per round, 20 clients"
     )
