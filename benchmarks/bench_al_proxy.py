@@ -120,11 +120,16 @@ async def sequential_overhead(stack: Endpoints, calls: int, warmup: int) -> dict
 
 async def concurrent_overhead(stack: Endpoints, calls_per_client: int, rounds: int) -> dict[str, Any]:
     texts = prompts(CONCURRENT_CLIENTS * calls_per_client)
-    times: dict[str, list[float]] = {"direct": [], "governed": []}
     limits = httpx.Limits(max_connections=CONCURRENT_CLIENTS, max_keepalive_connections=CONCURRENT_CLIENTS)
     async with httpx.AsyncClient(timeout=60.0, limits=limits) as http:
         rid = await new_rollout(http, stack.gateway_url)
-        urls = {"direct": chat_url(stack.gateway_url, rid), "governed": chat_url(stack.proxy_url, rid)}
+        urls = {
+            "direct": chat_url(stack.gateway_url, rid),
+            "governed": chat_url(stack.proxy_url, rid),
+            "governed_unaudited": chat_url(stack.unaudited_url, rid),
+        }
+        times: dict[str, list[float]] = {name: [] for name in urls}
+        order = list(urls)
 
         async def client(url: str, mine: list[str], sink: list[float]) -> None:
             for prompt in mine:
@@ -135,8 +140,8 @@ async def concurrent_overhead(stack: Endpoints, calls_per_client: int, rounds: i
                 sink.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, response.text
 
-        for r in range(rounds + 1):  # round 0 warms both modes up
-            for mode in ("direct", "governed") if r % 2 else ("governed", "direct"):
+        for r in range(rounds + 1):  # round 0 warms every mode up
+            for mode in order[r % 3 :] + order[: r % 3]:  # rotate: no mode always goes first
                 sink: list[float] = []
                 await asyncio.gather(
                     *(
@@ -151,8 +156,12 @@ async def concurrent_overhead(stack: Endpoints, calls_per_client: int, rounds: i
         "calls_per_mode": len(times["direct"]),
         "direct_ms": ms(times["direct"]),
         "governed_ms": ms(times["governed"]),
+        "governed_unaudited_ms": ms(times["governed_unaudited"]),
         "overhead_p50_ms": round(
             statistics.median(times["governed"]) - statistics.median(times["direct"]), 3
+        ),
+        "unaudited_overhead_p50_ms": round(
+            statistics.median(times["governed_unaudited"]) - statistics.median(times["direct"]), 3
         ),
     }
 
@@ -402,6 +411,12 @@ def report(r: dict[str, Any]) -> None:
                 "",
             ],
             [f"overhead p50 at {c['clients']} clients (ms)", c["overhead_p50_ms"], "<= 5", target(c_ok)],
+            [
+                f"overhead p50 at {c['clients']} clients, unaudited (ms)",
+                c["unaudited_overhead_p50_ms"],
+                "",
+                "",
+            ],
             [
                 "rollouts/s ratio, instant model",
                 t0["ratio_governed_over_ungoverned"],
