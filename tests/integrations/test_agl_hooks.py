@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from agl_support import GATEWAY_KEY, events, gateway_client, new_rollout
+from agl_support import GATEWAY_KEY, events, gateway_client, new_rollout, succeed
 
 import tractatus.integrations.agentlightning.hooks as hooks_module
 from tractatus.governance.audit import AuditLog
@@ -144,14 +144,7 @@ def test_agl_own_rollout_manager_runs_the_hooks_and_keeps_their_events(
         json={"event_type": "reward", "data": {"value": 5.0}},
         headers=admin,
     )
-    http.patch(
-        f"{stack.gateway_url}/api/rollouts/{rid}",
-        json={"status": {"state": "running", "last_attempt_id": "0"}},
-        headers=admin,
-    )
-    done = http.patch(
-        f"{stack.gateway_url}/api/rollouts/{rid}", json={"status": {"state": "succeeded"}}, headers=admin
-    ).json()
+    done = succeed(stack, http, rid)
     manager = AglRolloutManagerBase(
         agl_base_url=stack.gateway_url, agl_key=GATEWAY_KEY, model=stack.model_name, step=0, hooks=hooks
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 from agentlightning.schemas import Event, Rollout
-from agl_support import ADMIN, GATEWAY_KEY, completion_url, events, new_rollout
+from agl_support import ADMIN, GATEWAY_KEY, completion_url, events, new_rollout, succeed
 from test_agl_proxy import article_prompt, ask
 
 from tractatus.governance.actions import Action, ActionKind
@@ -92,15 +92,7 @@ def test_the_hooks_recover_decisions_the_relay_never_delivered(
         headers=ADMIN,
     )
     assert reward.status_code == 200 and governance_events(stack, http, rid) == []
-    http.patch(
-        f"{stack.gateway_url}/api/rollouts/{rid}",
-        json={"status": {"state": "running", "last_attempt_id": "0"}},
-        headers=ADMIN,
-    )
-    done = http.patch(
-        f"{stack.gateway_url}/api/rollouts/{rid}", json={"status": {"state": "succeeded"}}, headers=ADMIN
-    )
-    rollout = Rollout.model_validate(done.json())
+    rollout = Rollout.model_validate(succeed(stack, http, rid))
     received = [Event.model_validate(e) for e in events(stack, http, rid)]
 
     hooks = GovernanceHooks(load_reward_settings(), audit=audit)
