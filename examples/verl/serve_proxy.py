@@ -5,6 +5,9 @@
 `tractatus al up` would also register a model with the gateway; under VERL the trainer
 registers its own vLLM replicas, so the recipe runs AGL's gateway itself and this proxy beside it.
 Keys: AGL_KEY (the gateway's), TRACTATUS_AGENT_KEY (optional); audit log: TRACTATUS_AUDIT_DB.
+A proxy beside a gateway in another process relays governance events through its outbox; the
+trainer's GovernanceHooks must open the same audit log (TRACTATUS_AUDIT_DB) to see every decision.
+Served like every tractatus server: uvloop, httptools, and a listening socket with TCP_NODELAY.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import uvicorn
 
 from tractatus.governance.audit import open_audit_log
 from tractatus.integrations.agentlightning.proxy import ProxySettings, create_governed_proxy
+from tractatus.integrations.agentlightning.proxy_policy import load_proxy_policy
+from tractatus.integrations.agentlightning.serving import bind_listening_socket
 from tractatus.integrations.agentlightning.stack import open_governor
 
 
@@ -32,9 +37,14 @@ def main() -> None:
         gateway_url=args.gateway,
         gateway_key=os.environ.get("AGL_KEY", ""),
         agent_key=os.environ.get("TRACTATUS_AGENT_KEY", ""),
+        policy=load_proxy_policy(),
+    )
+    sock = bind_listening_socket(args.host, args.port)
+    config = uvicorn.Config(
+        create_governed_proxy(governor, settings), loop="uvloop", http="httptools", log_level="warning"
     )
     try:
-        uvicorn.run(create_governed_proxy(governor, settings), host=args.host, port=args.port, log_level="warning")
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         governor.close()
         audit.close()

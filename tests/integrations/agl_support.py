@@ -35,6 +35,16 @@ def gateway_client(stack: Stack) -> GatewayClient:
     return GatewayClient(stack.gateway_url, key=GATEWAY_KEY)
 
 
+def succeed(stack: Stack, http: httpx.Client, rollout_id: str) -> dict:
+    """Move a rollout through running (attempt "0") to succeeded, as AGL's controller does."""
+    for status in ({"state": "running", "last_attempt_id": "0"}, {"state": "succeeded"}):
+        response = http.patch(
+            f"{stack.gateway_url}/api/rollouts/{rollout_id}", json={"status": status}, headers=ADMIN
+        )
+        response.raise_for_status()
+    return response.json()
+
+
 CLICKBAIT_BLOCKED = "You Won't Believe What This Senator Said Next"  # the governor blocks it
 NEWS = "Parliament approves annual budget after long debate"  # the governor allows it
 

@@ -30,6 +30,12 @@ app = typer.Typer(
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 PolicyOpt = typer.Option(None, "--policy", help="Governance policy (default policies/agentlightning.yaml).")
+ProxyPolicyOpt = typer.Option(
+    None,
+    "--proxy-policy",
+    help="How the proxy delivers governed answers: stream release, refusal text "
+    "(default policies/proxy/agentlightning.yaml).",
+)
 
 
 @app.command("up")
@@ -65,11 +71,13 @@ def up(
     audit_db: str | None = typer.Option(
         None, "--audit-db", help="Audit log path or URL [env: TRACTATUS_AUDIT_DB]."
     ),
+    proxy_policy: Path | None = ProxyPolicyOpt,
 ) -> None:
     """Start the gateway, the governed proxy and (without --model-url) the stub model until interrupted."""
     from tractatus.cli.governor_factory import open_governor
     from tractatus.governance.policy import bundled_policy_path, load_policy
     from tractatus.integrations.agentlightning.gateway import quiet_gateway_logs
+    from tractatus.integrations.agentlightning.proxy_policy import load_proxy_policy
     from tractatus.integrations.agentlightning.stack import Stack, StackConfig, require_response_checks
 
     for option, port in (
@@ -85,6 +93,9 @@ def up(
         raise ConfigError(f"--host {host}: off loopback both --gateway-key and --agent-key are required")
     if policy is not None and not policy.is_file():
         raise InputError(f"--policy {policy}: no such file")
+    if proxy_policy is not None and not proxy_policy.is_file():
+        raise InputError(f"--proxy-policy {proxy_policy}: no such file")
+    delivery = load_proxy_policy(proxy_policy)  # PolicyError (one line) before any server starts
 
     quiet_gateway_logs()
     stop = threading.Event()
@@ -99,6 +110,7 @@ def up(
         agent_key=agent_key,
         model_name=model_name,
         model_url=model_url,
+        proxy_policy=delivery,
     )
     policy_path = policy or bundled_policy_path("agentlightning")
     require_response_checks(load_policy(policy_path))  # before any server starts
@@ -123,7 +135,8 @@ def _print_endpoints(stack: Stack, governor: Governor, *, gateway_key: str, agen
                 f"AGL gateway     {stack.gateway_url}   (admin key: {'set' if gateway_key else 'none'})",
                 f"governed proxy  {stack.proxy_url}   (agent key: {'set' if agent_key else 'none'})",
                 f"model           {stack.model_endpoint}   (served as {stack.model_name})",
-                f"policy          {governor.policy.name} {governor.policy.digest[:12]}",
+                f"policy          {governor.policy.name} {governor.policy.digest[:12]}"
+                f"   (streams released by {stack.config.proxy_policy.stream_release if stack.config.proxy_policy else 'sentence'})",
                 f"audit log       {audit}",
                 "",
                 f"AGL controller  agl_server.url={stack.gateway_url} agl_server.agent_url={stack.proxy_url}",

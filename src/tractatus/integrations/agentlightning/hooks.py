@@ -13,7 +13,12 @@ come from the environment:
                            overridden as forged and audited.
 
 `on_succeeded` computes the final reward (see `rewards.compute_reward`) and writes it as the
-attempt's last `reward` event, which is the one AGL trains on. An agent reward that is outside
+attempt's last `reward` event, which is the one AGL trains on. Before judging, it completes the
+attempt's `governance` events from the audit log, the durable side of the proxy's outbox
+(outbox.py): every decision the proxy made for `agl:<rollout>:<attempt>` whose event AGL has not
+received (a remote proxy's relay still in flight, or a proxy that died) is added to AGL through
+the hook's store and judged, in audit-time order. So the hooks see every decision, however the
+events travel. An agent reward that is outside
 the declared range, not a number, missing, or posted after a block is overridden, and the
 override is written to the audit log.
 
@@ -36,7 +41,13 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from agentlightning.hooks import RolloutHooks
 
-from tractatus.integrations.agentlightning.gateway import GOVERNANCE_SOURCE, HOOK_FAILURE_EVENT, REWARD_EVENT
+from tractatus.governance.actions import Severity
+from tractatus.integrations.agentlightning.gateway import (
+    GOVERNANCE_EVENT,
+    GOVERNANCE_SOURCE,
+    HOOK_FAILURE_EVENT,
+    REWARD_EVENT,
+)
 from tractatus.integrations.agentlightning.rewards import (
     REWARDS_ENV,
     RewardOutcome,
@@ -53,6 +64,7 @@ log = logging.getLogger(__name__)
 TASK_REWARD_ENV = "TRACTATUS_AL_TASK_REWARD"
 REWARD_OVERRIDE_KIND = "reward_overridden"  # audit event kinds written by these hooks
 HOOK_FAILURE_KIND = "rollout_hook_failure"
+MAX_DECISIONS_PER_ATTEMPT = 10_000  # audit entries read back per attempt (AuditLog.query's maximum)
 
 
 class GovernanceHooks(RolloutHooks):
@@ -73,6 +85,7 @@ class GovernanceHooks(RolloutHooks):
         self.failed = 0
         self.failures = 0  # hook failures (each failed its rollout)
         self.overrides = 0
+        self.recovered = 0  # governance events recovered from the audit log (not yet in AGL)
 
     # -- AGL hook points ---------------------------------------------------------------------
     def on_startup(self, store: Any | None = None) -> None:
@@ -85,7 +98,11 @@ class GovernanceHooks(RolloutHooks):
     def on_succeeded(self, rollout: Any, events: dict[str, list[Any]], store: Any) -> None:
         attempt_id = _attempt_of(rollout, events)
         try:
-            outcome = self.judge(rollout, events.get(attempt_id, []))
+            received = list(events.get(attempt_id, []))
+            missing = self.undelivered_decisions(rollout.rollout_id, attempt_id, received)
+            for recovered in missing:
+                store.add_event(rollout.rollout_id, attempt_id, GOVERNANCE_EVENT, recovered["data"])
+            outcome = self.judge(rollout, _merged_by_time(received, missing))
             if outcome.override is not None:
                 self._audit_override(rollout, attempt_id, outcome)
             store.add_event(rollout.rollout_id, attempt_id, REWARD_EVENT, outcome.event_data())
@@ -106,6 +123,39 @@ class GovernanceHooks(RolloutHooks):
         verified = self.task_reward(events) if self.task_reward is not None else None
         return compute_reward(events, self.settings, verified)
 
+    def undelivered_decisions(self, rollout_id: str, attempt_id: str, received: list[Any]) -> list[dict[str, Any]]:
+        """`governance` events (as dicts with a timestamp) for every audited decision of the attempt
+        that is not among the events AGL handed us, oldest first."""
+        if self.audit is None:
+            return []
+        seen = {
+            _data(e).get("audit_seq") for e in received if _field(e, "event_type") == GOVERNANCE_EVENT
+        }
+        entries = self.audit.query(
+            agent=f"agl:{rollout_id}:{attempt_id}", kind="decision", limit=MAX_DECISIONS_PER_ATTEMPT
+        )
+        missing = []
+        for entry in reversed(entries):  # query is newest first
+            if entry.seq in seen:
+                continue
+            severities = [Severity.parse(f["severity"]) for f in entry.findings if f.get("severity")]
+            data = {
+                "verdict": entry.verdict,
+                "severity": max(severities).label if severities else None,
+                "rule_ids": list(entry.rule_ids),
+                "action_kind": entry.payload.get("action_kind"),
+                "tool": entry.payload.get("tool"),
+                "action_digest": entry.action_digest,
+                "policy_digest": entry.policy_digest,
+                "audit_seq": entry.seq,
+                "escalation_id": entry.payload.get("escalation_id"),
+                "recovered_from": "audit_log",
+            }
+            missing.append({"event_type": GOVERNANCE_EVENT, "timestamp": entry.time, "data": data})
+        with self._lock:
+            self.recovered += len(missing)
+        return missing
+
     def stats(self) -> dict[str, int]:
         with self._lock:
             return {
@@ -113,6 +163,7 @@ class GovernanceHooks(RolloutHooks):
                 "failed": self.failed,
                 "hook_failures": self.failures,
                 "overrides": self.overrides,
+                "recovered_from_audit": self.recovered,
             }
 
     def _audit_override(self, rollout: Any, attempt_id: str, outcome: RewardOutcome) -> None:
@@ -147,6 +198,27 @@ class GovernanceHooks(RolloutHooks):
             REWARD_EVENT,
             {"value": self.settings.hook_failure_value, "source": GOVERNANCE_SOURCE, "reason": "hook_failed"},
         )
+
+
+def _field(event: Any, name: str) -> Any:
+    return event.get(name) if isinstance(event, dict) else getattr(event, name, None)
+
+
+def _data(event: Any) -> dict[str, Any]:
+    data = _field(event, "data")
+    return data if isinstance(data, dict) else {}
+
+
+def _merged_by_time(received: list[Any], recovered: list[dict[str, Any]]) -> list[Any]:
+    """AGL's events with the recovered ones inserted where their audit time puts them: a decision is
+    committed before its answer leaves the proxy, so it precedes whatever the agent did next."""
+    merged = list(received)
+    for event in recovered:
+        at = next(
+            (i for i, e in enumerate(merged) if (_field(e, "timestamp") or 0) > event["timestamp"]), len(merged)
+        )
+        merged.insert(at, event)
+    return merged
 
 
 def _attempt_of(rollout: Any, events: dict[str, list[Any]]) -> str:

@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tractatus.governance.actions import Severity, Verdict
-from tractatus.governance.errors import PolicyError
 from tractatus.governance.policy import policies_dir
 from tractatus.integrations.agentlightning.gateway import GOVERNANCE_EVENT, GOVERNANCE_SOURCE, REWARD_EVENT
+from tractatus.integrations.agentlightning.settings_file import load_settings_file
 
 REWARDS_ENV = "TRACTATUS_AL_REWARDS"  # path of the reward settings GovernanceHooks() loads
 
@@ -60,18 +59,7 @@ def bundled_rewards_path() -> Path:
 def load_reward_settings(path: str | Path | None = None) -> RewardSettings:
     """Load reward settings (PolicyError naming the file and field on anything invalid)."""
     path = Path(path) if path is not None else bundled_rewards_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read reward settings ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{path}: invalid YAML: {str(exc).splitlines()[0]}") from None
-    try:
-        return RewardSettings.model_validate(data or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(document)"
-        raise PolicyError(f"{path}: {field}: {first['msg']}") from None
+    return load_settings_file(path, RewardSettings, "reward settings")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,17 @@
 """The whole governed stack in one process: stub model (optional), AGL gateway, governed proxy.
 
     agent --(AGL_OPENAI_BASE_URL / AGL_EVENT_URL)--> governed proxy :proxy_port
-          --> AGL gateway :gateway_port (records samples, holds rollouts/events/models)
+          ==(in-process: same event loop, no HTTP)==> AGL gateway's LLM proxy and event store
           --> model: the stub model :stub_port, or any OpenAI-compatible `model_url`
+    trainer, ungoverned agents --> AGL gateway :gateway_port (rollouts/events/models, LLM proxy)
 
 Used by `tractatus al up`, Demo 2's AGL backend, the tests and the benchmark. Each server is a
-real uvicorn server on loopback (port 0 = any free port). The model is registered with the
-gateway under `model_name`, which must be the name the model server serves (AGL rewrites the
-request's `model` to it).
+real uvicorn server (uvloop, httptools, TCP_NODELAY; see serving.py), port 0 = any free port.
+The gateway and the governed proxy share one event loop, so the proxy governs in AGL's own
+process and writes governance events into AGL's store before the agent gets its answer; the stub
+model has its own loop, as a model server would have its own process. The model is registered
+with the gateway under `model_name`, which must be the name the model server serves (AGL
+rewrites the request's `model` to it).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -27,7 +31,8 @@ from tractatus.integrations.agentlightning.gateway import (
     gateway_config,
 )
 from tractatus.integrations.agentlightning.proxy import Deciding, ProxySettings, create_governed_proxy
-from tractatus.integrations.agentlightning.serving import ServerThread
+from tractatus.integrations.agentlightning.proxy_policy import ProxyPolicy, load_proxy_policy
+from tractatus.integrations.agentlightning.serving import Served, ServerThread, ServingLoop
 from tractatus.integrations.agentlightning.stub_model import create_stub_model_app
 
 if TYPE_CHECKING:
@@ -54,6 +59,7 @@ class StackConfig:
     model_url: str | None = None  # an OpenAI-compatible base URL ending in /v1; None = stub model
     with_proxy: bool = True
     stub_latency_s: float = 0.0  # stub model only: seconds per answer, to mimic a real model
+    proxy_policy: ProxyPolicy | None = None  # None: policies/proxy/agentlightning.yaml
 
 
 class Stack:
@@ -68,8 +74,10 @@ class Stack:
             config.model_name if config.model_url else f"{config.model_name}-{uuid.uuid4().hex[:8]}"
         )
         self.stub: ServerThread | None = None
-        self.gateway: ServerThread | None = None
-        self.proxy: ServerThread | None = None
+        self.loop: ServingLoop | None = None  # the gateway's event loop, shared with the proxy
+        self.gateway: Served | None = None
+        self.gateway_app: Any = None  # the AGL app: serve more governed proxies with it on `loop`
+        self.proxy: Served | None = None
 
     @property
     def model_endpoint(self) -> str:
@@ -99,20 +107,25 @@ class Stack:
                     port=c.stub_port,
                     name="stub model",
                 ).start()
-            app = create_gateway_app(gateway_config(key=c.gateway_key, model_name=self.model_name))
-            self.gateway = ServerThread(app, host=c.host, port=c.gateway_port, name="AGL gateway").start()
+            self.loop = ServingLoop("agl-gateway")
+            self.gateway_app = gateway_app = create_gateway_app(
+                gateway_config(key=c.gateway_key, model_name=self.model_name)
+            )
+            self.gateway = self.loop.serve(gateway_app, host=c.host, port=c.gateway_port, name="AGL gateway")
             self._register_model()
             if c.with_proxy:
                 assert self.governor is not None
                 settings = ProxySettings(
-                    gateway_url=self.gateway.url, gateway_key=c.gateway_key, agent_key=c.agent_key
+                    gateway_key=c.gateway_key,
+                    agent_key=c.agent_key,
+                    policy=c.proxy_policy if c.proxy_policy is not None else load_proxy_policy(),
                 )
-                self.proxy = ServerThread(
-                    create_governed_proxy(self.governor, settings),
+                self.proxy = self.loop.serve(
+                    create_governed_proxy(self.governor, settings, gateway_app=gateway_app),
                     host=c.host,
                     port=c.proxy_port,
                     name="governed proxy",
-                ).start()
+                )
         except BaseException:
             self.stop()
             raise
@@ -130,11 +143,27 @@ class Stack:
         if response.status_code >= 400:
             raise ConfigError(f"the gateway refused the model registration: HTTP {response.status_code}")
 
+    def _unregister_model(self) -> None:
+        """Take this stack's model endpoint out of AGL's process-wide registry (AGL can only delete
+        every model), so a later stack serving the same name never gets routed to a dead server."""
+        from agentlightning.server.store import _models
+
+        if self.stub is None and not self.config.model_url:
+            return  # the stub never started, so nothing was registered
+        servers = _models.get(self.model_name)
+        if servers is not None:
+            servers.pop(self.model_endpoint, None)
+            if not servers:
+                _models.pop(self.model_name, None)
+
     def stop(self) -> None:
-        for server in (self.proxy, self.gateway, self.stub):
-            if server is not None:
-                server.stop()
-        self.proxy = self.gateway = self.stub = None
+        if self.loop is not None:
+            self.loop.stop()  # the proxy first, then the gateway
+            self._unregister_model()
+        if self.stub is not None:
+            self.stub.stop()
+        self.loop = self.stub = None
+        self.proxy = self.gateway = None
 
     def __enter__(self) -> Stack:
         return self.start()
