@@ -19,7 +19,11 @@ $(STAMP): pyproject.toml
 	  $$python -m venv $(VENV); \
 	fi; \
 	$(PY) -m pip install -q --upgrade pip; \
-	$(PY) -m pip install -q -e '.[dev]'; \
+	echo "installing the project and its test tools into $(VENV) (a few minutes on a fresh clone)"; \
+	$(PY) -m pip install -e '.[dev]' 2>&1 | tee $(VENV)/pip.log | grep --line-buffered -E '^Collecting' | sed -u 's/^/  /'; \
+	test $${PIPESTATUS[0]} -eq 0 || { tail -n 20 $(VENV)/pip.log; exit 1; }; \
+	echo "VERL's config schema for the GPU recipe's CPU test (no torch: --no-deps)"; \
+	$(PY) -m pip install -q --no-deps 'verl==0.8.0'; \
 	touch $(STAMP)
 
 setup: $(STAMP)
