@@ -35,7 +35,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--policy", type=Path, default=ROOT / "policies" / "default.yaml")
     parser.add_argument("--markdown", action="store_true")
-    parser.add_argument("--misses", type=int, default=0, help="print up to this many misses and false positives")
+    parser.add_argument(
+        "--misses", type=int, default=0, help="print up to this many misses and false positives"
+    )
     args = parser.parse_args()
 
     document = yaml.safe_load(args.policy.read_text(encoding="utf-8"))
@@ -44,22 +46,31 @@ def main() -> None:
     found: Counter[str] = Counter()
     misses: list[str] = []
     for example in generate(args.split, args.n, args.seed):
-        ctx = CheckContext(action=Action(text=example.text), text=normalize(example.text), state=GovernanceState())
+        ctx = CheckContext(
+            action=Action(text=example.text), text=normalize(example.text), state=GovernanceState()
+        )
         findings = detector.evaluate(ctx)
         if example.pii_free:
             total["pii_free"] += 1
             if findings:
                 found["pii_free"] += 1
-                misses.append(f"FP  {example.template_id} {example.text!r} -> {[(f.category, f.span.start if f.span else None) for f in findings]}")
+                misses.append(
+                    f"FP  {example.template_id} {example.text!r} -> {[(f.category, f.span.start if f.span else None) for f in findings]}"
+                )
         for span in example.spans:
             total[span.category] += 1
             hit = any(
-                f.category == span.category and f.span is not None and f.span.start < span.end and span.start < f.span.end
+                f.category == span.category
+                and f.span is not None
+                and f.span.start < span.end
+                and span.start < f.span.end
                 for f in findings
             )
             found[span.category] += hit
             if not hit:
-                misses.append(f"MISS {span.category} {example.locale} {example.text[span.start:span.end]!r} in {example.text!r}")
+                misses.append(
+                    f"MISS {span.category} {example.locale} {example.text[span.start : span.end]!r} in {example.text!r}"
+                )
     result = {
         "split": args.split, "n": args.n, "seed": args.seed,
         "recall": {c: round(found[c] / total[c], 4) for c in CATEGORIES if total[c]},

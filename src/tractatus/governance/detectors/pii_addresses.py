@@ -78,23 +78,128 @@ _TAIL = re2.compile(
 
 # Title-case headlines are made of these; street names are not.
 _FUNCTION_WORDS = frozenset(
-    "a an the and or but nor of to in on at by for from with about as into onto over under up down out off "
-    "that this these those which who whom whose what when where why how than then so too very just also "
-    "is are was were be been being am do does did have has had will would can could should may might must "
-    "i you he she it we they me him her us them my your his its our their mine yours not no all any every "
-    "each some more most much many one ones only ever never".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "about",
+        "as",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "up",
+        "down",
+        "out",
+        "off",
+        "that",
+        "this",
+        "these",
+        "those",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "than",
+        "then",
+        "so",
+        "too",
+        "very",
+        "just",
+        "also",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "i",
+        "you",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "me",
+        "him",
+        "her",
+        "us",
+        "them",
+        "my",
+        "your",
+        "his",
+        "its",
+        "our",
+        "their",
+        "mine",
+        "yours",
+        "not",
+        "no",
+        "all",
+        "any",
+        "every",
+        "each",
+        "some",
+        "more",
+        "most",
+        "much",
+        "many",
+        "one",
+        "ones",
+        "only",
+        "ever",
+        "never",
+    ]
 )
 # Prose words that follow the suffix word used as a noun ("Best Way to", "Park is"), where an
 # address would be followed by "in", "at", a comma or the end ("lives at 5 Main Street in Leeds").
-_NOT_AFTER_A_STREET = frozenset(("to", "of", "for", "that", "which", "is", "are", "was", "were", "you", "your"))
-_FOLLOWERS_OF_AN_ADDRESS = frozenset(("Apt", "Apartment", "Suite", "Unit", "Flat", "Floor", "Room", "Box", "PO"))
+_NOT_AFTER_A_STREET = frozenset(
+    ("to", "of", "for", "that", "which", "is", "are", "was", "were", "you", "your")
+)
+_FOLLOWERS_OF_AN_ADDRESS = frozenset(
+    ("Apt", "Apartment", "Suite", "Unit", "Flat", "Floor", "Room", "Box", "PO")
+)
 
 
 def _is_year(number: str) -> bool:
     return len(number) == 4 and number.isdigit() and 1500 <= int(number) <= 2100
 
 
-def _english_street_ok(text: str, match: re2._Match) -> bool:  # type: ignore[name-defined]
+def _english_street_ok(text: str, match: re2._Match) -> bool:
     words = [w.strip(".'’-").lower() for w in match.group("name").split()]
     if any(w in _FUNCTION_WORDS for w in words):
         return False
@@ -105,9 +210,8 @@ def _english_street_ok(text: str, match: re2._Match) -> bool:  # type: ignore[na
     following = rest.split(maxsplit=1)[0].lower() if rest.strip() else ""
     if following in _NOT_AFTER_A_STREET:
         return False  # "the Best Way to learn", "a Park of ...": the suffix word used as a noun
-    if rest[:1].isupper() and rest.split(maxsplit=1)[0].strip(".,") not in _FOLLOWERS_OF_AN_ADDRESS:
-        return False  # a title-case word runs on: "10 Amazing Park Ideas"
-    return True
+    # A title-case word running on ("10 Amazing Park Ideas") is a headline, unless it is a unit.
+    return not rest[:1].isupper() or rest.split(maxsplit=1)[0].strip(".,") in _FOLLOWERS_OF_AN_ADDRESS
 
 
 def find_street_addresses(text: str) -> list[PiiMatch]:
@@ -139,7 +243,7 @@ def _join_adjacent(spans: list[tuple[int, int]], text: str) -> list[tuple[int, i
     for start, end in sorted(spans):
         if out:
             gap = text[out[-1][1] : start]
-            if start <= out[-1][1] or (len(gap) <= 40 and gap.strip(" ,") == "" or _city_gap(gap)):
+            if start <= out[-1][1] or ((len(gap) <= 40 and gap.strip(" ,") == "") or _city_gap(gap)):
                 out[-1] = (out[-1][0], max(out[-1][1], end))
                 continue
         out.append((start, end))
@@ -148,6 +252,8 @@ def _join_adjacent(spans: list[tuple[int, int]], text: str) -> list[tuple[int, i
 
 def _city_gap(gap: str) -> bool:
     parts = [p.strip() for p in gap.split(",")]
-    return 2 <= len(parts) <= 3 and len(gap) <= 40 and all(
-        not p or (p[0].isupper() and not any(c.isdigit() for c in p)) for p in parts
+    return (
+        2 <= len(parts) <= 3
+        and len(gap) <= 40
+        and all(not p or (p[0].isupper() and not any(c.isdigit() for c in p)) for p in parts)
     )

@@ -39,14 +39,17 @@ _WEAK = re2.compile(rf"(?i:\bi'm|\bi[ \t]+am|\bthis[ \t]+is)[ \t]+(?P<name>{_NAM
 # Words that follow the cues but are not names: function words, pronouns and what people are
 # ("I'm Sorry", "This Is Why", "Thanks, Everyone", "Best, Team").
 _NOT_NAMES = frozenset(
-    "a an the and or but of to in on at by for from with about as so too very just also not no all any every "
-    "this that these those it its is are was were be been will would can could should may might must "
-    "i you he she we they me him her us them my your his our their what why how when where who which here there "
-    "everyone everybody all team guys folks friends again again sorry happy glad sure fine ok okay well ready "
-    "back new going trying looking writing calling done afraid tired excited really still only always never "
-    "please hope yes hi hello dear thank thanks regards best mr mrs ms dr sir madam".split()
+    "a an the and or but of to in on at by for from with about as so too very just also not no all any "  # noqa: SIM905
+    "every this that these those it its is are was were be been will would can could should may might "
+    "must i you he she we they me him her us them my your his our their what why how when where who "
+    "which here there everyone everybody team guys folks friends again sorry happy glad sure fine ok "
+    "okay well ready back new going trying looking writing calling done afraid tired excited really "
+    "still only always never please hope yes hi hello dear thank thanks regards best mr mrs ms dr sir "
+    "madam ".split()
 )
-_CALL_ME_VERBS = frozenset(("back", "later", "tomorrow", "tonight", "now", "when", "if", "at", "on", "a", "the"))
+_CALL_ME_VERBS = frozenset(
+    ("back", "later", "tomorrow", "tonight", "now", "when", "if", "at", "on", "a", "the")
+)
 
 
 def _first_word(name: str) -> str:
@@ -60,7 +63,7 @@ def _weak_ok(text: str, name: str, end: int) -> bool:
     return not rest[:1].isupper()  # "This Is Spinal Tap Live" runs on in title case: a headline
 
 
-def _name_span(pattern: re2._Regexp, match: re2._Match) -> tuple[int, int]:  # type: ignore[name-defined]
+def _name_span(pattern: re2._Regexp, match: re2._Match) -> tuple[int, int]:
     # google-re2's Match.span() takes a group number only.
     return match.span(pattern.groupindex["name"])
 
