@@ -24,6 +24,8 @@ literals are written with both forms.
 
 from __future__ import annotations
 
+import re
+
 import re2
 
 from tractatus.governance.detectors.pii_match import PiiMatch
@@ -84,6 +86,7 @@ _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 64 << 20
 _ENGLISH = re2.compile(_ENGLISH_STREET, _OPTIONS)
 _GROUP = _ENGLISH.groupindex
+_DIGIT = re.compile(r"\d")
 _OTHER = re2.compile(f"{_CONTINENTAL_STREET}|{_ROMANCE_STREET}|{_MILITARY_OR_BOX}|{_TAIL}", _OPTIONS)
 
 # Title-case headlines are made of these; street names are not.
@@ -126,7 +129,7 @@ def _english_street_ok(text: str, match: re2._Match) -> bool:
 def find_street_addresses(text: str) -> list[PiiMatch]:
     """Street lines, military and box addresses and postcode tails; adjacent pieces of one address
     ("12 Main Street, Springfield, IL 62704") are joined into one match."""
-    if not any(c.isdigit() for c in text):
+    if _DIGIT.search(text) is None:  # a C-speed scan; a generator over characters costs 30 us on 1 KB
         return []
     spans = [match.span() for match in _ENGLISH.finditer(text) if _english_street_ok(text, match)]
     spans.extend(pattern_span(text, match.span()) for match in _OTHER.finditer(text))
