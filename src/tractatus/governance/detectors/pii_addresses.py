@@ -28,6 +28,7 @@ import re
 
 import re2
 
+from tractatus.governance.detectors.lexicon import FUNCTION_WORDS
 from tractatus.governance.detectors.pii_match import PiiMatch
 
 # USPS Publication 28, appendix C1 (primary names and common abbreviations), plus the Australian
@@ -89,14 +90,6 @@ _GROUP = _ENGLISH.groupindex
 _DIGIT = re.compile(r"\d")
 _OTHER = re2.compile(f"{_CONTINENTAL_STREET}|{_ROMANCE_STREET}|{_MILITARY_OR_BOX}|{_TAIL}", _OPTIONS)
 
-# Title-case headlines are made of these; street names are not.
-_FUNCTION_WORDS = frozenset(
-    "a an the and or but nor of to in on at by for from with about as into onto over under up down out off "  # noqa: SIM905
-    "that this these those which who whom whose what when where why how than then so too very just also "
-    "is are was were be been being am do does did have has had will would can could should may might must "
-    "i you he she it we they me him her us them my your his its our their mine yours not no all any every "
-    "each some more most much many one ones only ever never".split()
-)
 # Prose words that follow the suffix word used as a noun ("Best Way to", "Park is"), where an
 # address would be followed by "in", "at", a comma or the end ("lives at 5 Main Street in Leeds").
 _NOT_AFTER_A_STREET = frozenset(
@@ -113,7 +106,7 @@ def _is_year(number: str) -> bool:
 
 def _english_street_ok(text: str, match: re2._Match) -> bool:
     words = [w.strip(".'’-").lower() for w in match.group(_GROUP["name"]).split()]
-    if any(w in _FUNCTION_WORDS for w in words):
+    if any(w in FUNCTION_WORDS for w in words):  # title-case headline words, not a street name
         return False
     number = match.group(_GROUP["number"])
     if number is not None and match.group(_GROUP["comma"]) and _is_year(number):

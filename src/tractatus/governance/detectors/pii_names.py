@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re2
 
+from tractatus.governance.detectors.lexicon import FUNCTION_WORDS
 from tractatus.governance.detectors.pii_match import PiiMatch
 
 # A name word: capitalised, then letters ("McDonald", "O'Brien", "Heinz-Gunter"). Words are
@@ -46,14 +47,10 @@ _KINDS = tuple((kind, _CUES.groupindex[kind]) for kind in ("strong", "sign_off",
 
 # Words that follow the cues but are not names: function words, pronouns and what people are
 # ("I'm Sorry", "This Is Why", "Thanks, Everyone", "Best, Team").
-_NOT_NAMES = frozenset(
-    "a an the and or but of to in on at by for from with about as so too very just also not no all any "  # noqa: SIM905
-    "every this that these those it its is are was were be been will would can could should may might "
-    "must i you he she we they me him her us them my your his our their what why how when where who "
-    "which here there everyone everybody team guys folks friends again sorry happy glad sure fine ok "
-    "okay well ready back new going trying looking writing calling done afraid tired excited really "
-    "still only always never please hope yes hi hello dear thank thanks regards best mr mrs ms dr sir "
-    "madam ".split()
+_NOT_NAMES = FUNCTION_WORDS | frozenset(
+    "everyone everybody team guys folks friends again sorry happy glad sure fine ok okay well ready back new "  # noqa: SIM905
+    "going trying looking writing calling done afraid tired excited really still always please hope yes hi "
+    "hello dear thank thanks regards best mr mrs ms dr sir madam".split()
 )
 _CALL_ME_VERBS = frozenset(
     ("back", "later", "tomorrow", "tonight", "now", "when", "if", "at", "on", "a", "the")
