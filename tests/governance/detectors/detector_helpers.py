@@ -59,3 +59,8 @@ def load_cases(name: str) -> list[dict[str, Any]]:
 
 def all_detectors() -> dict[str, Any]:
     return {cls.name: build(cls.name) for cls in builtin_detectors()}
+
+
+def found_values(detector: Any, text: str, category: str) -> list[str]:
+    """The pieces of `text` (original offsets) the detector reported in `category`."""
+    return [text[f.span.start : f.span.end] for f in run(detector, text) if f.category == category and f.span]

@@ -23,15 +23,26 @@ def _special(detector: Any, text: str, kind: str = "message") -> list[Finding]:
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
-        ("I was diagnosed with HIV last year and the app leaked it", "compliance.special_category.self.health"),
+        (
+            "I was diagnosed with HIV last year and the app leaked it",
+            "compliance.special_category.self.health",
+        ),
         ("As a practising Muslim, I can't attend on Fridays.", "compliance.special_category.self.religion"),
-        ("I'm gay and my manager keeps asking about my weekend", "compliance.special_category.self.sexual_orientation"),
+        (
+            "I'm gay and my manager keeps asking about my weekend",
+            "compliance.special_category.self.sexual_orientation",
+        ),
         ("I've been suffering from depression since the divorce", "compliance.special_category.self.health"),
-        ("Please don't share my HIV status with the insurer", "compliance.special_category.self.biometric_or_health_record"),
+        (
+            "Please don't share my HIV status with the insurer",
+            "compliance.special_category.self.biometric_or_health_record",
+        ),
         ("i am bipolar and on lithium", "compliance.special_category.self.health"),
     ],
 )
-def test_self_disclosure_is_reported_as_the_writers_own(detectors: dict[str, Any], text: str, rule: str) -> None:
+def test_self_disclosure_is_reported_as_the_writers_own(
+    detectors: dict[str, Any], text: str, rule: str
+) -> None:
     findings = _special(detectors["compliance"], text)
     assert [f.rule_id for f in findings] == [rule]
     assert findings[0].severity == Severity.MEDIUM  # default policy: blocked like a third party's
@@ -45,7 +56,9 @@ def test_self_disclosure_is_reported_as_the_writers_own(detectors: dict[str, Any
         "Actor Tom Hanks has been diagnosed with diabetes",
     ],
 )
-def test_public_figure_news_passes_in_publish_and_only_warns_in_messages(detectors: dict[str, Any], text: str) -> None:
+def test_public_figure_news_passes_in_publish_and_only_warns_in_messages(
+    detectors: dict[str, Any], text: str
+) -> None:
     assert _special(detectors["compliance"], text, kind="publish") == []
     findings = _special(detectors["compliance"], text, kind="message")
     assert [f.severity for f in findings] == [Severity.LOW]
@@ -53,7 +66,9 @@ def test_public_figure_news_passes_in_publish_and_only_warns_in_messages(detecto
 
 
 def test_a_third_party_is_still_blocked_in_publish(detectors: dict[str, Any]) -> None:
-    findings = _special(detectors["compliance"], "My coworker Sarah was diagnosed with cancer last year", kind="publish")
+    findings = _special(
+        detectors["compliance"], "My coworker Sarah was diagnosed with cancer last year", kind="publish"
+    )
     assert [f.severity for f in findings] == [Severity.MEDIUM]
     assert findings[0].rule_id == "compliance.special_category.health"
 

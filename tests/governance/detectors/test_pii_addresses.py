@@ -6,17 +6,16 @@ import time
 from typing import Any
 
 import pytest
-from detector_helpers import run
-
-
-def _addresses(detector: Any, text: str) -> list[str]:
-    return [text[f.span.start : f.span.end] for f in run(detector, text) if f.category == "street_address"]
+from detector_helpers import found_values, run
 
 
 @pytest.mark.parametrize(
     ("text", "address"),
     [
-        ("I live at 574 Patrick Walks Apt. 883, Herringfort, VI 48307.", "574 Patrick Walks Apt. 883, Herringfort, VI 48307"),
+        (
+            "I live at 574 Patrick Walks Apt. 883, Herringfort, VI 48307.",
+            "574 Patrick Walks Apt. 883, Herringfort, VI 48307",
+        ),
         ("Ship to 1099 Nicholas Radial Suite 848 please", "1099 Nicholas Radial Suite 848"),
         ("Send it to PSC 1234, Box 5678, APO AE 12345", "PSC 1234, Box 5678, APO AE 12345"),
         ("Home: Flat 6, Austin Shore, Marymouth, DN13 4PR", "Flat 6, Austin Shore, Marymouth, DN13 4PR"),
@@ -27,11 +26,14 @@ def _addresses(detector: Any, text: str) -> list[str]:
         ("Our flat is at Woutdreef 740, 5340EW, Egchel", "Woutdreef 740, 5340EW, Egchel"),
         ("Pick me up at H.No. 85, Goyal Marg", "H.No. 85, Goyal Marg"),
         ("Postal address: P.O. Box 4521", "P.O. Box 4521"),
-        ("Mailing: 56/084 Joel Expressway, New Matthewton, VIC, 2920", "56/084 Joel Expressway, New Matthewton, VIC, 2920"),
+        (
+            "Mailing: 56/084 Joel Expressway, New Matthewton, VIC, 2920",
+            "56/084 Joel Expressway, New Matthewton, VIC, 2920",
+        ),
     ],
 )
 def test_addresses_in_many_forms_are_found(detectors: dict[str, Any], text: str, address: str) -> None:
-    found = _addresses(detectors["pii"], text)
+    found = found_values(detectors["pii"], text, "street_address")
     assert found, text
     assert address in found, found
 
@@ -53,7 +55,7 @@ def test_addresses_in_many_forms_are_found(detectors: dict[str, Any], text: str,
     ],
 )
 def test_headlines_dates_and_counts_are_not_addresses(detectors: dict[str, Any], text: str) -> None:
-    assert _addresses(detectors["pii"], text) == []
+    assert found_values(detectors["pii"], text, "street_address") == []
 
 
 def test_address_patterns_stay_linear_on_hostile_input(detectors: dict[str, Any]) -> None:

@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from detector_helpers import run
-
-
-def _names(detector: Any, text: str) -> list[str]:
-    return [text[f.span.start : f.span.end] for f in run(detector, text) if f.category == "person"]
+from detector_helpers import found_values
 
 
 @pytest.mark.parametrize(
@@ -27,7 +23,7 @@ def _names(detector: Any, text: str) -> list[str]:
     ],
 )
 def test_self_named_and_signing_people_are_found(detectors: dict[str, Any], text: str, name: str) -> None:
-    assert _names(detectors["pii"], text) == [name]
+    assert found_values(detectors["pii"], text, "person") == [name]
 
 
 @pytest.mark.parametrize(
@@ -47,4 +43,4 @@ def test_self_named_and_signing_people_are_found(detectors: dict[str, Any], text
     ],
 )
 def test_title_case_and_everyday_phrases_are_not_names(detectors: dict[str, Any], text: str) -> None:
-    assert _names(detectors["pii"], text) == []
+    assert found_values(detectors["pii"], text, "person") == []

@@ -22,7 +22,10 @@ def test_required_ner_without_its_model_is_one_clear_policy_error(tmp_path: Path
 def test_optional_ner_without_its_model_runs_the_pattern_tier(tmp_path: Path) -> None:
     detector = build("pii", ner_model=str(tmp_path / "no-such-pipeline"))
     assert detector.ner_available is False
-    assert [f.category for f in run(detector, "my name is Angela Merkel, mail angela@example.org")] == ["person", "email"]
+    assert [f.category for f in run(detector, "my name is Angela Merkel, mail angela@example.org")] == [
+        "person",
+        "email",
+    ]
     assert run(detector, NOT_SELF_NAMED) == []  # no model: a name without a cue is not found
 
 
@@ -45,7 +48,9 @@ def test_ner_tier_loads_a_local_pipeline_lazily_and_finds_names(tmp_path: Path) 
     assert detector.ner_available is True
     assert detector._names is None  # nothing loaded before the first text
     findings = run(detector, NOT_SELF_NAMED)
-    assert [(f.category, NOT_SELF_NAMED[f.span.start : f.span.end]) for f in findings] == [("person", "Angela Merkel")]
+    assert [(f.category, NOT_SELF_NAMED[f.span.start : f.span.end]) for f in findings] == [
+        ("person", "Angela Merkel")
+    ]
     assert all("Merkel" not in (f.evidence or "") for f in findings)
 
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from detector_helpers import run
-
-
-def _phones(detector: Any, text: str) -> list[str]:
-    return [text[f.span.start : f.span.end] for f in run(detector, text) if f.category == "phone"]
+from detector_helpers import found_values, run
 
 
 @pytest.mark.parametrize(
@@ -27,8 +23,10 @@ def _phones(detector: Any, text: str) -> list[str]:
         ("Her number changed to 06 36 38 44 91 last week.", "06 36 38 44 91"),
     ],
 )
-def test_international_and_extension_formats_are_phones(detectors: dict[str, Any], text: str, number: str) -> None:
-    assert _phones(detectors["pii"], text) == [number]
+def test_international_and_extension_formats_are_phones(
+    detectors: dict[str, Any], text: str, number: str
+) -> None:
+    assert found_values(detectors["pii"], text, "phone") == [number]
 
 
 @pytest.mark.parametrize(
@@ -45,7 +43,7 @@ def test_international_and_extension_formats_are_phones(detectors: dict[str, Any
     ],
 )
 def test_numbers_that_are_not_phones_pass(detectors: dict[str, Any], text: str) -> None:
-    assert _phones(detectors["pii"], text) == []
+    assert found_values(detectors["pii"], text, "phone") == []
 
 
 def test_ssn_in_parentheses_is_an_ssn_not_a_trunk_prefixed_phone(detectors: dict[str, Any]) -> None:

@@ -123,15 +123,26 @@ _VERB_PHRASES = (
 # "she's", "John's": the contracted "is" follows the subject without a space.
 _SPECIAL_LOWER = re.compile(rf"\b{_SUBJECT_LOWER}{_FILLER}(?:\s+|(?='s\s))(?:{_VERB_PHRASES})")
 # Offices and public roles: a name behind one of them is a public figure ("Senator Kennedy").
-_PUBLIC_TITLES = (
-    r"Senator|Sen\.|President|Vice\s+President|Prime\s+Minister|Governor|Gov\.|Representative|Rep\.|Congressman|"
-    r"Congresswoman|Mayor|Minister|Chancellor|Secretary|Speaker|King|Queen|Prince|Princess|Pope|Cardinal|Archbishop|"
-    r"Judge|Justice|General|Gen\.|Admiral|Actor|Actress|Singer|Rapper|Star|Legend|Coach|Sheikh|Duke|Duchess|Lord|Sir|Dame"
+# Checked on the words around a match rather than inside the regex: an optional prefix at the
+# start of a pattern would stop Python's re from skipping ahead to capitalised words.
+_PUBLIC_TITLES = frozenset(
+    "senator sen president governor gov representative rep congressman congresswoman mayor minister "  # noqa: SIM905
+    "chancellor secretary speaker king queen prince princess pope cardinal archbishop judge justice general "
+    "gen admiral actor actress singer rapper star legend coach sheikh duke duchess lord sir dame premier".split()
 )
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?\s+$")
 # A capitalised name as the subject: runs on the case-preserving view, the verb phrase ignoring case.
-_SPECIAL_NAMED = re.compile(
-    rf"\b(?:(?P<title>{_PUBLIC_TITLES})\s+)?(?P<name>[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?){_FILLER}(?:\s+|(?='s\s))(?i:{_VERB_PHRASES})"
-)
+_SPECIAL_NAMED = re.compile(rf"\b(?P<name>[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?){_FILLER}(?:\s+|(?='s\s))(?i:{_VERB_PHRASES})")
+
+
+def _is_public_figure(text: str, match: re.Match[str]) -> bool:
+    """"Senator Kennedy has ...", "President Joe Biden tested ...": a title in or before the name."""
+    if match.group("name").split()[0].lower() in _PUBLIC_TITLES:
+        return True
+    before = _WORD_BEFORE.search(text[max(0, match.start() - 16) : match.start()])
+    return before is not None and before.group(1).lower() in _PUBLIC_TITLES
+
+
 # The writer as the subject: the same verb phrases with the first person's "am"/"'m"/"have".
 _SELF_VERB_PHRASES = _VERB_PHRASES.replace(r"(?:is|'s|was)", r"(?:am|'m|is|'s|was)").replace(r"(?:is|'s)", r"(?:am|'m|is|'s)")
 _SPECIAL_SELF = re.compile(rf"\b(?:i|i've|i'd|i\s+myself){_FILLER}(?:\s+|(?='[ms]\s))(?:{_SELF_VERB_PHRASES})")
@@ -220,6 +231,7 @@ _ABOUT: Mapping[str, str] = MappingProxyType({
     "self": "the writer discloses about themselves",
     "public_figure": "about a public figure",
 })  # fmt: skip
+_FIRST_PERSON = frozenset(("i", "i'm", "i've", "i'd", "im", "ive"))
 _VERB_GROUPS = ("health", "religion", "ethnicity", "sexual_orientation", "political_opinion", "trade_union", "criminal_record")
 
 
@@ -290,14 +302,19 @@ class ComplianceDetector:
             candidates.extend((m, m.lastgroup or "special_category", "third_party") for m in _SPECIAL_LOWER.finditer(lowered))
             for m in _SPECIAL_NAMED.finditer(ctx.text.words):
                 group = _verb_group(m)
-                if m.group("title"):
+                if _is_public_figure(ctx.text.words, m):
                     candidates.append((m, group, "public_figure"))
                 elif m.group("name").split()[0] not in _NOT_NAMES:
                     candidates.append((m, group, "third_party"))
-            candidates.extend((m, m.lastgroup or "special_category", "self") for m in _SPECIAL_SELF.finditer(lowered))
-            candidates.extend((m, m.lastgroup or "special_category", "self") for m in _AS_IDENTITY.finditer(lowered))
+            # The first-person patterns start with "i" or "as": Python's re cannot skip ahead to
+            # them, so they run only when the text has those words (a set lookup).
+            if not _FIRST_PERSON.isdisjoint(forms):
+                candidates.extend((m, m.lastgroup or "special_category", "self") for m in _SPECIAL_SELF.finditer(lowered))
+            if "as" in forms:
+                candidates.extend((m, m.lastgroup or "special_category", "self") for m in _AS_IDENTITY.finditer(lowered))
         candidates.extend((m, "biometric_or_health_record", "third_party") for m in _BIOMETRIC.finditer(lowered))
-        candidates.extend((m, "biometric_or_health_record", "self") for m in _SELF_RECORD.finditer(lowered))
+        if "my" in forms:
+            candidates.extend((m, "biometric_or_health_record", "self") for m in _SELF_RECORD.finditer(lowered))
         out: list[Finding] = []
         seen: list[tuple[int, int]] = []
         for match, group, subject in candidates:

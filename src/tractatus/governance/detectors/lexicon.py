@@ -12,6 +12,16 @@ from typing import Iterable
 
 _MASK = "[*#]"
 
+# English function words: articles, pronouns, auxiliaries, prepositions, conjunctions. Title-case
+# headlines are full of them ("27 Pictures That Are Way Too Real"); names and street names are not.
+FUNCTION_WORDS = frozenset(
+    "a an the and or but nor of to in on at by for from with about as into onto over under up down out off "  # noqa: SIM905
+    "that this these those which who whom whose what when where why how than then so too very just also "
+    "is are was were be been being am do does did have has had will would can could should may might must "
+    "i you he she it we they me him her us them my your his its our their mine yours not no all any every "
+    "each some more most much many one ones only ever never here there".split()
+)
+
 
 def elastic(word: str, *, masks: bool = False) -> str:
     """A regex for `word` that also matches stretched letters and, with `masks`, letters replaced

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-PiiCategory = Literal["email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"]
+PiiCategory = Literal[
+    "email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"
+]
 
 
 @dataclass(frozen=True, slots=True)
