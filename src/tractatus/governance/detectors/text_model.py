@@ -1,0 +1,233 @@
+"""Inference for the learned tiers: word and character n-gram TF-IDF + a linear model, numpy only.
+
+The models are fitted by scikit-learn in `tractatus.governance.learning` (never imported at
+decision time) and exported to a small JSON file under `detectors/models/`: the vocabulary of each
+vectorizer, its idf, and the linear weights. This module recomputes exactly what scikit-learn's
+`TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\\b\\w\\w+\\b")` and
+`TfidfVectorizer(analyzer="char_wb")` joined by a `FeatureUnion`, followed by
+`LogisticRegression.decision_function`, compute (a test pins the equality), so a decision needs
+neither scikit-learn nor any data.
+
+Why hand-written: scikit-learn's vectorizers cost ~1 ms per kilobyte in Python and pull in
+scipy at import; the text pipeline's budget is 1 ms for everything. Character n-grams are
+matched by a 64-bit polynomial hash computed for every position at once with numpy, then looked
+up in the sorted hashes of the vocabulary (`searchsorted`); the exporter refuses a vocabulary
+whose hashes collide, and an unseen n-gram colliding with a known one has probability ~2^-45.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from tractatus.governance.errors import PolicyError
+
+if TYPE_CHECKING:
+    from tractatus.governance.normalize import NormalizedText
+
+MODEL_FORMAT = 1
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+_PRIME = np.uint64(0x100000001B3)  # FNV-64 prime as the polynomial base: odd, large, well mixed
+_MAX_CHAR_N = 8
+_DIGIT = re.compile(r"\d")
+
+
+def model_input(text: NormalizedText) -> str:
+    """What every learned model reads, in training and at decision time alike: the normalized,
+    de-leeted, lower-cased words (so the evasion handling applies), with every digit folded to
+    "0" ("17 pictures", "34 reasons": the count is not the signal, the shape is)."""
+    return _DIGIT.sub("0", text.lower_words)
+
+
+def char_gram_hashes(grams: Sequence[str]) -> np.ndarray:
+    """The 64-bit key of each character n-gram, the same function `_char_keys` applies to text."""
+    if not grams:
+        return np.zeros(0, dtype=np.uint64)
+    width = max(len(g) for g in grams)
+    padded = "".join(g.ljust(width, "\0") for g in grams)
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).reshape(len(grams), width).astype(np.uint64)
+    lengths = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
+    keys = np.zeros(len(grams), dtype=np.uint64)
+    for j in range(width):
+        keys = np.where(j < lengths, keys * _PRIME + codes[:, j], keys)
+    return keys + lengths.astype(np.uint64)  # the length tells "ab" from "\0ab" and mixes n in
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One n-gram's share of a score: what a finding shows as its evidence."""
+
+    term: str
+    weight: float
+
+
+class _Vocabulary:
+    """One exported vectorizer: its n-grams in feature order, their idf and how tf is counted."""
+
+    __slots__ = ("idf", "ngram_range", "offset", "sublinear_tf", "terms")
+
+    def __init__(self, spec: dict[str, Any], offset: int) -> None:
+        self.terms: list[str] = list(spec["terms"])
+        self.idf = np.asarray(spec["idf"], dtype=np.float64)
+        self.ngram_range = (int(spec["ngram_range"][0]), int(spec["ngram_range"][1]))
+        self.sublinear_tf = bool(spec["sublinear_tf"])
+        self.offset = offset  # where this vectorizer's columns start in the joined feature vector
+        if len(self.terms) != len(self.idf):
+            raise PolicyError("model file: a vocabulary and its idf differ in length")
+
+    def weigh(self, counts: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """TF-IDF values of the present features, L2-normalized as scikit-learn's `norm="l2"`."""
+        tf = np.log(counts) + 1.0 if self.sublinear_tf else counts
+        values = tf * self.idf[index]
+        norm = math.sqrt(float(values @ values))
+        return values / norm if norm > 0 else values
+
+
+class TextModel:
+    """A linear text classifier read from an exported model file. Immutable after loading."""
+
+    __slots__ = ("_calibration", "_char", "_char_keys", "_char_order", "_coef", "_intercept", "_word",
+                 "_word_index", "classes", "digest", "meta", "name")
+
+    def __init__(self, document: dict[str, Any], digest: str) -> None:
+        if document.get("format") != MODEL_FORMAT:
+            raise PolicyError(f"model file: format {document.get('format')!r} is not {MODEL_FORMAT}")
+        self.name: str = document["name"]
+        self.digest = digest
+        self.classes: tuple[str, ...] = tuple(document["classes"])
+        self.meta: dict[str, Any] = document.get("meta", {})
+        self._word = _Vocabulary(document["word"], 0)
+        self._char = _Vocabulary(document["char"], len(self._word.terms))
+        if self._char.ngram_range[1] > _MAX_CHAR_N:
+            raise PolicyError("model file: character n-grams longer than 8 are not supported")
+        self._word_index = {term: i for i, term in enumerate(self._word.terms)}
+        keys = char_gram_hashes(self._char.terms)
+        self._char_order = np.argsort(keys, kind="stable")
+        self._char_keys = keys[self._char_order]
+        if len(self._char_keys) > 1 and bool(np.any(self._char_keys[1:] == self._char_keys[:-1])):
+            raise PolicyError("model file: two character n-grams share a hash key")
+        self._coef = np.asarray(document["coef"], dtype=np.float64)  # (rows, features)
+        self._intercept = np.asarray(document["intercept"], dtype=np.float64)
+        # Optional: an ensemble of binary scorers, each with a sigmoid calibration (a, b), whose
+        # probabilities are averaged, as scikit-learn's CalibratedClassifierCV(method="sigmoid") does.
+        self._calibration = np.asarray(document.get("calibration", []), dtype=np.float64).reshape(-1, 2)
+        if len(self._calibration) and (len(self.classes) != 2 or len(self._calibration) != len(self._intercept)):
+            raise PolicyError("model file: a calibration needs one (a, b) pair per binary scorer")
+        width = len(self._word.terms) + len(self._char.terms)
+        if self._coef.ndim != 2 or self._coef.shape[1] != width or self._coef.shape[0] != len(self._intercept):
+            raise PolicyError("model file: weights do not match the vocabularies")
+
+    # -- features --------------------------------------------------------------------------------
+    def _word_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        tokens = _TOKEN.findall(text)
+        low, high = self._word.ngram_range
+        grams: list[str] = []
+        for n in range(low, high + 1):
+            grams.extend(tokens if n == 1 else (" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)))
+        lookup = self._word_index.get
+        counts = Counter(i for i in map(lookup, grams) if i is not None)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = self._word.weigh(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)), index)
+        return index, values
+
+    def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        words = text.split()
+        if not words or len(self._char_keys) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        # char_wb: each word padded with one space on each side; an n-gram never crosses words.
+        padded = " " + "  ".join(words) + " "
+        codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        owner = np.repeat(np.arange(len(words)), [len(w) + 2 for w in words])
+        low, high = self._char.ngram_range
+        keys = codes.copy()
+        found = []
+        for n in range(2, high + 1):
+            keys = keys[:-1] * _PRIME + codes[n - 1 :]
+            if n >= low:
+                same_word = owner[: len(keys)] == owner[n - 1 :]
+                found.append(keys[same_word] + np.uint64(n))
+        if low == 1:
+            found.append(codes + np.uint64(1))
+        unique, counts = np.unique(np.concatenate(found), return_counts=True)
+        slot = np.searchsorted(self._char_keys, unique)
+        slot[slot == len(self._char_keys)] = 0
+        known = self._char_keys[slot] == unique
+        if not known.any():
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        index = self._char_order[slot[known]]
+        values = self._char.weigh(counts[known].astype(np.float64), index)
+        return index + self._char.offset, values
+
+    # -- scores ----------------------------------------------------------------------------------
+    def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        word_index, word_values = self._word_features(text)
+        char_index, char_values = self._char_features(text)
+        return np.concatenate((word_index, char_index)), np.concatenate((word_values, char_values))
+
+    def decision_function(self, text: str) -> np.ndarray:
+        """The linear scores, one per row of weights (scikit-learn's `decision_function`)."""
+        index, values = self._features(text)
+        return self._intercept + self._coef[:, index] @ values
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Class probabilities: the logistic of a binary model, the softmax of a multinomial one."""
+        scores = self.decision_function(text)
+        if len(self._calibration):
+            a, b = self._calibration[:, 0], self._calibration[:, 1]
+            positive = float(np.mean(1.0 / (1.0 + np.exp(a * scores + b))))
+            return {self.classes[0]: 1.0 - positive, self.classes[1]: positive}
+        if len(self.classes) == 2:
+            positive = 1.0 / (1.0 + math.exp(-float(scores[0])))
+            return {self.classes[0]: 1.0 - positive, self.classes[1]: positive}
+        shifted = np.exp(scores - scores.max())
+        shares = shifted / shifted.sum()
+        return {label: float(p) for label, p in zip(self.classes, shares, strict=True)}
+
+    def explain(self, text: str, label: str, top: int = 3) -> list[Contribution]:
+        """The n-grams that pushed most towards `label`, largest first (positive shares only)."""
+        index, values = self._features(text)
+        if len(index) == 0:
+            return []
+        if len(self.classes) == 2:
+            # A calibrated ensemble's sign: a < 0 means a higher score is more positive.
+            sign = -np.sign(self._calibration[:, 0:1]) if len(self._calibration) else np.ones((1, 1))
+            shares = (sign * self._coef[:, index]).mean(axis=0) * values * (1.0 if label == self.classes[1] else -1.0)
+        else:
+            row = self.classes.index(label)
+            shares = (self._coef[row, index] - self._coef[:, index].mean(axis=0)) * values
+        best = np.argsort(-shares, kind="stable")[:top]
+        return [Contribution(self._term(int(index[i])), float(shares[i])) for i in best if shares[i] > 0]
+
+    def _term(self, feature: int) -> str:
+        if feature < self._char.offset:
+            return self._word.terms[feature]
+        return self._char.terms[feature - self._char.offset]
+
+
+def parse_model(raw: bytes) -> TextModel:
+    """A model from the bytes of its file; the digest is the sha256 of exactly those bytes."""
+    try:
+        document = json.loads(raw)
+        return TextModel(document, hashlib.sha256(raw).hexdigest())
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise PolicyError(f"model file is not a valid text model ({error})") from None
+
+
+def load_model(name: str) -> TextModel:
+    """A model shipped with the package, e.g. "clickbait" (read from detectors/models/<name>.json)."""
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", name):
+        raise PolicyError(f"invalid model name {name!r}")
+    path = resources.files("tractatus.governance.detectors").joinpath("models", f"{name}.json")
+    if not path.is_file():
+        raise PolicyError(f"no shipped model {name!r}: run `tractatus detectors train`")
+    return parse_model(path.read_bytes())
