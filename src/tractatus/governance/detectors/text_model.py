@@ -21,7 +21,6 @@ import hashlib
 import json
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Sequence
@@ -61,6 +60,27 @@ def char_gram_hashes(grams: Sequence[str]) -> np.ndarray:
     return keys + lengths.astype(np.uint64)  # the length tells "ab" from "\0ab" and mixes n in
 
 
+_NO_INDEX = np.zeros(0, dtype=np.int64)
+_NO_VALUES = np.zeros(0, dtype=np.float64)
+
+
+def _lookup(sorted_keys: np.ndarray, order: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The feature index of every key found in `sorted_keys` (one binary search each, in C)."""
+    if len(keys) == 0 or len(sorted_keys) == 0:
+        return _NO_INDEX
+    slot = np.searchsorted(sorted_keys, keys)
+    slot[slot == len(sorted_keys)] = 0
+    return order[slot[sorted_keys[slot] == keys]]
+
+
+def _counted(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct features and how often each occurs. Sort-and-compare by hand: np.unique with
+    counts costs twice as much on the few thousand n-grams of a kilobyte (numpy 2.x)."""
+    ordered = np.sort(features)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    return ordered[starts], np.diff(np.append(starts, len(ordered))).astype(np.float64)
+
+
 @dataclass(frozen=True, slots=True)
 class Contribution:
     """One n-gram's share of a score: what a finding shows as its evidence."""
@@ -94,8 +114,9 @@ class _Vocabulary:
 class TextModel:
     """A linear text classifier read from an exported model file. Immutable after loading."""
 
-    __slots__ = ("_calibration", "_char", "_char_keys", "_char_order", "_coef", "_intercept", "_word",
-                 "_word_index", "classes", "digest", "meta", "name")
+    __slots__ = ("_bigram_keys", "_bigram_order", "_calibration", "_char", "_char_keys", "_char_order", "_coef",
+                 "_intercept", "_token_count", "_token_ids", "_unigram_feature", "_word", "classes", "digest",
+                 "meta", "name")
 
     def __init__(self, document: dict[str, Any], digest: str) -> None:
         if document.get("format") != MODEL_FORMAT:
@@ -108,7 +129,7 @@ class TextModel:
         self._char = _Vocabulary(document["char"], len(self._word.terms))
         if self._char.ngram_range[1] > _MAX_CHAR_N:
             raise PolicyError("model file: character n-grams longer than 8 are not supported")
-        self._word_index = {term: i for i, term in enumerate(self._word.terms)}
+        self._index_words()
         keys = char_gram_hashes(self._char.terms)
         self._char_order = np.argsort(keys, kind="stable")
         self._char_keys = keys[self._char_order]
@@ -125,48 +146,78 @@ class TextModel:
         if self._coef.ndim != 2 or self._coef.shape[1] != width or self._coef.shape[0] != len(self._intercept):
             raise PolicyError("model file: weights do not match the vocabularies")
 
+    def _index_words(self) -> None:
+        """Token ids for every word the vocabulary uses; unigrams map id -> feature, bigrams are
+        looked up by the number id1 * tokens + id2 (numpy, not one dict lookup per bigram)."""
+        low, high = self._word.ngram_range
+        if not (1 <= low <= high <= 2):
+            raise PolicyError("model file: word n-grams must be unigrams and/or bigrams")
+        split_terms = [term.split(" ") for term in self._word.terms]
+        tokens = sorted({token for parts in split_terms for token in parts})
+        self._token_ids = {token: i for i, token in enumerate(tokens)}
+        self._token_count = len(tokens)
+        self._unigram_feature = np.full(max(len(tokens), 1), -1, dtype=np.int64)
+        bigram_keys, bigram_features = [], []
+        for feature, parts in enumerate(split_terms):
+            ids = [self._token_ids[token] for token in parts]
+            if len(ids) == 1:
+                self._unigram_feature[ids[0]] = feature
+            elif len(ids) == 2:
+                bigram_keys.append(ids[0] * len(tokens) + ids[1])
+                bigram_features.append(feature)
+            else:
+                raise PolicyError(f"model file: word n-gram {' '.join(parts)!r} is not a unigram or bigram")
+        keys = np.asarray(bigram_keys, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._bigram_keys = keys[order]
+        self._bigram_order = np.asarray(bigram_features, dtype=np.int64)[order]
+
     # -- features --------------------------------------------------------------------------------
     def _word_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         tokens = _TOKEN.findall(text)
-        low, high = self._word.ngram_range
-        grams: list[str] = []
-        for n in range(low, high + 1):
-            grams.extend(tokens if n == 1 else (" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1)))
-        lookup = self._word_index.get
-        counts = Counter(i for i in map(lookup, grams) if i is not None)
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        values = self._word.weigh(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)), index)
-        return index, values
+        if not tokens:
+            return _NO_INDEX, _NO_VALUES
+        get = self._token_ids.get
+        ids = np.fromiter((get(t, -1) for t in tokens), dtype=np.int64, count=len(tokens))
+        found = []
+        if self._word.ngram_range[0] == 1:
+            unigrams = self._unigram_feature[ids[ids >= 0]]
+            found.append(unigrams[unigrams >= 0])
+        if self._word.ngram_range[1] == 2 and len(self._bigram_keys):
+            first, second = ids[:-1], ids[1:]
+            both = (first >= 0) & (second >= 0)
+            keys = first[both] * self._token_count + second[both]
+            found.append(_lookup(self._bigram_keys, self._bigram_order, keys))
+        features = np.concatenate(found) if found else _NO_INDEX
+        if len(features) == 0:
+            return _NO_INDEX, _NO_VALUES
+        index, counts = _counted(features)
+        return index, self._word.weigh(counts, index)
 
     def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         words = text.split()
         if not words or len(self._char_keys) == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        # char_wb: each word padded with one space on each side; an n-gram never crosses words.
+            return _NO_INDEX, _NO_VALUES
+        # char_wb: each word padded with one space on each side; an n-gram never crosses words,
+        # i.e. never holds the two spaces where one padded word meets the next.
         padded = " " + "  ".join(words) + " "
         codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        owner = np.repeat(np.arange(len(words)), [len(w) + 2 for w in words])
+        seam = np.zeros(len(codes), dtype=np.int32)
+        seam[1:] = (codes[1:] == 32) & (codes[:-1] == 32)  # seam[i]: a new padded word starts at i
+        seams = np.cumsum(seam)
         low, high = self._char.ngram_range
-        keys = codes.copy()
+        keys = codes
         found = []
         for n in range(2, high + 1):
             keys = keys[:-1] * _PRIME + codes[n - 1 :]
             if n >= low:
-                same_word = owner[: len(keys)] == owner[n - 1 :]
-                found.append(keys[same_word] + np.uint64(n))
-        if low == 1:
-            found.append(codes + np.uint64(1))
-        unique, counts = np.unique(np.concatenate(found), return_counts=True)
-        slot = np.searchsorted(self._char_keys, unique)
-        slot[slot == len(self._char_keys)] = 0
-        known = self._char_keys[slot] == unique
-        if not known.any():
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        index = self._char_order[slot[known]]
-        values = self._char.weigh(counts[known].astype(np.float64), index)
-        return index + self._char.offset, values
+                inside = seams[: len(keys)] == seams[n - 1 :]
+                found.append(keys[inside] + np.uint64(n))
+        features = _lookup(self._char_keys, self._char_order, np.concatenate(found))
+        if len(features) == 0:
+            return _NO_INDEX, _NO_VALUES
+        index, counts = _counted(features)
+        return index + self._char.offset, self._char.weigh(counts, index)
 
     # -- scores ----------------------------------------------------------------------------------
     def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
