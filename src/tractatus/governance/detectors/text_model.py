@@ -52,7 +52,7 @@ def char_gram_hashes(grams: Sequence[str]) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     width = max(len(g) for g in grams)
     padded = "".join(g.ljust(width, "\0") for g in grams)
-    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).reshape(len(grams), width).astype(np.uint64)
+    codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).reshape(len(grams), width).astype(np.uint64)
     lengths = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
     keys = np.zeros(len(grams), dtype=np.uint64)
     for j in range(width):
@@ -201,7 +201,7 @@ class TextModel:
         # char_wb: each word padded with one space on each side; an n-gram never crosses words,
         # i.e. never holds the two spaces where one padded word meets the next.
         padded = " " + "  ".join(words) + " "
-        codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
         seam = np.zeros(len(codes), dtype=np.int32)
         seam[1:] = (codes[1:] == 32) & (codes[:-1] == 32)  # seam[i]: a new padded word starts at i
         seams = np.cumsum(seam)
@@ -245,7 +245,8 @@ class TextModel:
         return {label: float(p) for label, p in zip(self.classes, shares, strict=True)}
 
     def explain(self, text: str, label: str, top: int = 3) -> list[Contribution]:
-        """The n-grams that pushed most towards `label`, largest first (positive shares only)."""
+        """The n-grams that pushed most towards `label`: word n-grams first, then character
+        n-grams, each largest share first (positive shares only)."""
         index, values = self._features(text)
         if len(index) == 0:
             return []
@@ -256,8 +257,10 @@ class TextModel:
         else:
             row = self.classes.index(label)
             shares = (self._coef[row, index] - self._coef[:, index].mean(axis=0)) * values
-        best = np.argsort(-shares, kind="stable")[:top]
-        return [Contribution(self._term(int(index[i])), float(shares[i])) for i in best if shares[i] > 0]
+        # Whole words read better than character n-grams ("idiot", not "dio"): words first.
+        positive = np.flatnonzero(shares > 0)
+        best = positive[np.lexsort((-shares[positive], index[positive] >= self._char.offset))][:top]
+        return [Contribution(self._term(int(index[i])), float(shares[i])) for i in best]
 
     def _term(self, feature: int) -> str:
         if feature < self._char.offset:

@@ -46,7 +46,7 @@ def export_profanity_check() -> dict[str, Any]:
         "name": "profanity",
         "classes": [str(c) for c in model.classes_],
         "params": {"source": "alt-profanity-check", "version": metadata.version("alt-profanity-check")},
-        "meta": {"licence": LICENCE, "trained_by": "the alt-profanity-check authors (exported, not retrained)"},
+        "meta": {"licence": LICENCE, "positive": "1", "trained_by": "the alt-profanity-check authors (exported, not retrained)"},
         "intercept": intercept,
         "coef": coef,
         "calibration": calibration,
