@@ -44,7 +44,7 @@ def train(
     for spec in MODELS:
         if not model or spec.name in model:
             source_dir(folder, spec.source)  # one clear line naming the fetch command if missing
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     built = build_all(folder, model)
     target = out if out is not None else shipped_models_dir()
     differs = []

@@ -75,3 +75,23 @@ def test_a_corrupt_model_file_is_a_policy_error():
         parse_model(b"{not json")
     with pytest.raises(PolicyError):
         parse_model(b'{"format": 99}')
+
+
+def test_deciding_never_imports_scikit_learn_or_the_training_package() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from tractatus.governance.actions import Action\n"
+        "from tractatus.governance.governor import Governor\n"
+        "from tractatus.governance.policy import bundled_policy_path, load_policy\n"
+        "gov = Governor(load_policy(bundled_policy_path('default')))\n"
+        "d = gov.evaluate(Action(text='You Will Not Believe This', kind='publish'))\n"
+        "assert d.model_digest and len(d.model_digest) == 64, d.model_digest\n"
+        "bad = [m for m in sys.modules if m.startswith(('sklearn', 'tractatus.governance.learning', 'profanity_check'))]\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
