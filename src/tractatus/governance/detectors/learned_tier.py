@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 
 from tractatus.governance.actions import Finding, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
-from tractatus.governance.detectors.text_model import TextModel, load_model, model_input
+from tractatus.governance.detectors.text_model import TextModel, load_model, model_input, tokenize
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
@@ -36,6 +36,10 @@ class LearnedTierSettings(CheckSettings):
     )
     block_severity: SeverityName = Field(description="Severity of a finding at or above block_probability.")
     evidence_terms: int = Field(ge=1, le=10, description="How many of the weightiest n-grams a finding names.")
+    first_line_chars: int | None = Field(
+        ge=1, description="Score only the first line, cut to this many characters (a headline model reads the "
+        "headline); null: the whole text."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> LearnedTierSettings:
@@ -64,11 +68,13 @@ class LearnedTier:
     def applies(self, ctx: CheckContext) -> bool:
         return bool(self._models) and ctx.action.kind in self._kinds
 
-    def probability(self, text: str) -> float:
+    def probability(self, text: str, tokens: list[str] | None = None) -> float:
         """The geometric mean of the models' probabilities for their positive class."""
+        if tokens is None:
+            tokens = tokenize(text)
         logs = 0.0
         for model, positive in self._models:
-            p = model.probabilities(text)[positive]
+            p = model.probabilities(text, tokens)[positive]
             if p <= 0.0:
                 return 0.0
             logs += math.log(p)
@@ -78,15 +84,18 @@ class LearnedTier:
         """One finding when the score reaches `warn_probability`, with the n-grams that weighed most."""
         if not self.applies(ctx):
             return []
-        text = model_input(ctx.text)
-        score = self.probability(text)
         settings = self.settings
+        text = model_input(ctx.text)
+        if settings.first_line_chars is not None:
+            text = text.split("\n", 1)[0][: settings.first_line_chars]  # a prefix: offsets still hold
+        tokens = tokenize(text)
+        score = self.probability(text, tokens)
         if score < settings.warn_probability:
             return []
         blocks = settings.block_probability is not None and score >= settings.block_probability
         severity = self._block_severity if blocks else Severity.LOW
         model, positive = self._models[0]
-        terms = model.explain(text, positive, top=settings.evidence_terms)
+        terms = model.explain(text, positive, top=settings.evidence_terms, tokens=tokens)
         evidence = ", ".join(f'"{c.term.strip()}"' for c in terms) or None
         return [
             Finding(

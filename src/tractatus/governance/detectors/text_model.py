@@ -39,6 +39,11 @@ _MAX_CHAR_N = 8
 _DIGIT = re.compile(r"\d")
 
 
+def tokenize(text: str) -> list[str]:
+    """scikit-learn's default word tokens: runs of two or more word characters."""
+    return _TOKEN.findall(text)
+
+
 def model_input(text: NormalizedText) -> str:
     """What every learned model reads, in training and at decision time alike: the normalized,
     de-leeted, lower-cased words (so the evasion handling applies), with every digit folded to
@@ -173,8 +178,7 @@ class TextModel:
         self._bigram_order = np.asarray(bigram_features, dtype=np.int64)[order]
 
     # -- features --------------------------------------------------------------------------------
-    def _word_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        tokens = _TOKEN.findall(text)
+    def _word_features(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if not tokens:
             return _NO_INDEX, _NO_VALUES
         get = self._token_ids.get
@@ -220,19 +224,20 @@ class TextModel:
         return index + self._char.offset, self._char.weigh(counts, index)
 
     # -- scores ----------------------------------------------------------------------------------
-    def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        word_index, word_values = self._word_features(text)
+    def _features(self, text: str, tokens: list[str] | None) -> tuple[np.ndarray, np.ndarray]:
+        word_index, word_values = self._word_features(tokenize(text) if tokens is None else tokens)
         char_index, char_values = self._char_features(text)
         return np.concatenate((word_index, char_index)), np.concatenate((word_values, char_values))
 
-    def decision_function(self, text: str) -> np.ndarray:
-        """The linear scores, one per row of weights (scikit-learn's `decision_function`)."""
-        index, values = self._features(text)
+    def decision_function(self, text: str, tokens: list[str] | None = None) -> np.ndarray:
+        """The linear scores, one per row of weights (scikit-learn's `decision_function`).
+        `tokens` is `tokenize(text)` when the caller has it already (several models, one text)."""
+        index, values = self._features(text, tokens)
         return self._intercept + self._coef[:, index] @ values
 
-    def probabilities(self, text: str) -> dict[str, float]:
+    def probabilities(self, text: str, tokens: list[str] | None = None) -> dict[str, float]:
         """Class probabilities: the logistic of a binary model, the softmax of a multinomial one."""
-        scores = self.decision_function(text)
+        scores = self.decision_function(text, tokens)
         if len(self._calibration):
             a, b = self._calibration[:, 0], self._calibration[:, 1]
             positive = float(np.mean(1.0 / (1.0 + np.exp(a * scores + b))))
@@ -244,10 +249,10 @@ class TextModel:
         shares = shifted / shifted.sum()
         return {label: float(p) for label, p in zip(self.classes, shares, strict=True)}
 
-    def explain(self, text: str, label: str, top: int = 3) -> list[Contribution]:
+    def explain(self, text: str, label: str, top: int = 3, tokens: list[str] | None = None) -> list[Contribution]:
         """The n-grams that pushed most towards `label`: word n-grams first, then character
         n-grams, each largest share first (positive shares only)."""
-        index, values = self._features(text)
+        index, values = self._features(text, tokens)
         if len(index) == 0:
             return []
         if len(self.classes) == 2:

@@ -29,7 +29,7 @@ class ClassifierParams:
     """The hyper-parameters of one model: plain data, recorded in the model file."""
 
     word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (2, 5)
+    char_ngrams: tuple[int, int] | None = (2, 5)  # None: word n-grams only
     min_df: int = 2
     sublinear_tf: bool = True
     C: float = 10.0
@@ -40,7 +40,7 @@ class ClassifierParams:
     def to_dict(self) -> dict[str, Any]:
         return {
             "word_ngrams": list(self.word_ngrams),
-            "char_ngrams": list(self.char_ngrams),
+            "char_ngrams": list(self.char_ngrams) if self.char_ngrams else None,
             "min_df": self.min_df,
             "sublinear_tf": self.sublinear_tf,
             "C": self.C,
@@ -60,8 +60,10 @@ def build_pipeline(params: ClassifierParams) -> Pipeline:
             sublinear_tf=params.sublinear_tf, dtype=np.float64,
         )
 
-    features = FeatureUnion([("word", vectorizer("word", params.word_ngrams)),
-                             ("char", vectorizer("char_wb", params.char_ngrams))])
+    parts = [("word", vectorizer("word", params.word_ngrams))]
+    if params.char_ngrams is not None:
+        parts.append(("char", vectorizer("char_wb", params.char_ngrams)))
+    features = FeatureUnion(parts)
     model = LogisticRegression(C=params.C, class_weight=params.class_weight, max_iter=params.max_iter,
                                solver="lbfgs", random_state=0)
     return Pipeline([("features", features), ("model", model)])
@@ -81,8 +83,8 @@ def export(pipeline: Pipeline, name: str, params: ClassifierParams, meta: dict[s
     """The model document `text_model.TextModel` reads; `meta` records data, splits and dev metrics."""
     union: FeatureUnion = pipeline.named_steps["features"]
     model: LogisticRegression = pipeline.named_steps["model"]
-    parts = {}
-    for part in ("word", "char"):
+    parts = {"char": {"ngram_range": [2, 5], "sublinear_tf": False, "terms": [], "idf": []}}
+    for part in union.named_transformers:
         vectorizer: TfidfVectorizer = union.named_transformers[part]
         terms = [str(t) for t in vectorizer.get_feature_names_out()]
         parts[part] = {
