@@ -95,3 +95,21 @@ def test_deciding_never_imports_scikit_learn_or_the_training_package() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_tokenize_equals_scikit_learns_token_pattern() -> None:
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tractatus.governance.detectors.text_model import tokenize
+
+    pattern = re.compile(r"(?u)\b\w\w+\b")
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=60) | st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+    def same(text: str) -> None:
+        assert tokenize(text) == pattern.findall(text)
+
+    same()

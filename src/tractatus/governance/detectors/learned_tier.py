@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 
 from tractatus.governance.actions import Finding, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
-from tractatus.governance.detectors.text_model import TextModel, load_model, model_input, tokenize
+from tractatus.governance.detectors.text_model import Features, TextModel, load_model, model_input, tokenize
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
@@ -70,15 +70,19 @@ class LearnedTier:
 
     def probability(self, text: str, tokens: list[str] | None = None) -> float:
         """The geometric mean of the models' probabilities for their positive class."""
+        return self._score(text, tokens)[0]
+
+    def _score(self, text: str, tokens: list[str] | None) -> tuple[float, list[Features]]:
         if tokens is None:
             tokens = tokenize(text)
+        vectors = [model.features(text, tokens) for model, _ in self._models]
         logs = 0.0
-        for model, positive in self._models:
-            p = model.probabilities(text, tokens)[positive]
+        for (model, positive), vector in zip(self._models, vectors, strict=True):
+            p = model.probabilities(text, features=vector)[positive]
             if p <= 0.0:
-                return 0.0
+                return 0.0, vectors
             logs += math.log(p)
-        return math.exp(logs / len(self._models))
+        return math.exp(logs / len(self._models)), vectors
 
     def findings(self, ctx: CheckContext, category: str, what: str) -> list[Finding]:
         """One finding when the score reaches `warn_probability`, with the n-grams that weighed most."""
@@ -88,14 +92,13 @@ class LearnedTier:
         text = model_input(ctx.text)
         if settings.first_line_chars is not None:
             text = text.split("\n", 1)[0][: settings.first_line_chars]  # a prefix: offsets still hold
-        tokens = tokenize(text)
-        score = self.probability(text, tokens)
+        score, vectors = self._score(text, tokenize(text))
         if score < settings.warn_probability:
             return []
         blocks = settings.block_probability is not None and score >= settings.block_probability
         severity = self._block_severity if blocks else Severity.LOW
         model, positive = self._models[0]
-        terms = model.explain(text, positive, top=settings.evidence_terms, tokens=tokens)
+        terms = model.explain(text, positive, top=settings.evidence_terms, features=vectors[0])
         evidence = ", ".join(f'"{c.term.strip()}"' for c in terms) or None
         return [
             Finding(
