@@ -9,10 +9,9 @@ vectorizer, its idf, and the linear weights. This module recomputes exactly what
 neither scikit-learn nor any data.
 
 Why hand-written: scikit-learn's vectorizers cost ~1 ms per kilobyte in Python and pull in
-scipy at import; the text pipeline's budget is 1 ms for everything. Character n-grams are
-matched by a 64-bit polynomial hash computed for every position at once with numpy, then looked
-up in the sorted hashes of the vocabulary (`searchsorted`); the exporter refuses a vocabulary
-whose hashes collide, and an unseen n-gram colliding with a known one has probability ~2^-45.
+scipy at import; the text pipeline's budget is 1 ms for everything. So the lookups run inside C
+(`map` over dictionaries, `Counter`), a word's character n-grams are remembered per model, and
+numpy does only the arithmetic on the few hundred features a text has.
 """
 
 from __future__ import annotations
@@ -21,11 +20,11 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
 from collections import Counter
-from itertools import islice
+from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,8 +38,7 @@ MODEL_FORMAT = 1
 # maximal runs of 2+ word characters (a match always starts at a run's first character and is
 # greedy), about a third faster.
 _TOKEN = re.compile(r"\w\w+")
-_PRIME = np.uint64(0x100000001B3)  # FNV-64 prime as the polynomial base: odd, large, well mixed
-_MAX_CHAR_N = 8
+_WORD_CACHE_SIZE = 50_000  # words whose character n-grams a model remembers (cleared when full)
 _DIGIT = re.compile(r"\d")
 
 
@@ -64,40 +62,9 @@ def model_input(text: NormalizedText) -> str:
     return _DIGIT.sub("0", text.lower_words)
 
 
-def char_gram_hashes(grams: Sequence[str]) -> np.ndarray:
-    """The 64-bit key of each character n-gram, the same function `_char_keys` applies to text."""
-    if not grams:
-        return np.zeros(0, dtype=np.uint64)
-    width = max(len(g) for g in grams)
-    padded = "".join(g.ljust(width, "\0") for g in grams)
-    codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).reshape(len(grams), width).astype(np.uint64)
-    lengths = np.fromiter((len(g) for g in grams), dtype=np.int64, count=len(grams))
-    keys = np.zeros(len(grams), dtype=np.uint64)
-    for j in range(width):
-        keys = np.where(j < lengths, keys * _PRIME + codes[:, j], keys)
-    return keys + lengths.astype(np.uint64)  # the length tells "ab" from "\0ab" and mixes n in
-
-
 Features = tuple[np.ndarray, np.ndarray]  # (feature indices, TF-IDF values) of one text
 _NO_INDEX = np.zeros(0, dtype=np.int64)
 _NO_VALUES = np.zeros(0, dtype=np.float64)
-
-
-def _lookup(sorted_keys: np.ndarray, order: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """The feature index of every key found in `sorted_keys` (one binary search each, in C)."""
-    if len(keys) == 0 or len(sorted_keys) == 0:
-        return _NO_INDEX
-    slot = np.searchsorted(sorted_keys, keys)
-    slot[slot == len(sorted_keys)] = 0
-    return order[slot[sorted_keys[slot] == keys]]
-
-
-def _counted(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct features and how often each occurs. Sort-and-compare by hand: np.unique with
-    counts costs twice as much on the few thousand n-grams of a kilobyte (numpy 2.x)."""
-    ordered = np.sort(features)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    return ordered[starts], np.diff(np.append(starts, len(ordered))).astype(np.float64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +100,8 @@ class _Vocabulary:
 class TextModel:
     """A linear text classifier read from an exported model file. Immutable after loading."""
 
-    __slots__ = ("_bigrams", "_calibration", "_char", "_char_keys", "_char_order", "_coef", "_intercept",
-                 "_unigrams", "_word", "classes", "digest", "meta", "name")
+    __slots__ = ("_bigrams", "_calibration", "_char", "_char_index", "_coef", "_intercept", "_unigrams",
+                 "_word", "_word_grams", "classes", "digest", "meta", "name")
 
     def __init__(self, document: dict[str, Any], digest: str) -> None:
         if document.get("format") != MODEL_FORMAT:
@@ -145,14 +112,12 @@ class TextModel:
         self.meta: dict[str, Any] = document.get("meta", {})
         self._word = _Vocabulary(document["word"], 0)
         self._char = _Vocabulary(document["char"], len(self._word.terms))
-        if self._char.ngram_range[1] > _MAX_CHAR_N:
-            raise PolicyError("model file: character n-grams longer than 8 are not supported")
         self._index_words()
-        keys = char_gram_hashes(self._char.terms)
-        self._char_order = np.argsort(keys, kind="stable")
-        self._char_keys = keys[self._char_order]
-        if len(self._char_keys) > 1 and bool(np.any(self._char_keys[1:] == self._char_keys[:-1])):
-            raise PolicyError("model file: two character n-grams share a hash key")
+        self._char_index = {term: i for i, term in enumerate(self._char.terms)}
+        # A word's character n-grams are a function of the word alone, and texts reuse words:
+        # each model remembers the features of the words it has seen. Only this model's
+        # immutable vocabulary is read to fill it, so the cache cannot change a score.
+        self._word_grams: dict[str, tuple[int, ...]] = {}
         self._coef = np.asarray(document["coef"], dtype=np.float64)  # (rows, features)
         self._intercept = np.asarray(document["intercept"], dtype=np.float64)
         # Optional: an ensemble of binary scorers, each with a sigmoid calibration (a, b), whose
@@ -197,30 +162,34 @@ class TextModel:
         values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         return index, self._word.weigh(values, index)
 
-    def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        words = text.split()
-        if not words or len(self._char_keys) == 0:
-            return _NO_INDEX, _NO_VALUES
-        # char_wb: each word padded with one space on each side; an n-gram never crosses words,
-        # i.e. never holds the two spaces where one padded word meets the next.
-        padded = " " + "  ".join(words) + " "
-        codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-        seam = np.zeros(len(codes), dtype=np.int32)
-        seam[1:] = (codes[1:] == 32) & (codes[:-1] == 32)  # seam[i]: a new padded word starts at i
-        seams = np.cumsum(seam)
+    def _grams_of(self, word: str) -> tuple[int, ...]:
+        """The known character n-grams of one word, as scikit-learn's `char_wb` cuts them: the
+        word padded with a space on each side, every n-gram inside it (a padded word shorter than
+        the smallest n counts once, whole)."""
+        padded = f" {word} "
+        size = len(padded)
         low, high = self._char.ngram_range
-        keys = codes
-        found = []
-        for n in range(2, high + 1):
-            keys = keys[:-1] * _PRIME + codes[n - 1 :]
-            if n >= low:
-                inside = seams[: len(keys)] == seams[n - 1 :]
-                found.append(keys[inside] + np.uint64(n))
-        features = _lookup(self._char_keys, self._char_order, np.concatenate(found))
-        if len(features) == 0:
+        grams = [padded] if size < low else [padded[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)]
+        return tuple(f for f in map(self._char_index.get, grams) if f is not None)
+
+    def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        if not self._char_index:
             return _NO_INDEX, _NO_VALUES
-        index, counts = _counted(features)
-        return index + self._char.offset, self._char.weigh(counts, index)
+        cache = self._word_grams
+        counts: Counter[int] = Counter()
+        for word in text.split():
+            grams = cache.get(word)
+            if grams is None:
+                grams = self._grams_of(word)
+                if len(cache) >= _WORD_CACHE_SIZE:
+                    cache.clear()
+                cache[word] = grams
+            counts.update(grams)
+        if not counts:
+            return _NO_INDEX, _NO_VALUES
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        return index + self._char.offset, self._char.weigh(values, index)
 
     # -- scores ----------------------------------------------------------------------------------
     def features(self, text: str, tokens: list[str] | None = None) -> Features:
@@ -228,7 +197,7 @@ class TextModel:
         the caller has it already (several models, one text); pass the result to `probabilities`
         and `explain` so that one text is vectorized once."""
         word = self._word_features(tokenize(text) if tokens is None else tokens)
-        if len(self._char_keys) == 0:
+        if not self._char_index:
             return word
         char = self._char_features(text)
         return np.concatenate((word[0], char[0])), np.concatenate((word[1], char[1]))

@@ -19,7 +19,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from tractatus.governance.detectors.text_model import MODEL_FORMAT, char_gram_hashes
+from tractatus.governance.detectors.text_model import MODEL_FORMAT
 
 _SIGNIFICANT = 9
 
@@ -93,9 +93,6 @@ def export(pipeline: Pipeline, name: str, params: ClassifierParams, meta: dict[s
             "terms": terms,
             "idf": round_floats(vectorizer.idf_),
         }
-    keys = char_gram_hashes(parts["char"]["terms"])
-    if len(np.unique(keys)) != len(keys):
-        raise ValueError("two character n-grams share a hash key; the inference could not tell them apart")
     return {
         "format": MODEL_FORMAT,
         "name": name,
