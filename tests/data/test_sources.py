@@ -114,7 +114,7 @@ def test_cli_fetch_from_a_mirror_checks_the_pinned_sha256(server, tmp_path: Path
     code, _, err = _cli(monkeypatch, capsys, "data", "fetch", "davidson2017", "--data-dir", str(tmp_path / "d"), "--mirror", base)
     assert code != 0 and err.count("\n") == 1 and "checksum" in err and "Traceback" not in err
     (root / "davidson2017" / "labeled_data.csv").write_bytes(good)
-    code, out, err = _cli(monkeypatch, capsys, "data", "fetch", "davidson2017", "--data-dir", str(tmp_path / "d"), "--mirror", base)
+    code, _, err = _cli(monkeypatch, capsys, "data", "fetch", "davidson2017", "--data-dir", str(tmp_path / "d"), "--mirror", base)
     assert code == 0, err
     assert (tmp_path / "d" / "davidson2017" / "labeled_data.csv").read_bytes() == good
 

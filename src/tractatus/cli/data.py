@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,7 +13,7 @@ from tractatus.data.paths import ENV_VAR, resolve_data_dir
 app = typer.Typer(no_args_is_help=True, help="Public datasets: locate them and fetch the originals.")
 
 DataDirOption = Annotated[
-    Optional[Path], typer.Option("--data-dir", help=f"Data directory (default: ${ENV_VAR}, then the user cache).")
+    Path | None, typer.Option("--data-dir", help=f"Data directory (default: ${ENV_VAR}, then the user cache).")
 ]
 
 
@@ -25,13 +25,13 @@ def path(data_dir: DataDirOption = None) -> None:
 
 @app.command("fetch")
 def fetch(
-    sources: Annotated[Optional[list[str]], typer.Argument(help="Sources to fetch (default: all).")] = None,
+    sources: Annotated[list[str] | None, typer.Argument(help="Sources to fetch (default: all).")] = None,
     data_dir: DataDirOption = None,
     allow_unverified: Annotated[
         bool, typer.Option("--allow-unverified", help="Download files whose sha256 is not pinned (prints it).")
     ] = False,
     mirror: Annotated[
-        Optional[str], typer.Option("--mirror", help="Base URL of a copy laid out like the data directory.")
+        str | None, typer.Option("--mirror", help="Base URL of a copy laid out like the data directory.")
     ] = None,
 ) -> None:
     """Download the public originals (pinned checksums) into the data directory."""

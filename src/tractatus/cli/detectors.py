@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,14 +22,14 @@ app = typer.Typer(no_args_is_help=True, help="Train and measure the detectors' l
 @app.command("train")
 def train(
     data_dir: Annotated[
-        Optional[Path], typer.Option("--data-dir", help="Public datasets (default: TRACTATUS_DATA_DIR or the user cache).")
+        Path | None, typer.Option("--data-dir", help="Public datasets (default: TRACTATUS_DATA_DIR or the user cache).")
     ] = None,
     check: Annotated[bool, typer.Option("--check", help="Retrain, compare with the shipped files, write nothing.")] = False,
     out: Annotated[
-        Optional[Path], typer.Option("--out", help="Write the model files here (default: the package's models folder).")
+        Path | None, typer.Option("--out", help="Write the model files here (default: the package's models folder).")
     ] = None,
     model: Annotated[
-        Optional[list[str]], typer.Option("--model", help="Only this model (repeatable): clickbait, abuse, profanity.")
+        list[str] | None, typer.Option("--model", help="Only this model (repeatable): clickbait, abuse, profanity.")
     ] = None,
 ) -> None:
     """Retrain every learned model from the data directory (fixed seeds: the same bytes each time)."""

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detectors"))
-from detector_helpers import blocking, build  # noqa: E402
+from detector_helpers import blocking, build
 
-from tractatus.governance.actions import Action, Finding, Severity  # noqa: E402
-from tractatus.governance.checks import CheckContext  # noqa: E402
-from tractatus.governance.normalize import normalize  # noqa: E402
-from tractatus.governance.state import GovernanceState  # noqa: E402
+from tractatus.governance.actions import Action, Finding, Severity
+from tractatus.governance.checks import CheckContext
+from tractatus.governance.normalize import normalize
+from tractatus.governance.state import GovernanceState
 
 
 def run(detector: Any, text: str, kind: str = "message") -> list[Finding]:

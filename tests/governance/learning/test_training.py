@@ -12,7 +12,13 @@ from tractatus.cli.errors import run_cli
 from tractatus.cli.main import app
 from tractatus.data.splits import load_splits
 from tractatus.governance.detectors.text_model import load_model
-from tractatus.governance.learning.trainers import MODELS, TRAINING_SPLITS, build_all, shipped_models_dir, training_rows
+from tractatus.governance.learning.trainers import (
+    MODELS,
+    TRAINING_SPLITS,
+    build_all,
+    shipped_models_dir,
+    training_rows,
+)
 
 HELD_OUT = ("detector_eval", "judge_train", "lab_pool")
 _SPACE = re.compile(r"\s+")

@@ -154,7 +154,7 @@ class TextModel:
         if self._unigrams:
             counts.update(map(self._unigrams.get, tokens))
         if self._bigrams and len(tokens) > 1:
-            counts.update(map(self._bigrams.get, zip(tokens, islice(tokens, 1, None))))
+            counts.update(map(self._bigrams.get, zip(tokens, islice(tokens, 1, None), strict=False)))
         counts.pop(None, None)
         if not counts:
             return _NO_INDEX, _NO_VALUES

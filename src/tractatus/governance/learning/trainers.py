@@ -108,7 +108,7 @@ def build_all(data_dir: Path, names: Sequence[str] | None = None) -> dict[str, b
             out[spec.name] = train(spec, data_dir)
     if "profanity" in wanted:
         out["profanity"] = dumps(export_profanity_check())
-    for name, raw in out.items():
+    for raw in out.values():
         parse_model(raw)  # never write a file the detectors could not read
     return out
 
