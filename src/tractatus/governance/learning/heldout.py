@@ -21,8 +21,8 @@ from tractatus.data.paths import resolve_data_dir
 from tractatus.data.splits import load_splits
 from tractatus.governance.actions import Action, Finding, Severity
 from tractatus.governance.checks import CheckContext
-from tractatus.governance.detectors.abuse import AbuseDetector
-from tractatus.governance.detectors.clickbait import ClickbaitDetector
+from tractatus.governance.detectors.abuse import AbuseDetector, AbuseSettings
+from tractatus.governance.detectors.clickbait import ClickbaitDetector, ClickbaitSettings
 from tractatus.governance.learning.trainers import ABUSE_MODEL, CLICKBAIT_MODEL, ModelSpec
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import bundled_policy_path, load_policy
@@ -59,8 +59,8 @@ def measure(spec: ModelSpec, detector: Any, kind: str, data_dir: Path, split: st
 
 def report(data_dir: Path, policy_name: str) -> dict[str, Any]:
     policy = load_policy(bundled_policy_path(policy_name))
-    clickbait = ClickbaitDetector(policy.check_settings("clickbait"))
-    abuse = AbuseDetector(policy.check_settings("abuse"))
+    clickbait = ClickbaitDetector(ClickbaitSettings.model_validate(policy.check_settings("clickbait").model_dump()))
+    abuse = AbuseDetector(AbuseSettings.model_validate(policy.check_settings("abuse").model_dump()))
     return {
         "policy": policy_name,
         "policy_digest": policy.digest,
