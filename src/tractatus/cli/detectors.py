@@ -33,8 +33,12 @@ def train(
     ] = None,
 ) -> None:
     """Retrain every learned model from the data directory (fixed seeds: the same bytes each time)."""
-    from tractatus.governance.errors import InputError
-    from tractatus.governance.learning.trainers import EXPORTED, MODELS, build_all, shipped_models_dir
+    from tractatus.governance.errors import ConfigError, InputError
+
+    try:
+        from tractatus.governance.learning.trainers import EXPORTED, MODELS, build_all, shipped_models_dir
+    except ImportError as error:
+        raise ConfigError(f"training needs the 'train' extra ({error.name} is missing): pip install 'tractatus[train]'") from None
 
     known = [spec.name for spec in MODELS] + list(EXPORTED)
     unknown = sorted(set(model or []) - set(known))

@@ -102,7 +102,10 @@ def fetch(
     `mirror` replaces each canonical URL by `<mirror>/<source>/<filename>` (a copy laid out like
     the data directory). A file whose sha256 is not pinned is refused without `allow_unverified`.
     """
-    import pooch
+    try:
+        import pooch
+    except ImportError:
+        raise ConfigError("fetching datasets needs pooch: pip install 'tractatus[train]'") from None
 
     pooch.get_logger().setLevel("WARNING")  # one line per file from us, not pooch's progress chatter
     folder = data_dir / source.name
