@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from tractatus.cli import al, audit, check, detectors, escalations, lab, policy, serve
+from tractatus.cli import al, audit, check, data, detectors, escalations, lab, policy, serve
 from tractatus.cli.errors import run_cli
 
 app = typer.Typer(
@@ -25,7 +25,9 @@ app.add_typer(escalations.app, name="escalations")
 app.add_typer(lab.app, name="lab")
 app.add_typer(al.app, name="al")
 app.add_typer(serve.app, name="serve")
+# Training imports scikit-learn and fetching imports pooch, each inside its command.
 app.add_typer(detectors.app, name="detectors")
+app.add_typer(data.app, name="data")
 
 
 def main() -> None:

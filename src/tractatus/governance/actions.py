@@ -204,11 +204,12 @@ class Decision:
     """
 
     __slots__ = ("_action", "_action_digest", "audit_seq", "escalation_id", "findings", "latency_us",
-                 "modified_text", "policy_digest", "verdict")
+                 "model_digest", "modified_text", "policy_digest", "verdict")
 
     verdict: Verdict
     findings: tuple[Finding, ...]
     policy_digest: str
+    model_digest: str | None  # digest of the learned models the policy's checks use (None: no model)
     latency_us: float
     modified_text: str | None
     audit_seq: int | None
@@ -228,6 +229,7 @@ class Decision:
         escalation_id: str | None = None,
         *,
         action: Action | None = None,
+        model_digest: str | None = None,
     ) -> None:
         if action_digest is None and action is None:
             raise ValueError("a Decision needs its action or the action's digest")
@@ -235,6 +237,7 @@ class Decision:
         init(self, "verdict", verdict)
         init(self, "findings", findings)
         init(self, "policy_digest", policy_digest)
+        init(self, "model_digest", model_digest)
         init(self, "_action_digest", action_digest)
         init(self, "_action", action)
         init(self, "latency_us", latency_us)
@@ -259,6 +262,7 @@ class Decision:
             "verdict": self.verdict,
             "findings": self.findings,
             "policy_digest": self.policy_digest,
+            "model_digest": self.model_digest,
             "action_digest": self._action_digest,
             "latency_us": self.latency_us,
             "modified_text": self.modified_text,
@@ -292,6 +296,7 @@ class Decision:
             "verdict": self.verdict.label,
             "findings": [f.to_dict() for f in self.findings],
             "policy_digest": self.policy_digest,
+            "model_digest": self.model_digest,
             "action_digest": self.action_digest,
             "latency_us": round(self.latency_us, 3),
             "modified_text": self.modified_text,

@@ -713,9 +713,10 @@ def _decision_payload(action: Action, decision: Decision) -> str:
     tool = "null" if action.tool is None else _json_string(action.tool)
     escalation = "null" if decision.escalation_id is None else _json_string(str(decision.escalation_id))
     modified = "false" if decision.modified_text is None else "true"
+    model = "null" if decision.model_digest is None else _json_string(decision.model_digest)
     return (
         f'{{"action_kind":{_json_string(action.kind)},"escalation_id":{escalation},'
-        f'"latency_us":{int(decision.latency_us)},"modified":{modified},"tool":{tool}}}'
+        f'"latency_us":{int(decision.latency_us)},"model_digest":{model},"modified":{modified},"tool":{tool}}}'
     )
 
 

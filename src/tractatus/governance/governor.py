@@ -27,6 +27,7 @@ from tractatus.governance.actions import (
     Severity,
     Verdict,
     canonical_json,
+    sha256_hex,
 )
 from tractatus.governance.checks import Check, CheckContext, CheckFactory, default_registry
 from tractatus.governance.drift import hold_verdict
@@ -76,6 +77,13 @@ def _check_failure(bound: _BoundCheck, category: str, what: str) -> Finding:
         message=f"check {bound.name!r} {what}; failing closed",
         verdict=bound.on_error,
     )
+
+
+def models_digest(digests: Mapping[str, str]) -> str | None:
+    """One digest for the model files a policy's checks use: sha256 over "name:sha256" lines."""
+    if not digests:
+        return None
+    return sha256_hex("".join(f"{name}:{digest}\n" for name, digest in sorted(digests.items())))
 
 
 def action_text(action: Action) -> str:
@@ -132,7 +140,10 @@ class Governor:
         self._rate_limits = doc.rate_limits
         for name, spec in doc.budgets.items():
             self.state.define_budget(name, spec.limit, spec.window_s)
+        self._model_digests: dict[str, str] = {}
         self._checks_by_kind = self._bind_checks(policy, registry if registry is not None else default_registry())
+        # Every decision names the learned models it was made with, next to the policy digest.
+        self.model_digest = models_digest(self._model_digests)
         # A kind no part of the policy speaks about cannot be decided: fail closed.
         self._known_kinds = frozenset(
             {ActionKind.TOOL_CALL.value, *self._checks_by_kind, *(k for r in doc.rules for k in r.kinds),
@@ -164,6 +175,7 @@ class Governor:
                 cacheable=cacheable,
             )
             built[name] = check
+            self._model_digests.update(getattr(check, "model_digests", {}))
             for action_kind in entry.kinds:
                 by_kind.setdefault(action_kind, []).append(bound)
         # Checks that judge with other checks (e.g. "no clickbait" instructions judged by the
@@ -234,6 +246,7 @@ class Governor:
             verdict=verdict,
             findings=tuple(findings),
             policy_digest=self.policy.digest,
+            model_digest=self.model_digest,
             latency_us=(self._clock() - started) / 1000.0,
             modified_text=modified,
             action=action,

@@ -4,39 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from detector_helpers import build, run
+from detector_helpers import blocking, build, run
 
 from tractatus.governance.actions import Severity
 
 
 def test_product_anger_is_not_abuse_but_the_same_words_at_a_person_are(detectors: dict[str, Any]) -> None:
-    assert not run(detectors["abuse"], "this update is garbage and your support is useless")
-    findings = run(detectors["abuse"], "you are garbage")
-    assert [f.rule_id for f in findings] == ["abuse.insult"]
+    rules = build("abuse", learned=None)
+    assert not run(rules, "this update is garbage and your support is useless")
+    assert [f.rule_id for f in run(rules, "you are garbage")] == ["abuse.insult"]
+    # The learned tier may flag the profanity-like words, but only ever as a warning.
+    assert not blocking(run(detectors["abuse"], "this update is garbage and your support is useless"))
+    assert blocking(run(detectors["abuse"], "you are garbage"))
 
 
 def test_mild_insult_depends_on_sentence_sentiment() -> None:
-    strict = build("abuse", mild_insult_max_compound=-0.3)
+    strict = build("abuse", mild_insult_max_compound=-0.3, learned=None)
     assert [f.rule_id for f in run(strict, "you are useless")] == ["abuse.mild_insult"]
     assert not run(strict, "haha you are useless at darts but I love you, great game!")
     # The threshold lives in the policy: moving it changes the outcome.
-    lenient = build("abuse", mild_insult_max_compound=-0.9)
+    lenient = build("abuse", mild_insult_max_compound=-0.9, learned=None)
     assert not run(lenient, "you are useless")
 
 
 def test_very_negative_insults_escalate_one_severity() -> None:
-    detector = build("abuse", escalate_compound=-0.5)
+    detector = build("abuse", escalate_compound=-0.5, learned=None)
     (finding,) = run(detector, "you stupid moron")
     assert finding.severity == Severity.HIGH
-    calm = build("abuse", escalate_compound=-0.99)
+    calm = build("abuse", escalate_compound=-0.99, learned=None)
     (finding,) = run(calm, "you stupid moron")
     assert finding.severity == Severity.MEDIUM
 
 
 def test_directed_negativity_catches_paraphrases_only_when_very_negative() -> None:
     text = "honestly you remain without a doubt the most pathetic and disgusting creature"
-    assert [f.rule_id for f in run(build("abuse", directed_negativity_compound=-0.5), text)] == ["abuse.directed_negativity"]
-    assert not run(build("abuse", directed_negativity_compound=-0.99), text)
+    assert [f.rule_id for f in run(build("abuse", directed_negativity_compound=-0.5, learned=None), text)] == ["abuse.directed_negativity"]
+    assert not run(build("abuse", directed_negativity_compound=-0.99, learned=None), text)
 
 
 def test_threat_span_and_evidence_are_in_the_original(detectors: dict[str, Any]) -> None:

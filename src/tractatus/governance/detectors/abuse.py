@@ -33,6 +33,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
+from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
@@ -147,6 +148,17 @@ _TARGET = (
 _THREAT_VIOLENT = re.compile(
     rf"\b{_SUBJECT_I}{_MODAL}{_ADVERB}\s+{_VIOLENT}\s+(?:the\s+(?:life|shit|hell|crap)\s+out\s+of\s+)?{_TARGET}\b"
 )
+_HARM_TARGET = (
+    r"you|u|he|she|they|them|y'?all|your\s+(?:whole\s+|entire\s+|little\s+|stupid\s+|shitty\s+)?(?:[\w-]+\s+)?"
+    r"(?:company|family|house|home|business|kids?|children|wife|husband|mom|mother|dad|father|team|office|store|shop|"
+    r"country|town|city|people|friends|life|career)"
+)
+_HARM_WISH = (
+    r"(?:gets?|got)\s+(?:hit|shot|killed|raped|murdered|stabbed|beaten|cancer|aids|run\s+over|hurt|burned|burnt)\b"
+    r"|(?:burns?|burned|burnt)\s+(?:down|to\s+the\s+ground|in\s+hell|alive)\b"
+    r"|(?:die|dies|rot|rots|burns?|suffers?|chokes?|drowns?|bleeds?|goes\s+bankrupt|go\s+bankrupt)"
+    r"(?=\s*(?:[.!,;]|$|\s+(?:in\s+(?:hell|a\s+fire|pain|agony)|slowly|painfully|alone|soon)\b))"
+)
 _THREAT_OTHER = re.compile(
     rf"\b{_SUBJECT_I}{_MODAL}{_ADVERB}\s+(?:find|hunt|track|come\s+for|come\s+after|get|catch|visit|pay\s+a\s+visit\s+to)\s+(?:you|u|ya)(?:\s+down)?(?=\s*(?:and\b|&|[.!,;]|$))"
     r"|\b(?:you|u)(?:\s*'re|\s+are|\s+r|\s*'ll\s+be|\s+will\s+be)\s+(?:so\s+)?(?:dead(?:\s+meat)?|a\s+dead\s+(?:man|woman)|going\s+to\s+(?:die|bleed|suffer)|gonna\s+(?:die|bleed|suffer)|next)\b(?!\s+(?:tired|wrong|right|on|in|to|week|year|time))"
@@ -156,13 +168,17 @@ _THREAT_OTHER = re.compile(
     r"|\bwatch\s+your\s+back\b|\bsleep\s+with\s+one\s+eye\s+open\b|\byou(?:'d|\s+had)\s+better\s+(?:watch\s+(?:out|yourself|your\s+back)|run|hide)\b"
     r"|\b(?:i|we)(?:'ll|\s+will|\s+am\s+going\s+to|'m\s+going\s+to|'m\s+gonna)\s+make\s+(?:you|u)\s+(?:pay|suffer|bleed|regret|disappear)\b"
     r"|\b(?:i\s+|we\s+)?hope\s+(?:you|u)\s+(?:die|get\s+(?:hit|shot|killed|raped|cancer|run\s+over)|burn|rot|suffer|choke|drown|bleed)\b"
+    # A wish of harm on a person, on someone named by a pronoun, or on what is theirs: "I hope
+    # your whole company burns down", "I hope she gets raped". Recovery and effort are not harm:
+    # "I hope you get better", "hope your team burns those calories" do not match.
+    rf"|\bhope\s+(?:{_HARM_TARGET})\s+(?:all\s+)?(?:{_HARM_WISH})"
     r"|\b(?:you|u)\s+(?:deserve|need|ought)\s+to\s+(?:die|suffer|be\s+(?:shot|killed|raped|beaten|hanged|hung|lynched|executed|put\s+down))\b"
     r"|\b(?:you|u|he|she|they)\s+(?:should|ought\s+to|needs?\s+to)\s+be\s+(?:shot|killed|hanged|hung|lynched|executed|put\s+down|gassed|raped|beaten)\b"
 )
 _SELF_HARM = re.compile(r"\b(?:(?:go\s+)?(?:kill|hang|shoot|off)\s+yourself|kys|end\s+your\s+(?:own\s+)?life|slit\s+your\s+wrists|unalive\s+yourself)\b")
 _SELF_HARM_NEGATION = re.compile(r"(?:don'?t|do\s+not|never|not|no\s+need\s+to|shouldn'?t|won'?t)\s+(?:\w+\s+){0,2}$")
 _SLUR = re.compile(rf"\b{alternation(SLURS, masks=True)}\b")
-_DIRECTED = re.compile(rf"\b(?:you|u)\b(?P<gap>(?:\W+\w+){{0,7}}?)\W+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
+_DIRECTED = re.compile(rf"\b(?:you|u(?!\.\w))\b(?P<gap>(?:\W+\w+){{0,7}}?)\W+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
 
 # Gates: the words each pattern needs (see lexicon.gate_words). Ordinary text opens none of them
 # and costs one set intersection per pattern; VADER never runs for it.
@@ -187,6 +203,9 @@ class AbuseSettings(CheckSettings):
     directed_negativity_compound: float = Field(
         ge=-1, le=1, description="'you' near a degrading word counts as abuse at or below this compound."
     )
+    learned: LearnedTierSettings | None = Field(
+        description="The learned tier (abusive-language models) beside the rules; null: rules only."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +226,11 @@ class AbuseDetector:
         self.settings = settings
         self._severity = {category: Severity.parse(name) for category, name in settings.severities.items()}
         self._vader = SentimentIntensityAnalyzer()
+        self._learned = LearnedTier(settings.learned, self.name) if settings.learned is not None else None
+
+    @property
+    def model_digests(self) -> dict[str, str]:
+        return self._learned.model_digests if self._learned is not None else {}
 
     def _compound(self, words: str, start: int, end: int) -> float:
         left, right = sentence_bounds(words, start, end)
@@ -252,6 +276,12 @@ class AbuseDetector:
         return _drop_overlaps(hits)
 
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
+        out = self._rule_findings(ctx)
+        if self._learned is not None:
+            out.extend(self._learned.findings(ctx, "learned", "reads as abusive language to the learned models"))
+        return out
+
+    def _rule_findings(self, ctx: CheckContext) -> list[Finding]:
         out = []
         for hit in self.hits(ctx):
             severity = self._severity.get(hit.category, Severity.MEDIUM)

@@ -29,6 +29,7 @@ approves budget") match no structure and pass.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import ClassVar, Literal, Sequence, get_args
 
 from pydantic import Field, field_validator
@@ -36,6 +37,7 @@ from pydantic import Field, field_validator
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
+from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
 
 Feature = Literal[
@@ -205,6 +207,10 @@ _CURIOSITY.extend(
             (frozenset(["coming", "expected", "predicted", "anticipated"]), frozenset(["few", "nobody", "noone", "no", "one"])),
             re.compile(r"\b(?:something|what|one|a\s+\w+)\s+(?:few|nobody|no\s*one|no-one)\s+(?:people\s+|of\s+us\s+)?(?:could\s+have\s+|would\s+have\s+)?(?:saw|see|seen|expected|predicted|anticipated)(?:\s+coming)?\b"),
         ),
+        (  # "SHOCKING results inside": the payoff is withheld behind the click
+            (frozenset({"inside"}),),
+            re.compile(r"\b(?:results?|details|photos|pics|pictures|video|videos|footage|answers?|truth|story|secrets?|reasons?|list|winners?|reactions?|pics)\s+inside\s*(?:[.!?:)\]\u2026]|$)"),
+        ),
         (  # "what is really going on with X"
             (frozenset({"really"}), frozenset({"going", "happening", "behind"})),
             re.compile(r"\bwhat(?:'s|\s+is|\s+was)\s+really\s+(?:going\s+on|happening|behind)\b"),
@@ -354,6 +360,18 @@ _EMOJI_RUN = re.compile("[\U0001f631\U0001f92f\U0001f632\U0001f633\U0001f62e\U00
 _CAPS_WORD = re.compile(r"[A-Z][A-Z']*[A-Z]")  # word boundaries are checked in code: a leading \b slows the scan
 _LETTER = re.compile(r"[A-Za-z]")
 
+# An instructional headline ("How to configure nginx", "10 tips for faster Python builds", "A
+# beginner's guide to Rust") shares its shape with listicle clickbait, and the headline model,
+# trained on BuzzFeed-style "How To ..." lists, scores it high. The policy can cap the learned
+# finding on such a headline when no structural rule fires (`learned_instructional_severity`).
+_INSTRUCTIONAL = re.compile(
+    r"^\W*(?:how\s+to\b|how\s+(?:do|can|should)\s+(?:i|you|we)\b"
+    r"|(?:top\s+)?\d+\s+(?:[\w'-]+\s+){0,3}?(?:tips|ways\s+to|steps|rules|lessons|tools|commands|examples|practices|patterns|mistakes\s+to\s+avoid)\b"
+    r"|(?:an?|the|your)\s+(?:[\w'-]+\s+){0,2}?(?:guide|tutorial|introduction|primer|checklist|cheat\s*sheet)\s+(?:to|for|on)\b)"
+)
+SeverityName = Literal["info", "low", "medium", "high", "critical"]
+
+
 class ClickbaitSettings(CheckSettings):
     weights: dict[Feature, float] = Field(description="Score each feature adds when present (once per text).")
     sensational_word_each: float = Field(ge=0, description="Score per sensational word, before the cap.")
@@ -363,6 +381,12 @@ class ClickbaitSettings(CheckSettings):
     caps_min_letters: int = Field(ge=1, description="Fewest letters in a caps run (or text) before it can count as shouting.")
     caps_run_words: int = Field(ge=2, description="Consecutive all-caps words that count as shouting.")
     caps_ratio: float = Field(gt=0, le=1, description="Share of upper-case letters that makes a whole text shouting.")
+    learned: LearnedTierSettings | None = Field(
+        description="The learned tier (a headline model) beside the structural rules; null: rules only."
+    )
+    learned_instructional_severity: SeverityName | None = Field(
+        description="Most a learned finding weighs on an instructional headline that no rule flags (None: no cap).",
+    )
 
     @field_validator("weights")
     @classmethod
@@ -383,6 +407,11 @@ class ClickbaitDetector:
 
     def __init__(self, settings: ClickbaitSettings) -> None:
         self.settings = settings
+        self._learned = LearnedTier(settings.learned, self.name) if settings.learned is not None else None
+
+    @property
+    def model_digests(self) -> dict[str, str]:
+        return self._learned.model_digests if self._learned is not None else {}
 
     def _shouting(self, text: str) -> tuple[int, int] | None:
         """A run of all-caps words (or a mostly upper-case text): (start, end) in `text`."""
@@ -455,6 +484,17 @@ class ClickbaitDetector:
         return total, found
 
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
+        rules = self._rule_findings(ctx)
+        if self._learned is None:
+            return rules
+        learned = self._learned.findings(ctx, "learned", "reads as clickbait to the headline model")
+        cap = self.settings.learned_instructional_severity
+        if learned and cap is not None and not rules and _INSTRUCTIONAL.search(ctx.text.lower_words):
+            ceiling = Severity.parse(cap)
+            learned = [replace(f, severity=min(f.severity, ceiling)) for f in learned]
+        return [*rules, *learned]
+
+    def _rule_findings(self, ctx: CheckContext) -> list[Finding]:
         total, found = self.score(ctx)
         if total < self.settings.warn_score:
             return []

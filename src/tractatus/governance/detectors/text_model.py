@@ -1,0 +1,265 @@
+"""Inference for the learned tiers: word and character n-gram TF-IDF + a linear model, numpy only.
+
+The models are fitted by scikit-learn in `tractatus.governance.learning` (never imported at
+decision time) and exported to a small JSON file under `detectors/models/`: the vocabulary of each
+vectorizer, its idf, and the linear weights. This module recomputes exactly what scikit-learn's
+`TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\\b\\w\\w+\\b")` and
+`TfidfVectorizer(analyzer="char_wb")` joined by a `FeatureUnion`, followed by
+`LogisticRegression.decision_function`, compute (a test pins the equality), so a decision needs
+neither scikit-learn nor any data.
+
+Why hand-written: scikit-learn's vectorizers cost ~1 ms per kilobyte in Python and pull in
+scipy at import; the text pipeline's budget is 1 ms for everything. So the lookups run inside C
+(`map` over dictionaries, `Counter`), a word's character n-grams are remembered per model, and
+numpy does only the arithmetic on the few hundred features a text has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tractatus.governance.errors import PolicyError
+
+if TYPE_CHECKING:
+    from tractatus.governance.normalize import NormalizedText
+
+MODEL_FORMAT = 1
+# scikit-learn's default token_pattern is r"(?u)\b\w\w+\b"; without the \b it finds the same
+# maximal runs of 2+ word characters (a match always starts at a run's first character and is
+# greedy), about a third faster.
+_TOKEN = re.compile(r"\w\w+")
+_WORD_CACHE_SIZE = 50_000  # words whose character n-grams a model remembers (cleared when full)
+_DIGIT = re.compile(r"\d")
+
+
+_ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
+
+
+def tokenize(text: str) -> list[str]:
+    """scikit-learn's default word tokens: runs of two or more word characters.
+
+    For ASCII text (most of it) the same tokens come from `translate` + `split`, about twice as
+    fast as the regex: in ASCII a word character is exactly [A-Za-z0-9_]."""
+    if text.isascii():
+        return [token for token in text.translate(_ASCII_NON_WORD).split() if len(token) > 1]
+    return _TOKEN.findall(text)
+
+
+def model_input(text: NormalizedText) -> str:
+    """What every learned model reads, in training and at decision time alike: the normalized,
+    de-leeted, lower-cased words (so the evasion handling applies), with every digit folded to
+    "0" ("17 pictures", "34 reasons": the count is not the signal, the shape is)."""
+    return _DIGIT.sub("0", text.lower_words)
+
+
+Features = tuple[np.ndarray, np.ndarray]  # (feature indices, TF-IDF values) of one text
+_NO_INDEX = np.zeros(0, dtype=np.int64)
+_NO_VALUES = np.zeros(0, dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One n-gram's share of a score: what a finding shows as its evidence."""
+
+    term: str
+    weight: float
+
+
+class _Vocabulary:
+    """One exported vectorizer: its n-grams in feature order, their idf and how tf is counted."""
+
+    __slots__ = ("idf", "ngram_range", "offset", "sublinear_tf", "terms")
+
+    def __init__(self, spec: dict[str, Any], offset: int) -> None:
+        self.terms: list[str] = list(spec["terms"])
+        self.idf = np.asarray(spec["idf"], dtype=np.float64)
+        self.ngram_range = (int(spec["ngram_range"][0]), int(spec["ngram_range"][1]))
+        self.sublinear_tf = bool(spec["sublinear_tf"])
+        self.offset = offset  # where this vectorizer's columns start in the joined feature vector
+        if len(self.terms) != len(self.idf):
+            raise PolicyError("model file: a vocabulary and its idf differ in length")
+
+    def weigh(self, counts: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """TF-IDF values of the present features, L2-normalized as scikit-learn's `norm="l2"`."""
+        tf = np.log(counts) + 1.0 if self.sublinear_tf else counts
+        values = tf * self.idf[index]
+        norm = math.sqrt(float(values @ values))
+        return values / norm if norm > 0 else values
+
+
+class TextModel:
+    """A linear text classifier read from an exported model file. Immutable after loading."""
+
+    __slots__ = ("_bigrams", "_calibration", "_char", "_char_index", "_coef", "_intercept", "_unigrams",
+                 "_word", "_word_grams", "classes", "digest", "meta", "name")
+
+    def __init__(self, document: dict[str, Any], digest: str) -> None:
+        if document.get("format") != MODEL_FORMAT:
+            raise PolicyError(f"model file: format {document.get('format')!r} is not {MODEL_FORMAT}")
+        self.name: str = document["name"]
+        self.digest = digest
+        self.classes: tuple[str, ...] = tuple(document["classes"])
+        self.meta: dict[str, Any] = document.get("meta", {})
+        self._word = _Vocabulary(document["word"], 0)
+        self._char = _Vocabulary(document["char"], len(self._word.terms))
+        self._index_words()
+        self._char_index = {term: i for i, term in enumerate(self._char.terms)}
+        # A word's character n-grams are a function of the word alone, and texts reuse words:
+        # each model remembers the features of the words it has seen. Only this model's
+        # immutable vocabulary is read to fill it, so the cache cannot change a score.
+        self._word_grams: dict[str, tuple[int, ...]] = {}
+        self._coef = np.asarray(document["coef"], dtype=np.float64)  # (rows, features)
+        self._intercept = np.asarray(document["intercept"], dtype=np.float64)
+        # Optional: an ensemble of binary scorers, each with a sigmoid calibration (a, b), whose
+        # probabilities are averaged, as scikit-learn's CalibratedClassifierCV(method="sigmoid") does.
+        self._calibration = np.asarray(document.get("calibration", []), dtype=np.float64).reshape(-1, 2)
+        if len(self._calibration) and (len(self.classes) != 2 or len(self._calibration) != len(self._intercept)):
+            raise PolicyError("model file: a calibration needs one (a, b) pair per binary scorer")
+        width = len(self._word.terms) + len(self._char.terms)
+        if self._coef.ndim != 2 or self._coef.shape[1] != width or self._coef.shape[0] != len(self._intercept):
+            raise PolicyError("model file: weights do not match the vocabularies")
+
+    def _index_words(self) -> None:
+        """Dictionaries for the word n-grams, so that a text's lookups run inside C (`map`,
+        `Counter`) rather than one Python step or one numpy call each: a kilobyte of text has
+        ~170 tokens, and per-call overheads dominate at that size. Unigrams are keyed by the
+        token, bigrams by the pair of tokens (strings cache their hashes, so a pair hashes fast)."""
+        low, high = self._word.ngram_range
+        if not (1 <= low <= high <= 2):
+            raise PolicyError("model file: word n-grams must be unigrams and/or bigrams")
+        split_terms = [term.split(" ") for term in self._word.terms]
+        self._unigrams: dict[str, int] = {}
+        self._bigrams: dict[tuple[str, str], int] = {}
+        for feature, parts in enumerate(split_terms):
+            if len(parts) == 1:
+                self._unigrams[parts[0]] = feature
+            elif len(parts) == 2:
+                self._bigrams[(parts[0], parts[1])] = feature
+            else:
+                raise PolicyError(f"model file: word n-gram {' '.join(parts)!r} is not a unigram or bigram")
+
+    # -- features --------------------------------------------------------------------------------
+    def _word_features(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        counts: Counter[int | None] = Counter()
+        if self._unigrams:
+            counts.update(map(self._unigrams.get, tokens))
+        if self._bigrams and len(tokens) > 1:
+            counts.update(map(self._bigrams.get, zip(tokens, islice(tokens, 1, None), strict=False)))
+        counts.pop(None, None)
+        if not counts:
+            return _NO_INDEX, _NO_VALUES
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        return index, self._word.weigh(values, index)
+
+    def _grams_of(self, word: str) -> tuple[int, ...]:
+        """The known character n-grams of one word, as scikit-learn's `char_wb` cuts them: the
+        word padded with a space on each side, every n-gram inside it (a padded word shorter than
+        the smallest n counts once, whole)."""
+        padded = f" {word} "
+        size = len(padded)
+        low, high = self._char.ngram_range
+        grams = [padded] if size < low else [padded[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)]
+        return tuple(f for f in map(self._char_index.get, grams) if f is not None)
+
+    def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        if not self._char_index:
+            return _NO_INDEX, _NO_VALUES
+        cache = self._word_grams
+        counts: Counter[int] = Counter()
+        for word in text.split():
+            grams = cache.get(word)
+            if grams is None:
+                grams = self._grams_of(word)
+                if len(cache) >= _WORD_CACHE_SIZE:
+                    cache.clear()
+                cache[word] = grams
+            counts.update(grams)
+        if not counts:
+            return _NO_INDEX, _NO_VALUES
+        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        return index + self._char.offset, self._char.weigh(values, index)
+
+    # -- scores ----------------------------------------------------------------------------------
+    def features(self, text: str, tokens: list[str] | None = None) -> Features:
+        """The text's TF-IDF vector as (feature indices, values). `tokens` is `tokenize(text)` when
+        the caller has it already (several models, one text); pass the result to `probabilities`
+        and `explain` so that one text is vectorized once."""
+        word = self._word_features(tokenize(text) if tokens is None else tokens)
+        if not self._char_index:
+            return word
+        char = self._char_features(text)
+        return np.concatenate((word[0], char[0])), np.concatenate((word[1], char[1]))
+
+    def decision_function(self, text: str, tokens: list[str] | None = None, *, features: Features | None = None) -> np.ndarray:
+        """The linear scores, one per row of weights (scikit-learn's `decision_function`)."""
+        index, values = features if features is not None else self.features(text, tokens)
+        return self._intercept + self._coef[:, index] @ values
+
+    def probabilities(self, text: str, tokens: list[str] | None = None, *, features: Features | None = None) -> dict[str, float]:
+        """Class probabilities: the logistic of a binary model, the softmax of a multinomial one."""
+        scores = self.decision_function(text, tokens, features=features)
+        if len(self._calibration):
+            a, b = self._calibration[:, 0], self._calibration[:, 1]
+            positive = float(np.mean(1.0 / (1.0 + np.exp(a * scores + b))))
+            return {self.classes[0]: 1.0 - positive, self.classes[1]: positive}
+        if len(self.classes) == 2:
+            positive = 1.0 / (1.0 + math.exp(-float(scores[0])))
+            return {self.classes[0]: 1.0 - positive, self.classes[1]: positive}
+        shifted = np.exp(scores - scores.max())
+        shares = shifted / shifted.sum()
+        return {label: float(p) for label, p in zip(self.classes, shares, strict=True)}
+
+    def explain(self, text: str, label: str, top: int = 3, tokens: list[str] | None = None, *,
+                features: Features | None = None) -> list[Contribution]:
+        """The n-grams that pushed most towards `label`: word n-grams first, then character
+        n-grams, each largest share first (positive shares only)."""
+        index, values = features if features is not None else self.features(text, tokens)
+        if len(index) == 0:
+            return []
+        if len(self.classes) == 2:
+            # A calibrated ensemble's sign: a < 0 means a higher score is more positive.
+            sign = -np.sign(self._calibration[:, 0:1]) if len(self._calibration) else np.ones((1, 1))
+            shares = (sign * self._coef[:, index]).mean(axis=0) * values * (1.0 if label == self.classes[1] else -1.0)
+        else:
+            row = self.classes.index(label)
+            shares = (self._coef[row, index] - self._coef[:, index].mean(axis=0)) * values
+        # Whole words read better than character n-grams ("idiot", not "dio"): words first.
+        positive = np.flatnonzero(shares > 0)
+        best = positive[np.lexsort((-shares[positive], index[positive] >= self._char.offset))][:top]
+        return [Contribution(self._term(int(index[i])), float(shares[i])) for i in best]
+
+    def _term(self, feature: int) -> str:
+        if feature < self._char.offset:
+            return self._word.terms[feature]
+        return self._char.terms[feature - self._char.offset]
+
+
+def parse_model(raw: bytes) -> TextModel:
+    """A model from the bytes of its file; the digest is the sha256 of exactly those bytes."""
+    try:
+        document = json.loads(raw)
+        return TextModel(document, hashlib.sha256(raw).hexdigest())
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise PolicyError(f"model file is not a valid text model ({error})") from None
+
+
+def load_model(name: str) -> TextModel:
+    """A model shipped with the package, e.g. "clickbait" (read from detectors/models/<name>.json)."""
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", name):
+        raise PolicyError(f"invalid model name {name!r}")
+    path = resources.files("tractatus.governance.detectors").joinpath("models", f"{name}.json")
+    if not path.is_file():
+        raise PolicyError(f"no shipped model {name!r}: run `tractatus detectors train`")
+    return parse_model(path.read_bytes())

@@ -1,0 +1,111 @@
+"""Fit a word + character n-gram TF-IDF logistic regression with scikit-learn and export it.
+
+The exported file is what `governance.detectors.text_model` reads at decision time (numpy only).
+Everything here is chosen so that a retrain from the same rows gives the same bytes:
+- liblinear / lbfgs on one thread with a fixed `random_state`;
+- vocabularies in scikit-learn's sorted order;
+- every float rounded to 9 significant digits (`round_floats`) before it is written, so a last-bit
+  difference in a BLAS sum cannot change the file; `json.dumps` then writes the shortest repr.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from tractatus.governance.detectors.text_model import MODEL_FORMAT
+
+_SIGNIFICANT = 9
+
+
+@dataclass(frozen=True)
+class ClassifierParams:
+    """The hyper-parameters of one model: plain data, recorded in the model file."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] | None = (2, 5)  # None: word n-grams only
+    min_df: int = 2
+    sublinear_tf: bool = True
+    C: float = 10.0
+    class_weight: str | None = None
+    max_iter: int = 2000
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "word_ngrams": list(self.word_ngrams),
+            "char_ngrams": list(self.char_ngrams) if self.char_ngrams else None,
+            "min_df": self.min_df,
+            "sublinear_tf": self.sublinear_tf,
+            "C": self.C,
+            "class_weight": self.class_weight,
+            "max_iter": self.max_iter,
+        }
+
+
+def build_pipeline(params: ClassifierParams) -> Pipeline:
+    """The scikit-learn pipeline whose decisions the exported model reproduces."""
+
+    def vectorizer(analyzer: str, ngrams: tuple[int, int]) -> TfidfVectorizer:
+        # lowercase=False: the detectors feed `NormalizedText.lower_words`, already lower-cased by
+        # the normalizer's own rule, which str.lower() would not always match.
+        return TfidfVectorizer(
+            analyzer=analyzer, ngram_range=ngrams, min_df=params.min_df, lowercase=False,
+            sublinear_tf=params.sublinear_tf, dtype=np.float64,
+        )
+
+    parts = [("word", vectorizer("word", params.word_ngrams))]
+    if params.char_ngrams is not None:
+        parts.append(("char", vectorizer("char_wb", params.char_ngrams)))
+    features = FeatureUnion(parts)
+    model = LogisticRegression(C=params.C, class_weight=params.class_weight, max_iter=params.max_iter,
+                               solver="lbfgs", random_state=0)
+    return Pipeline([("features", features), ("model", model)])
+
+
+def fit(texts: Sequence[str], labels: Sequence[str], params: ClassifierParams) -> Pipeline:
+    pipeline = build_pipeline(params)
+    pipeline.fit(list(texts), list(labels))
+    return pipeline
+
+
+def round_floats(values: Any) -> list[float]:
+    return [float(f"{v:.{_SIGNIFICANT}g}") for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def export(pipeline: Pipeline, name: str, params: ClassifierParams, meta: dict[str, Any]) -> dict[str, Any]:
+    """The model document `text_model.TextModel` reads; `meta` records data, splits and dev metrics."""
+    union: FeatureUnion = pipeline.named_steps["features"]
+    model: LogisticRegression = pipeline.named_steps["model"]
+    parts = {"char": {"ngram_range": [2, 5], "sublinear_tf": False, "terms": [], "idf": []}}
+    for part in union.named_transformers:
+        vectorizer: TfidfVectorizer = union.named_transformers[part]
+        terms = [str(t) for t in vectorizer.get_feature_names_out()]
+        parts[part] = {
+            "ngram_range": list(vectorizer.ngram_range),
+            "sublinear_tf": bool(vectorizer.sublinear_tf),
+            "terms": terms,
+            "idf": round_floats(vectorizer.idf_),
+        }
+    return {
+        "format": MODEL_FORMAT,
+        "name": name,
+        "classes": [str(c) for c in model.classes_],
+        "params": params.to_dict(),
+        "meta": meta,
+        "intercept": round_floats(model.intercept_),
+        "coef": [round_floats(row) for row in model.coef_],
+        "word": parts["word"],
+        "char": parts["char"],
+    }
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    """Stable bytes: fixed key order, no spaces, shortest float repr, a final newline."""
+    return (json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True) + "\n").encode()

@@ -1,0 +1,94 @@
+"""The learned tiers inside the detectors: scope, severities, evidence and the red-team/benign cases of issue 9."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "detectors"))
+from detector_helpers import blocking, build
+
+from tractatus.governance.actions import Action, Finding, Severity
+from tractatus.governance.checks import CheckContext
+from tractatus.governance.normalize import normalize
+from tractatus.governance.state import GovernanceState
+
+
+def run(detector: Any, text: str, kind: str = "message") -> list[Finding]:
+    ctx = CheckContext(action=Action(text=text, kind=kind), text=normalize(text), state=GovernanceState())
+    return list(detector.evaluate(ctx))
+
+
+def learned(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.category == "learned"]
+
+
+@pytest.fixture(scope="module")
+def clickbait() -> Any:
+    return build("clickbait")
+
+
+@pytest.fixture(scope="module")
+def abuse() -> Any:
+    return build("abuse")
+
+
+@pytest.mark.parametrize("headline", ["34 Reasons 'How I Met Your Mother' Was The Cleverest Show On TV", "Can You Name This Ballet Move"])
+def test_clickbait_the_rules_missed_is_blocked_when_published(clickbait: Any, headline: str) -> None:
+    (finding,) = learned(run(clickbait, headline, "publish"))
+    assert finding.severity >= Severity.MEDIUM and finding.rule_id == "clickbait.learned"
+    assert finding.evidence and finding.span is not None and 0 <= finding.span.start < finding.span.end <= len(headline)
+
+
+@pytest.mark.parametrize("headline", ["Senate passes budget bill after long debate", "Python 3.12.1 released",
+                                      "U.S. Declares Public Health Emergency Over Swine Flu", "Breaking: council approves budget"])
+def test_news_headlines_pass_the_headline_model(clickbait: Any, headline: str) -> None:
+    assert not learned(run(clickbait, headline, "publish"))
+
+
+def test_the_headline_model_scores_publish_actions_only(clickbait: Any) -> None:
+    assert not learned(run(clickbait, "Can You Name This Ballet Move", "message"))
+
+
+@pytest.mark.parametrize("headline", ["How to configure nginx as a reverse proxy", "Top 10 Python tips"])
+def test_how_to_headlines_are_at_most_a_warning(clickbait: Any, headline: str) -> None:
+    assert not blocking(run(clickbait, headline, "publish"))
+
+
+def test_shocking_results_inside_is_caught_by_rule(clickbait: Any) -> None:
+    assert any(f.rule_id == "clickbait.curiosity_gap" for f in blocking(run(clickbait, "SHOCKING results inside")))
+    assert not blocking(run(clickbait, "The details are inside the attached report"))
+
+
+def test_the_learned_tier_sees_through_evasions(clickbait: Any) -> None:
+    plain = learned(run(clickbait, "Can You Name This Ballet Move", "publish"))
+    evaded = learned(run(clickbait, "Cаn Yоu N\u200bame Thіs Ballet Move", "publish"))  # Cyrillic а о і, zero-width
+    assert plain and evaded and evaded[0].severity == plain[0].severity
+
+
+def test_the_learned_abuse_tier_warns_but_never_blocks_alone(abuse: Any) -> None:
+    (finding,) = learned(run(abuse, "Dumb ass hoe"))
+    assert finding.severity == Severity.LOW and "ass" in (finding.evidence or "")
+    for benign in ("fuck this bug", "I hate Mondays", "this update kills my battery", "kill -9 the process"):
+        assert not blocking(run(abuse, benign)), benign
+    assert not run(abuse, "this update kills my battery")
+
+
+@pytest.mark.parametrize("text", ["You are all idiots and I hope your whole company burns down",
+                                  "I hope she get raped in the future", "I hope your family dies"])
+def test_wishes_of_harm_are_threats(abuse: Any, text: str) -> None:
+    assert any(f.rule_id == "abuse.threat" for f in blocking(run(abuse, text)))
+
+
+@pytest.mark.parametrize("text", ["I hope you get better soon", "I hope your team burns those calories at the gym",
+                                  "U.S. Declares Public Health Emergency Over Swine Flu", "hope your build gets fixed"])
+def test_benign_look_alikes_of_harm_pass(abuse: Any, text: str) -> None:
+    assert not blocking(run(abuse, text)), [(f.rule_id, f.evidence) for f in run(abuse, text)]
+
+
+def test_null_disables_the_learned_tier() -> None:
+    assert not learned(run(build("abuse", learned=None), "Dumb ass hoe"))
+    assert build("abuse", learned=None).model_digests == {}
