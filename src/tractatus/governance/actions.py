@@ -362,3 +362,23 @@ class Instruction:
             "prohibitions": list(self.prohibitions),
             "source": self.source,
         }
+
+
+def action_text(action: Action) -> str:
+    """The text the content checks see: the action's text plus every string in its arguments."""
+    if not action.arguments:
+        return action.text
+    parts = [action.text] if action.text else []
+    _collect_strings(action.arguments, parts)
+    return "\n".join(parts)
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _collect_strings(item, out)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_strings(item, out)

@@ -164,7 +164,7 @@ class EscalationQueue:
         return self.submit_many([(action, decision)])[0]
 
     def submit_many(self, entries: Sequence[tuple[Action, Decision]]) -> list[int]:
-        from tractatus.governance.governor import action_text  # the text the findings' spans index
+        from tractatus.governance.actions import action_text  # the text the findings' spans index
 
         rows = []
         now = self._now_us()

@@ -26,13 +26,15 @@ from tractatus.governance.actions import (
     Finding,
     Severity,
     Verdict,
+    action_text,
     canonical_json,
 )
-from tractatus.governance.checks import Check, CheckContext, CheckFactory, default_registry
+from tractatus.governance.checks import Check, CheckContext, CheckFactory
 from tractatus.governance.drift import hold_verdict
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import Policy
 from tractatus.governance.redact import redact
+from tractatus.governance.registry import default_registry
 from tractatus.governance.rules import RuleIndex
 from tractatus.governance.state import GovernanceState
 
@@ -76,26 +78,6 @@ def _check_failure(bound: _BoundCheck, category: str, what: str) -> Finding:
         message=f"check {bound.name!r} {what}; failing closed",
         verdict=bound.on_error,
     )
-
-
-def action_text(action: Action) -> str:
-    """The text the content checks see: the action's text plus every string in its arguments."""
-    if not action.arguments:
-        return action.text
-    parts = [action.text] if action.text else []
-    _collect_strings(action.arguments, parts)
-    return "\n".join(parts)
-
-
-def _collect_strings(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(value)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            _collect_strings(item, out)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _collect_strings(item, out)
 
 
 class Governor:

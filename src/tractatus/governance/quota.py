@@ -30,14 +30,20 @@ the clock is injected).
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tractatus.governance.actions import Finding, Severity, Verdict, sha256_hex
-from tractatus.governance.checks import Check, CheckContext, CheckSettings
-from tractatus.governance.policy import valid_regex
+from tractatus.governance.checks import Check, CheckContext, CheckFactory, CheckSettings
+from tractatus.governance.detectors import builtin_detectors
+from tractatus.governance.policy_regex import compile_policy_regex, valid_regex
+
+def _detector_class(name: str) -> CheckFactory | None:
+    """A built-in detector by name. Quotas count detectors' findings, never services' (and the
+    registry imports this module, so asking it would be a circle)."""
+    return next((cls for cls in builtin_detectors() if cls.name == name), None)
+
 
 GLOBAL_SCOPE = "*"  # the scope key of a quota shared by all agents
 UNLIMITED = float("inf")
@@ -56,9 +62,7 @@ class QuotaMatch(BaseModel):
     @model_validator(mode="after")
     def _detector_exists(self) -> QuotaMatch:
         if self.detector is not None:
-            from tractatus.governance.checks import default_registry
-
-            factory = default_registry().get(self.detector)
+            factory = _detector_class(self.detector)
             if factory is None:
                 raise ValueError(f"unknown detector {self.detector!r}")
             try:
@@ -116,13 +120,12 @@ class _Matcher:
     """A quota's `match`, compiled once: regex on the normalized text, or a detector's findings."""
 
     def __init__(self, match: QuotaMatch) -> None:
-        self._regex = re.compile(match.regex) if match.regex else None
+        self._regex = compile_policy_regex(match.regex) if match.regex else None
         self._detector: Check | None = None
         self._min_severity = Severity.parse(match.min_severity)
         if match.detector is not None:
-            from tractatus.governance.checks import default_registry
-
-            factory = default_registry()[match.detector]  # existence checked when the policy loaded
+            factory = _detector_class(match.detector)
+            assert factory is not None  # existence checked when the policy loaded
             self._detector = factory(factory.Settings.model_validate(match.detector_settings))
 
     def __call__(self, ctx: CheckContext) -> bool:

@@ -7,12 +7,12 @@ tool, not with the size of the policy. Each condition becomes one small closure.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from tractatus.governance.actions import Finding, Severity, Verdict
 from tractatus.governance.policy import Condition, Rule
+from tractatus.governance.policy_regex import compile_policy_regex
 
 _MISSING = object()
 Predicate = Callable[[Any], bool]
@@ -80,7 +80,7 @@ def _compile_condition(condition: Condition) -> Predicate:
         excluded = frozenset(map(str, condition.not_in))
         tests.append(lambda v: str(v) not in excluded)
     if condition.regex is not None:
-        search = re.compile(condition.regex).search
+        search = compile_policy_regex(condition.regex).search  # RE2: linear time in the argument
         tests.append(lambda v: isinstance(v, str) and search(v) is not None)
     if condition.prefix is not None:
         prefix = condition.prefix

@@ -22,6 +22,8 @@ Matching runs on `NormalizedText.lower_words`: homoglyphs, zero-width characters
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -207,10 +209,17 @@ class AbuseDetector:
         self.settings = settings
         self._severity = {category: Severity.parse(name) for category, name in settings.severities.items()}
         self._vader = SentimentIntensityAnalyzer()
+        # VADER costs O(words^2) per sentence, and a text repeating one insult has one hit per
+        # repetition in the same sentence: 1 KB of "you stupid " took 3-13 s scored hit by hit.
+        # Scoring each distinct sentence once (thread-safe cache, per detector) makes it ~0.1 s.
+        self._sentence_compound = functools.lru_cache(maxsize=256)(self._score_sentence)
+
+    def _score_sentence(self, sentence: str) -> float:
+        return float(self._vader.polarity_scores(sentence)["compound"])
 
     def _compound(self, words: str, start: int, end: int) -> float:
         left, right = sentence_bounds(words, start, end)
-        return float(self._vader.polarity_scores(words[left:right])["compound"])
+        return self._sentence_compound(words[left:right])
 
     def hits(self, ctx: CheckContext) -> list[_Hit]:
         """Abuse found in `ctx.text.words` coordinates."""
