@@ -226,6 +226,10 @@ class RuleIndex:
         self._wildcard = _group(by_tool.pop("*", []))
         self._by_tool = {tool: _group(group) for tool, group in by_tool.items()}
 
+    def covers(self, tool: str) -> bool:
+        """True if any rule could apply to calls of `tool` (its own rules or wildcard ones)."""
+        return tool in self._by_tool or bool(self._wildcard.scanned or self._wildcard.exact or self._wildcard.prefixed)
+
     def evaluate(self, kind: str, tool: str | None, arguments: Mapping[str, Any]) -> list[Finding]:
         candidates = self._wildcard.candidates(arguments)
         specific = self._by_tool.get(tool) if tool is not None else None
