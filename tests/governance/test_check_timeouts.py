@@ -142,7 +142,7 @@ REDOS_CASES = [
 
 
 @pytest.mark.parametrize(("tool", "arguments"), REDOS_CASES)
-@pytest.mark.parametrize("policy_name", ["default", "agentlightning"])
+@pytest.mark.parametrize("policy_name", ["default", "agentlightning", "service"])
 def test_the_issues_redos_cases_decide_fast_and_never_allow(policy_name: str, tool: str, arguments: dict) -> None:
     policy = load_policy(bundled_policy_path(policy_name))
     if tool not in policy.document.tools.known:

@@ -200,6 +200,14 @@ def load_policy(path: str | Path, registry: Mapping[str, CheckFactory] | None = 
     return _build(own, path.parent, (path.resolve(),), registry)
 
 
+def resolved_policy_data(path: str | Path) -> dict[str, Any]:
+    """A policy file's document with `extends:` resolved, before validation: for tools that derive
+    variants of a policy (the multi-agent experiment's factored quotas) and load the result."""
+    path = Path(path)
+    data, _ = resolve_extends(read_policy_file(path), path.parent, (path.resolve(),))
+    return data
+
+
 def parse_policy(
     text: str,
     *,
