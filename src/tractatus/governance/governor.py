@@ -220,8 +220,10 @@ class Governor:
                     findings.append(
                         engine_finding("input.too_large", f"text exceeds {self._max_text_bytes} bytes", Verdict.BLOCK)
                     )
-                else:
+                elif checks:
                     findings.extend(self._run_checks(action, text, checks, rules_tool))
+                else:
+                    findings.extend(self._run_rules(action, text, rules_tool))
         except Exception as exc:  # anything unexpected in the engine itself: fail closed
             findings.append(engine_finding("engine.error", f"governor error: {type(exc).__name__}", self._on_error))
         verdict = max((f.verdict for f in findings if f.verdict is not None), default=Verdict.ALLOW)
@@ -263,25 +265,35 @@ class Governor:
                 results.extend(cached)
             else:
                 pending.append((bound, key))
-        if not pending:
-            if rules_tool is None:
-                return results
-            if len(text) <= _INLINE_RULE_CHARS:
-                started = self._clock()
-                found = self._rules.evaluate(action.kind, rules_tool, action.arguments)
-                if (self._clock() - started) / 1e9 > self._timeout_s:
-                    return [*results, _check_failure(self._rules_check, "check_timeout", "did not finish within its time budget")]
-                return [*results, *found]
+        if pending:
+            results.extend(self._watched(action, text, pending, rules_tool))
+        elif rules_tool is not None:
+            results.extend(self._run_rules(action, text, rules_tool))
+        return results
+
+    def _run_rules(self, action: Action, text: str, tool: str) -> list[Finding]:
+        """Only tool rules to run: inline on small arguments, timed; under the watchdog otherwise."""
+        if len(text) > _INLINE_RULE_CHARS:
+            return self._watched(action, text, (), tool)
+        started = self._clock()
+        found = self._rules.evaluate(action.kind, tool, action.arguments)
+        if (self._clock() - started) / 1e9 > self._timeout_s:
+            return [_check_failure(self._rules_check, "check_timeout", "did not finish within its time budget")]
+        return found
+
+    def _watched(
+        self, action: Action, text: str, pending: Sequence[tuple[_BoundCheck, Hashable | None]], rules_tool: str | None
+    ) -> list[Finding]:
+        """Run tool rules and uncached checks on the watchdog pool; past the budget, fail closed."""
         budget = self._timeout_s * (len(pending) + (rules_tool is not None))
         progress: list[str] = []
         future = self._pool.submit(self._run_uncached, action, text, pending, progress, rules_tool)
         try:
-            results.extend(future.result(timeout=budget))
+            return future.result(timeout=budget)
         except concurrent.futures.TimeoutError:
             running = progress[-1] if progress else (_RULES if rules_tool is not None else pending[0][0].name)
             culprit = next((b for b, _ in pending if b.name == running), self._rules_check)
-            results.append(_check_failure(culprit, "check_timeout", "did not finish within its time budget"))
-        return results
+            return [_check_failure(culprit, "check_timeout", "did not finish within its time budget")]
 
     def _run_uncached(
         self,

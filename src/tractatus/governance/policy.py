@@ -1,9 +1,10 @@
 """Policy documents: schema, loading, validation and digest.
 
 A policy is a YAML file validated with pydantic. A bad file is refused with one line naming the
-file, the line and the field, before anything runs. A loaded `Policy` is immutable (frozen
-models, read-only views) and carries the SHA-256 digest of its canonical content; every decision
-names the digest of the policy that made it.
+file, the line and the field, before anything runs. A policy may `extends:` another file; the
+chain is resolved first (policy_extends.py) and the resolved document is what is validated, run
+and digested. A loaded `Policy` is immutable (frozen models, read-only views) and carries the
+SHA-256 digest of its canonical content; every decision names the digest of the policy that made it.
 """
 
 from __future__ import annotations
