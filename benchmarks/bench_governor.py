@@ -213,8 +213,8 @@ def text_breakdown(policy: Policy, texts: list[str]) -> dict[str, dict]:
     """Where the text pipeline's time goes: normalization and each check the policy selects for
     messages, timed on their own over the same distinct messages (p50/p99 in microseconds)."""
     from tractatus.governance.checks import CheckContext
-    from tractatus.governance.registry import default_registry
     from tractatus.governance.normalize import normalize
+    from tractatus.governance.registry import default_registry
     from tractatus.governance.state import GovernanceState
 
     registry = default_registry()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tractatus.governance.actions import Action, Verdict
-from tractatus.governance.registry import default_registry
 from tractatus.governance.errors import PolicyError
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import parse_policy
 from tractatus.governance.quota import QuotaCheck
+from tractatus.governance.registry import default_registry
 from tractatus.governance.state import GovernanceState
 
 HEADER = """

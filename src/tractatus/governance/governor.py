@@ -21,7 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Mapping, Sequence
 
 from tractatus.governance.actions import (
     Action,

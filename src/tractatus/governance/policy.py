@@ -13,7 +13,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, Mapping
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tractatus.governance.actions import ActionKind, Severity, Verdict, canonical_json, sha256_hex
 from tractatus.governance.checks import CheckFactory, CheckSettings

@@ -91,24 +91,26 @@ def _nested_unbounded_repeat(pattern: str) -> str | None:
 
 
 def _walk(items: Any, inside_unbounded: bool) -> bool:
+    """True if an unbounded repeat sits inside another unbounded repeat anywhere in `items`."""
     for op, arg in items:
         if op in _REPEATS:
-            low, high, body = arg
+            _low, high, body = arg
             unbounded = high == _UNBOUNDED
-            if unbounded and inside_unbounded:
+            if (unbounded and inside_unbounded) or _walk(body, inside_unbounded or unbounded):
                 return True
-            if _walk(body, inside_unbounded or unbounded):
-                return True
-        elif op == sre_parse.SUBPATTERN:
-            if _walk(arg[-1], inside_unbounded):
-                return True
-        elif op == sre_parse.ATOMIC_GROUP:
-            if _walk(arg, inside_unbounded):
-                return True
-        elif op == sre_parse.BRANCH:
-            if any(_walk(branch, inside_unbounded) for branch in arg[1]):
-                return True
-        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
-            if _walk(arg[1], inside_unbounded):
-                return True
+        elif any(_walk(child, inside_unbounded) for child in _subpatterns(op, arg)):
+            return True
     return False
+
+
+def _subpatterns(op: Any, arg: Any) -> list[Any]:
+    """The nested pattern lists of a group, an alternation or a lookaround node."""
+    if op == sre_parse.SUBPATTERN:
+        return [arg[-1]]
+    if op == sre_parse.ATOMIC_GROUP:
+        return [arg]
+    if op == sre_parse.BRANCH:
+        return list(arg[1])
+    if op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
+        return [arg[1]]
+    return []

@@ -40,6 +40,7 @@ from tractatus.governance.detectors import builtin_detectors
 from tractatus.governance.errors import PolicyError
 from tractatus.governance.policy_regex import compile_policy_regex, valid_regex
 
+
 def _detector_class(name: str) -> CheckFactory | None:
     """A built-in detector by name. Quotas count detectors' findings, never services' (and the
     registry imports this module, so asking it would be a circle)."""

@@ -23,7 +23,6 @@ Matching runs on `NormalizedText.lower_words`: homoglyphs, zero-width characters
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass
 from types import MappingProxyType
