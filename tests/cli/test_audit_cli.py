@@ -44,10 +44,10 @@ def db(tmp_path: Path) -> Path:
 
 def test_verify_ok_in_both_forms(db: Path, monkeypatch, capsys) -> None:
     code, out, _ = invoke(["audit", "verify", "--audit-db", str(db)], monkeypatch, capsys)
-    assert code == 0 and "6 entries verified" in out
+    assert code == 0 and "7 entries verified" in out and "not anchored" in out
     code, out, _ = invoke(["audit", "verify", "--audit-db", str(db), "--json"], monkeypatch, capsys)
     report = json.loads(out)
-    assert code == 0 and report["ok"] is True and report["entries_checked"] == 6
+    assert code == 0 and report["ok"] is True and report["entries_checked"] == 7
 
 
 def test_verify_names_the_first_broken_entry(db: Path, monkeypatch, capsys) -> None:
@@ -63,16 +63,16 @@ def test_verify_names_the_first_broken_entry(db: Path, monkeypatch, capsys) -> N
 def test_tail_and_stats(db: Path, monkeypatch, capsys) -> None:
     code, out, _ = invoke(["audit", "tail", "-n", "2", "--json", "--audit-db", str(db)], monkeypatch, capsys)
     entries = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and [e["seq"] for e in entries] == [5, 6]
+    assert code == 0 and [e["seq"] for e in entries] == [6, 7]
     assert entries[1]["verdict"] == "escalate" and entries[1]["rule_ids"] == ["pii.email"]
     code, out, _ = invoke(["audit", "tail", "--audit-db", str(db)], monkeypatch, capsys)
     assert code == 0 and "mailer" in out and "pii.email" in out
     code, out, _ = invoke(["audit", "stats", "--json", "--audit-db", str(db)], monkeypatch, capsys)
     stats = json.loads(out)
-    assert stats["entries"] == 6 and stats["by_verdict"] == {"allow": 5, "escalate": 1}
-    assert stats["by_agent"] == {"writer": 5, "mailer": 1}
+    assert stats["entries"] == 7 and stats["by_verdict"] == {"allow": 5, "escalate": 1}
+    assert stats["by_agent"] == {"writer": 5, "mailer": 2}  # the submission entry is the second
     code, out, _ = invoke(["audit", "stats", "--audit-db", str(db)], monkeypatch, capsys)
-    assert code == 0 and "6 entries" in out and "by verdict" in out
+    assert code == 0 and "7 entries" in out and "by verdict" in out
 
 
 def test_escalations_list_approve_deny(db: Path, monkeypatch, capsys) -> None:
@@ -118,3 +118,50 @@ def test_the_installed_entry_point_exits_non_zero_on_a_broken_chain(db: Path) ->
     )
     assert result.returncode == EXIT_CODES[IntegrityError]
     assert result.stderr.startswith("error: audit chain broken at entry 3") and "Traceback" not in result.stderr
+
+
+def test_keygen_checkpoint_and_verify_catch_a_wiped_log(db: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    key = tmp_path / "secret" / "audit.key"
+    base = ["--audit-db", str(db)]
+    code, out, _ = invoke(["audit", "keygen", str(key)], monkeypatch, capsys)
+    assert code == 0 and key.exists() and Path(f"{key}.pub").exists()
+    code, out, _ = invoke(["audit", "checkpoint", "--key", str(key), *base], monkeypatch, capsys)
+    assert code == 0 and out.startswith("checkpoint seq 7 head ")
+    assert Path(f"{db}.checkpoints.jsonl").read_text().count("\n") == 1
+    code, out, _ = invoke(["audit", "verify", "--key", f"{key}.pub", *base], monkeypatch, capsys)
+    assert code == 0 and "1 checkpoints hold up to seq 7, signatures verified" in out
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM audit_entries")
+    code, out, err = invoke(["audit", "verify", "--key", f"{key}.pub", *base], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError] and out == ""
+    assert "the log is empty but checkpoint line 1" in err and "entries 1..7 are missing" in err and err.count("\n") == 1
+    # without --key the checkpoint still catches it; the signing command needs a key
+    code, _, err = invoke(["audit", "verify", "--json", *base], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError]
+    code, _, err = invoke(["audit", "checkpoint", *base], monkeypatch, capsys)
+    assert code == 2 and "a signing key is needed" in err
+    code, _, err = invoke(["audit", "keygen", str(key)], monkeypatch, capsys)
+    assert code == 2 and "refusing to replace" in err
+
+
+def test_a_forged_escalation_decision_fails_verify(db: Path, monkeypatch, capsys) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE escalations SET status='approved', reviewer='attacker'")
+    code, _, err = invoke(["audit", "verify", "--audit-db", str(db)], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError]
+    assert "escalation 1 is approved by 'attacker', but the audit log records no decision" in err
+
+
+def test_verify_on_a_row_with_a_non_integer_time_names_it(db: Path, monkeypatch, capsys) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE audit_entries SET time_us='soon' WHERE seq=2")
+    code, _, err = invoke(["audit", "verify", "--audit-db", str(db)], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError] and "audit chain broken at entry 2" in err and "internal" not in err
+    code, _, err = invoke(["audit", "tail", "--audit-db", str(db)], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError] and "entry 2 is malformed" in err
+    code, _, err = invoke(["audit", "stats", "--audit-db", str(db)], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError] and "non-integer time 'soon'" in err
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE escalations SET created_us='soon'")
+    code, _, err = invoke(["escalations", "list", "--audit-db", str(db)], monkeypatch, capsys)
+    assert code == EXIT_CODES[IntegrityError] and "escalation 1 is malformed" in err

@@ -81,3 +81,44 @@ def test_escalation_queue_on_postgres(pg_url: str) -> None:
             queue.deny(eid, "bob")
         assert log.tail(1)[0].kind == "escalation.approved"
         assert log.verify().ok
+
+
+def test_checkpoints_and_escalation_cross_check_on_postgres(pg_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The same anchors as on SQLite: truncation, a wipe, a dropped table and a forged decision are named."""
+    from tractatus.governance.checkpoint import (
+        CheckpointFile,
+        CheckpointSettings,
+        generate_key,
+        load_verify_key,
+    )
+    from tractatus.governance.integrity import verify_log
+
+    key = tmp_path / "audit.key"
+    generate_key(key)
+    file = CheckpointFile(tmp_path / "checkpoints.jsonl")
+    settings = CheckpointSettings(key_path=key, path=file.path, every_entries=10)
+    with open_audit_log(pg_url, checkpoints=settings) as log:
+        queue = EscalationQueue(log)
+        queue.submit_many([pair(i, Verdict.ESCALATE) for i in range(2)])
+        log.append_decisions([pair(i) for i in range(20)])
+        queue.approve(1, "alice")
+    public = load_verify_key(key)
+
+    def check(sql: str | None) -> str | None:
+        if sql is not None:  # the attacker's write, before anyone opens the log again
+            engine = create_engine(pg_url)
+            with engine.begin() as conn:
+                conn.execute(text(sql))
+            engine.dispose()
+        with open_audit_log(pg_url, anchor=False) as log:
+            return verify_log(log, file, public).problem()
+
+    assert [c.seq for c in file.read()][-1] == 23 and check(None) is None
+    problem = check("UPDATE escalations SET status='approved', reviewer='attacker' WHERE id=2")
+    assert problem is not None and "escalation 2 is approved by 'attacker'" in problem
+    problem = check("DELETE FROM audit_entries WHERE seq > 20")
+    assert problem is not None and "entries 21..23 are missing" in problem
+    problem = check("DELETE FROM audit_entries")
+    assert problem is not None and "the log is empty" in problem
+    problem = check("DROP TABLE audit_entries")
+    assert problem is not None and "the log is empty" in problem

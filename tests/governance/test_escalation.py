@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from tractatus.governance.actions import Action, Decision, Finding, Severity, Span, Verdict
 from tractatus.governance.audit import open_audit_log
@@ -120,30 +121,35 @@ def test_racing_reviewers_one_wins(setup) -> None:
     assert [e.kind for e in log.tail(10)].count("escalation.approved") == 1
 
 
-def test_a_decision_whose_audit_event_was_lost_is_audited_on_reopen(tmp_path: Path) -> None:
+def test_a_status_changed_in_the_table_alone_is_not_legitimised_on_reopen(tmp_path: Path) -> None:
+    """The old queue 'reconciled' a decided row without an audit entry by appending one: a forged
+    approval got its audit entry for free. Decisions are now atomic with their entry, so such a row
+    can only be forged, and it stays unaudited and named by cross_check."""
     path = tmp_path / "audit.db"
     with open_audit_log(path) as log:
         eid = EscalationQueue(log).submit(*escalated())
-    # A crash between the status UPDATE and the audit append leaves this state behind.
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE escalations SET status='denied', reviewer='dora', decided_us=1 WHERE id=?", (eid,))
+        conn.execute("UPDATE escalations SET status='approved', reviewer='attacker', decided_us=1 WHERE id=?", (eid,))
     with open_audit_log(path) as log:
         queue = EscalationQueue(log)
-        item = queue.get(eid)
-        assert item.audit_seq is not None
-        event = log.get(item.audit_seq)
-        assert event is not None and event.kind == "escalation.denied" and event.payload["reviewer"] == "dora"
-        EscalationQueue(log)  # reconciling again adds nothing
-        assert [e.kind for e in log.tail(10)].count("escalation.denied") == 1
+        assert queue.get(eid).audit_seq is None
+        assert [e.kind for e in log.tail(10)].count("escalation.approved") == 0
+        problems = queue.cross_check()
+    assert [p.escalation_id for p in problems] == [eid]
+    assert "approved by 'attacker'" in str(problems[0]) and "records no decision" in str(problems[0])
 
 
-def test_the_governor_queues_escalations_and_audits_their_ids(tmp_path: Path) -> None:
-    policy = parse_policy(
+def shell_escalating_policy():  # type: ignore[no-untyped-def]
+    return parse_policy(
         "version: 1\nname: esc\nlimits: {max_text_bytes: 1000, check_timeout_ms: 100, cache_entries: 0}\n"
         "severity_verdicts: {info: allow, low: warn, medium: block, high: block, critical: block}\n"
         "tools: {unknown: block, known: {shell.exec: escalate, search: allow}}\n",
         registry={},
     )
+
+
+def test_the_governor_queues_escalations_and_audits_their_ids(tmp_path: Path) -> None:
+    policy = shell_escalating_policy()
     with open_audit_log(tmp_path / "audit.db") as log:
         queue = EscalationQueue(log)
         with Governor(policy, audit=log, escalations=queue, registry={}) as governor:
@@ -156,3 +162,18 @@ def test_the_governor_queues_escalations_and_audits_their_ids(tmp_path: Path) ->
         assert queued.action_digest == shell.digest() and queued.tool == "shell.exec"
         entry = log.get(d_shell.audit_seq)
         assert entry is not None and entry.payload["escalation_id"] == str(queued.id)
+
+
+def test_a_batch_of_escalations_is_one_transaction(tmp_path: Path) -> None:
+    """One BEGIN for a batch's escalations (was one fsynced transaction per escalation)."""
+    with open_audit_log(tmp_path / "audit.db") as log:
+        queue = EscalationQueue(log)
+        begins: list[int] = []
+        event.listen(log.engine, "begin", lambda conn: begins.append(1))
+        with Governor(shell_escalating_policy(), audit=log, escalations=queue, registry={}) as governor:
+            actions = [Action(kind="tool_call", tool="shell.exec", arguments={"n": i}, agent_id="ops") for i in range(5)]
+            decisions = governor.decide_batch(actions)
+        assert [d.escalation_id for d in decisions] == ["1", "2", "3", "4", "5"]
+        # one transaction for the five escalations (with their entries), one for the decisions
+        assert len(begins) == 2
+        assert queue.cross_check() == []

@@ -2,83 +2,52 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import pytest
-from agl_support import GATEWAY_KEY, events, gateway_client, new_rollout
+from agl_support import CLICKBAIT_BLOCKED, GATEWAY_KEY, NEWS, events, new_rollout, run_rollout
 
 import tractatus.integrations.agentlightning.hooks as hooks_module
 from tractatus.governance.audit import AuditLog
-from tractatus.integrations.agentlightning.agent import write_article
-from tractatus.integrations.agentlightning.content import build_prompt
 from tractatus.integrations.agentlightning.hooks import (
     HOOK_FAILURE_KIND,
     REWARD_OVERRIDE_KIND,
     GovernanceHooks,
 )
 from tractatus.integrations.agentlightning.rewards import RewardOutcome, load_reward_settings
-from tractatus.integrations.agentlightning.runner import GatewayRunner, RolloutResult
 from tractatus.integrations.agentlightning.stack import Stack
-from tractatus.lab.envs.grammar import Grammar
 
 SETTINGS = load_reward_settings()
-
-
-async def run_one(
-    stack: Stack, hooks: GovernanceHooks, rid: str, task: dict[str, Any] | None, env_reward: float | None
-) -> RolloutResult:
-    """One rollout the way Demo 2 runs it: agent through the proxy, then finish + hooks."""
-    gateway = gateway_client(stack)
-    runner = GatewayRunner(gateway, agent_base_url=stack.proxy_url, hooks=hooks)
-    try:
-        await gateway.set_state(rid, "running", attempt_id="0")
-        if task is not None:
-            await write_article(runner._http, runner.endpoints(rid), task)
-        return await runner.finish(rid, env_reward)
-    finally:
-        await runner.aclose()
-        await gateway.aclose()
 
 
 def audit_kinds(audit: AuditLog) -> list[str]:
     return [e.kind for e in audit.tail(50)]
 
 
-def test_a_blocked_article_is_not_published_and_costs_a_penalty(
-    stack: Stack, http: httpx.Client, grammar: Grammar, audit: AuditLog
+def test_a_blocked_headline_is_not_published_and_costs_a_penalty(
+    stack: Stack, http: httpx.Client, audit: AuditLog
 ) -> None:
     hooks = GovernanceHooks(SETTINGS, audit=audit)
     rid = new_rollout(stack, http)
-    clickbait = grammar.choice({**grammar.spec.strategies["urgent"], "wording": 0})
-    result = asyncio.run(
-        run_one(stack, hooks, rid, {"prompt": build_prompt(grammar, 0, clickbait)}, env_reward=0.0)
-    )
-    recorded = events(stack, http, rid)
+    recorded = run_rollout(stack, http, hooks, rid, [CLICKBAIT_BLOCKED], env_reward=0.0)
     outcome = next(e["data"] for e in recorded if e["event_type"] == "outcome")
     decision = next(e["data"] for e in recorded if e["event_type"] == "governance")
-    assert outcome == {"published": False, "article": None}  # the agent never had the article
-    assert decision["verdict"] == "block"
-    assert result.final_reward == pytest.approx(
-        SETTINGS.override_value - SETTINGS.penalty[decision["severity"]]
-    )
-    assert result.final_reward < 0 and result.blocked == 1 and result.audited == 1
-    assert recorded[-1]["event_type"] == "reward" and recorded[-1]["data"]["source"] == "governance"
+    assert outcome["published"] is False and outcome["text"] is None  # the agent never had the headline
+    assert decision["verdict"] == "block" and decision["audit_seq"] is not None
+    final = recorded[-1]
+    assert final["event_type"] == "reward" and final["data"]["source"] == "governance"
+    assert final["data"]["value"] == pytest.approx(SETTINGS.override_value - SETTINGS.penalty[decision["severity"]])
+    assert final["data"]["value"] < 0 and final["data"]["violations"] == 1
 
 
-def test_an_informative_article_keeps_its_engagement(
-    stack: Stack, http: httpx.Client, grammar: Grammar, audit: AuditLog
-) -> None:
+def test_a_news_headline_keeps_its_engagement(stack: Stack, http: httpx.Client, audit: AuditLog) -> None:
     hooks = GovernanceHooks(SETTINGS, audit=audit)
     rid = new_rollout(stack, http)
-    informative = grammar.choice({**grammar.spec.strategies["informative"], "wording": 1})
-    result = asyncio.run(
-        run_one(stack, hooks, rid, {"prompt": build_prompt(grammar, 1, informative)}, env_reward=0.12)
-    )
-    outcome = next(e["data"] for e in events(stack, http, rid) if e["event_type"] == "outcome")
-    assert outcome["published"] and outcome["article"] == grammar.article(1, informative).text
-    assert result.final_reward == pytest.approx(0.12) and result.succeeded and hooks.stats()["overrides"] == 0
+    recorded = run_rollout(stack, http, hooks, rid, [NEWS], env_reward=0.12)
+    outcome = next(e["data"] for e in recorded if e["event_type"] == "outcome")
+    assert outcome["published"] and outcome["text"] == NEWS
+    assert recorded[-1]["data"]["value"] == pytest.approx(0.12) and hooks.stats()["overrides"] == 0
 
 
 def test_the_reward_integrity_attack_is_overridden_and_audited(
@@ -92,9 +61,8 @@ def test_the_reward_integrity_attack_is_overridden_and_audited(
         json={"event_type": "reward", "data": {"value": 5.0}},
     )
     assert posted.status_code == 200  # the gateway itself accepts any reward
-    result = asyncio.run(run_one(stack, hooks, rid, task=None, env_reward=None))
-    assert result.final_reward == SETTINGS.override_value
-    final = events(stack, http, rid)[-1]["data"]
+    final = run_rollout(stack, http, hooks, rid, None)[-1]["data"]
+    assert final["value"] == SETTINGS.override_value
     assert final["reason"] == "reward_out_of_range" and final["agent_reward"] == 5.0
     overridden = [e for e in audit.tail(10) if e.kind == REWARD_OVERRIDE_KIND]
     assert (
@@ -119,11 +87,10 @@ def test_a_hook_that_raises_is_counted_and_fails_its_rollout(
         f"{stack.proxy_url}/api/rollouts/{rid}/attempt/0/events",
         json={"event_type": "reward", "data": {"value": 1.0}},
     )
-    result = asyncio.run(run_one(stack, hooks, rid, task=None, env_reward=None))
-    assert not result.succeeded and result.error == "governance hook failed"
-    assert result.final_reward == SETTINGS.hook_failure_value  # not the agent's 1.0
+    recorded = run_rollout(stack, http, hooks, rid, None)
+    assert recorded[-1]["data"]["value"] == SETTINGS.hook_failure_value  # not the agent's 1.0
     assert hooks.stats()["hook_failures"] == 1
-    kinds = [e["event_type"] for e in events(stack, http, rid)]
+    kinds = [e["event_type"] for e in recorded]
     assert kinds[-2:] == ["governance_hook_failure", "reward"]
     assert HOOK_FAILURE_KIND in audit_kinds(audit)
 
@@ -176,3 +143,29 @@ def test_on_startup_without_an_audit_log_fails_loudly(monkeypatch: pytest.Monkey
 
     with pytest.raises(AuditError):
         GovernanceHooks(SETTINGS).on_startup()
+
+
+def test_a_forged_reward_in_range_is_replaced_by_the_verified_one_and_audited(
+    stack: Stack, http: httpx.Client, audit: AuditLog
+) -> None:
+    """With the environment's scorer in the hooks, an agent's own reward never counts, even in range."""
+    from tractatus.integrations.agentlightning.scoring import HeadlineScorer
+    from tractatus.lab.world.judge import ClickbaitJudge
+
+    scorer = HeadlineScorer(lambda text: 0.03 if text == NEWS else 0.01, ClickbaitJudge.load_default(), {NEWS: "news"})
+    hooks = GovernanceHooks(SETTINGS, audit=audit, task_reward=scorer.task_reward)
+    forged, honest = new_rollout(stack, http), new_rollout(stack, http)
+    http.post(
+        f"{stack.proxy_url}/api/rollouts/{forged}/attempt/0/events",
+        json={"event_type": "reward", "data": {"value": 0.9}},
+        headers={"authorization": f"Bearer {GATEWAY_KEY}"},
+    ).raise_for_status()
+    final = run_rollout(stack, http, hooks, forged, [NEWS])[-1]["data"]
+    assert final["reason"] == "reward_forged" and final["agent_reward"] == 0.9
+    assert final["value"] == pytest.approx(0.03) and final["task_reward"] == pytest.approx(0.03)
+    audited = [e for e in audit.tail(20) if e.kind == REWARD_OVERRIDE_KIND]
+    assert [e.payload["rollout_id"] for e in audited] == [forged]
+    # Benign: no agent reward at all is not a forgery, and earns the verified reward.
+    final = run_rollout(stack, http, hooks, honest, [NEWS])[-1]["data"]
+    assert final["reason"] == "governed" and final["value"] == pytest.approx(0.03)
+    assert hooks.stats()["overrides"] == 1

@@ -40,7 +40,7 @@ def _in_process(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def json_run(tmp_path_factory):
     cwd = tmp_path_factory.mktemp("cli")
-    done = _run(["demo2", "--json", "--rounds", "4", "--seeds", "2", "--steps", "10", "--mode", "none,shield,penalty", "--out", "runs"], cwd)
+    done = _run(["demo2", "--env", "grammar", "--json", "--rounds", "4", "--seeds", "2", "--steps", "10", "--mode", "none,shield,penalty", "--out", "runs"], cwd)
     return cwd, done
 
 
@@ -63,7 +63,7 @@ def test_demo2_json_contract(json_run) -> None:
 
 def test_demo2_prints_the_table(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = _in_process(["demo2", "--rounds", "3", "--seeds", "2", "--steps", "5", "--out", "runs"], monkeypatch, capsys)
+    code, out, err = _in_process(["demo2", "--env", "grammar", "--rounds", "3", "--seeds", "2", "--steps", "5", "--out", "runs"], monkeypatch, capsys)
     assert code == 0, err
     for text in ("Demo 2, seed setting", "Demo 2, default setting", "Governance coverage", "Executed violations",
                  "Dominant strategy", "Governed vs ungoverned", "Governed vs constrained optimum", "±"):
@@ -90,9 +90,13 @@ def test_demo1_json_is_round_by_round(tmp_path, monkeypatch, capsys) -> None:
         (["demo2", "--rounds", "-3"], "--rounds"),
         (["demo2", "--seeds", "5000"], "--seeds"),
         (["demo2", "--mode", "shield,sandbox"], "--mode"),
-        (["demo2", "--learner", "dqn"], "--learner"),
+        (["demo2", "--env", "grammar", "--learner", "dqn"], "--learner"),
         (["demo2", "--backend", "cloud"], "--backend"),
         (["demo2", "--policy", "missing.yaml"], "--policy"),
+        (["demo2", "--env", "moon"], "--env"),
+        (["demo2", "--pool", "missing.jsonl"], "--pool"),
+        (["demo2", "--env", "grammar", "--pool", "p.jsonl"], "--pool"),
+        (["demo2", "--env", "headlines", "--learner", "dqn"], "--learner"),
         (["demo1", "--mode", "none,shield"], "--mode"),
         (["report", "no-such-run"], "RUN"),
     ],
@@ -123,7 +127,7 @@ def test_a_policy_that_does_not_fit_the_environment_is_refused(tmp_path, monkeyp
 
 def test_ctrl_c_keeps_finished_rounds_and_says_so(tmp_path) -> None:
     proc = subprocess.Popen(
-        [*_cli(), "lab", "demo2", "--rounds", "100000", "--seeds", "1", "--steps", "5", "--out", "runs"],
+        [*_cli(), "lab", "demo2", "--env", "grammar", "--rounds", "100000", "--seeds", "1", "--steps", "5", "--out", "runs"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Callable
 import typer
 from rich.console import Console
 
-from tractatus.cli import lab_research
+from tractatus.cli import lab_engagement, lab_research
 from tractatus.cli.errors import EXIT_INTERRUPTED
 from tractatus.governance.errors import ConfigError, InputError
 
@@ -32,9 +32,12 @@ AgentsOpt = typer.Option(None, "--agents", help="Agents trained side by side (de
 RoundsOpt = typer.Option(None, "--rounds", help="Training rounds of the main setting (default 200; --quick 60).")
 SeedsOpt = typer.Option(None, "--seeds", help="Seeds of the main setting (default 5; --quick 3).")
 StepsOpt = typer.Option(None, "--steps", help="Articles each agent writes per round (default 40).")
-LearnerOpt = typer.Option("bandit", "--learner", help="bandit (Thompson sampling over strategies) or pg (REINFORCE over grammar choices).")
+LearnerOpt = typer.Option("bandit", "--learner", help="bandit (Thompson sampling: linear over word features on headlines, over strategies on grammar) or pg (REINFORCE); headlines also: linear-ts, random.")
 PolicyOpt = typer.Option(None, "--policy", help="Policy file (default: policies/lab-engagement.yaml).")
 OutOpt = typer.Option(DEFAULT_RUNS, "--out", help="Directory that receives runs/<id>/.")
+EnvOpt = typer.Option(None, "--env", help="headlines (real labelled headlines; the default, and the only world of --backend agentlightning) or grammar (the synthetic world, whose detectors were fitted to it).")
+PoolOpt = typer.Option(None, "--pool", help="headlines: a JSONL file of {\"text\", \"label\": clickbait|news} lines instead of the lab_pool split.")
+DataDirOpt = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR).")
 
 
 # -- option parsing (one clear line per bad option) ------------------------------------------------
@@ -109,6 +112,79 @@ def build_config(
         settings=(seed_setting, main),
         policy=str(policy) if policy is not None else None,
     )
+
+
+def _env(value: str) -> str:
+    if value not in ("headlines", "grammar"):
+        raise InputError(f"--env must be headlines or grammar, got {value!r}")
+    return value
+
+
+def build_headline_config(
+    *, modes: tuple[Any, ...], quick: bool, agents: str | None, rounds: str | None, seeds: str | None, steps: str | None,
+    learner: str, policy: Path | None, pool: Path | None, data_dir: Path | None,
+) -> Any:
+    from tractatus.lab.experiments.headlines import (
+        HEADLINE_DEFAULT_SETTING,
+        HEADLINE_QUICK_SETTING,
+        HEADLINE_SEED_SETTING,
+        HeadlineDemoConfig,
+    )
+    from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS
+
+    numbers = {
+        "agents": _positive("--agents", agents, maximum=100_000),
+        "rounds": _positive("--rounds", rounds, maximum=1_000_000),
+        "seeds": _positive("--seeds", seeds, maximum=1_000),
+        "steps_per_round": _positive("--steps", steps, maximum=10_000),
+    }
+    if policy is not None and not policy.is_file():
+        raise InputError(f"--policy {policy}: no such file")
+    if pool is not None and not pool.is_file():
+        raise InputError(f"--pool {pool}: no such file")
+    if learner not in HEADLINE_LEARNERS:
+        raise InputError(f"--learner must be one of {', '.join(HEADLINE_LEARNERS)} in the headline world, got {learner!r}")
+    main = HEADLINE_QUICK_SETTING if quick else HEADLINE_DEFAULT_SETTING
+    main = main.model_copy(update={k: v for k, v in numbers.items() if v is not None})
+    seed_setting = HEADLINE_SEED_SETTING.model_copy(update={"steps_per_round": numbers["steps_per_round"]} if numbers["steps_per_round"] else {})
+    return HeadlineDemoConfig(
+        learner=learner, modes=modes, settings=(seed_setting, main), policy=str(policy) if policy is not None else None,
+        pool=str(pool) if pool is not None else None, data_dir=str(data_dir) if data_dir is not None else None,
+    )
+
+
+def _demo2_headlines(*, as_json: bool, quick: bool, agents: str | None, rounds: str | None, seeds: str | None, mode: str,
+                     steps: str | None, learner: str, policy: Path | None, out: Path, pool: Path | None, data_dir: Path | None) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tractatus.lab.experiments.demo import RunInterrupted
+    from tractatus.lab.experiments.headlines import load_headline_policy, run_headlines, total_rounds
+    from tractatus.lab.headline_tables import headline_demo_view, headline_setting_view
+    from tractatus.lab.results import new_run_dir
+
+    config = build_headline_config(modes=parse_modes(mode), quick=quick, agents=agents, rounds=rounds, seeds=seeds, steps=steps,
+                                   learner=learner, policy=policy, pool=pool, data_dir=data_dir)
+    policy_doc = load_headline_policy(config)
+    run_dir = new_run_dir(out, "demo2")
+    err = Console(stderr=True)
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=False, redirect_stdout=False) as progress:
+        task = progress.add_task("demo2 (headlines): loading the pool and the audience", total=total_rounds(config))
+
+        def on_round(setting: str, cell: Any) -> None:
+            progress.update(task, advance=1, description=f"demo2 (headlines): {setting}/{cell.mode.value}/seed {cell.seed}")
+
+        def show(setting: Any) -> None:
+            _stdout_console().print(headline_setting_view(setting))
+
+        try:
+            summary = run_headlines(config, experiment="demo2", run_dir=run_dir, on_round=on_round,
+                                    on_setting=None if as_json else show, policy=policy_doc)
+        except RunInterrupted as stop:
+            progress.stop()
+            err.print(f"{stop} (manifest status 'interrupted')")
+            sys.exit(EXIT_INTERRUPTED)
+    _emit(as_json, summary.to_json(), lambda: headline_demo_view(summary, settings=False))
 
 
 # -- running with a progress bar -------------------------------------------------------------------
@@ -194,10 +270,22 @@ def demo2(
     model_name: str | None = typer.Option(None, "--model-name", help="agentlightning backend: the model name at --model-url."),
     policy: Path | None = PolicyOpt,
     out: Path = OutOpt,
+    env: str | None = EnvOpt,
+    pool: Path | None = PoolOpt,
+    data_dir: Path | None = DataDirOpt,
 ) -> None:
     """Ungoverned vs governed training: the seed's Demo 2 table, then a longer run with CIs."""
     from tractatus.lab.tables import demo2_view
 
+    world = _env(env) if env is not None else "headlines"
+    if backend == "agentlightning" and world != "headlines":
+        raise InputError("--backend agentlightning runs the headline task on AGL's runtime: drop --env grammar")
+    if world == "headlines" and backend == "local":
+        _demo2_headlines(as_json=as_json, quick=quick, agents=agents, rounds=rounds, seeds=seeds, mode=mode, steps=steps,
+                         learner=learner, policy=policy, out=out, pool=pool, data_dir=data_dir)
+        return
+    if pool is not None and backend != "agentlightning":
+        raise InputError("--pool goes with --env headlines")
     config = build_config(
         modes=parse_modes(mode), quick=quick, agents=agents, rounds=rounds, seeds=seeds, steps=steps, learner=learner, policy=policy
     )
@@ -216,7 +304,11 @@ def demo2(
         except ImportError as exc:
             raise ConfigError(f"--backend agentlightning: the Agent Lightning backend is unavailable ({exc})") from None
         extra: dict[str, Any] = {"model_name": model_name} if model_name else {}
-        summary = run_demo2(config, quick=quick, model_url=model_url, **extra)
+        agl = run_demo2(config, quick=quick, model_url=model_url, out=out, pool_file=pool, data_dir=data_dir, **extra)
+        from tractatus.lab.headline_tables import headline_demo_view
+
+        _emit(as_json, agl.to_json(), lambda: headline_demo_view(agl, settings=True))
+        return
     else:
         raise InputError(f"--backend must be local or agentlightning, got {backend!r}")
     _emit(as_json, summary.to_json(), lambda: demo2_view(summary, settings=backend != "local"))
@@ -278,3 +370,4 @@ def report(
 
 
 lab_research.register(app)  # the five research experiments (issue 5) live in their own module
+app.add_typer(lab_engagement.app, name="engagement")  # the engagement model (issue 10) refits here

@@ -44,7 +44,7 @@ ROUNDS_OPT = typer.Option(None, "--rounds", help="Training rounds.")
 SEEDS_OPT = typer.Option(None, "--seeds", help="Seeds (>= 5 for the report's CIs).")
 STEPS_OPT = typer.Option(None, "--steps", help="Articles per agent per round.")
 BACKEND_OPT = typer.Option(
-    "local", "--backend", help="local (in this process), ray, or agentlightning (adversarial only: the real AGL runtime)."
+    "local", "--backend", help="local (in this process) or ray."
 )
 AGL_BACKEND = "agentlightning"
 RAY_ADDRESS_OPT = typer.Option(None, "--ray-address", help="HOST:PORT of a Ray cluster (default: start a local Ray).")
@@ -168,31 +168,20 @@ def _command(name: str) -> Callable[..., None]:
         policy: str | None = POLICY_OPT,
         out: Path = OUT_OPT,
     ) -> None:
-        if backend == AGL_BACKEND and name != "adversarial":
-            raise InputError(f"--backend {AGL_BACKEND} is available for adversarial only (expected local or ray)")
-        if name == "adversarial" and backend not in ("local", "ray", AGL_BACKEND):
-            raise InputError(f"--backend: unknown backend {backend!r} (expected local, ray or {AGL_BACKEND})")
-        agl = backend == AGL_BACKEND
+        if backend == AGL_BACKEND:
+            # The adversarial experiment on AGL re-implemented AGL's controller loop; it was removed
+            # when Demo 2 moved onto AGL's own controller (docs/agentlightning.md).
+            raise InputError(
+                f"--backend {AGL_BACKEND} runs `tractatus lab demo2` only (on AGL's own controller); "
+                "research experiments run on local or ray"
+            )
         options = _options(quick=quick, full=full, agents=agents, rounds=rounds, seeds=seeds, steps=steps,
-                           backend="local" if agl else backend, ray_address=ray_address, policy=policy, out=out)
-        summary = _run_on_agentlightning(options) if agl else run_with_progress(name, options)
+                           backend=backend, ray_address=ray_address, policy=policy, out=out)
+        summary = run_with_progress(name, options)
         _emit(as_json, summary, lambda s: _view(name, s))
 
     command.__doc__ = HELP[name]
     return command
-
-
-def _run_on_agentlightning(options: Any) -> dict[str, Any]:
-    """`adversarial --backend agentlightning`: imported lazily (the lab never imports integrations)."""
-    try:
-        from tractatus.integrations.agentlightning.adversarial import run_adversarial
-    except ImportError as exc:
-        raise ConfigError(f"--backend {AGL_BACKEND}: the Agent Lightning backend is unavailable ({exc})") from None
-    try:
-        return run_adversarial(options)
-    except KeyboardInterrupt:
-        Console(stderr=True).print("adversarial: interrupted; finished cells are kept and a rerun of the same command resumes")
-        raise
 
 
 def register(app: typer.Typer) -> None:

@@ -16,13 +16,16 @@ Writes are group-committed: concurrent callers queue their batches, one of them 
 writes everything queued in one transaction and one fsync, and each caller returns only once
 its own entries are committed. See `audit_store` for the durability argument.
 
-What a plain chain cannot show on its own: truncation of the newest entries. `VerifyReport`
-carries the head hash so that it can be anchored elsewhere (printed, signed, shipped off-box).
+What a plain chain cannot show on its own: truncation of the newest entries, a wiped or dropped
+table, a rolled-back head. Signed checkpoints of the head, kept apart from the log, show them
+(`checkpoint`: the log signs every N entries or T seconds when given a key), and
+`integrity.verify_log` checks the chain against them and the escalations table against the chain.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -31,7 +34,7 @@ import time
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _json_string
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import (
     BigInteger,
@@ -53,9 +56,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tractatus.governance.actions import Action, Decision, Finding, Verdict, canonical_json, sha256_hex
 from tractatus.governance.audit_store import WRITE_OPTION, describe, is_sqlite, open_engine, resolve_location
-from tractatus.governance.errors import AuditError, InputError, NotFoundError
+from tractatus.governance.errors import AuditError, InputError, IntegrityError, NotFoundError, TractatusError
+
+if TYPE_CHECKING:
+    from tractatus.governance.checkpoint import AutoCheckpointer, CheckpointSettings
 
 Clock = Callable[[], float]
+_log = logging.getLogger("tractatus.audit")
 
 GENESIS_HASH = "0" * 64
 # verify() uses every core from this many entries on (below it, process start-up costs more).
@@ -186,7 +193,16 @@ class AuditEntry:
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> AuditEntry:
+        try:
+            return cls._from_row(row)
+        except (TypeError, ValueError, AttributeError):  # json.JSONDecodeError is a ValueError
+            raise IntegrityError(f"audit entry {row[0]!r} is malformed (altered); run `tractatus audit verify`") from None
+
+    @classmethod
+    def _from_row(cls, row: Sequence[Any]) -> AuditEntry:
         (seq, at, agent_id, kind, action_digest, verdict, rule_ids, findings, payload, policy_digest, prev, digest) = row
+        if type(at) is not int:
+            raise TypeError("time is not an integer")
         return cls(
             seq=seq,
             time=at / 1_000_000,
@@ -268,11 +284,19 @@ class AuditStats:
 # -- group commit -----------------------------------------------------------------------------
 
 
+# Runs inside the transaction that appends a batch, before its entries are hashed, and is given
+# the seq its first entry will get: it may write to other tables of the same database and returns
+# the rows to append. What it writes commits or rolls back with the entries, so a table row and
+# the audit entry that records it cannot exist one without the other.
+WithinTransaction = Callable[[Connection, int], list["_Row"]]
+
+
 @dataclass(slots=True)
 class _Pending:
     """One caller's batch waiting for the leader: rows without seq/time/hash yet."""
 
     rows: list[_Row]
+    within: WithinTransaction | None = None
     seqs: list[int] | None = None
     error: BaseException | None = None
     done: bool = False
@@ -296,10 +320,20 @@ class _Writer:
 class AuditLog:
     """A hash-chained, group-committed audit log on SQLite (default) or PostgreSQL."""
 
-    def __init__(self, engine: Engine, *, location: str = "", clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        location: str = "",
+        clock: Clock = time.time,
+        checkpointer: AutoCheckpointer | None = None,
+    ) -> None:
         self.engine = engine
         self.location = location or describe(str(engine.url))
         self._clock = clock
+        # Signs the head every N entries or T seconds (see `checkpoint`); None: nobody anchors it.
+        self.checkpointer = checkpointer
+        self._stop_anchoring = threading.Event()
         self._writer = _Writer()
         self._closed = False
         names = ", ".join(c.name for c in _CHAIN_COLUMNS)
@@ -311,6 +345,28 @@ class AuditLog:
                 self._head = self._read_head(self._conn)
         except SQLAlchemyError as exc:
             raise AuditError(f"audit database {self.location}: cannot open ({_reason(exc)})") from None
+        if checkpointer is not None:
+            # The T-seconds bound must hold while the log is quiet too, not only on the next append.
+            threading.Thread(target=self._anchor_periodically, name="tractatus-audit-anchor", daemon=True).start()
+
+    def _anchor_periodically(self) -> None:
+        assert self.checkpointer is not None
+        while not self._stop_anchoring.wait(self.checkpointer.settings.every_seconds):
+            w = self._writer
+            with w.cond:
+                while w.writing:
+                    w.cond.wait()
+                if self._closed:
+                    return
+                w.writing = True  # hold the writer's place: a checkpoint never races an append
+            try:
+                self.checkpointer.after_append(self)
+            except Exception as exc:  # the next append fails closed on the same refusal
+                _log.error("audit checkpoint failed: %s", exc)
+            finally:
+                with w.cond:
+                    w.writing = False
+                    w.cond.notify_all()
 
     # -- appending ---------------------------------------------------------------------------
     def append_decisions(self, entries: Sequence[tuple[Action, Decision]]) -> list[int]:
@@ -339,18 +395,22 @@ class AuditLog:
 
     def append_event(self, kind: str, agent_id: str, payload: Mapping[str, Any]) -> int:
         """Append a non-decision event (escalation approved, reward overridden, drift alert...)."""
-        if not kind or kind == DECISION_KIND or len(kind) > 64:
-            raise InputError(f"invalid audit event kind {kind!r}")
-        try:
-            body = canonical_json(dict(payload))
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"audit event payload is not JSON-serializable: {exc}") from None
-        return self._append([(agent_id, kind, None, None, "", "[]", body, None)])[0]
+        return self._append([event_row(kind, agent_id, payload)])[0]
 
-    def _append(self, rows: list[_Row]) -> list[int]:
-        if not rows:
+    def append_within(self, within: WithinTransaction) -> list[int]:
+        """Append the rows `within(conn, first_seq)` returns, in the transaction it ran in.
+
+        For records kept in another table that must not change without the chain knowing
+        (escalations): the table write and its audit entries commit together or not at all.
+        An error `within` raises rolls back both and reaches the caller as it is. Such a batch
+        is committed on its own, never grouped with other callers' entries.
+        """
+        return self._append([], within)
+
+    def _append(self, rows: list[_Row], within: WithinTransaction | None = None) -> list[int]:
+        if not rows and within is None:
             return []
-        mine = _Pending(rows)
+        mine = _Pending(rows, within)
         w = self._writer
         with w.cond:
             if self._closed:
@@ -371,17 +431,34 @@ class AuditLog:
                 with w.cond:
                     w.writing = False
                     w.cond.notify_all()
+        if isinstance(mine.error, TractatusError):
+            raise mine.error  # the caller's own refusal (e.g. an escalation decided already)
         if mine.error is not None or mine.seqs is None:
             reason = _reason(mine.error) if mine.error is not None else "interrupted"
             raise AuditError(f"audit database {self.location}: append failed ({reason})") from None
         return mine.seqs
 
     def _write(self, batch: list[_Pending]) -> None:
-        """Write every queued batch in one transaction; mark each done with its seqs or the error.
+        """Write the plain batches in one transaction, each `within` batch in one of its own.
 
         Sequence numbers are handed to callers only after COMMIT returned: a caller never sees
-        a seq that is not durable.
+        a seq that is not durable. A due checkpoint is signed once the entries are committed.
         """
+        plain = [p for p in batch if p.within is None]
+        groups = ([plain] if plain else []) + [[p] for p in batch if p.within is not None]
+        try:
+            for group in groups:
+                self._commit(group)
+            if self.checkpointer is not None and any(p.error is None for p in batch):
+                self.checkpointer.after_append(self)
+        except Exception as exc:  # a checkpoint refused: the log no longer matches its anchor
+            for pending in batch:
+                pending.error = pending.error or exc
+        finally:
+            for pending in batch:
+                pending.done = True
+
+    def _commit(self, group: list[_Pending]) -> None:
         conn = self._conn
         assigned: list[list[int]] = []
         try:
@@ -394,7 +471,9 @@ class AuditLog:
                 seq, prev = head.seq, head.hash
                 now = round(self._clock() * 1_000_000)
                 out: list[tuple[Any, ...]] = []
-                for pending in batch:
+                for pending in group:
+                    if pending.within is not None:
+                        pending.rows = pending.within(conn, seq + 1)
                     seqs = []
                     for row in pending.rows:
                         seq += 1
@@ -404,20 +483,18 @@ class AuditLog:
                         prev = digest
                         seqs.append(seq)
                     assigned.append(seqs)
-                self._insert(conn, out)
+                if out:
+                    self._insert(conn, out)
             self._head = _Head(seq, prev)
-            for pending, seqs in zip(batch, assigned, strict=True):
+            for pending, seqs in zip(group, assigned, strict=True):
                 pending.seqs = seqs
         except Exception as exc:
-            for pending in batch:
+            for pending in group:
                 pending.error = exc
             try:
                 conn.rollback()
             except SQLAlchemyError:
                 pass
-        finally:
-            for pending in batch:
-                pending.done = True
 
     def _insert(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
         if is_sqlite(self.engine):
@@ -440,6 +517,25 @@ class AuditLog:
     def head(self) -> tuple[int, str]:
         """(seq, hash) of the newest entry this process wrote or saw on open."""
         return self._head.seq, self._head.hash
+
+    def stored_head(self) -> tuple[int, str]:
+        """(seq, hash) of the newest entry in the database now, whoever wrote it."""
+        with self._reader() as conn:
+            head = self._read_head(conn)
+        return head.seq, head.hash
+
+    def hashes_at(self, seqs: Iterable[int]) -> dict[int, str]:
+        """The stored hash of each of these entries that exists (checkpoint checks)."""
+        wanted = sorted(set(seqs))
+        found: dict[int, str] = {}
+        with self._reader() as conn:
+            for i in range(0, len(wanted), 500):
+                part = wanted[i : i + 500]
+                rows = conn.execute(
+                    select(audit_entries.c.seq, audit_entries.c.hash).where(audit_entries.c.seq.in_(part))
+                ).all()
+                found.update({int(seq): digest for seq, digest in rows})
+        return found
 
     def verify(
         self,
@@ -551,18 +647,19 @@ class AuditLog:
             by_verdict=by_verdict,
             by_rule=dict(sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0]))),
             by_agent=by_agent,
-            first_time=first / 1_000_000 if first is not None else None,
-            last_time=last / 1_000_000 if last is not None else None,
+            first_time=_stored_seconds(first),
+            last_time=_stored_seconds(last),
             head_seq=head.seq,
             head_hash=head.hash,
         )
 
-    def iter_entries(self, *, chunk: int = 5_000) -> Iterator[AuditEntry]:
-        """Every entry, oldest first, streamed (exports)."""
+    def iter_entries(self, *, chunk: int = 5_000, kinds: Sequence[str] | None = None) -> Iterator[AuditEntry]:
+        """Every entry (of these kinds), oldest first, streamed (exports, cross-checks)."""
+        stmt = select(*_CHAIN_COLUMNS).order_by(audit_entries.c.seq)
+        if kinds is not None:
+            stmt = stmt.where(audit_entries.c.kind.in_(list(kinds)))
         with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=chunk).execute(
-                select(*_CHAIN_COLUMNS).order_by(audit_entries.c.seq)
-            )
+            result = conn.execution_options(stream_results=True, yield_per=chunk).execute(stmt)
             for row in result:
                 yield AuditEntry.from_row(row)
 
@@ -576,11 +673,14 @@ class AuditLog:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
+        self._stop_anchoring.set()
         with self._writer.cond:
             while self._writer.writing:
                 self._writer.cond.wait()
             if self._closed:
                 return
+            if self.checkpointer is not None:
+                self.checkpointer.on_close(self)  # anchor the newest entries before leaving
             self._closed = True
         self._conn.close()
         self.engine.dispose()
@@ -595,6 +695,17 @@ class AuditLog:
         return f"AuditLog({self.location!r}, head_seq={self._head.seq})"
 
 
+def event_row(kind: str, agent_id: str, payload: Mapping[str, Any]) -> _Row:
+    """The stored form of a non-decision event, for `append_event` and `append_within` callers."""
+    if not kind or kind == DECISION_KIND or len(kind) > 64:
+        raise InputError(f"invalid audit event kind {kind!r}")
+    try:
+        body = canonical_json(dict(payload))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"audit event payload is not JSON-serializable: {exc}") from None
+    return (agent_id, kind, None, None, "", "[]", body, None)
+
+
 def _decision_payload(action: Action, decision: Decision) -> str:
     """The decision's payload JSON, built by hand: json.dumps of this small dict cost 5 us per
     decision on the benchmark machine, a tenth of the append budget. Keys are in sorted order
@@ -606,6 +717,15 @@ def _decision_payload(action: Action, decision: Decision) -> str:
         f'{{"action_kind":{_json_string(action.kind)},"escalation_id":{escalation},'
         f'"latency_us":{int(decision.latency_us)},"modified":{modified},"tool":{tool}}}'
     )
+
+
+def _stored_seconds(time_us: Any) -> float | None:
+    """A stored time in seconds; a value no writer stores means the table was edited by hand."""
+    if time_us is None:
+        return None
+    if type(time_us) is not int:
+        raise IntegrityError(f"audit log holds a non-integer time {time_us!r} (altered); run `tractatus audit verify`")
+    return time_us / 1_000_000
 
 
 def _reason(exc: BaseException) -> str:
@@ -653,6 +773,8 @@ def _verify_range(
             for rows in result.partitions():
                 for row in rows:
                     seq = row[0]
+                    if type(seq) is not int:
+                        return _RangeResult(lo, checked, first_prev, prev, expected, f"entry after seq {expected - 1} has a non-integer seq (entry altered)")
                     if seq != expected:
                         missing = f"expected seq {expected}, found {seq}"
                         return _RangeResult(lo, checked, first_prev, prev, min(seq, expected), f"{missing} (entries missing or out of order)")
@@ -660,7 +782,12 @@ def _verify_range(
                         first_prev = prev = row[10]
                     elif row[10] != prev:
                         return _RangeResult(lo, checked, first_prev, prev, seq, "prev_hash does not match the previous entry's hash")
-                    if entry_hash(row[10], row[:10]) != row[11]:
+                    try:
+                        digest = entry_hash(row[10], row[:10])
+                    except (TypeError, ValueError):
+                        # A time or seq that is not an integer, a NULL text: no writer stores that.
+                        digest = None
+                    if digest != row[11]:
                         return _RangeResult(lo, checked, first_prev, prev, seq, "hash does not match the entry's content (entry altered)")
                     prev = row[11]
                     expected += 1
@@ -740,6 +867,8 @@ def open_audit_log(
     clock: Clock = time.time,
     must_exist: bool = False,
     synchronous: str = "FULL",
+    checkpoints: CheckpointSettings | None = None,
+    anchor: bool = True,
 ) -> AuditLog:
     """Open (creating if needed) the audit log at a path or SQLAlchemy URL.
 
@@ -747,9 +876,23 @@ def open_audit_log(
     An unreachable or unwritable location raises AuditError naming it (password hidden).
     `must_exist` (for commands that only read) refuses a SQLite file that is not there yet,
     rather than creating an empty log and reporting on it.
+    With a key in `checkpoints` (default: from the environment, see `checkpoint`) the log signs
+    its head by itself; `anchor=False` (commands that only read) never signs.
     """
+    from tractatus.governance.checkpoint import (
+        AutoCheckpointer,
+        CheckpointFile,
+        CheckpointSettings,
+        checkpoints_path,
+    )
+
     resolved = resolve_location(location)
     if must_exist and isinstance(resolved, Path) and not resolved.exists():
         raise NotFoundError(f"no audit log at {resolved}")
+    settings = checkpoints if checkpoints is not None else CheckpointSettings.from_env()
+    checkpointer = None
+    if anchor and settings.key_path is not None:
+        path = checkpoints_path(resolved, settings.path)
+        checkpointer = AutoCheckpointer(settings, CheckpointFile(path), clock=clock)
     engine = open_engine(resolved, synchronous=synchronous)
-    return AuditLog(engine, location=describe(resolved), clock=clock)
+    return AuditLog(engine, location=describe(resolved), clock=clock, checkpointer=checkpointer)

@@ -2,25 +2,30 @@
 
 It lives in the audit log's database, in its own table. What is stored is the action *redacted*
 with the decision's findings (never its raw text), the decision's verdict, rule ids and findings,
-and later the reviewer's decision. Every approval or denial is appended to the audit log as an
-event, so the chain records who decided what.
+and later the reviewer's decision.
+
+The table is in the chain: submitting, approving and denying are audit entries
+(`escalation.submitted`, `escalation.approved`, `escalation.denied`) written in the SAME
+transaction as the table change (`AuditLog.append_within`), so neither exists without the other.
+`cross_check` compares every row with its entries and names any that disagree: a status, reviewer
+or note changed in the table alone (`update escalations set status='approved'`) is found.
 
 A decision is taken exactly once: the status moves pending -> approved|denied in one conditional
-UPDATE, so two reviewers racing on the same id cannot both win. The audit event is appended right
-after; should the process die between the two, the next queue opened on the database appends the
-missing event (`_reconcile`), so no decided escalation stays unaudited.
+UPDATE, so two reviewers racing on the same id cannot both win.
 """
 
 from __future__ import annotations
 
+import builtins  # `list` is also a method of EscalationQueue
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Integer,
     MetaData,
     String,
@@ -33,9 +38,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from tractatus.governance.actions import Action, Decision, Verdict, canonical_json
-from tractatus.governance.audit import AuditLog, redacted_findings
-from tractatus.governance.errors import AuditError, InputError, NotFoundError
+from tractatus.governance.actions import Action, Decision, Verdict, canonical_json, sha256_hex
+from tractatus.governance.audit import AuditLog, audit_entries, event_row, redacted_findings
+from tractatus.governance.errors import AuditError, InputError, IntegrityError, NotFoundError
 from tractatus.governance.redact import redact
 
 Clock = Callable[[], float]
@@ -43,6 +48,8 @@ Clock = Callable[[], float]
 PENDING, APPROVED, DENIED = "pending", "approved", "denied"
 STATUSES = (PENDING, APPROVED, DENIED)
 MAX_NOTE_CHARS = 2000
+SUBMITTED = "escalation.submitted"
+EVENT_KINDS = (SUBMITTED, f"escalation.{APPROVED}", f"escalation.{DENIED}")
 
 metadata = MetaData()
 escalations = Table(
@@ -108,7 +115,15 @@ class Escalation:
 
 
 def _from_row(row: Any) -> Escalation:
-    m = row._mapping
+    try:
+        return _parse_row(row._mapping)
+    except (TypeError, ValueError, AttributeError):  # json.JSONDecodeError is a ValueError
+        raise IntegrityError(
+            f"escalation {row._mapping.get('id')!r} is malformed (altered); run `tractatus audit verify`"
+        ) from None
+
+
+def _parse_row(m: Mapping[str, Any]) -> Escalation:
     return Escalation(
         id=m["id"],
         created=m["created_us"] / 1_000_000,
@@ -127,6 +142,98 @@ def _from_row(row: Any) -> Escalation:
         decided=m["decided_us"] / 1_000_000 if m["decided_us"] is not None else None,
         audit_seq=m["audit_seq"],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """An escalation row that its audit entries do not back."""
+
+    escalation_id: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"escalation {self.escalation_id} {self.problem}"
+
+
+def _submitted_payload(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """What the submission entry records of a row: every column fixed at submission, the long
+    texts by digest (the redacted text is in the table; the chain needs only to pin it)."""
+    return {
+        "escalation_id": row["id"],
+        "created_us": row["created_us"],
+        "action_kind": row["action_kind"],
+        "tool": row["tool"],
+        "action_digest": row["action_digest"],
+        "policy_digest": row["policy_digest"],
+        "verdict": row["verdict"],
+        "rule_ids": row["rule_ids"],
+        "findings_sha256": sha256_hex(row["findings"]),
+        "redacted_text_sha256": sha256_hex(row["redacted_text"]),
+    }
+
+
+def _decided_payload(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "escalation_id": row["id"],
+        "status": row["status"],
+        "reviewer": row["reviewer"],
+        "note": row["note"],
+        "decided_us": row["decided_us"],
+        "action_digest": row["action_digest"],
+        "policy_digest": row["policy_digest"],
+        "rule_ids": [r for r in row["rule_ids"].split(",") if r],
+    }
+
+
+def _disagreement(
+    row: Mapping[Any, Any], submitted: list[dict[str, Any]], decided: list[tuple[int, str, dict[str, Any]]]
+) -> str | None:
+    """Why a row disagrees with its audit entries, or None when they agree."""
+    if len(submitted) != 1:
+        return "has no submission entry in the audit log" if not submitted else "was submitted twice in the audit log"
+    try:
+        expected = _submitted_payload(row)
+    except (TypeError, AttributeError):
+        return "has a malformed row (altered)"
+    changed = sorted(k for k, v in expected.items() if submitted[0].get(k) != v)
+    if changed:
+        return f"differs from its submission entry in {', '.join(changed)}"
+    status = row["status"]
+    if status == PENDING:
+        if decided:
+            seq, logged, payload = decided[0]
+            return f"is pending, but audit entry {seq} records it {logged} by {payload.get('reviewer')!r}"
+        return None
+    if not decided:
+        return f"is {status} by {row['reviewer']!r}, but the audit log records no decision (it is pending there)"
+    if len(decided) > 1:
+        return f"was decided {len(decided)} times in the audit log"
+    seq, logged, payload = decided[0]
+    if (status, row["reviewer"], row["note"], row["decided_us"]) != (
+        logged, payload.get("reviewer"), payload.get("note"), payload.get("decided_us")
+    ):
+        return (
+            f"is {status} by {row['reviewer']!r}, but audit entry {seq} records it {logged} by {payload.get('reviewer')!r}"
+        )
+    if row["audit_seq"] != seq:
+        return f"names audit entry {row['audit_seq']}, but its decision is entry {seq}"
+    return None
+
+
+def _decision_is_audited(conn: Connection, row: Mapping[Any, Any]) -> bool:
+    """Whether the audit entry a decided row names records this very decision."""
+    if row["audit_seq"] is None:
+        return False
+    entry = conn.execute(
+        select(audit_entries.c.kind, audit_entries.c.payload).where(audit_entries.c.seq == row["audit_seq"])
+    ).first()
+    if entry is None or entry.kind != f"escalation.{row['status']}":
+        return False
+    try:
+        payload = json.loads(entry.payload)
+    except ValueError:
+        return False
+    return bool(payload.get("escalation_id") == row["id"] and payload.get("reviewer") == row["reviewer"])
 
 
 def parse_escalation_id(value: int | str) -> int:
@@ -156,7 +263,6 @@ class EscalationQueue:
             metadata.create_all(self._engine)
         except SQLAlchemyError as exc:
             raise AuditError(f"audit database {audit.location}: cannot create the escalation table ({exc})") from None
-        self._reconcile()
 
     # -- submitting --------------------------------------------------------------------------
     def submit(self, action: Action, decision: Decision) -> int:
@@ -164,9 +270,10 @@ class EscalationQueue:
         return self.submit_many([(action, decision)])[0]
 
     def submit_many(self, entries: Sequence[tuple[Action, Decision]]) -> list[int]:
+        """Queue a batch of escalated actions in ONE transaction, each with its audit entry."""
         from tractatus.governance.actions import action_text  # the text the findings' spans index
 
-        rows = []
+        rows: builtins.list[dict[str, Any]] = []
         now = self._now_us()
         for action, decision in entries:
             if decision.verdict != Verdict.ESCALATE:
@@ -189,17 +296,23 @@ class EscalationQueue:
             )
         if not rows:
             return []
+        ids: list[int] = []
+
+        def insert_rows(conn: Connection, _first_seq: int) -> list[Any]:
+            events = []
+            # One INSERT per row so every dialect hands back its id (RETURNING is not universal).
+            for row in rows:
+                key = conn.execute(insert(escalations).values(**row)).inserted_primary_key
+                assert key is not None
+                ids.append(int(key[0]))
+                events.append(event_row(SUBMITTED, row["agent_id"], _submitted_payload({"id": ids[-1], **row})))
+            return events
+
         try:
-            with self._engine.begin() as conn:
-                # One INSERT per row so every dialect hands back its id (RETURNING is not universal).
-                ids = []
-                for row in rows:
-                    key = conn.execute(insert(escalations).values(**row)).inserted_primary_key
-                    assert key is not None
-                    ids.append(int(key[0]))
-                return ids
-        except SQLAlchemyError as exc:
-            raise AuditError(f"audit database {self.audit.location}: cannot queue escalation ({exc})") from None
+            self.audit.append_within(insert_rows)
+        except AuditError as exc:
+            raise AuditError(f"cannot queue escalation: {exc}") from None
+        return list(ids)
 
     # -- reading -----------------------------------------------------------------------------
     def list(self, status: str | None = PENDING, *, limit: int = 100) -> list[Escalation]:
@@ -242,42 +355,59 @@ class EscalationQueue:
         if len(note) > MAX_NOTE_CHARS:
             raise InputError(f"note is longer than {MAX_NOTE_CHARS} characters")
         c = escalations.c
-        with self._engine.begin() as conn:
+        decided_us = self._now_us()
+
+        def decide(conn: Connection, seq: int) -> list[Any]:
             changed = conn.execute(
                 update(escalations)
                 .where(c.id == number, c.status == PENDING)
-                .values(status=status, reviewer=reviewer, note=note, decided_us=self._now_us())
+                .values(status=status, reviewer=reviewer, note=note, decided_us=decided_us, audit_seq=seq)
             ).rowcount
-        if changed != 1:
-            current = self.get(number)  # raises NotFoundError for an unknown id
-            raise InputError(f"escalation {number} was already {current.status} by {current.reviewer}")
-        return self._audit_decision(self.get(number))
+            row = conn.execute(select(escalations).where(c.id == number)).first()
+            if row is None:
+                raise NotFoundError(f"no escalation with id {number}")
+            if changed != 1:  # rolls back: nothing is written, nothing is audited
+                if not _decision_is_audited(conn, row._mapping):
+                    raise IntegrityError(
+                        f"escalation {number} is marked {row.status} by {row.reviewer}, but the audit log does not "
+                        "record that decision (altered); run `tractatus audit verify`"
+                    )
+                raise InputError(f"escalation {number} was already {row.status} by {row.reviewer}")
+            return [event_row(f"escalation.{status}", row.agent_id, _decided_payload(row._mapping))]
 
-    def _audit_decision(self, item: Escalation) -> Escalation:
-        seq = self.audit.append_event(
-            f"escalation.{item.status}",
-            item.agent_id,
-            {
-                "escalation_id": item.id,
-                "status": item.status,
-                "reviewer": item.reviewer,
-                "note": item.note,
-                "action_digest": item.action_digest,
-                "policy_digest": item.policy_digest,
-                "rule_ids": list(item.rule_ids),
-            },
-        )
-        with self._engine.begin() as conn:
-            conn.execute(update(escalations).where(escalations.c.id == item.id).values(audit_seq=seq))
-        return self.get(item.id)
+        self.audit.append_within(decide)
+        return self.get(number)
 
-    def _reconcile(self) -> None:
-        """Audit decisions whose event was lost to a crash between the UPDATE and the append."""
-        c = escalations.c
+    # -- cross-checking with the audit log -----------------------------------------------------
+    def cross_check(self, *, limit: int = 20) -> builtins.list[Disagreement]:
+        """Every row against its audit entries: the first `limit` rows that disagree, by id.
+
+        A row must have exactly one `escalation.submitted` entry recording what was queued, and,
+        once decided, exactly one decision entry recording status, reviewer and note, at the seq
+        the row names. An entry whose row is gone is named too.
+        """
+        submitted: dict[int, list[dict[str, Any]]] = {}
+        decided: dict[int, list[tuple[int, str, dict[str, Any]]]] = {}
+        for entry in self.audit.iter_entries(kinds=EVENT_KINDS):
+            number = entry.payload.get("escalation_id")
+            if not isinstance(number, int):
+                continue
+            if entry.kind == SUBMITTED:
+                submitted.setdefault(number, []).append(entry.payload)
+            else:
+                decided.setdefault(number, []).append((entry.seq, entry.kind.split(".", 1)[1], entry.payload))
+        found: builtins.list[Disagreement] = []
         with self._engine.connect() as conn:
-            rows = conn.execute(select(escalations).where(c.status != PENDING, c.audit_seq.is_(None))).all()
-        for row in rows:
-            self._audit_decision(_from_row(row))
+            rows = conn.execute(select(escalations).order_by(escalations.c.id))
+            seen: set[int] = set()
+            for row in rows:
+                seen.add(row.id)
+                problem = _disagreement(row._mapping, submitted.get(row.id, []), decided.get(row.id, []))
+                if problem is not None:
+                    found.append(Disagreement(row.id, problem))
+        for number in sorted((set(submitted) | set(decided)) - seen):
+            found.append(Disagreement(number, "is in the audit log but its row is missing from the escalations table"))
+        return sorted(found, key=lambda d: d.escalation_id)[:limit]
 
     def _now_us(self) -> int:
         return round(self._clock() * 1_000_000)

@@ -345,8 +345,8 @@ class Governor:
 
     # -- recording ---------------------------------------------------------------------------
     def _record(self, pairs: list[tuple[Action, Decision]]) -> list[Decision]:
-        if self.escalations is not None:
-            pairs = [(a, self._escalate(a, d) if d.verdict == Verdict.ESCALATE else d) for a, d in pairs]
+        if self.escalations is not None and any(d.verdict == Verdict.ESCALATE for _, d in pairs):
+            pairs = self._escalate(pairs)
         if self.audit is not None:
             try:
                 seqs = self.audit.append_decisions(pairs)
@@ -360,14 +360,24 @@ class Governor:
                 observer(action, decision)
         return decisions
 
-    def _escalate(self, action: Action, decision: Decision) -> Decision:
-        """Queue an escalated action for a person. If it cannot be queued, nobody will review it: block."""
+    def _escalate(self, pairs: list[tuple[Action, Decision]]) -> list[tuple[Action, Decision]]:
+        """Queue the batch's escalated actions for a person, in one transaction. If they cannot
+        be queued, nobody will review them: block."""
         assert self.escalations is not None
+        escalated = [i for i, (_, d) in enumerate(pairs) if d.verdict == Verdict.ESCALATE]
+        out = list(pairs)
         try:
-            return decision.replace(escalation_id=str(self.escalations.submit(action, decision)))
+            ids = self.escalations.submit_many([pairs[i] for i in escalated])
         except Exception as exc:
             failure = engine_finding("escalation.unavailable", f"escalation queue unavailable: {type(exc).__name__}", Verdict.BLOCK)
-            return decision.replace(verdict=Verdict.BLOCK, findings=(*decision.findings, failure), modified_text=None)
+            for i in escalated:
+                a, d = pairs[i]
+                out[i] = (a, d.replace(verdict=Verdict.BLOCK, findings=(*d.findings, failure), modified_text=None))
+            return out
+        for i, escalation_id in zip(escalated, ids, strict=True):
+            a, d = pairs[i]
+            out[i] = (a, d.replace(escalation_id=str(escalation_id)))
+        return out
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:

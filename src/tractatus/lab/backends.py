@@ -59,11 +59,20 @@ class Cell:
 
 
 class CellStore:
-    """One JSON file per finished cell under `root/cells/`: the resumable record of a grid run."""
+    """One JSON file per finished cell under `root/cells/`: the resumable record of a grid run.
 
-    def __init__(self, root: Path) -> None:
+    Each stored cell records the code digest it was computed with (lab/provenance.py). A stored
+    result from other code is stale: `load` ignores it and the cell is recomputed, so changing the
+    code (or a bundled policy, or the committed engagement coefficients) never reuses old numbers.
+    """
+
+    def __init__(self, root: Path, *, code_digest: str | None = None) -> None:
+        from tractatus.lab.provenance import code_digest as current_code_digest
+
         self.root = Path(root)
         self.cells_dir = self.root / "cells"
+        self.code_digest = code_digest if code_digest is not None else current_code_digest()
+        self.stale: list[str] = []  # keys of stored cells ignored because their code digest differs
 
     def path(self, cell: Cell) -> Path:
         return self.cells_dir / f"{cell.key}.json"
@@ -77,12 +86,15 @@ class CellStore:
             return None
         if record.get("fingerprint") != cell.fingerprint:
             return None
+        if record.get("code_digest") != self.code_digest:
+            self.stale.append(cell.key)
+            return None
         result = record.get("result")
         return result if isinstance(result, dict) else None
 
     def save(self, cell: Cell, result: dict[str, Any]) -> None:
         self.cells_dir.mkdir(parents=True, exist_ok=True)
-        record = {"cell": cell.to_dict(), "fingerprint": cell.fingerprint, "result": result}
+        record = {"cell": cell.to_dict(), "fingerprint": cell.fingerprint, "code_digest": self.code_digest, "result": result}
         path = self.path(cell)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         # write-then-rename: an interrupted run never leaves a half-written cell that looks finished

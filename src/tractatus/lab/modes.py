@@ -96,6 +96,13 @@ class ModeSettings(BaseModel):
         default=0.05, gt=0, description="Lagrangian mode: dual ascent step per round, in reward units per unit of cost."
     )
     lagrange_initial: float = Field(default=0.0, ge=0, description="Lagrangian mode: lambda at the start.")
+    headline_penalty: float = Field(
+        default=1.0,
+        ge=0,
+        description="Penalty mode in the headline world: subtracted from the learner's reward, a CTR "
+        "relative to the archive's average (about 1 for an average headline), when the governor would "
+        "not allow the headline: a flagged headline earns about 0.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +117,18 @@ class StepOutcome:
     learner_reward: np.ndarray  # (N,) what the learner was updated with
     audit_seq: np.ndarray  # (N,) int64 audit sequence number of the published action's decision, -1 if none
     audit_digest: np.ndarray  # (N,) uint64 first 64 bits of that decision's action digest
+
+
+def tally_decisions(counts: Counter[tuple[str, str]], decisions: list[Decision]) -> None:
+    """How often each check decided what: its most severe verdict per decision."""
+    for decision in decisions:
+        worst: dict[str, Verdict] = {}
+        for finding in decision.findings:
+            v = finding.verdict if finding.verdict is not None else Verdict.ALLOW
+            if finding.source not in worst or v > worst[finding.source]:
+                worst[finding.source] = v
+        for source, v in worst.items():
+            counts[(source, v.label)] += 1
 
 
 class GovernedPlatform:
@@ -229,18 +248,7 @@ class GovernedPlatform:
         digest[rows] = [int(d.action_digest[:16], 16) for d in decisions]
 
     def _tally(self, decisions: list[Decision]) -> None:
-        """How often each check decided what: its most severe verdict per decision."""
-        counts = self.decisions_by_check
-        for decision in decisions:
-            if not decision.findings:
-                continue
-            worst: dict[str, Verdict] = {}
-            for finding in decision.findings:
-                v = finding.verdict if finding.verdict is not None else Verdict.ALLOW
-                if v > worst.get(finding.source, Verdict.ALLOW) or finding.source not in worst:
-                    worst[finding.source] = v
-            for source, v in worst.items():
-                counts[(source, v.label)] += 1
+        tally_decisions(self.decisions_by_check, decisions)
         self.decisions += len(decisions)
 
     def _mask(self) -> np.ndarray:

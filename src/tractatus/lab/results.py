@@ -61,6 +61,9 @@ class RunManifest(BaseModel):
     git_commit: str
     rows: int
     rounds_finished: dict[str, int] = Field(description="'setting/mode/seed' -> rounds written")
+    provenance: dict[str, Any] | None = Field(
+        default=None, description="code digest, data digest, splits digest, dirty tree (lab/provenance.py)"
+    )
 
 
 class ResultTable:
@@ -176,7 +179,14 @@ def write_run(
     interrupted: bool,
     summary: dict[str, Any] | None,
     timing: dict[str, float],
+    provenance: Any = None,
 ) -> RunManifest:
+    """`provenance`: a lab.provenance.Provenance; computed here (code only, no data) when not given."""
+    from tractatus.lab.provenance import Provenance, code_digest, dirty_tree
+    from tractatus.data.splits import load_splits
+
+    if provenance is None:
+        provenance = Provenance(code_digest=code_digest(), data_digest=None, splits_digest=load_splits().digest, dirty=dirty_tree())
     table.write(run_dir / RESULTS_FILE)
     manifest = RunManifest(
         experiment=experiment,
@@ -190,6 +200,7 @@ def write_run(
         git_commit=git_commit(),
         rows=table.rows,
         rounds_finished=table.rounds_finished,
+        provenance=provenance.model_dump(mode="json"),
     )
     (run_dir / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
     if summary is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 import numpy as np
 
@@ -44,9 +44,16 @@ class ThompsonBandit:
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
 
-    def choose(self) -> str:
+    def choose(self, allowed: Collection[str] | None = None) -> str:
+        """Thompson sampling among `allowed` arms (default: all). Every arm is sampled either way,
+        so the random stream, and with it a seeded run, does not depend on what was allowed."""
         with self._lock:
             samples = self._rng.beta(self._alpha, self._beta)
+            if allowed is not None:
+                mask = np.array([a in allowed for a in self.arms])
+                if not mask.any():
+                    raise ValueError("no allowed arm to choose from")
+                samples = np.where(mask, samples, -1.0)
             arm = int(np.argmax(samples))
             self._pulls[arm] += 1
             return self.arms[arm]

@@ -7,10 +7,11 @@ For one submission:
    A BLOCK (including every fail-closed path) stores no text at all; an ESCALATE (abuse) is
    queued for a person and answered with a neutral reply, no strategy.
 2. **Analysis** of the redacted text: category and severity.
-3. **Response.** The bandit picks a strategy; the responder drafts it.
+3. **Response.** The bandit picks a strategy among those the responder can keep for this person
+   (a personal reply only with consent and a stored contact); the responder drafts it.
 4. **Re-validation.** The draft goes to the Governor as a `response` action. Anything but allow
-   or warn (PII echoed back, an absolute guarantee, an unsourced statistic, a drift hold on the
-   responder) blocks the draft: the person gets `FALLBACK`, the block is audited as an event,
+   or warn (PII echoed back, an absolute guarantee, an unsourced statistic, a promise of contact
+   nobody can keep, a drift hold on the responder) blocks the draft: the person gets `FALLBACK`, the block is audited as an event,
    an escalation the draft raised is withdrawn (denied, audited: nothing was sent to approve),
    and the bandit is rewarded 0 for the attempt.
 5. **Storage**, in ONE transaction: the anonymized submission, the contact (only with consent,
@@ -188,6 +189,8 @@ class FeedbackPipeline:
         )
         flags = flags_of(intake)
         decisions = [self._decision_row("intake", intake)]
+        # A personal reply can be kept only with consent and a stored address (see responder).
+        contact_kept = bool(inp.email and inp.consent and intake.verdict != Verdict.BLOCK)
         rollout: Rollout | None = None
         draft_blocked = False
         draft_audit_seq: int | None = None
@@ -199,18 +202,22 @@ class FeedbackPipeline:
         else:
             redacted = redact_for_storage(inp.message, intake.findings)
             analysis = self.analyzer.analyze(redacted)
+            offered = [arm for arm in self.bandit.arms if self.responder.offers(arm, contact_on_file=contact_kept)]
             if intake.verdict == Verdict.ESCALATE:
                 strategy, response_text = "review", REVIEW_REPLY
+            elif not offered:  # no strategy this bandit knows can be kept for this person
+                strategy, response_text = "none", FALLBACK
             else:
-                strategy = self.bandit.choose()
-                draft = self.responder.draft(strategy, analysis, contact_email=inp.email)
+                strategy = self.bandit.choose(offered)
+                draft = self.responder.draft(strategy, analysis, contact_on_file=contact_kept)
                 check = self.decide(
                     "draft",
                     Action(
                         kind=ActionKind.RESPONSE.value,
                         text=draft.text,
                         agent_id=RESPONDER_AGENT,
-                        context={"strategy": strategy, "submission": submission_id},
+                        # What the commitments check needs to know: can a promise of contact be kept?
+                        context={"strategy": strategy, "submission": submission_id, "contact_on_file": contact_kept},
                     ),
                 )
                 decisions.append(self._decision_row("draft", check))
@@ -245,7 +252,6 @@ class FeedbackPipeline:
                     rewarded_at=self._clock() if draft_blocked else None,
                 )
 
-        contact_kept = bool(inp.email and inp.consent and intake.verdict != Verdict.BLOCK)
         submission = Submission(
             id=submission_id,
             created_at=self._clock(),

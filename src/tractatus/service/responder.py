@@ -7,13 +7,18 @@ re-validation:
 - `acknowledge`: a short, honest receipt with the category the analyzer assigned;
 - `next_steps`: what happens next and what detail would help, specific to the category;
 - `resources`: where in the documentation the submitter can look meanwhile;
-- `personal_followup`: promises a personal reply *to the submitter's address*. It echoes
-  contact data, so re-validation blocks it whenever an address was given;
+- `personal_followup`: promises that an engineer will write to the submitter personally. That
+  promise can be kept only when the submitter consented and an address was stored, so the
+  responder offers it only then (`offers`), and never echoes the address itself;
 - `reassuring`: promises the problem "will never happen again" and quotes a resolution rate
   with no source: an absolute guarantee and an unsourced statistic, both blocked.
 
-A blocked draft is replaced by `FALLBACK` and the bandit is rewarded 0 for the attempt, so it
-learns to stop drafting what governance refuses, while the person still gets a safe answer.
+Two guards stand between an optimizer and a broken promise (issue 12: 528 of 2,006 replies
+promised a personal reply nobody would write): the responder does not offer the strategy without
+a contact, and the re-validation's `commitments` check blocks any draft that promises contact
+when the pipeline did not state `contact_on_file`. A blocked draft is replaced by `FALLBACK` and
+the bandit is rewarded 0 for the attempt, so it learns to stop drafting what governance refuses,
+while the person still gets a safe answer.
 """
 
 from __future__ import annotations
@@ -72,10 +77,20 @@ class Draft:
     text: str
 
 
+# Strategies that promise an action towards the submitter, and so need a contact on file.
+NEEDS_CONTACT: Final = frozenset({"personal_followup"})
+
+
 class Responder:
     """Turns (strategy, analysis, contact) into a draft. Pure: the bandit chooses the strategy."""
 
-    def draft(self, strategy: str, analysis: Analysis, *, contact_email: str | None) -> Draft:
+    def offers(self, strategy: str, *, contact_on_file: bool) -> bool:
+        """Whether this strategy's reply can be kept for this submitter."""
+        return strategy in STRATEGIES and (contact_on_file or strategy not in NEEDS_CONTACT)
+
+    def draft(self, strategy: str, analysis: Analysis, *, contact_on_file: bool) -> Draft:
+        if not self.offers(strategy, contact_on_file=contact_on_file) and strategy in STRATEGIES:
+            raise ValueError(f"strategy {strategy!r} promises contact, and no contact is on file")
         label = CATEGORY_LABELS[analysis.category]
         if strategy == "acknowledge":
             text = f"Thank you for your feedback. We have recorded it as a {label} ({analysis.severity} priority)."
@@ -84,8 +99,8 @@ class Responder:
         elif strategy == "resources":
             text = f"Thank you for your feedback, recorded as a {label}. {RESOURCES[analysis.category]}"
         elif strategy == "personal_followup":
-            where = f" at {contact_email}" if contact_email else ""
-            text = f"Thank you. One of our engineers will write to you personally{where} about this {label}."
+            # The address is in the vault, never in the reply: the promise names no contact data.
+            text = f"Thank you. One of our engineers will write to you personally about this {label}."
         elif strategy == "reassuring":
             text = (
                 f"Thank you for reporting this {label}. Our fixes carry zero risk of it happening again, "

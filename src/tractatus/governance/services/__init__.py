@@ -8,6 +8,8 @@
 - PluralisticDeliberationOrchestrator (deliberation.py): records how people settled a values
   conflict; it never ranks values itself, so it is not a check.
 
+Commitments (commitments.py) refuses replies that promise what nobody will do.
+
 Shared helpers: patterns.py (phrase regexes, negation), parameters.py, prohibitions.py.
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 def builtin_services() -> list[Any]:
     """Every built-in service class that can run as a check."""
     from tractatus.governance.services.boundary_enforcer import BoundaryEnforcer
+    from tractatus.governance.services.commitments import Commitments
     from tractatus.governance.services.context_pressure import ContextPressureMonitor
     from tractatus.governance.services.cross_reference import CrossReferenceValidator
     from tractatus.governance.services.metacognitive_verifier import MetacognitiveVerifier
@@ -30,4 +33,5 @@ def builtin_services() -> list[Any]:
         BoundaryEnforcer,
         ContextPressureMonitor,
         MetacognitiveVerifier,
+        Commitments,
     ]

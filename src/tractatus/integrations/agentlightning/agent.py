@@ -1,114 +1,105 @@
-"""The Demo 2 agent: an Agent Lightning 1.x agent that writes a headline and summary for a topic.
+"""The headline agent: an Agent Lightning 1.x agent that asks the model which headline to publish.
 
-It follows AGL's agent contract and nothing else: it talks to the model only through the
-OpenAI-compatible base URL in `AGL_OPENAI_BASE_URL` and reports what it did by POSTing events to
-`AGL_EVENT_URL` (key in `AGL_KEY`). Its task is the rollout input, passed by AGL's local runner
-through `local.env_map` as JSON in `TRACTATUS_TASK` (see `algorithm.rollout_config`).
+AGL's local controller (`LocalReconciler`) runs `HeadlineAgent().run()` in a fresh Python
+process per rollout. The agent follows AGL's agent contract and nothing else:
+- it talks to the model only through the OpenAI-compatible base URL in `AGL_OPENAI_BASE_URL`
+  (the governed proxy when governed, AGL's gateway otherwise: the agent cannot tell);
+- it reports by POSTing events to `AGL_EVENT_URL` with the key in `AGL_KEY`;
+- its task is the rollout input, which the controller passes through `local.env_map` as JSON in
+  `TRACTATUS_TASK` (see `algorithm.ROLLOUT_ENV_MAP`): the candidates, the prompt resource and
+  its version.
 
-The agent never knows whether it is governed: with the governed proxy in front, a blocked answer
-arrives as a refusal, which holds no article, so the agent publishes nothing. It reports an
-`outcome` event (published or not, and the article); the platform (the engagement environment,
-driven by the runner) scores what was published and posts the task reward.
+It publishes the headline the model wrote, and reports an `outcome` event
+{published, text, prompt_version}. A blocked answer (HTTP 200 with `finish_reason:
+"content_filter"`, or a refusal as content from an older proxy) holds no headline to publish, so
+nothing is published. The agent never scores itself: the environment's reward is computed by the
+rollout hooks from the text the model actually wrote (scoring.py), and any reward an agent posts
+itself is re-judged there.
 
-`EngagementAgent().run()` is what AGL's controller runs in a subprocess per rollout;
-`write_article` is the same logic as a coroutine, which Demo 2 runs many of at once in-process,
-because one subprocess per rollout caps AGL's local runner at a few rollouts per second.
+Imports are kept to json/os/httpx: the controller pays the interpreter start-up per rollout.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 import httpx
 
-from tractatus.integrations.agentlightning.content import parse_article
-from tractatus.integrations.agentlightning.gateway import OUTCOME_EVENT
+from tractatus.integrations.agentlightning.headline_prompt import parse_headline, render
 
 TASK_ENV = "TRACTATUS_TASK"
+OUTCOME_EVENT = "outcome"  # same name as gateway.OUTCOME_EVENT (not imported: keep start-up light)
+REFUSAL_PREFIX = "[tractatus]"  # how the proxy's default refusal text starts, when given as content
+VERDICT_HEADER = "x-tractatus-verdict"  # the governed proxy's verdict on the answer
+WITHHELD = ("block", "escalate")
 
 
 class AgentError(Exception):
-    """The model call or the event post failed: the rollout fails (the runner marks it FAILED)."""
+    """The model call or the event post failed: the process exits non-zero and AGL fails the rollout."""
 
 
-@dataclass(frozen=True, slots=True)
-class AgentEndpoints:
-    openai_base_url: str  # .../proxy/rollout/{rid}/attempt/{aid}/mode/{mode}/openai/v1
-    event_url: str  # .../api/rollouts/{rid}/attempt/{aid}/events
-    key: str = ""
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> AgentEndpoints:
-        env = os.environ if environ is None else environ
-        try:
-            return cls(env["AGL_OPENAI_BASE_URL"], env["AGL_EVENT_URL"], env.get("AGL_KEY", ""))
-        except KeyError as missing:
-            raise AgentError(f"{missing.args[0]} is not set: run this agent under Agent Lightning") from None
-
-    def headers(self) -> dict[str, str]:
-        return {"authorization": f"Bearer {self.key}"} if self.key else {}
+def endpoints(environ: Mapping[str, str]) -> tuple[str, str, dict[str, str]]:
+    try:
+        base, events = environ["AGL_OPENAI_BASE_URL"], environ["AGL_EVENT_URL"]
+    except KeyError as missing:
+        raise AgentError(f"{missing.args[0]} is not set: run this agent under Agent Lightning") from None
+    key = environ.get("AGL_KEY", "")
+    return base.rstrip("/"), events, ({"authorization": f"Bearer {key}"} if key else {})
 
 
-@dataclass(frozen=True, slots=True)
-class AgentOutcome:
-    article: str | None  # what was published, None if nothing was
-    completion: str  # what the agent received from the model (after governance, if governed)
+def published_text(answer: Mapping[str, Any], verdict: str | None = None) -> str | None:
+    """The headline to publish from a chat completion, or None when governance blocked it."""
+    if verdict in WITHHELD:
+        return None
+    choice = answer["choices"][0]
+    message = choice.get("message") or {}
+    if choice.get("finish_reason") == "content_filter" or message.get("refusal"):
+        return None
+    content = message.get("content") or ""
+    if content.startswith(REFUSAL_PREFIX):
+        return None
+    return parse_headline(content)
 
-    @property
-    def published(self) -> bool:
-        return self.article is not None
 
-
-async def write_article(
-    http: httpx.AsyncClient, endpoints: AgentEndpoints, task: Mapping[str, Any]
-) -> AgentOutcome:
+def write_headline(http: httpx.Client, environ: Mapping[str, str], task: Mapping[str, Any]) -> str | None:
+    """One rollout: ask, publish what the model wrote (if anything), report it. Returns the text."""
+    base, event_url, headers = endpoints(environ)
     body = {
         "model": task.get("model", "default"),
-        "messages": [{"role": "user", "content": task["prompt"]}],
-        "max_tokens": int(task.get("max_tokens", 256)),
+        "messages": [{"role": "user", "content": render(task["prompt"], task["candidates"])}],
+        "max_tokens": int(task.get("max_tokens", 64)),
     }
     try:
-        response = await http.post(
-            f"{endpoints.openai_base_url}/chat/completions", json=body, headers=endpoints.headers()
-        )
+        response = http.post(f"{base}/chat/completions", json=body, headers=headers)
     except httpx.HTTPError as exc:
         raise AgentError(f"model call failed: {type(exc).__name__}") from None
     if response.status_code != 200:
         raise AgentError(f"model call failed: HTTP {response.status_code} {response.text[:200]}")
     try:
-        completion = response.json()["choices"][0]["message"]["content"] or ""
+        text = published_text(response.json(), response.headers.get(VERDICT_HEADER))
     except (ValueError, KeyError, IndexError, TypeError):
         raise AgentError("model answer is not a chat completion") from None
-    outcome = AgentOutcome(article=parse_article(completion), completion=completion)
     event = {
         "event_type": OUTCOME_EVENT,
-        "data": {"published": outcome.published, "article": outcome.article},
+        "data": {"published": text is not None, "text": text, "prompt_version": task.get("prompt_version")},
     }
     try:
-        posted = await http.post(endpoints.event_url, json=event, headers=endpoints.headers())
+        posted = http.post(event_url, json=event, headers=headers)
     except httpx.HTTPError as exc:
         raise AgentError(f"event post failed: {type(exc).__name__}") from None
-    if posted.status_code >= 400:  # AGL's own agents ignore this; a lost outcome must fail loudly
+    if posted.status_code >= 400:  # a lost outcome must fail the rollout, not vanish
         raise AgentError(f"event post failed: HTTP {posted.status_code}")
-    return outcome
+    return text
 
 
-class EngagementAgent:
+class HeadlineAgent:
     """The class AGL's controller runs (`config.local.agent_class`)."""
 
     def run(self) -> None:
-        endpoints = AgentEndpoints.from_environment()
         raw = os.environ.get(TASK_ENV)
         if not raw:
             raise AgentError(f"{TASK_ENV} is not set: map the rollout input to it in local.env_map")
-        task = json.loads(raw)
-        asyncio.run(self._run(endpoints, task))
-
-    @staticmethod
-    async def _run(endpoints: AgentEndpoints, task: Mapping[str, Any]) -> None:
-        async with httpx.AsyncClient(timeout=300.0) as http:
-            await write_article(http, endpoints, task)
+        with httpx.Client(timeout=120.0) as http:
+            write_headline(http, os.environ, json.loads(raw))

@@ -1,174 +1,201 @@
-"""Demo 2's algorithm on the real Agent Lightning runtime: a CPU bandit over prompt strategies.
+"""Demo 2's algorithm on Agent Lightning's own runtime: the prompt optimizer drives AGL's rollout manager.
 
-In the spirit of AGL's APO (which optimised prompts), the learner here is the lab's Thompson
-bandit over the grammar's writing strategies: each round it picks, per agent, the style the
-prompt asks the model for. Every article is then produced through Agent Lightning:
+Per round, for each agent (an independent learner with its own prompt resource):
 
-    bandit -> prompt -> rollout on the gateway -> agent -> [governed proxy] -> gateway LLM proxy
-           -> model -> [governance] -> agent publishes or not -> environment scores it
-           -> [GovernanceHooks] -> the rollout's last reward event -> bandit update
+    PromptOptimizer.propose -> prompt versions in AGL's store (resources.py)
+    -> AglRolloutManager.enqueue_and_wait_until_completed (AGL's trainer path, as VERL uses it):
+         rollouts enqueued in AGL's store; AGL's LocalReconciler (controller.py) starts one
+         HeadlineAgent process per rollout; the agent calls the model through the governed proxy
+         (or the bare gateway when ungoverned); the rollout hooks judge each finished rollout
+    -> completed rollouts (events, final reward) read back from the store by AGL
+    -> PromptOptimizer.update, and the lab's HeadlineRound for the table.
 
-What is published is scored by the lab's engagement environment (the same audience model and
-seeds as the local backend), and each round yields the lab's `RoundRecord`, so Demo 2's summary
-is computed by the same code for both backends. One rollout per article.
-
-Governed (the proxy and the hooks in the loop) behaves like the lab's shield without the
-fallback: a blocked answer reaches the agent as a refusal and nothing is published; the bandit
-is updated with its original attempted strategy and the hooks' final reward (task reward 0,
-overridden because it followed a block, minus the penalty for the blocked decision's severity).
-Ungoverned runs the same agents straight against the gateway, with no hooks.
-
-Ground truth: the environment labels an article by the style that was requested. With the stub
-model that is exact (it renders that style with the lab grammar); with a real model behind
-`--model-url` it is the label of what was asked for, an approximation that the docs state.
+A task is K candidate headlines from the labelled pool (seeded). Reward and violations are
+scored on the text the model wrote (scoring.py). Each round yields the lab's `HeadlineRound`, null
+baselines included (computed on the very candidates offered, with the governor's dry-run
+verdicts), so the lab's headline summarizer prints the same table as the local backend.
 """
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+import contextlib
+import sys
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from tractatus.integrations.agentlightning.agent import AgentError
-from tractatus.integrations.agentlightning.content import build_prompt
-from tractatus.integrations.agentlightning.runner import GatewayRunner, RolloutResult
-from tractatus.lab.envs.engagement import WITHHELD, EngagementEnv
-from tractatus.lab.learners.bandit import ThompsonBandit
-from tractatus.lab.training import RoundRecord
+from tractatus.governance.actions import Action, ActionKind, Verdict
+from tractatus.integrations.agentlightning.gateway import GOVERNANCE_EVENT
+from tractatus.integrations.agentlightning.prompt_optimizer import PromptOptimizer, Proposal
+from tractatus.integrations.agentlightning.resources import StoreResources
+from tractatus.integrations.agentlightning.scoring import HeadlineScorer, RolloutScore
+from tractatus.lab.headline_baselines import BASELINES, baseline_step
+from tractatus.lab.headline_training import HeadlineRound
 
-ATTEMPT_FAILED_REWARD = 0.0  # learner reward for a rollout whose agent failed (no hooks to judge it)
+AGENT_CLASS = "tractatus.integrations.agentlightning.agent:HeadlineAgent"
+ROLLOUT_ENV_MAP = {"TRACTATUS_TASK": "input"}  # AGL's local.env_map: the whole input, as JSON
+CANDIDATES_PER_TASK = 10  # K, as in the lab's headline environment
+ROLLOUT_TIMEOUT_S = 120  # one model call and one event post; a stuck agent is killed by AGL
+MANAGER_POLL_S = 0.25  # how often AGL's rollout manager polls the store (its default is 1 s; each poll is a GET per pending rollout)
+# The null baselines' shield rule gets one attempt, like this agent (one model call, no re-proposal).
+BASELINE_ATTEMPTS = 1
 
 
-class AglTrainingCell:
-    """One (mode, seed) of Demo 2 on the AGL runtime; `rounds()` yields the lab's RoundRecord.
+def sample_tasks(pool: Sequence[Any], count: int, rng: np.random.Generator, k: int = CANDIDATES_PER_TASK) -> list[list[Any]]:
+    """`count` tasks of k distinct candidates each, drawn from the pool with `rng`."""
+    k = min(k, len(pool))
+    return [[pool[i] for i in rng.choice(len(pool), size=k, replace=False)] for _ in range(count)]
 
-    A round is one batch of rollouts, as in AGL training: each of the `agents` bandits proposes
-    `steps_per_round` articles from its current posterior (batched Thompson sampling), all
-    rollouts of the round run concurrently, the environment scores them in one vectorized step
-    (one slot per article, the same audience model), and then each bandit is updated with its
-    articles in order. The local backend updates after every article instead, so the two
-    backends agree in distribution, not bit for bit.
-    """
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """One rollout as the algorithm sees it after AGL finished it."""
+
+    agent: int
+    reward: float  # the final reward AGL trains on
+    score: RolloutScore
+    blocked: bool  # a governance decision did not let the model's answer through
+    response_audit: tuple[int, int] | None  # (audit seq, first 64 bits of the action digest)
+
+
+def governance_of(events: Sequence[dict[str, Any]]) -> tuple[bool, tuple[int, int] | None]:
+    decisions = [e["data"] for e in events if e.get("event_type") == GOVERNANCE_EVENT]
+    blocked = any(d.get("verdict") in ("block", "escalate") for d in decisions)
+    response = next((d for d in decisions if d.get("action_kind") == "response" and d.get("audit_seq") is not None), None)
+    ref = (int(response["audit_seq"]), int(response["action_digest"][:16], 16)) if response else None
+    return blocked, ref
+
+
+class AglHeadlineCell:
+    """One (mode, seed): `rounds()` yields the lab's HeadlineRound after each round."""
 
     def __init__(
         self,
-        runner: GatewayRunner,
         *,
+        manager_factory: Any,  # step -> AglRolloutManager (AGL's class, configured by the backend)
+        store_client: Any,  # a sync client on AGL's store, for the prompt resources
+        scorer: HeadlineScorer,
+        pool: Sequence[Any],
         agents: int,
         steps_per_round: int,
         rounds: int,
         seed: int,
         model_name: str,
         run_id: str,
+        governor: Any,  # the proxy's governor, for dry-run verdicts on candidates (null baselines; no audit)
     ) -> None:
-        self.runner = runner
-        self.agents = agents
-        self.steps = steps_per_round
-        self.env = EngagementEnv(agents * steps_per_round)  # slot = step * agents + agent
-        self.env.reset(seed=seed)
-        # Seeded like the lab's TrainingCell: env from `seed`, learner from a spawned child.
-        self.learner_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
-        self.learner = ThompsonBandit(self.env.grammar, agents)
-        self.rounds_total = rounds
+        self.manager_factory = manager_factory
+        self.governor = governor
+        self.dry_runs: dict[str, bool] = {}  # candidate text -> the governor would let it through
+        self.scorer = scorer
+        self.pool = list(pool)
+        self.agents, self.steps, self.rounds_total = agents, steps_per_round, rounds
         self.model_name = model_name
         self.run_id = run_id
+        root = np.random.SeedSequence(seed)
+        task_seed, baseline_seed, *learner_seeds = root.spawn(agents + 2)
+        self.task_rng = np.random.default_rng(task_seed)
+        self.baseline_rng = np.random.default_rng(baseline_seed)
+        self.learners = [
+            PromptOptimizer(StoreResources(store_client, name=f"prompt-a{i}", run_id=run_id), np.random.default_rng(s))
+            for i, s in enumerate(learner_seeds)
+        ]
+        for learner in self.learners:
+            learner.resources.create()
+        self._ctr: dict[str, float] = {}
 
-    async def rounds(self) -> AsyncIterator[RoundRecord]:
-        env, grammar, n, steps = self.env, self.env.grammar, self.agents, self.steps
+    def _tasks(self, count: int) -> tuple[list[list[str]], np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate texts per slot, and (slots, K) CTR, people's clickbait label, governor's dry-run verdict."""
+        chosen = sample_tasks(self.pool, count, self.task_rng)
+        texts = [[h.text for h in task] for task in chosen]
+        ctr = np.array([[self._ctr.setdefault(t, self.scorer.ctr(t)) for t in row] for row in texts])
+        clickbait = np.array([[h.label == "clickbait" for h in task] for task in chosen])
+        allowed = np.array([[self._dry_run(t) for t in row] for row in texts])
+        return texts, ctr, clickbait, allowed
+
+    def _dry_run(self, text: str) -> bool:
+        """Would the proxy let this candidate through as the model's answer? (evaluate: no audit)"""
+        if text not in self.dry_runs:
+            action = Action(kind=ActionKind.RESPONSE.value, text=f"Headline: {text}")
+            self.dry_runs[text] = self.governor.evaluate(action).verdict <= Verdict.WARN
+        return self.dry_runs[text]
+
+    def rounds(self) -> Iterator[HeadlineRound]:
+        n, steps = self.agents, self.steps
         for round_index in range(self.rounds_total):
-            topics = env.topics.copy()
-            attempted = np.concatenate(
-                [self.learner.act(topics[k * n : (k + 1) * n], self.learner_rng) for k in range(steps)]
-            )
-            ids = [f"{self.run_id}-r{round_index}-s{slot}" for slot in range(n * steps)]
-            tasks = [
-                (
-                    ids[slot],
-                    {
-                        "prompt": build_prompt(grammar, int(topics[slot]), attempted[slot]),
-                        "model": self.model_name,
-                    },
-                )
-                for slot in range(n * steps)
-            ]
-            outcomes = await self.runner.run_agents(tasks)
-            published_mask = np.array([not isinstance(o, AgentError) and o.published for o in outcomes])
-            result = env.step(np.where(published_mask[:, None], attempted, WITHHELD))
-            finished = await self.runner.finish_all(
-                [
-                    (
-                        ids[slot],
-                        None if isinstance(o, AgentError) else float(result.reward[slot]),
-                        str(o) if isinstance(o, AgentError) else None,
-                    )
-                    for slot, o in enumerate(outcomes)
-                ]
-            )
-            learner_reward = np.array(
-                [r.final_reward if r.final_reward is not None else ATTEMPT_FAILED_REWARD for r in finished]
-            )
-            for k in range(steps):
-                chunk = slice(k * n, (k + 1) * n)
-                self.learner.update(attempted[chunk], learner_reward[chunk])
-            self.learner.end_round()
-            yield self._record(
-                round_index,
-                attempted,
-                published_mask,
-                result.reward,
-                result.info["violation"],
-                learner_reward,
-                finished,
-            )
+            proposals: list[Proposal] = [p for learner in self.learners for p in learner.propose(steps)]
+            tasks, ctr, clickbait, allowed = self._tasks(n * steps)
+            data = {
+                "slot": list(range(n * steps)),
+                "agent": [slot // steps for slot in range(n * steps)],
+                "candidates": tasks,
+                "prompt": [p.prompt.value for p in proposals],
+                "prompt_version": [p.prompt.version for p in proposals],
+                "prompt_resource": [self.learners[slot // steps].resources.rollout_id for slot in range(n * steps)],
+                "model": [self.model_name] * (n * steps),
+            }
+            manager = self.manager_factory(round_index)
+            # AGL's manager prints progress to stdout, which carries --json: send it to stderr.
+            with contextlib.redirect_stdout(sys.stderr):
+                completed = manager.enqueue_and_wait_until_completed(data, is_train=True)
+            by_slot = {int(c.input["slot"]): c for c in completed}
+            if len(by_slot) != n * steps:
+                raise RuntimeError(f"AGL returned {len(by_slot)} of {n * steps} rollouts")
+            ordered = [by_slot[slot] for slot in range(n * steps)]
+            for i, learner in enumerate(self.learners):
+                learner.update(proposals[i * steps : (i + 1) * steps], ordered[i * steps : (i + 1) * steps])
+            finished = [self._finished(slot // steps, c) for slot, c in enumerate(ordered)]
+            base = baseline_step(ctr, clickbait, allowed, BASELINE_ATTEMPTS, self.baseline_rng)
+            yield self._record(round_index, finished, base)
 
-    def _record(
-        self,
-        round_index: int,
-        attempted: np.ndarray,
-        published: np.ndarray,
-        engagement: np.ndarray,
-        executed: np.ndarray,
-        learner_reward: np.ndarray,
-        finished: list[RolloutResult],
-    ) -> RoundRecord:
-        """Per-agent totals over the round's slots, in the lab's RoundRecord shape."""
-        grammar, n, steps = self.env.grammar, self.agents, self.steps
-        attempted_violation = grammar.labels(attempted)["violation"]
-        intercepted = ~published
-        flagged = np.array([r.blocked > 0 for r in finished])
+    def _finished(self, agent: int, completed: Any) -> Finished:
+        events = completed.events or []
+        blocked, ref = governance_of(events)
+        reward = completed.final_reward
+        return Finished(agent, float(reward) if reward is not None else 0.0, self.scorer.score(events), blocked, ref)
 
-        def per_agent(values: np.ndarray) -> np.ndarray:
-            return values.reshape(steps, n).sum(axis=0)
+    def _record(self, round_index: int, finished: list[Finished], base: Any) -> HeadlineRound:
+        """Per-agent totals in the lab's HeadlineRound shape, so the lab's summarizer reads them.
 
-        strategies = np.zeros((n, len(grammar.strategy_labels)), dtype=np.int64)
-        np.add.at(strategies, (np.tile(np.arange(n), steps), grammar.strategy_of(attempted)), 1)
-        seqs, digests = _audit_refs(finished, published)
-        return RoundRecord(
+        One attempt per slot (one model call; the agent does not re-propose). `engagement` is the
+        expected engagement (the CTR the reward is): no clicks are drawn on this backend.
+        """
+        n, steps = self.agents, self.steps
+
+        def per_agent(values: Sequence[float | bool]) -> np.ndarray:
+            return np.asarray(values, dtype=np.float64).reshape(n, steps).sum(axis=1)
+
+        def count(values: Sequence[bool]) -> np.ndarray:
+            return per_agent(values).astype(np.int64)
+
+        published = [f.score.published is not None for f in finished]
+        proposed = [f.score.attempted is not None for f in finished]
+        attempted = [f.score.attempted is not None and f.score.attempted.clickbait for f in finished]
+        executed = [f.score.executed is not None and f.score.executed.clickbait for f in finished]
+        intercepted = [p and not q for p, q in zip(proposed, published, strict=True)]
+        ctr_published = [f.score.reward for f in finished]
+        refs = [f.response_audit for f in finished if f.score.published is not None]
+        return HeadlineRound(
             round=round_index,
-            engagement=per_agent(engagement) / steps,
-            learner_reward=per_agent(learner_reward) / steps,
-            published=per_agent(published.astype(np.int64)),
-            attempted_violations=per_agent(attempted_violation.astype(np.int64)),
-            executed_violations=per_agent(executed.astype(np.int64)),
-            intercepted=per_agent(intercepted.astype(np.int64)),
-            intercepted_violations=per_agent((intercepted & attempted_violation).astype(np.int64)),
-            over_blocked=per_agent((intercepted & ~attempted_violation).astype(np.int64)),
-            flagged=per_agent(flagged.astype(np.int64)),
-            fallbacks=np.zeros(n, dtype=np.int64),
-            strategy_counts=strategies,
+            engagement=per_agent(ctr_published) / steps,
+            expected_engagement=per_agent(ctr_published) / steps,
+            proposal_value=per_agent([self.scorer.ctr(f.score.written) if f.score.written else 0.0 for f in finished]),
+            proposals=count(proposed),
+            learner_reward=per_agent([f.reward for f in finished]) / steps,
+            published=count(published),
+            attempts=count(proposed),
+            attempted_violations=count(attempted),
+            executed_violations=count(executed),
+            intercepted=count(intercepted),
+            intercepted_violations=count([a and i for a, i in zip(attempted, intercepted, strict=True)]),
+            over_blocked=count([p and not a and i for p, a, i in zip(proposed, attempted, intercepted, strict=True)]),
+            flagged=count([f.blocked for f in finished]),
+            first_proposal_clickbait=count(attempted),
             lagrange_lambda=np.zeros(n),
-            audit_seq=seqs,
-            audit_digest=digests,
+            baseline_value={k: float(base.value[k].sum()) for k in BASELINES},
+            baseline_published={k: int(base.published[k].sum()) for k in BASELINES},
+            baseline_clickbait={k: int(base.clickbait[k].sum()) for k in BASELINES},
+            audit_seq=np.array([r[0] if r else -1 for r in refs], dtype=np.int64),
+            audit_digest=np.array([r[1] if r else 0 for r in refs], dtype=np.uint64),
         )
-
-
-def _audit_refs(finished: list[RolloutResult], published_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(seq, first 64 bits of the action digest) of each published article's governance decision."""
-    rows = np.flatnonzero(published_mask).tolist()
-    seqs = np.full(len(rows), -1, dtype=np.int64)
-    digests = np.zeros(len(rows), dtype=np.uint64)
-    for k, i in enumerate(rows):
-        ref = finished[i].response_audit
-        if ref is not None:
-            seqs[k], digests[k] = ref
-    return seqs, digests

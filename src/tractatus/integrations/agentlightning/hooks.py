@@ -6,6 +6,11 @@ come from the environment:
 
     TRACTATUS_AL_REWARDS   reward settings (default: policies/rewards/agentlightning.yaml)
     TRACTATUS_AUDIT_DB     audit log shared with the governed proxy (default: .tractatus/audit.db)
+    TRACTATUS_AL_TASK_REWARD  optional `module:factory`; the factory returns a callable from an
+                           attempt's events to the environment's verified task reward (e.g.
+                           `tractatus.integrations.agentlightning.scoring:default_task_reward`).
+                           With it, the agent's own reward never counts: one that differs is
+                           overridden as forged and audited.
 
 `on_succeeded` computes the final reward (see `rewards.compute_reward`) and writes it as the
 attempt's last `reward` event, which is the one AGL trains on. An agent reward that is outside
@@ -23,10 +28,11 @@ Only if even those events cannot be queued does the exception propagate (AGL pri
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from agentlightning.hooks import RolloutHooks
 
@@ -44,16 +50,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+TASK_REWARD_ENV = "TRACTATUS_AL_TASK_REWARD"
 REWARD_OVERRIDE_KIND = "reward_overridden"  # audit event kinds written by these hooks
 HOOK_FAILURE_KIND = "rollout_hook_failure"
 
 
 class GovernanceHooks(RolloutHooks):
-    def __init__(self, settings: RewardSettings | None = None, *, audit: AuditLog | None = None) -> None:
+    def __init__(
+        self,
+        settings: RewardSettings | None = None,
+        *,
+        audit: AuditLog | None = None,
+        task_reward: Callable[[list[Any]], float] | None = None,
+    ) -> None:
         self.settings = (
             settings if settings is not None else load_reward_settings(os.environ.get(REWARDS_ENV))
         )
         self.audit = audit
+        self.task_reward = task_reward if task_reward is not None else _task_reward_from_environment()
         self._lock = threading.Lock()  # counters are read by the trainer's thread and ours
         self.succeeded = 0
         self.failed = 0
@@ -89,7 +103,8 @@ class GovernanceHooks(RolloutHooks):
     # -- the judgement -----------------------------------------------------------------------
     def judge(self, rollout: Any, events: list[Any]) -> RewardOutcome:
         """The final reward for one attempt's events. Subclasses may refine it."""
-        return compute_reward(events, self.settings)
+        verified = self.task_reward(events) if self.task_reward is not None else None
+        return compute_reward(events, self.settings, verified)
 
     def stats(self) -> dict[str, int]:
         with self._lock:
@@ -140,3 +155,14 @@ def _attempt_of(rollout: Any, events: dict[str, list[Any]]) -> str:
     if attempt:
         return attempt
     return next(iter(events), "0")
+
+
+def _task_reward_from_environment() -> Callable[[list[Any]], float] | None:
+    spec = os.environ.get(TASK_REWARD_ENV, "").strip()
+    if not spec:
+        return None
+    module_name, _, attr = spec.partition(":")
+    if not attr:
+        raise ValueError(f"{TASK_REWARD_ENV}={spec!r}: expected module:factory")
+    factory = getattr(importlib.import_module(module_name), attr)
+    return factory()

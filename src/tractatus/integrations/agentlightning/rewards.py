@@ -106,8 +106,20 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def compute_reward(events: Iterable[Any], settings: RewardSettings) -> RewardOutcome:
-    """Final reward from one attempt's events, in the order the gateway stored them."""
+# How far an agent's own reward may differ from the environment's verified one before it counts
+# as forged: float noise only (both are computed from the same text by the same model).
+FORGERY_TOLERANCE = 1e-9
+
+
+def compute_reward(
+    events: Iterable[Any], settings: RewardSettings, verified_task_reward: float | None = None
+) -> RewardOutcome:
+    """Final reward from one attempt's events, in the order the gateway stored them.
+
+    `verified_task_reward`: the environment's own reward for this attempt, computed from what
+    the model wrote (scoring.py). When given, it is the task reward, whatever the agent posted;
+    an agent reward that differs from it is a forgery (`reward_forged`, audited by the hooks).
+    """
     penalty = 0.0
     decisions = violations = 0
     blocked_before: bool = False
@@ -132,7 +144,13 @@ def compute_reward(events: Iterable[Any], settings: RewardSettings) -> RewardOut
             agent_reward = data.get("value")
             reward_after_block = blocked_before
     override: str | None = None
-    if agent_reward is None:
+    if verified_task_reward is not None:
+        task = float(verified_task_reward)
+        if agent_reward is not None and not (
+            _is_number(agent_reward) and abs(float(agent_reward) - task) <= FORGERY_TOLERANCE
+        ):
+            override = "reward_forged"
+    elif agent_reward is None:
         task = settings.missing_value
         override = "missing_reward"
     elif not _is_number(agent_reward):

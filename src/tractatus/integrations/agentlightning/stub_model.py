@@ -15,6 +15,8 @@ The prompt protocol (lines in the last user message, case-insensitive keys):
     evasion: <operator>          re-spell the article with one of the adversarial environment's
                                  evasion operators (homoglyph, leet, base64, ...; see
                                  content.build_evasion_prompt and lab/envs/adversarial.yaml)
+    candidates: [<json list>]    the headline task (headline_prompt.py): answer "Headline: <one of
+                                 them>", the one most like the `examples: [...]` line's headlines
     call: <tool> <json object>   (only when the request offers `tools`) answer with this tool
                                  call instead of text; several `call:` lines give several calls
 
@@ -30,13 +32,14 @@ import asyncio
 import json
 import re
 import zlib
-from typing import Any
+from typing import Any, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tractatus.governance.actions import canonical_json, sha256_hex
 from tractatus.integrations.agentlightning.content import ContentWriter, grammar_writer
+from tractatus.integrations.agentlightning.headline_prompt import headline_answer
 
 _DIRECTIVE = re.compile(r"^\s*([a-z_]+)\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -79,7 +82,7 @@ def create_stub_model_app(
 ) -> FastAPI:
     """The app. `latency_s` delays each answer, to stand in for a real model's generation time."""
     app = FastAPI(title="Tractatus stub model (OpenAI-compatible)")
-    write = writer or grammar_writer()
+    write = writer or default_writer()
 
     @app.get("/v1/models")
     async def models() -> dict[str, Any]:
@@ -104,6 +107,17 @@ def create_stub_model_app(
         return JSONResponse(complete(body, model_name=model_name, writer=write))
 
     return app
+
+
+def default_writer() -> ContentWriter:
+    """Headline-task prompts (a `candidates:` line) are answered from their candidates; the rest by the grammar."""
+    grammar = grammar_writer()
+
+    def write(directives: Mapping[str, str], seed: int) -> str:
+        answer = headline_answer(directives, seed) if "candidates" in directives else None
+        return answer if answer is not None else grammar(directives, seed)
+
+    return write
 
 
 def complete(body: dict[str, Any], *, model_name: str, writer: ContentWriter) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from tractatus.lab.backends import Cell, CellFunction, CellStore, make_backend, 
 from tractatus.lab.coverage import measured_coverage
 from tractatus.lab.envs.grammar import Grammar
 from tractatus.lab.policy_fit import LAB_POLICY, check_policy_fits
+from tractatus.lab.provenance import dirty_tree
 from tractatus.lab.results import MANIFEST_FILE, SUMMARY_FILE, RunManifest, git_commit, package_versions
 from tractatus.lab.runner import RoundClock
 from tractatus.lab.stats import estimate
@@ -272,6 +273,7 @@ def run_experiment(
         git_commit=git_commit(),
         rows=len(cells),
         rounds_finished={cell.key: 1 for cell in cells},
+        provenance={"code_digest": store.code_digest, "dirty": dirty_tree(), "stale_cells_recomputed": sorted(store.stale)},
     )
     (run_dir / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
     (run_dir / "timing.json").write_text(json.dumps({"wall_s": time.perf_counter() - started}) + "\n", encoding="utf-8")
