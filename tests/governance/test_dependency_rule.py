@@ -54,13 +54,14 @@ def _module_name(path: Path, root: Path) -> str:
 
 
 def import_graph(root: Path) -> dict[str, set[str]]:
-    """module -> governance modules it imports, at any depth of the file (function-level and
-    TYPE_CHECKING imports count: an arrow is an arrow). `from package import submodule` points at
-    the submodule, which is what it loads besides the package's own (import-free) __init__."""
+    """module -> governance modules it imports, at any depth of the file (function-level imports
+    count: deferring an import does not remove the arrow). Imports under `if TYPE_CHECKING:` do not:
+    they name types for the checker and never run. `from package import submodule` points at the
+    submodule, which is what it loads besides the package's own (import-free) __init__."""
     modules = {_module_name(path, root): path for path in root.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
@@ -74,6 +75,18 @@ def import_graph(root: Path) -> dict[str, set[str]]:
                 targets = submodules if len(submodules) == len(node.names) else [base, *submodules]
             graph[name].update(target for target in targets if target in modules and target != name)
     return graph
+
+
+def _runtime_nodes(tree: ast.AST):  # type: ignore[no-untyped-def]
+    """Every node, except the bodies of `if TYPE_CHECKING:` blocks."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
 
 
 def first_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -102,5 +115,9 @@ def test_the_cycle_finder_finds_a_cycle(tmp_path: Path) -> None:
     (package / "__init__.py").write_text("")
     (package / "a.py").write_text("def f():\n    from tractatus.governance.b import g\n")
     (package / "b.py").write_text("from . import a\n")
-    cycle = first_cycle(import_graph(package))
+    (package / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from tractatus.governance.d import X\n")
+    (package / "d.py").write_text("from tractatus.governance.c import Y\n")
+    graph = import_graph(package)
+    assert "tractatus.governance.d" not in graph["tractatus.governance.c"]  # a type-only import
+    cycle = first_cycle(graph)
     assert cycle is not None and set(cycle) == {"tractatus.governance.a", "tractatus.governance.b"}
