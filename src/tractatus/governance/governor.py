@@ -287,13 +287,19 @@ class Governor:
         """Run tool rules and uncached checks on the watchdog pool; past the budget, fail closed."""
         budget = self._timeout_s * (len(pending) + (rules_tool is not None))
         progress: list[str] = []
+        started = self._clock()
         future = self._pool.submit(self._run_uncached, action, text, pending, progress, rules_tool)
         try:
-            return future.result(timeout=budget)
+            found = future.result(timeout=budget)
+            # The work may have finished before this thread got to wait for it: what counts is how
+            # long it took, so a result that came in over budget fails closed like a hung one.
+            if (self._clock() - started) / 1e9 <= budget:
+                return found
         except concurrent.futures.TimeoutError:
-            running = progress[-1] if progress else (_RULES if rules_tool is not None else pending[0][0].name)
-            culprit = next((b for b, _ in pending if b.name == running), self._rules_check)
-            return [_check_failure(culprit, "check_timeout", "did not finish within its time budget")]
+            pass
+        running = progress[-1] if progress else (_RULES if rules_tool is not None else pending[0][0].name)
+        culprit = next((b for b, _ in pending if b.name == running), self._rules_check)
+        return [_check_failure(culprit, "check_timeout", "did not finish within its time budget")]
 
     def _run_uncached(
         self,
