@@ -12,7 +12,7 @@ Targets (issue 2, item 10):
   without the optional NER model, cache OFF (`limits.cache_entries: 0`) and every message
   distinct, so each decision does the real work: p50 <= 1 ms, p99 <= 3 ms.
 
-Run:  .venv/bin/python benchmarks/bench_governor.py [--quick]
+Run:  .venv/bin/python benchmarks/bench_governor.py [--quick] [--skip-text --sizes 100 --name NAME]
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ SHAPES = {
         "{{sql: {{prefix: 'q{i} '}}, table: {{in: [t{i}a, t{i}b, t{i}c]}}}}",
         'context.sql like "q{i} *" && ["t{i}a", "t{i}b", "t{i}c"].contains(context.table)',
     ),
-    # sql matches a regular expression and a numeric bound: nothing to index on, every rule is
-    # evaluated. The worst case; Cedar has no regular expressions, so it gets the `like` form.
+    # sql matches a regular expression and a numeric bound. The rule index puts a tool's regexes
+    # in one RE2 set per argument: one pass finds the rules whose pattern occurs, and only those
+    # are evaluated. Cedar has no regular expressions, so it gets the `like` form.
     "scan": (
         "{{sql: {{regex: '^q{i} '}}, rows: {{gt: {i}}}}}",
         'context.sql like "q{i} *" && context.rows > {i}',
@@ -211,8 +212,9 @@ def text_policy() -> Policy:
 def text_breakdown(policy: Policy, texts: list[str]) -> dict[str, dict]:
     """Where the text pipeline's time goes: normalization and each check the policy selects for
     messages, timed on their own over the same distinct messages (p50/p99 in microseconds)."""
-    from tractatus.governance.checks import CheckContext, default_registry
+    from tractatus.governance.checks import CheckContext
     from tractatus.governance.normalize import normalize
+    from tractatus.governance.registry import default_registry
     from tractatus.governance.state import GovernanceState
 
     registry = default_registry()
@@ -270,11 +272,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer samples")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--skip-text", action="store_true", help="only the tool-rule part")
+    parser.add_argument("--sizes", default="10,100,1000", help="rule counts, comma-separated")
+    parser.add_argument("--name", default="bench_governor", help="result file name in benchmarks/results/")
     args = parser.parse_args()
     n = 5_000 if args.quick else 50_000
     cedar_n = 500 if args.quick else 5_000
 
-    rules = bench_rules([10, 100, 1000], n, cedar_n)
+    rules = bench_rules([int(size) for size in args.sizes.split(",")], n, cedar_n)
     table(
         "tool-call rules: latency per decision, microseconds (all rules name the called tool; "
         "eq and prefix = narrowed by the rule index, scan = regex rules, every one evaluated)",
@@ -323,7 +327,7 @@ def main() -> None:
         )
         results["text_pipeline"] = text
     results["targets"] = {"rules_100_p50_us": 10, "rules_100_p99_us": 40, "text_p50_us": 1000, "text_p99_us": 3000}
-    print(f"results: {write_results('bench_governor', results)}")
+    print(f"results: {write_results(args.name, results)}")
 
 
 if __name__ == "__main__":

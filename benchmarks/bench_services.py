@@ -26,9 +26,8 @@ from typing import Callable
 from _common import percentiles, table, write_results
 from bench_governor import messages
 
-from tractatus.governance.actions import Action
+from tractatus.governance.actions import Action, action_text
 from tractatus.governance.checks import CheckContext
-from tractatus.governance.governor import action_text
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import bundled_policy_path, load_policy
 from tractatus.governance.services.boundary_enforcer import BoundaryEnforcer

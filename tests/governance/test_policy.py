@@ -39,7 +39,7 @@ def test_policy_is_immutable() -> None:
     ("text", "expected"),
     [
         (MINIMAL + "bogus: 1\n", ":5: bogus: unknown field"),
-        (MINIMAL.replace("medium: block, ", ""), ":4: severity_verdicts: Value error, must give a verdict for every severity; missing: medium"),
+        (MINIMAL.replace("medium: block, ", ""), ":4: severity_verdicts: must give a verdict for every severity; missing: medium"),
         (MINIMAL.replace("check_timeout_ms: 100", "check_timeout_ms: -1"), ":3: limits.check_timeout_ms"),
         (MINIMAL + "rules:\n  - id: r1\n    tool: x\n    verdict: maybe\n", ":8: rules.0.verdict"),
         (MINIMAL + "rules:\n  - id: r1\n    tool: x\n    verdict: block\n    when: {a: {regex: '('}}\n", "invalid regular expression"),

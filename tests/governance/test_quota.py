@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tractatus.governance.actions import Action, Verdict
-from tractatus.governance.checks import default_registry
 from tractatus.governance.errors import PolicyError
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import parse_policy
 from tractatus.governance.quota import QuotaCheck
+from tractatus.governance.registry import default_registry
 from tractatus.governance.state import GovernanceState
 
 HEADER = """
@@ -145,6 +145,8 @@ def test_shared_budget_of_pii_exposure_escalates_once_spent() -> None:
         ("- {id: s, measure: share, limit: 0.5, match: {regex: x}}", "window"),
         ("- {id: c, measure: count, limit: 3}", "needs `match`"),
         ("- {id: c, measure: count, limit: 3, match: {regex: '('}}", "regular expression"),
+        ("- {id: c, measure: count, limit: 3, match: {regex: '(a+)+$'}}", "nested unbounded quantifiers"),
+        ("- {id: c, measure: count, limit: 3, match: {regex: '(?=a)b'}}", "RE2"),
         ("- {id: c, measure: count, limit: 3, match: {}}", "regex or a detector"),
         ("- {id: c, measure: count, limit: 3, scop: agent, match: {regex: x}}", "unknown field"),
     ],

@@ -77,6 +77,8 @@ def test_rules_apply_only_to_their_kinds_and_tools() -> None:
         lambda i: {"table": {"in": [f"t{i}a", f"t{i}b", f"t{i % 3}a"]}},
         lambda i: {"sql": {"prefix": "q" + "x" * (i % 5)}},
         lambda i: {"sql": {"regex": f"^q{i} "}},
+        # several rules per pattern, case-insensitive and overlapping patterns, in one RE2 set
+        lambda i: {"sql": {"regex": ["(?i)drop", f"q{i % 4}", "x+", "^$"][i % 4]}, "rows": {"gt": i % 5}},
     ],
 )
 def test_indexed_and_scanned_rules_find_exactly_what_a_full_scan_finds(make_condition) -> None:
@@ -84,6 +86,7 @@ def test_indexed_and_scanned_rules_find_exactly_what_a_full_scan_finds(make_cond
     index = RuleIndex(rules)
     probes = [{"sql": f"q{i} select", "table": f"t{i}a"} for i in range(0, 60, 7)]
     probes += [{"sql": "qxxx select", "table": "t1a"}, {"sql": "", "table": "t0a"}, {"table": 5}, {}]
+    probes += [{"sql": "q1 DROP xx", "rows": 3}, {"sql": "", "rows": 9}, {"sql": 7, "rows": 9}, {"sql": "q3 drop", "rows": "4"}]
     for arguments in probes:
         expected = [r.id for r in rules if compile_rule(r).matches(arguments)]  # the oracle: no index
         assert [f.rule_id for f in index.evaluate("tool_call", "t", arguments)] == expected

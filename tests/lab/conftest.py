@@ -14,8 +14,9 @@ from typing import ClassVar, Sequence
 import pytest
 
 from tractatus.governance.actions import Finding, Severity
-from tractatus.governance.checks import CheckContext, CheckSettings, default_registry
+from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.policy import Policy, parse_policy
+from tractatus.governance.registry import default_registry
 from tractatus.lab.envs.grammar import Grammar, load_grammar
 
 

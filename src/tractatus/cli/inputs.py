@@ -34,8 +34,10 @@ def action_from_json(obj: object, where: str, defaults: dict[str, str]) -> Actio
         return ActionIn.model_validate({**defaults, **obj}).to_action()
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(object)"
-        message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:  # a rule about the whole action, e.g. no text to decide on
+            raise InputError(f"{where}: {message}") from None
+        field = ".".join(str(p) for p in first["loc"])
         raise InputError(f"{where}: field {field}: {message}") from None
 
 
@@ -50,6 +52,8 @@ def action_from_input(raw: str, where: str, defaults: dict[str, str], limit: int
             obj = None  # text that merely looks like JSON is checked as text
         if isinstance(obj, dict):
             return action_from_json(obj, where, defaults)
+    if not stripped:
+        raise InputError(f"{where}: nothing to check: the text is empty")
     return Action(text=raw, **defaults)
 
 

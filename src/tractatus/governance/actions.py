@@ -367,3 +367,30 @@ class Instruction:
             "prohibitions": list(self.prohibitions),
             "source": self.source,
         }
+
+
+def action_text(action: Action) -> str:
+    """The text the content checks see: the action's text plus every string in its arguments."""
+    if not action.arguments:
+        return action.text
+    parts = [action.text] if action.text else []
+    _collect_strings(action.arguments, parts)
+    return "\n".join(parts)
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    kind = type(value)
+    # Exact-type tests first: JSON arguments are str, int, float, bool, None, dict and list, and an
+    # ABC isinstance check costs about a microsecond per value on this per-decision path.
+    if kind is str:
+        out.append(value)
+    elif kind is int or kind is float or kind is bool or value is None:
+        return
+    elif kind is dict or kind is MappingProxyType or isinstance(value, Mapping):
+        for item in value.values():
+            _collect_strings(item, out)
+    elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_strings(item, out)
+    elif isinstance(value, str):  # a str subclass (an enum member, say)
+        out.append(value)

@@ -371,7 +371,7 @@ class AuditLog:
     # -- appending ---------------------------------------------------------------------------
     def append_decisions(self, entries: Sequence[tuple[Action, Decision]]) -> list[int]:
         """Append decisions; returns their sequence numbers once they are committed to disk."""
-        from tractatus.governance.governor import action_text  # the text the checks' spans index
+        from tractatus.governance.actions import action_text  # the text the checks' spans index
 
         rows: list[_Row] = []
         for action, decision in entries:

@@ -1,11 +1,13 @@
-"""The one small interface every detector and service implements, and the registry that composes them.
+"""The one small interface every detector and service implements (the registry is registry.py).
 
 A check is built once per loaded policy from its validated settings, then evaluated for many
 actions. It must be a pure function of (action, normalized text, settings) unless it declares
 `stateful = True`, in which case it may read the `GovernanceState` it is given; the governor
 caches the findings of stateless checks by content.
 
-Like Presidio's recognizers: small classes behind one interface, composed by a registry.
+Like Presidio's recognizers: small classes behind one interface, composed by a registry. This
+module is the ground floor of that design: it imports only the shared vocabulary (actions.py), so
+every check can import it and nothing here imports a check.
 """
 
 from __future__ import annotations
@@ -52,19 +54,3 @@ class CheckFactory(Protocol):
     Settings: ClassVar[type[CheckSettings]]
 
     def __call__(self, settings: Any) -> Check: ...
-
-
-def default_registry() -> dict[str, CheckFactory]:
-    """A fresh name -> check class mapping with every built-in detector and service.
-
-    Returned anew on each call (no module-level singleton), so a caller can add or replace
-    checks, e.g. a fault-injecting detector in tests, without affecting anyone else.
-    """
-    from tractatus.governance.detectors import builtin_detectors
-    from tractatus.governance.quota import QuotaCheck
-    from tractatus.governance.services import builtin_services
-
-    registry: dict[str, CheckFactory] = {}
-    for cls in (*builtin_detectors(), *builtin_services(), QuotaCheck):
-        registry[cls.name] = cls
-    return registry

@@ -271,7 +271,7 @@ class EscalationQueue:
 
     def submit_many(self, entries: Sequence[tuple[Action, Decision]]) -> list[int]:
         """Queue a batch of escalated actions in ONE transaction, each with its audit entry."""
-        from tractatus.governance.governor import action_text  # the text the findings' spans index
+        from tractatus.governance.actions import action_text  # the text the findings' spans index
 
         rows: builtins.list[dict[str, Any]] = []
         now = self._now_us()

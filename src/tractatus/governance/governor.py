@@ -2,13 +2,17 @@
 
 Order of a decision:
 1. agents held by a drift alert are stopped;
-2. tool calls: an unknown tool is denied; the policy's tool verdict and structured rules apply;
+2. tool calls: an unknown tool is denied; the policy's tool verdict applies;
 3. rate limits (state kept here, never in the agent);
-4. the text checks for the action's kind, on normalized text. Stateless checks are cached by
-   content; uncached work runs under a watchdog so that a check that raises, hangs or is missing
-   yields the policy's `on_error` verdict (block or escalate), never allow;
-5. the most severe verdict wins; MODIFY carries the redacted text;
-6. the decision is appended to the audit log and returned only once the record is durable.
+4. text larger than `max_text_bytes` (text plus argument strings) is blocked unread;
+5. the tool's structured rules and the text checks for the action's kind, on normalized text.
+   Stateless checks are cached by content. Every check, the tool rules included, runs under the
+   policy's `check_timeout_ms`: uncached work runs under a watchdog thread, so that a check that
+   raises, hangs or is missing yields the policy's `on_error` verdict (block or escalate), never
+   allow. Tool rules are RE2 and linear; on small arguments with no other work pending they run
+   inline (a thread hop costs more than they do) and are timed, failing closed past the budget;
+6. the most severe verdict wins; MODIFY carries the redacted text;
+7. the decision is appended to the audit log and returned only once the record is durable.
    If it cannot be audited, the decision is BLOCK.
 """
 
@@ -17,7 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Mapping, Sequence
 
 from tractatus.governance.actions import (
     Action,
@@ -26,14 +30,16 @@ from tractatus.governance.actions import (
     Finding,
     Severity,
     Verdict,
+    action_text,
     canonical_json,
     sha256_hex,
 )
-from tractatus.governance.checks import Check, CheckContext, CheckFactory, default_registry
+from tractatus.governance.checks import Check, CheckContext, CheckFactory
 from tractatus.governance.drift import hold_verdict
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import Policy
 from tractatus.governance.redact import redact
+from tractatus.governance.registry import default_registry
 from tractatus.governance.rules import RuleIndex
 from tractatus.governance.state import GovernanceState
 
@@ -42,6 +48,13 @@ if TYPE_CHECKING:
     from tractatus.governance.escalation import EscalationQueue
 
 DecisionObserver = Callable[[Action, Decision], None]
+
+# Tool rules on arguments up to this many characters run inline when no other check is pending.
+# Not a governance threshold (the verdict is the same either way, and the elapsed time is still
+# checked against the budget): it only decides when a thread hop is worth paying for. 100 RE2
+# rules over 4 K characters take well under a millisecond, far inside any sensible budget.
+_INLINE_RULE_CHARS = 4096
+_RULES = "tool_rules"  # the name tool rules carry in findings about their own failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,26 +99,6 @@ def models_digest(digests: Mapping[str, str]) -> str | None:
     return sha256_hex("".join(f"{name}:{digest}\n" for name, digest in sorted(digests.items())))
 
 
-def action_text(action: Action) -> str:
-    """The text the content checks see: the action's text plus every string in its arguments."""
-    if not action.arguments:
-        return action.text
-    parts = [action.text] if action.text else []
-    _collect_strings(action.arguments, parts)
-    return "\n".join(parts)
-
-
-def _collect_strings(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(value)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            _collect_strings(item, out)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _collect_strings(item, out)
-
-
 class Governor:
     """Layer 1's single entry point. Thread-safe: many agents may share one governor."""
 
@@ -137,6 +130,9 @@ class Governor:
         self._known_tools = {tool: Verdict.parse(v) for tool, v in doc.tools.known.items()}
         self._unknown_tool = Verdict.parse(doc.tools.unknown)
         self._rules = RuleIndex(doc.rules)
+        self._rules_check = _BoundCheck(
+            name=_RULES, check=None, kind="rules", on_error=self._on_error, severity_verdicts={}, cacheable=False
+        )
         self._rate_limits = doc.rate_limits
         for name, spec in doc.budgets.items():
             self.state.define_budget(name, spec.limit, spec.window_s)
@@ -210,8 +206,10 @@ class Governor:
             hold = self.state.hold_reason(action.agent_id)
             if hold is not None:
                 findings.append(engine_finding("drift.agent_held", f"agent is held: {hold}", hold_verdict(hold)))
+            rules_tool = None
             if action.kind == ActionKind.TOOL_CALL or action.tool is not None:
-                findings.extend(self._tool_findings(action))
+                tool_findings, rules_tool = self._tool_findings(action)
+                findings.extend(tool_findings)
             for limit in self._rate_limits:
                 if action.kind in limit.kinds:
                     count = self.state.record_event(action.agent_id, limit.id, limit.window_s)
@@ -228,14 +226,16 @@ class Governor:
                     engine_finding("kind.unknown", f"action kind {action.kind!r} is not governed by the policy", self._unknown_kind)
                 )
             checks = self._checks_by_kind.get(action.kind, ())
-            if checks:
+            if checks or rules_tool is not None:
                 text = action_text(action)
                 if len(text) * 4 > self._max_text_bytes and len(text.encode("utf-8", "surrogatepass")) > self._max_text_bytes:
                     findings.append(
                         engine_finding("input.too_large", f"text exceeds {self._max_text_bytes} bytes", Verdict.BLOCK)
                     )
+                elif checks:
+                    findings.extend(self._run_checks(action, text, checks, rules_tool))
                 else:
-                    findings.extend(self._run_checks(action, text, checks))
+                    findings.extend(self._run_rules(action, text, rules_tool))
         except Exception as exc:  # anything unexpected in the engine itself: fail closed
             findings.append(engine_finding("engine.error", f"governor error: {type(exc).__name__}", self._on_error))
         verdict = max((f.verdict for f in findings if f.verdict is not None), default=Verdict.ALLOW)
@@ -252,19 +252,23 @@ class Governor:
             action=action,
         )
 
-    def _tool_findings(self, action: Action) -> list[Finding]:
+    def _tool_findings(self, action: Action) -> tuple[list[Finding], str | None]:
+        """The tool gate's findings, and the tool whose structured rules must run (None: none)."""
         tool = action.tool
         if tool is None:
-            return [engine_finding("tool.missing", "tool call names no tool", self._unknown_tool)]
+            return [engine_finding("tool.missing", "tool call names no tool", self._unknown_tool)], None
         verdict = self._known_tools.get(tool)
         if verdict is None:
-            return [engine_finding("tool.unknown", f"tool {tool!r} is not in the policy", self._unknown_tool)]
-        found = self._rules.evaluate(action.kind, tool, action.arguments)
+            return [engine_finding("tool.unknown", f"tool {tool!r} is not in the policy", self._unknown_tool)], None
+        found = []
         if verdict != Verdict.ALLOW:
             found.append(engine_finding(f"tool.{verdict.label}", f"policy marks tool {tool!r} {verdict.label}", verdict))
-        return found
+        return found, (tool if self._rules.covers(tool) else None)
 
-    def _run_checks(self, action: Action, text: str, checks: Sequence[_BoundCheck]) -> list[Finding]:
+    def _run_checks(
+        self, action: Action, text: str, checks: Sequence[_BoundCheck], rules_tool: str | None = None
+    ) -> list[Finding]:
+        """Tool rules (when `rules_tool` is given) and text checks, every one under the time budget."""
         results: list[Finding] = []
         pending: list[tuple[_BoundCheck, Hashable | None]] = []
         for bound in checks:
@@ -274,23 +278,57 @@ class Governor:
                 results.extend(cached)
             else:
                 pending.append((bound, key))
-        if not pending:
-            return results
-        progress: list[str] = []
-        future = self._pool.submit(self._run_uncached, action, text, pending, progress)
-        try:
-            results.extend(future.result(timeout=self._timeout_s * len(pending)))
-        except concurrent.futures.TimeoutError:
-            running = progress[-1] if progress else pending[0][0].name
-            culprit = next(b for b, _ in pending if b.name == running)
-            results.append(_check_failure(culprit, "check_timeout", "did not finish within its time budget"))
+        if pending:
+            results.extend(self._watched(action, text, pending, rules_tool))
+        elif rules_tool is not None:
+            results.extend(self._run_rules(action, text, rules_tool))
         return results
 
-    def _run_uncached(
-        self, action: Action, text: str, pending: Sequence[tuple[_BoundCheck, Hashable | None]], progress: list[str]
+    def _run_rules(self, action: Action, text: str, tool: str) -> list[Finding]:
+        """Only tool rules to run: inline on small arguments, timed; under the watchdog otherwise."""
+        if len(text) > _INLINE_RULE_CHARS:
+            return self._watched(action, text, (), tool)
+        started = self._clock()
+        found = self._rules.evaluate(action.kind, tool, action.arguments)
+        if (self._clock() - started) / 1e9 > self._timeout_s:
+            return [_check_failure(self._rules_check, "check_timeout", "did not finish within its time budget")]
+        return found
+
+    def _watched(
+        self, action: Action, text: str, pending: Sequence[tuple[_BoundCheck, Hashable | None]], rules_tool: str | None
     ) -> list[Finding]:
-        ctx = CheckContext(action=action if text == action.text else replace(action, text=text), text=normalize(text), state=self.state)
+        """Run tool rules and uncached checks on the watchdog pool; past the budget, fail closed."""
+        budget = self._timeout_s * (len(pending) + (rules_tool is not None))
+        progress: list[str] = []
+        started = self._clock()
+        future = self._pool.submit(self._run_uncached, action, text, pending, progress, rules_tool)
+        try:
+            found = future.result(timeout=budget)
+            # The work may have finished before this thread got to wait for it: what counts is how
+            # long it took, so a result that came in over budget fails closed like a hung one.
+            if (self._clock() - started) / 1e9 <= budget:
+                return found
+        except concurrent.futures.TimeoutError:
+            pass
+        running = progress[-1] if progress else (_RULES if rules_tool is not None else pending[0][0].name)
+        culprit = next((b for b, _ in pending if b.name == running), self._rules_check)
+        return [_check_failure(culprit, "check_timeout", "did not finish within its time budget")]
+
+    def _run_uncached(
+        self,
+        action: Action,
+        text: str,
+        pending: Sequence[tuple[_BoundCheck, Hashable | None]],
+        progress: list[str],
+        rules_tool: str | None = None,
+    ) -> list[Finding]:
         out: list[Finding] = []
+        if rules_tool is not None:
+            progress.append(_RULES)
+            out.extend(self._rules.evaluate(action.kind, rules_tool, action.arguments))
+        if not pending:
+            return out
+        ctx = CheckContext(action=action if text == action.text else replace(action, text=text), text=normalize(text), state=self.state)
         for bound, key in pending:
             progress.append(bound.name)
             found = self._run_one(bound, ctx)

@@ -1,38 +1,49 @@
 """Policy documents: schema, loading, validation and digest.
 
 A policy is a YAML file validated with pydantic. A bad file is refused with one line naming the
-file, the line and the field, before anything runs. A loaded `Policy` is immutable (frozen
-models, read-only views) and carries the SHA-256 digest of its canonical content; every decision
-names the digest of the policy that made it.
+file, the line and the field, before anything runs. A policy may `extends:` another file; the
+chain is resolved first (policy_extends.py) and the resolved document is what is validated, run
+and digested. A loaded `Policy` is immutable (frozen models, read-only views) and carries the
+SHA-256 digest of its canonical content; every decision names the digest of the policy that made it.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Annotated, Any, Literal, Mapping
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from tractatus.governance.actions import Severity, Verdict, canonical_json, sha256_hex
+from tractatus.governance.actions import ActionKind, Severity, Verdict, canonical_json, sha256_hex
 from tractatus.governance.checks import CheckFactory, CheckSettings
 from tractatus.governance.errors import PolicyError
+from tractatus.governance.policy_extends import read_policy_file, resolve_extends
+from tractatus.governance.policy_regex import valid_regex
+from tractatus.governance.policy_yaml import PolicyYaml, locate, read_policy_yaml
 
 VerdictName = Literal["allow", "warn", "modify", "escalate", "block"]
 FailClosedVerdict = Literal["block", "escalate"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
 
-def valid_regex(value: str | None) -> str | None:
-    """A pydantic validator body: the pattern compiles, or the policy error says why."""
-    if value is not None:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression: {exc}") from None
+def _known_kind(value: str) -> str:
+    """Policies speak of the action kinds the project emits (ActionKind); a typo would govern nothing."""
+    if value not in ActionKind._value2member_map_:
+        known = ", ".join(kind.value for kind in ActionKind)
+        raise ValueError(f"unknown action kind {value!r} (known: {known})")
     return value
+
+
+KindName = Annotated[str, AfterValidator(_known_kind)]
 
 
 class _Model(BaseModel):
@@ -79,7 +90,7 @@ class Rule(_Model):
     id: str = Field(min_length=1)
     description: str = ""
     tool: str = Field(min_length=1, description='Tool name, or "*" for every tool.')
-    kinds: tuple[str, ...] = ("tool_call",)
+    kinds: tuple[KindName, ...] = ("tool_call",)
     when: dict[str, Condition] = Field(default_factory=dict, description="argument path -> condition")
     verdict: VerdictName
     severity: SeverityName = "high"
@@ -89,7 +100,7 @@ class RateLimit(_Model):
     """At most `max_events` actions of `kinds` per agent in `window_s` seconds."""
 
     id: str = Field(min_length=1)
-    kinds: tuple[str, ...]
+    kinds: tuple[KindName, ...]
     max_events: int = Field(gt=0)
     window_s: float = Field(gt=0)
     verdict: FailClosedVerdict = "block"
@@ -108,7 +119,7 @@ class Tools(_Model):
 
 
 class CheckPolicy(_Model):
-    kinds: tuple[str, ...] = Field(min_length=1)
+    kinds: tuple[KindName, ...] = Field(min_length=1)
     settings: dict[str, Any] = Field(default_factory=dict)
     severity_verdicts: dict[SeverityName, VerdictName] | None = None
     on_error: FailClosedVerdict | None = None
@@ -192,106 +203,117 @@ class Policy:
 
 
 def load_policy(path: str | Path, registry: Mapping[str, CheckFactory] | None = None) -> Policy:
-    """Load and validate a policy file. Raises PolicyError naming file, line and field."""
+    """Load and validate a policy file (resolving `extends:`). Raises PolicyError naming file, line and field."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read policy file ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PolicyError(f"{path}: policy file is not valid UTF-8 (byte {exc.start})") from None
-    return parse_policy(text, source=str(path), registry=registry)
+    own = read_policy_file(path)
+    return _build(own, path.parent, (path.resolve(),), registry)
 
 
-def parse_policy(text: str, *, source: str = "<policy>", registry: Mapping[str, CheckFactory] | None = None) -> Policy:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PolicyError(f"{source}{where}: invalid YAML: {problem}") from None
-    if not isinstance(data, dict):
-        raise PolicyError(f"{source}:1: a policy must be a YAML mapping with version, name, limits, ...")
-    duplicate = _first_duplicate_key(node)
-    if duplicate is not None:
-        # YAML keeps the last of two equal keys silently: a threshold set twice is a mistake.
-        key, line = duplicate
-        raise PolicyError(f"{source}:{line}: {key}: duplicate key")
+def resolved_policy_data(path: str | Path) -> dict[str, Any]:
+    """A policy file's document with `extends:` resolved, before validation: for tools that derive
+    variants of a policy (the multi-agent experiment's factored quotas) and load the result."""
+    path = Path(path)
+    data, _ = resolve_extends(read_policy_file(path), path.parent, (path.resolve(),))
+    return data
+
+
+def parse_policy(
+    text: str,
+    *,
+    source: str = "<policy>",
+    registry: Mapping[str, CheckFactory] | None = None,
+    base_dir: str | Path | None = None,
+) -> Policy:
+    """Validate a policy given as text. A relative `extends:` is read from `base_dir` (default:
+    the folder of `source`, i.e. the current directory for "<policy>")."""
+    own = read_policy_yaml(text, source)
+    return _build(own, Path(base_dir) if base_dir is not None else Path(source).parent, (), registry)
+
+
+def _build(own: PolicyYaml, base_dir: Path, seen: tuple[Path, ...], registry: Mapping[str, CheckFactory] | None) -> Policy:
+    data, layers = resolve_extends(own, base_dir, seen)
     try:
         document = PolicyDocument.model_validate(data)
     except ValidationError as exc:
-        raise _policy_error(source, node, exc, prefix=()) from None
+        raise _policy_error(layers, exc, prefix=()) from None
+    problem = _consistency_problem(document, data)
+    if problem is not None:
+        loc, message = problem
+        raise PolicyError(f"{_where(layers, loc)}: {'.'.join(loc)}: {message}")
 
     if registry is None:
-        from tractatus.governance.checks import default_registry
+        from tractatus.governance.registry import default_registry
 
         registry = default_registry()
     settings: dict[str, CheckSettings] = {}
     for name, entry in document.checks.items():
         factory = registry.get(name)
         if factory is None:
-            line = _line_of(node, ("checks", name))
             known = ", ".join(sorted(registry)) or "none"
-            raise PolicyError(f"{source}:{line}: checks.{name}: unknown check (known: {known})")
+            raise PolicyError(f"{_where(layers, ('checks', name))}: checks.{name}: unknown check (known: {known})")
         try:
             settings[name] = factory.Settings.model_validate(entry.settings)
         except ValidationError as exc:
-            raise _policy_error(source, node, exc, prefix=("checks", name, "settings")) from None
-    return Policy(document, settings, source)
+            raise _policy_error(layers, exc, prefix=("checks", name, "settings")) from None
+    return Policy(document, settings, own.source)
 
 
-def _first_duplicate_key(node: yaml.Node | None, path: str = "") -> tuple[str, int] | None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = f"{path}.{key.value}" if path else str(key.value)
-            if key.value in seen:
-                return name, key.start_mark.line + 1
-            seen.add(key.value)
-            found = _first_duplicate_key(value, name)
+def _consistency_problem(document: PolicyDocument, data: Mapping[str, Any]) -> tuple[tuple[str, ...], str] | None:
+    """Rules across fields that pydantic's per-field checks cannot see: (where, what) or None."""
+    declared = set(document.tools.known)
+    for index, rule in enumerate(document.rules):
+        if rule.tool != "*" and rule.tool not in declared:
+            # The governor denies an undeclared tool before any rule runs: the rule could never apply.
+            return ("rules", str(index), "tool"), f"tool {rule.tool!r} is not declared under tools.known"
+    return _warn_above_block(data.get("checks") or {}, ("checks",))
+
+
+def _warn_above_block(value: Any, loc: tuple[str, ...]) -> tuple[tuple[str, ...], str] | None:
+    """Any `warn_X` above its `block_X` (warn_score / block_score and every pair named that way):
+    the warn stage would be unreachable and the author's intent unclear."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if isinstance(key, str) and key.startswith("warn_"):
+                partner = "block_" + key[len("warn_"):]
+                block = value.get(partner)
+                if _is_number(item) and _is_number(block) and item > block:
+                    return (*loc, key), f"{key} {item} is above {partner} {block}"
+        for key, item in value.items():
+            found = _warn_above_block(item, (*loc, str(key)))
             if found is not None:
                 return found
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            found = _first_duplicate_key(item, f"{path}.{index}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _warn_above_block(item, (*loc, str(index)))
             if found is not None:
                 return found
     return None
 
 
-def _policy_error(source: str, node: yaml.Node | None, exc: ValidationError, prefix: tuple[str, ...]) -> PolicyError:
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _where(layers: list[PolicyYaml], loc: tuple[str, ...]) -> str:
+    """file:line of `loc` in the file of the chain (child first) that spells out most of it."""
+    best_line, best_depth, best_source = 1, -1, layers[0].source
+    for layer in layers:
+        line, depth = locate(layer.node, loc)
+        if depth > best_depth:
+            best_line, best_depth, best_source = line, depth, layer.source
+    return f"{best_source}:{best_line}"
+
+
+def _policy_error(layers: list[PolicyYaml], exc: ValidationError, prefix: tuple[str, ...]) -> PolicyError:
     first = exc.errors()[0]
     loc = prefix + tuple(str(part) for part in first["loc"])
     field = ".".join(loc) or "(document)"
-    line = _line_of(node, loc)
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown field"
     elif first["type"] == "missing":
         message = "required field is missing"
-    return PolicyError(f"{source}:{line}: {field}: {message}")
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[str, ...]) -> int:
-    """The 1-based line of the deepest YAML node along `loc` that exists."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((key, value) for key, value in node.value if str(key.value) == part), None)
-            if pair is None:
-                return line
-            line = pair[0].start_mark.line + 1  # the key's line: where a person looks for the field
-            node = pair[1]
-        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
-            node = node.value[int(part)]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
+    return PolicyError(f"{_where(layers, loc)}: {field}: {message}")
 
 
 def policies_dir() -> Path:

@@ -30,14 +30,22 @@ the clock is injected).
 
 from __future__ import annotations
 
-import re
-from typing import Any, ClassVar, Literal, Sequence
+from typing import Any, ClassVar, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tractatus.governance.actions import Finding, Severity, Verdict, sha256_hex
-from tractatus.governance.checks import Check, CheckContext, CheckSettings
-from tractatus.governance.policy import valid_regex
+from tractatus.governance.checks import Check, CheckContext, CheckFactory, CheckSettings
+from tractatus.governance.detectors import builtin_detectors
+from tractatus.governance.errors import PolicyError
+from tractatus.governance.policy_regex import compile_policy_regex, valid_regex
+
+
+def _detector_class(name: str) -> CheckFactory | None:
+    """A built-in detector by name. Quotas count detectors' findings, never services' (and the
+    registry imports this module, so asking it would be a circle)."""
+    return next((cls for cls in builtin_detectors() if cls.name == name), None)
+
 
 GLOBAL_SCOPE = "*"  # the scope key of a quota shared by all agents
 UNLIMITED = float("inf")
@@ -48,19 +56,19 @@ class QuotaMatch(BaseModel):
 
     regex: str | None = None
     detector: str | None = Field(default=None, description="name of a built-in detector, e.g. clickbait or pii")
-    # The detector's own settings (validated by its schema); in a policy, a YAML alias of the
-    # detector's `settings:` block keeps them identical to what the detector itself runs with.
-    detector_settings: dict[str, Any] = Field(default_factory=dict)
+    # Omitted: count with the detector instance this policy runs under `checks:` (same settings,
+    # no copy to keep in step). Given: the detector's own settings (validated by its schema).
+    detector_settings: dict[str, Any] | None = None
     min_severity: Literal["info", "low", "medium", "high", "critical"] = "low"
 
     @model_validator(mode="after")
     def _detector_exists(self) -> QuotaMatch:
         if self.detector is not None:
-            from tractatus.governance.checks import default_registry
-
-            factory = default_registry().get(self.detector)
+            factory = _detector_class(self.detector)
             if factory is None:
                 raise ValueError(f"unknown detector {self.detector!r}")
+            if self.detector_settings is None:
+                return self  # the policy's own instance, bound by the governor (bind_checks)
             try:
                 factory.Settings.model_validate(self.detector_settings)
             except ValidationError as exc:
@@ -116,16 +124,32 @@ class _Matcher:
     """A quota's `match`, compiled once: regex on the normalized text, or a detector's findings."""
 
     def __init__(self, match: QuotaMatch) -> None:
-        self._regex = re.compile(match.regex) if match.regex else None
+        self._regex = compile_policy_regex(match.regex) if match.regex else None
         self._detector: Check | None = None
         self._min_severity = Severity.parse(match.min_severity)
+        self.unbound_detector: str | None = None  # a detector to take from the policy's own checks
         if match.detector is not None:
-            from tractatus.governance.checks import default_registry
-
-            factory = default_registry()[match.detector]  # existence checked when the policy loaded
+            if match.detector_settings is None:
+                self.unbound_detector = match.detector
+                return
+            factory = _detector_class(match.detector)
+            assert factory is not None  # existence checked when the policy loaded
             self._detector = factory(factory.Settings.model_validate(match.detector_settings))
 
+    def bind(self, checks: Mapping[str, Check | None]) -> None:
+        if self.unbound_detector is None:
+            return
+        detector = checks.get(self.unbound_detector)
+        if detector is None:
+            raise PolicyError(
+                f"a quota counts {self.unbound_detector!r} findings with the policy's own detector, but the "
+                f"policy runs no {self.unbound_detector!r} check: add it under checks, or give detector_settings"
+            )
+        self._detector, self.unbound_detector = detector, None
+
     def __call__(self, ctx: CheckContext) -> bool:
+        if self.unbound_detector is not None:  # never bound to a governor's checks: cannot decide
+            raise RuntimeError(f"quota detector {self.unbound_detector!r} is not bound")
         if self._regex is not None and self._regex.search(ctx.text.text):
             return True
         if self._detector is not None:
@@ -149,6 +173,11 @@ class QuotaCheck:
     def __init__(self, settings: QuotaSettings) -> None:
         self.settings = settings
         self._matchers = {q.id: _Matcher(q.match) for q in settings.quotas if q.match is not None}
+
+    def bind_checks(self, checks: Mapping[str, Check | None]) -> None:
+        """Called by the governor once every check of the policy is built."""
+        for matcher in self._matchers.values():
+            matcher.bind(checks)
 
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         findings: list[Finding] = []

@@ -7,12 +7,12 @@ tool, not with the size of the policy. Each condition becomes one small closure.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from tractatus.governance.actions import Finding, Severity, Verdict
 from tractatus.governance.policy import Condition, Rule
+from tractatus.governance.policy_regex import compile_policy_regex, compile_regex_set
 
 _MISSING = object()
 Predicate = Callable[[Any], bool]
@@ -80,7 +80,7 @@ def _compile_condition(condition: Condition) -> Predicate:
         excluded = frozenset(map(str, condition.not_in))
         tests.append(lambda v: str(v) not in excluded)
     if condition.regex is not None:
-        search = re.compile(condition.regex).search
+        search = compile_policy_regex(condition.regex).search  # RE2: linear time in the argument
         tests.append(lambda v: isinstance(v, str) and search(v) is not None)
     if condition.prefix is not None:
         prefix = condition.prefix
@@ -146,15 +146,23 @@ class _ToolRules:
     """One tool's rules, indexed by the first condition that pins an argument's string value.
 
     `eq` and `in` conditions index the rule under each exact value; `prefix` under its prefix
-    (looked up once per distinct prefix length). Rules with no such condition are scanned.
+    (looked up once per distinct prefix length); failing those, a `regex` condition puts the rule
+    in one RE2 set per argument path, which finds every pattern that occurs in a single pass (100
+    regexes cost about what one does). Rules with none of these conditions are scanned.
     """
 
     exact: tuple[tuple[tuple[str, ...], Mapping[str, tuple[CompiledRule, ...]]], ...]
     prefixed: tuple[tuple[tuple[str, ...], tuple[int, ...], Mapping[str, tuple[CompiledRule, ...]]], ...]
+    regexed: tuple[tuple[tuple[str, ...], Callable[[str], Sequence[int]], tuple[tuple[CompiledRule, ...], ...]], ...]
     scanned: tuple[CompiledRule, ...]
 
     def candidates(self, arguments: Mapping[str, Any]) -> list[CompiledRule]:
         found: list[CompiledRule] = list(self.scanned)
+        for path, match, by_pattern in self.regexed:
+            value = _lookup(arguments, path)
+            if isinstance(value, str):
+                for index in match(value):
+                    found.extend(by_pattern[index])
         for path, by_value in self.exact:
             value = _lookup(arguments, path)
             if isinstance(value, str):
@@ -179,6 +187,9 @@ def _index_key(rule: Rule) -> tuple[str, str, tuple[str, ...]] | None:
             return "exact", path, tuple(condition.in_)
         if condition.prefix:
             return "prefix", path, (condition.prefix,)
+    for path, condition in rule.when.items():
+        if condition.regex is not None:  # only a string the pattern occurs in can match
+            return "regex", path, (condition.regex,)
     return None
 
 
@@ -189,6 +200,7 @@ def _freeze_buckets(buckets: dict[str, list[CompiledRule]]) -> dict[str, tuple[C
 def _group(rules: Sequence[Rule]) -> _ToolRules:
     exact: dict[tuple[str, ...], dict[str, list[CompiledRule]]] = {}
     prefixed: dict[tuple[str, ...], dict[str, list[CompiledRule]]] = {}
+    regexed: dict[tuple[str, ...], dict[str, list[CompiledRule]]] = {}
     scanned: list[CompiledRule] = []
     for rule in rules:
         compiled = compile_rule(rule)
@@ -197,7 +209,7 @@ def _group(rules: Sequence[Rule]) -> _ToolRules:
             scanned.append(compiled)
             continue
         kind, path, values = key
-        buckets = (exact if kind == "exact" else prefixed).setdefault(tuple(path.split(".")), {})
+        buckets = {"exact": exact, "prefix": prefixed, "regex": regexed}[kind].setdefault(tuple(path.split(".")), {})
         for value in dict.fromkeys(values):  # de-duplicated: a rule sits once in each bucket
             buckets.setdefault(value, []).append(compiled)
     return _ToolRules(
@@ -205,8 +217,16 @@ def _group(rules: Sequence[Rule]) -> _ToolRules:
         prefixed=tuple(
             (path, tuple(sorted({len(prefix) for prefix in b})), _freeze_buckets(b)) for path, b in prefixed.items()
         ),
+        regexed=tuple(_regex_bucket(path, b) for path, b in regexed.items()),
         scanned=tuple(scanned),
     )
+
+
+def _regex_bucket(
+    path: tuple[str, ...], by_pattern: dict[str, list[CompiledRule]]
+) -> tuple[tuple[str, ...], Callable[[str], Sequence[int]], tuple[tuple[CompiledRule, ...], ...]]:
+    patterns = list(by_pattern)
+    return path, compile_regex_set(patterns), tuple(tuple(by_pattern[p]) for p in patterns)
 
 
 class RuleIndex:
@@ -225,6 +245,11 @@ class RuleIndex:
             by_tool.setdefault(rule.tool, []).append(rule)
         self._wildcard = _group(by_tool.pop("*", []))
         self._by_tool = {tool: _group(group) for tool, group in by_tool.items()}
+
+    def covers(self, tool: str) -> bool:
+        """True if any rule could apply to calls of `tool` (its own rules or wildcard ones)."""
+        wildcard = self._wildcard
+        return tool in self._by_tool or bool(wildcard.scanned or wildcard.exact or wildcard.prefixed or wildcard.regexed)
 
     def evaluate(self, kind: str, tool: str | None, arguments: Mapping[str, Any]) -> list[Finding]:
         candidates = self._wildcard.candidates(arguments)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tractatus.governance.checks import default_registry
 from tractatus.governance.policy import Policy
+from tractatus.governance.registry import default_registry
 from tractatus.governance.services.boundary_enforcer import BoundaryEnforcer
 from tractatus.governance.services.context_pressure import ContextPressureMonitor
 from tractatus.governance.services.cross_reference import CrossReferenceValidator

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import default_policy, policy_settings
 
+from conftest import default_policy, policy_settings
 from tractatus.governance.actions import Action, Finding, Persistence, Severity, Verdict
-from tractatus.governance.checks import CheckContext, default_registry
+from tractatus.governance.checks import CheckContext
 from tractatus.governance.governor import Governor, action_text
 from tractatus.governance.normalize import normalize
+from tractatus.governance.registry import default_registry
 from tractatus.governance.services.cross_reference import (
     ConflictSeverity,
     CrossReferenceValidator,

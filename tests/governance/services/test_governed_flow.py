@@ -11,12 +11,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import default_policy, policy_settings
 
+from conftest import default_policy, policy_settings
 from tractatus.governance.actions import Action, Persistence, Verdict
-from tractatus.governance.checks import default_registry
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import bundled_policy_path, parse_policy
+from tractatus.governance.registry import default_registry
 from tractatus.governance.services.cross_reference import CrossReferenceValidator, ValidationStatus
 from tractatus.governance.services.deliberation import DeliberationStore, PluralisticDeliberationOrchestrator
 from tractatus.governance.services.persistence_classifier import InstructionPersistenceClassifier

@@ -22,6 +22,7 @@ Matching runs on `NormalizedText.lower_words`: homoglyphs, zero-width characters
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -226,7 +227,14 @@ class AbuseDetector:
         self.settings = settings
         self._severity = {category: Severity.parse(name) for category, name in settings.severities.items()}
         self._vader = SentimentIntensityAnalyzer()
+        # VADER costs O(words^2) per sentence, and a text repeating one insult has one hit per
+        # repetition in the same sentence: 1 KB of "you stupid " took 3-13 s scored hit by hit.
+        # Scoring each distinct sentence once (thread-safe cache, per detector) makes it ~0.1 s.
+        self._sentence_compound = functools.lru_cache(maxsize=256)(self._score_sentence)
         self._learned = LearnedTier(settings.learned, self.name) if settings.learned is not None else None
+
+    def _score_sentence(self, sentence: str) -> float:
+        return float(self._vader.polarity_scores(sentence)["compound"])
 
     @property
     def model_digests(self) -> dict[str, str]:
@@ -234,7 +242,7 @@ class AbuseDetector:
 
     def _compound(self, words: str, start: int, end: int) -> float:
         left, right = sentence_bounds(words, start, end)
-        return float(self._vader.polarity_scores(words[left:right])["compound"])
+        return self._sentence_compound(words[left:right])
 
     def hits(self, ctx: CheckContext) -> list[_Hit]:
         """Abuse found in `ctx.text.words` coordinates."""

@@ -38,9 +38,17 @@ from typing import Any, ClassVar, Hashable, Iterable, Literal, Mapping, Sequence
 
 from pydantic import Field, field_validator
 
-from tractatus.governance.actions import Action, Finding, Instruction, Persistence, Severity, Span, Verdict
+from tractatus.governance.actions import (
+    Action,
+    Finding,
+    Instruction,
+    Persistence,
+    Severity,
+    Span,
+    Verdict,
+    action_text,
+)
 from tractatus.governance.checks import Check, CheckContext, CheckSettings
-from tractatus.governance.governor import action_text
 from tractatus.governance.normalize import NormalizedText, normalize
 from tractatus.governance.services import parameters, prohibitions
 from tractatus.governance.services.patterns import excerpt, original_span

@@ -27,11 +27,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tractatus.governance.actions import canonical_json, sha256_hex
 from tractatus.governance.audit import AuditLog, open_audit_log
-from tractatus.governance.checks import CheckFactory, default_registry
+from tractatus.governance.checks import CheckFactory
 from tractatus.governance.errors import ConfigError
 from tractatus.governance.governor import DecisionObserver, Governor
 from tractatus.governance.policy import Policy, bundled_policy_path, load_policy
 from tractatus.governance.quota import QuotaCheck
+from tractatus.governance.registry import default_registry
 from tractatus.governance.state import GovernanceState
 from tractatus.lab.backends import Cell, CellFunction, CellStore, make_backend, run_grid
 from tractatus.lab.coverage import measured_coverage

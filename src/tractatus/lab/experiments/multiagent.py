@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import copy
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from tractatus.governance.policy import Policy, parse_policy
+from tractatus.governance.policy import Policy, parse_policy, resolved_policy_data
 from tractatus.lab.backends import Cell
 from tractatus.lab.envs.multiagent import FeedRules, MultiAgentFeedEnv
 from tractatus.lab.experiments.grid import (
@@ -71,7 +70,7 @@ class MultiAgentConfig(BaseModel):
 
 def variant_policy(path: str, variant: str, agents: int, rules: FeedRules) -> Policy:
     """The centralized policy as written (team PII budget from the feed rules), or its factored form."""
-    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    document = resolved_policy_data(path)  # multiagent.yaml extends lab-engagement.yaml
     derived = copy.deepcopy(document)
     team_budget = rules.pii_budget(agents)
     for quota in derived["checks"]["quota"]["settings"]["quotas"]:
