@@ -7,7 +7,8 @@ import pytest
 from conftest import default_policy, policy_settings
 from tractatus.governance.actions import Action, Finding, Persistence, Severity, Verdict
 from tractatus.governance.checks import CheckContext
-from tractatus.governance.governor import Governor, action_text
+from tractatus.governance.actions import action_text
+from tractatus.governance.governor import Governor
 from tractatus.governance.normalize import normalize
 from tractatus.governance.registry import default_registry
 from tractatus.governance.services.cross_reference import (

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tractatus.governance.actions import Action, Verdict
-from tractatus.governance.checks import CheckContext, default_registry
+from tractatus.governance.checks import CheckContext
+from tractatus.governance.registry import default_registry
 from tractatus.governance.governor import Governor
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import Policy, load_policy
