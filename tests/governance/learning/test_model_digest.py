@@ -30,8 +30,11 @@ def test_decisions_and_audit_entries_carry_the_model_digest(tmp_path: Path) -> N
     assert report.ok  # the digest is inside the hash chain's payload
 
 
-def test_a_policy_without_learned_tiers_has_no_model_digest() -> None:
-    governor = Governor(load_policy(bundled_policy_path("persistence")))
+def test_a_policy_without_learned_tiers_has_no_model_digest(tmp_path: Path) -> None:
+    # The lab policy's only learned tier is clickbait's; a child that drops that check has none.
+    child = tmp_path / "no-learned.yaml"
+    child.write_text(f"extends: {bundled_policy_path('persistence')}\nname: no-learned\nchecks:\n  clickbait: null\n")
+    governor = Governor(load_policy(child))
     decision = governor.evaluate(Action(text="hello", agent_id="a", kind="publish"))
     governor.close()
     assert decision.model_digest is None
