@@ -70,7 +70,7 @@ class AdversarialHeadlinesConfig(BaseModel):
     data_dir: str | None = None
 
 
-QUICK = AdversarialHeadlinesConfig(rounds=30, attempts=20, sources=100, seeds=10, buckets=3)
+QUICK = AdversarialHeadlinesConfig(rounds=15, attempts=10, sources=100, seeds=10, buckets=3)
 
 
 def wilson(successes: int, trials: int) -> list[float] | None:
