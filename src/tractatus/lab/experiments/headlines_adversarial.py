@@ -58,7 +58,7 @@ FAMILIES = ("identity", "seen", "held_out")
 class AdversarialHeadlinesConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    rounds: int = Field(default=100, ge=2)
+    rounds: int = Field(default=50, ge=2)
     attempts: int = Field(default=20, ge=1, description="rewrites submitted per round")
     sources: int = Field(default=200, ge=1, description="clickbait source headlines drawn per seed")
     seeds: int = Field(default=10, ge=1)
