@@ -171,7 +171,9 @@ def run_adversarial_headlines(config: AdversarialHeadlinesConfig, *, run_dir: Pa
     clickbait = [h.text for h in load_pool(config.data_dir, config.pool) if h.clickbait]
     if not clickbait:
         raise ConfigError("the pool has no headline labelled clickbait: nothing to rewrite")
+    # The governor measured is the code at start: read commit and tree state before anything runs.
     provenance = run_provenance(config.data_dir, config.pool)
+    commit = git_commit()
     run_dir.mkdir(parents=True, exist_ok=True)
     audit = open_audit_log(run_dir / AUDIT_FILE)
     try:
@@ -185,7 +187,7 @@ def run_adversarial_headlines(config: AdversarialHeadlinesConfig, *, run_dir: Pa
     summary = {
         "experiment": "q3-headlines",
         "config": config.model_dump(mode="json"),
-        "governor": {"commit": git_commit(), "dirty": provenance.dirty, "policy_digest": policy.digest,
+        "governor": {"commit": commit, "dirty": provenance.dirty, "policy_digest": policy.digest,
                      "governance_code_digest": code_digest(PACKAGE_ROOT / "governance")},
         "provenance": provenance.model_dump(mode="json"),
         "sources_available": len(clickbait),

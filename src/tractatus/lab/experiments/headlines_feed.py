@@ -175,6 +175,9 @@ def _mode_feed(config: FeedConfig, mode: str, world: HeadlineWorld, seed: int, p
 def run_feed_experiment(config: FeedConfig, *, run_dir: Path) -> dict[str, Any]:
     policies = {(mode, limit): feed_policy(mode, limit) for mode in POLICIES for limit in config.limits}
     world = HeadlineWorld(load_pool(config.data_dir, config.pool), EngagementModel.load_default())
+    # The governor measured is the code at start: read commit and tree state before anything runs.
+    provenance = run_provenance(config.data_dir, config.pool)
+    commit = git_commit()
     run_dir.mkdir(parents=True, exist_ok=True)
     audit = open_audit_log(run_dir / AUDIT_FILE)
     try:
@@ -190,11 +193,10 @@ def run_feed_experiment(config: FeedConfig, *, run_dir: Path) -> dict[str, Any]:
                                          for mode in config.modes}
     finally:
         audit.close()
-    provenance = run_provenance(config.data_dir, config.pool)
     summary = {
         "experiment": "q5-headlines",
         "config": config.model_dump(mode="json"),
-        "governor": {"commit": git_commit(), "dirty": provenance.dirty,
+        "governor": {"commit": commit, "dirty": provenance.dirty,
                      "policy_digests": {f"{mode}@{limit:g}": p.digest for (mode, limit), p in policies.items()}},
         "provenance": provenance.model_dump(mode="json"),
         "pool": {"headlines": len(world), "clickbait_share": float(world.clickbait.mean()),
