@@ -93,3 +93,26 @@ def test_q5_ungoverned_feed_breaks_the_joint_limit_and_centralized_governance_ho
     # Every flagged headline is labelled clickbait here, so the labels agree with the flags.
     assert results["centralized"]["joint_violation_rate"]["mean"] == 0.0
     assert results["none"]["clickbait_share"]["mean"] > 0.3
+
+
+def _q5_summary(commit: str, over: float) -> dict:
+    n = {"mean": over, "ci95": 0.01, "per_seed": [over]}
+    cell = {"joint_violation_rate": n, "joint_violation_upper95": 0.5, "joint_violation_rate_flagged": n,
+            "joint_violation_flagged_upper95": 0.5, "clickbait_share": n, "flagged_share": n, "engagement": n}
+    return {"experiment": "q5-headlines", "governor": {"commit": commit, "dirty": False},
+            "config": {"agents": 10, "rounds": 5, "feed_window": 20, "seeds": 1},
+            "pool": {"detector_recall_on_clickbait": 0.5, "clickbait_share": 0.5},
+            "results": {"0.3": {"none": cell, "centralized": cell}}}
+
+
+def test_report_shows_every_measured_commit_in_order_and_marks_grammar_only_questions(tmp_path: Path) -> None:
+    from tractatus.lab.research_report_headlines import addendum
+
+    assert "No results yet" in addendum("adversarial", tmp_path)
+    assert "only in the grammar world" in addendum("scale", tmp_path)
+    history = tmp_path / "results" / "q5-headlines.json"
+    record(_q5_summary("1" * 40, 0.25), history)
+    record(_q5_summary("2" * 40, 0.75), history)
+    text = addendum("multiagent", tmp_path)
+    assert text.index("1" * 12) < text.index("2" * 12)
+    assert "0.250 ± 0.010" in text and "0.750 ± 0.010" in text
