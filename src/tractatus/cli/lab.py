@@ -428,6 +428,22 @@ def _record(summary: dict[str, Any], record: str | None, default: str) -> None:
     add_to_history(summary, Path(record or default))
 
 
+def _question_config(base: Any, numbers: dict[str, int | None], pool: Path | None, data_dir: Path | None, **extra: Any) -> Any:
+    """A Q3/Q5 configuration: `base` (default or --quick) with the options given on the command line."""
+    if pool is not None and not pool.is_file():
+        raise InputError(f"--pool {pool}: no such file")
+    fields = type(base).model_fields
+    given = {k: v for k, v in numbers.items() if k in fields and v is not None}
+    from pydantic import ValidationError
+
+    try:  # validated (model_copy would not): e.g. --rounds 1 where the experiment needs two
+        return type(base).model_validate({**base.model_dump(), **given, **extra, "pool": str(pool) if pool else None,
+                                          "data_dir": str(data_dir) if data_dir else None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(f"--{'-'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+
+
 @app.command("adversarial-headlines")
 def adversarial_headlines(
     as_json: bool = JsonOpt,
@@ -443,16 +459,16 @@ def adversarial_headlines(
     """Q3 on real headlines: an adversary learns which rewrites of real clickbait the governor publishes."""
     from rich.table import Table
 
-    from tractatus.lab.experiments.headlines_adversarial import QUICK, AdversarialHeadlinesConfig, run_adversarial_headlines
+    from tractatus.lab.experiments.headlines_adversarial import (
+        QUICK,
+        AdversarialHeadlinesConfig,
+        run_adversarial_headlines,
+    )
     from tractatus.lab.results import new_run_dir
 
     numbers = _setting_numbers(agents=None, rounds=rounds, seeds=seeds, steps=None, policy=policy)
-    if pool is not None and not pool.is_file():
-        raise InputError(f"--pool {pool}: no such file")
-    base = QUICK if quick else AdversarialHeadlinesConfig()
-    config = base.model_copy(update={**{k: v for k, v in numbers.items() if k in ("rounds", "seeds") and v is not None},
-                                     "policy": str(policy) if policy else None, "pool": str(pool) if pool else None,
-                                     "data_dir": str(data_dir) if data_dir else None})
+    config = _question_config(QUICK if quick else AdversarialHeadlinesConfig(), numbers, pool, data_dir,
+                              policy=str(policy) if policy else None)
     summary = run_adversarial_headlines(config, run_dir=new_run_dir(out, "q3-headlines"))
     _record(summary, record, "docs/results/q3-headlines.json")
 
@@ -491,11 +507,7 @@ def multiagent_headlines(
     from tractatus.lab.results import new_run_dir
 
     numbers = _setting_numbers(agents=agents, rounds=rounds, seeds=seeds, steps=None, policy=None)
-    if pool is not None and not pool.is_file():
-        raise InputError(f"--pool {pool}: no such file")
-    base = QUICK if quick else FeedConfig()
-    config = base.model_copy(update={**{k: v for k, v in numbers.items() if k in ("agents", "rounds", "seeds") and v is not None},
-                                     "pool": str(pool) if pool else None, "data_dir": str(data_dir) if data_dir else None})
+    config = _question_config(QUICK if quick else FeedConfig(), numbers, pool, data_dir)
     summary = run_feed_experiment(config, run_dir=new_run_dir(out, "q5-headlines"))
     _record(summary, record, "docs/results/q5-headlines.json")
 

@@ -12,7 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tractatus.lab.experiments.headlines_adversarial import AdversarialHeadlinesConfig, record, run_adversarial_headlines
+from tractatus.lab.experiments.headlines_adversarial import (
+    AdversarialHeadlinesConfig,
+    record,
+    run_adversarial_headlines,
+)
 from tractatus.lab.experiments.headlines_feed import FeedConfig, run_feed_experiment, window_violations
 from tractatus.lab.headline_rewrites import HELD_OUT, OPERATORS, SEEN, family_of
 from tractatus.lab.modes import Mode

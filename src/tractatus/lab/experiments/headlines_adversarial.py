@@ -32,21 +32,20 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
-from threadpoolctl import threadpool_limits
 
 from tractatus.governance.actions import Action, ActionKind, Verdict
-from tractatus.governance.audit import AuditLog, open_audit_log
-from tractatus.governance.governor import Governor
+from tractatus.governance.audit import AuditLog
 from tractatus.governance.errors import ConfigError
+from tractatus.governance.governor import Governor
 from tractatus.governance.policy import Policy, bundled_policy_path, load_policy
 from tractatus.governance.state import GovernanceState
 from tractatus.lab.experiments.grid import number
 from tractatus.lab.experiments.headlines import upper95
 from tractatus.lab.headline_rewrites import OPERATORS, family_of
+from tractatus.lab.measured_run import measured_run
 from tractatus.lab.modes import Mode
 from tractatus.lab.policy_fit import LAB_POLICY, check_policy_fits
-from tractatus.lab.provenance import PACKAGE_ROOT, code_digest, run_provenance
-from tractatus.lab.results import AUDIT_FILE, git_commit
+from tractatus.lab.provenance import PACKAGE_ROOT, code_digest
 from tractatus.lab.runner import RoundClock
 from tractatus.lab.world.pool import load_pool
 
@@ -171,19 +170,12 @@ def run_adversarial_headlines(config: AdversarialHeadlinesConfig, *, run_dir: Pa
     clickbait = [h.text for h in load_pool(config.data_dir, config.pool) if h.clickbait]
     if not clickbait:
         raise ConfigError("the pool has no headline labelled clickbait: nothing to rewrite")
-    # The governor measured is the code at start: read commit and tree state before anything runs.
-    provenance = run_provenance(config.data_dir, config.pool)
-    commit = git_commit()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    audit = open_audit_log(run_dir / AUDIT_FILE)
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            results = {mode.value: {adversary: summarize([_seed(config, mode, adversary, seed, clickbait, policy, audit)
-                                                          for seed in range(config.seeds)])
-                                    for adversary in config.adversaries}
-                       for mode in config.modes}
-    finally:
-        audit.close()
+    with measured_run(run_dir, config.data_dir, config.pool) as run:
+        results = {mode.value: {adversary: summarize([_seed(config, mode, adversary, seed, clickbait, policy, run.audit)
+                                                      for seed in range(config.seeds)])
+                                for adversary in config.adversaries}
+                   for mode in config.modes}
+    provenance, commit = run.provenance, run.commit
     summary = {
         "experiment": "q3-headlines",
         "config": config.model_dump(mode="json"),

@@ -30,18 +30,16 @@ from typing import Any
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
-from threadpoolctl import threadpool_limits
 
 from tractatus.governance.actions import Action, ActionKind, Verdict
-from tractatus.governance.audit import AuditLog, open_audit_log
+from tractatus.governance.audit import AuditLog
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import Policy, bundled_policy_path, parse_policy
 from tractatus.governance.state import GovernanceState
 from tractatus.lab.envs.headlines import HeadlineWorld
 from tractatus.lab.experiments.grid import number
 from tractatus.lab.experiments.headlines import upper95
-from tractatus.lab.provenance import run_provenance
-from tractatus.lab.results import AUDIT_FILE, git_commit
+from tractatus.lab.measured_run import measured_run
 from tractatus.lab.runner import RoundClock
 from tractatus.lab.world.engagement import EngagementModel
 from tractatus.lab.world.pool import load_pool
@@ -175,24 +173,17 @@ def _mode_feed(config: FeedConfig, mode: str, world: HeadlineWorld, seed: int, p
 def run_feed_experiment(config: FeedConfig, *, run_dir: Path) -> dict[str, Any]:
     policies = {(mode, limit): feed_policy(mode, limit) for mode in POLICIES for limit in config.limits}
     world = HeadlineWorld(load_pool(config.data_dir, config.pool), EngagementModel.load_default())
-    # The governor measured is the code at start: read commit and tree state before anything runs.
-    provenance = run_provenance(config.data_dir, config.pool)
-    commit = git_commit()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    audit = open_audit_log(run_dir / AUDIT_FILE)
-    try:
-        with threadpool_limits(limits=1, user_api="blas"):
-            flagged = flags_of(world, policies[("factored", config.limits[0])])
-            ungoverned = [_mode_feed(config, "none", world, seed, None, audit) for seed in range(config.seeds)]
-            results: dict[str, dict[str, Any]] = {}
-            for limit in config.limits:
-                feeds = {mode: ungoverned if mode == "none" else
-                         [_mode_feed(config, mode, world, seed, policies[(mode, limit)], audit) for seed in range(config.seeds)]
-                         for mode in config.modes}
-                results[f"{limit:g}"] = {mode: summarize([seed_numbers(config, limit, world, feed, flagged) for feed in feeds[mode]])
-                                         for mode in config.modes}
-    finally:
-        audit.close()
+    with measured_run(run_dir, config.data_dir, config.pool) as run:
+        flagged = flags_of(world, policies[("factored", config.limits[0])])
+        ungoverned = [_mode_feed(config, "none", world, seed, None, run.audit) for seed in range(config.seeds)]
+        results: dict[str, dict[str, Any]] = {}
+        for limit in config.limits:
+            feeds = {mode: ungoverned if mode == "none" else
+                     [_mode_feed(config, mode, world, seed, policies[(mode, limit)], run.audit) for seed in range(config.seeds)]
+                     for mode in config.modes}
+            results[f"{limit:g}"] = {mode: summarize([seed_numbers(config, limit, world, feed, flagged) for feed in feeds[mode]])
+                                     for mode in config.modes}
+    provenance, commit = run.provenance, run.commit
     summary = {
         "experiment": "q5-headlines",
         "config": config.model_dump(mode="json"),
