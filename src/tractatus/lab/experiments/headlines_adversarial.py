@@ -128,7 +128,7 @@ def run_cell(config: AdversarialHeadlinesConfig, mode: Mode, adversary: str, see
         clock.now += 1.0
     return {"operators": names, "wins": wins.astype(int).tolist(), "losses": losses.astype(int).tolist(),
             "bucket_attempts": bucket_att.tolist(), "bucket_successes": bucket_win.tolist(),
-            "share_last_bucket": (chosen_last / max(chosen_last.sum(), 1)).tolist(), "examples": examples}
+            "share_last_bucket": (chosen_last / max(int(chosen_last.sum()), 1)).tolist(), "examples": examples}
 
 
 def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
