@@ -414,3 +414,113 @@ def gap_headlines(
         return table
 
     _emit(as_json, summary.to_json(), view)
+
+
+RecordOpt = typer.Option(None, "--record", help="Add the summary, keyed by the governor's commit, to this history file "
+                         "(default docs/results/<q>-headlines.json; 'none' to skip).")
+
+
+def _record(summary: dict[str, Any], record: str | None, default: str) -> None:
+    from tractatus.lab.experiments.headlines_adversarial import record as add_to_history
+
+    if record is not None and record.lower() == "none":
+        return
+    add_to_history(summary, Path(record or default))
+
+
+def _question_config(base: Any, numbers: dict[str, int | None], pool: Path | None, data_dir: Path | None, **extra: Any) -> Any:
+    """A Q3/Q5 configuration: `base` (default or --quick) with the options given on the command line."""
+    if pool is not None and not pool.is_file():
+        raise InputError(f"--pool {pool}: no such file")
+    fields = type(base).model_fields
+    given = {k: v for k, v in numbers.items() if k in fields and v is not None}
+    from pydantic import ValidationError
+
+    try:  # validated (model_copy would not): e.g. --rounds 1 where the experiment needs two
+        return type(base).model_validate({**base.model_dump(), **given, **extra, "pool": str(pool) if pool else None,
+                                          "data_dir": str(data_dir) if data_dir else None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(f"--{'-'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+
+
+@app.command("adversarial-headlines")
+def adversarial_headlines(
+    as_json: bool = JsonOpt,
+    quick: bool = QuickOpt,
+    rounds: str | None = RoundsOpt,
+    seeds: str | None = SeedsOpt,
+    policy: Path | None = PolicyOpt,
+    pool: Path | None = PoolOpt,
+    data_dir: Path | None = DataDirOpt,
+    out: Path = OutOpt,
+    record: str | None = RecordOpt,
+) -> None:
+    """Q3 on real headlines: an adversary learns which rewrites of real clickbait the governor publishes."""
+    from rich.table import Table
+
+    from tractatus.lab.experiments.headlines_adversarial import (
+        QUICK,
+        AdversarialHeadlinesConfig,
+        run_adversarial_headlines,
+    )
+    from tractatus.lab.results import new_run_dir
+
+    numbers = _setting_numbers(agents=None, rounds=rounds, seeds=seeds, steps=None, policy=policy)
+    config = _question_config(QUICK if quick else AdversarialHeadlinesConfig(), numbers, pool, data_dir,
+                              policy=str(policy) if policy else None)
+    summary = run_adversarial_headlines(config, run_dir=new_run_dir(out, "q3-headlines"))
+    _record(summary, record, "docs/results/q3-headlines.json")
+
+    def view() -> Table:
+        gov = summary["governor"]
+        table = Table(title=f"Q3 on real headlines: attack success (published / attempts), governor {gov['commit'][:12]}"
+                      f"{' (dirty)' if gov['dirty'] else ''}, {config.seeds} seeds", title_justify="left")
+        for column in ("mode", "adversary", "ASR", "identity", "seen families", "held-out families"):
+            table.add_column(column)
+        for mode, adversaries in summary["results"].items():
+            for adversary, r in adversaries.items():
+                fam = r["by_family"]
+                table.add_row(mode, adversary, f"{r['asr']['mean']:.3f} ± {r['asr']['ci95'] or 0:.3f}",
+                              *(f"{fam[f]['asr']:.3f}" if fam[f]["asr"] is not None else "-" for f in ("identity", "seen", "held_out")))
+        return table
+
+    _emit(as_json, summary, view)
+
+
+@app.command("multiagent-headlines")
+def multiagent_headlines(
+    as_json: bool = JsonOpt,
+    quick: bool = QuickOpt,
+    agents: str | None = AgentsOpt,
+    rounds: str | None = RoundsOpt,
+    seeds: str | None = SeedsOpt,
+    pool: Path | None = PoolOpt,
+    data_dir: Path | None = DataDirOpt,
+    out: Path = OutOpt,
+    record: str | None = RecordOpt,
+) -> None:
+    """Q5 on real headlines: a 30%-clickbait feed constraint under no, factored and centralized governance."""
+    from rich.table import Table
+
+    from tractatus.lab.experiments.headlines_feed import QUICK, FeedConfig, run_feed_experiment
+    from tractatus.lab.results import new_run_dir
+
+    numbers = _setting_numbers(agents=agents, rounds=rounds, seeds=seeds, steps=None, policy=None)
+    config = _question_config(QUICK if quick else FeedConfig(), numbers, pool, data_dir)
+    summary = run_feed_experiment(config, run_dir=new_run_dir(out, "q5-headlines"))
+    _record(summary, record, "docs/results/q5-headlines.json")
+
+    def view() -> Table:
+        table = Table(title=f"Q5 on real headlines: feed windows of {config.feed_window} over the limit, {config.agents} agents, "
+                      f"{config.seeds} seeds", title_justify="left")
+        for column in ("limit", "mode", "windows over (labels)", "windows over (detector flags)", "clickbait share", "flagged share"):
+            table.add_column(column)
+        for limit, modes in summary["results"].items():
+            for mode, r in modes.items():
+                table.add_row(limit, mode, f"{r['joint_violation_rate']['mean']:.3f} ± {r['joint_violation_rate']['ci95'] or 0:.3f}",
+                              f"{r['joint_violation_rate_flagged']['mean']:.3f} ± {r['joint_violation_rate_flagged']['ci95'] or 0:.3f}",
+                              f"{r['clickbait_share']['mean']:.1%}", f"{r['flagged_share']['mean']:.1%}")
+        return table
+
+    _emit(as_json, summary, view)

@@ -21,6 +21,8 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tractatus.lab.research_report_headlines import addendum
+
 EXPERIMENTS = ("scale", "persistence", "adversarial", "gap", "multiagent")
 PROFILE_RANK = {"full": 3, "default": 2, "quick": 1}
 Summary = dict[str, Any]
@@ -533,11 +535,11 @@ def generate(*, runs: Path = Path("runs"), docs: Path = Path("docs")) -> dict[st
         summary, source = best_summary(Path(runs), out, experiment)
         sources[experiment] = source
         if summary is None:
-            sections.append(f"## {experiment}\n\nNo results yet: run `tractatus lab {experiment}`.\n")
+            sections.append(f"## {experiment}\n\nNo results yet: run `tractatus lab {experiment}`.\n" + addendum(experiment, Path(docs)))
             continue
         summaries[experiment] = summary
         (out / f"{experiment}.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        sections.append(SECTIONS[experiment](summary, out))
+        sections.append(SECTIONS[experiment](summary, out) + addendum(experiment, Path(docs)))
     parts.append(at_a_glance(summaries))
     parts.extend(sections)
     parts.append(RUNNING_ON_RAY)
