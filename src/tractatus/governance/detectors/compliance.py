@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
 from typing import ClassVar, Literal, Mapping, Sequence
 
@@ -27,6 +26,7 @@ from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.pii import pii_evidence
 from tractatus.governance.detectors.pii_recognizers import PiiCategory, RecognizerSettings, recognize_cached
+from tractatus.governance.lazy_pattern import lazy_compile
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 ComplianceCategory = Literal["consent_required", "special_category", "retention"]
@@ -110,10 +110,10 @@ _VERB_PHRASES = (
     rf"|(?P<political_opinion>{_POLITICAL_VP})|(?P<trade_union>{_UNION_VP})|(?P<criminal_record>{_CRIMINAL_VP})"
 )
 # "she's", "John's": the contracted "is" follows the subject without a space.
-_SPECIAL_LOWER = re.compile(rf"\b{_SUBJECT_LOWER}{_FILLER}(?:\s+|(?='s\s))(?:{_VERB_PHRASES})")
+_SPECIAL_LOWER = lazy_compile(rf"\b{_SUBJECT_LOWER}{_FILLER}(?:\s+|(?='s\s))(?:{_VERB_PHRASES})")
 # A capitalised name as the subject: runs on the case-preserving view, the verb phrase ignoring case.
-_SPECIAL_NAMED = re.compile(rf"\b(?P<name>[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?){_FILLER}(?:\s+|(?='s\s))(?i:{_VERB_PHRASES})")
-_BIOMETRIC = re.compile(
+_SPECIAL_NAMED = lazy_compile(rf"\b(?P<name>[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?){_FILLER}(?:\s+|(?='s\s))(?i:{_VERB_PHRASES})")
+_BIOMETRIC = lazy_compile(
     r"\b(?:his|her|their|[a-z]+'s|(?:my|our|the)\s+(?:" + _RELATIONS + r")'s)\s+(?:fingerprints?|face\s+scans?|facial\s+(?:scan|geometry|recognition\s+(?:data|template))|"
     r"iris\s+scans?|retina(?:l)?\s+scans?|voiceprint|voice\s+print|dna(?:\s+(?:sample|profile|test|results))?|genetic\s+(?:data|test|profile|results|markers)|"
     r"biometric\s+(?:data|template|profile)s?|palm\s+prints?|hiv\s+status|medical\s+(?:records?|history)|diagnosis|"
@@ -127,14 +127,14 @@ _NOT_NAMES = frozenset(
 # -- retention -------------------------------------------------------------------------------
 
 _KEEP = r"(?:keep|store|retain|hold|save|archive|preserve|log|persist|cache|back\s+up)(?:s|ed|ing|d)?"
-_FOREVER = re.compile(
+_FOREVER = lazy_compile(
     rf"\b{_KEEP}\s+(?:[\w'-]+\s+){{0,5}}?(?:forever|indefinitely|permanently|in\s+perpetuity|for\s+ever|for\s+all\s+time|for\s+good|"
     r"without\s+(?:an?\s+)?(?:expiry|expiration|time\s+limit|deletion|end\s+date|limit)|with\s+no\s+(?:expiry|expiration|time\s+limit|deletion|end\s+date|limit))\b"
     r"|\bnever\s+(?:ever\s+)?(?:delete|purge|erase|remove|expire|destroy|clear)\b|\bno\s+retention\s+(?:limit|period|policy)\b"
     r"|\b(?:don'?t|do\s+not)\s+(?:ever\s+)?(?:delete|purge|erase|destroy)\s+(?:any|the|this|these|it|them|their|his|her|user|customer|personal)\b"
     r"|\b(?:retention|retained|kept|stored)\s+(?:\w+\s+){0,2}?(?:forever|indefinitely|permanently)\b"
 )
-_DURATION = re.compile(
+_DURATION = lazy_compile(
     rf"\b(?:{_KEEP}|retention\s+(?:period\s+)?(?:of|is)|retained|kept|stored)\s+(?:[\w'-]+\s+){{0,6}}?(?:for\s+|of\s+)?(?:up\s+to\s+|at\s+least\s+|another\s+)?"
     r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|fifty|a\s+hundred)\s+"
     r"(?P<unit>days?|weeks?|months?|years?|decades?|centuries|century)\b"

@@ -23,6 +23,7 @@ from stdnum import iban as _iban
 from stdnum import luhn as _luhn
 
 from tractatus.governance.checks import CheckSettings
+from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.normalize import NormalizedText
 
 PiiCategory = Literal["email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"]
@@ -52,7 +53,7 @@ class PiiMatch:
 
 # -- e-mail ----------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])")
+_EMAIL = lazy_compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])")
 
 
 def find_emails(text: str, role_mailboxes: frozenset[str]) -> list[PiiMatch]:
@@ -71,23 +72,23 @@ def find_emails(text: str, role_mailboxes: frozenset[str]) -> list[PiiMatch]:
 # another digit or "(", so "call 555 1234 now" stops at "now".
 # It starts on a digit (a leading "+" or "(" is picked up afterwards): a pattern that starts with
 # a literal class lets the regex engine skip ahead, an optional prefix makes it try every position.
-_NUMBER_RUN = re.compile(r"\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
-_HAS_DIGIT = re.compile(r"\d")
-_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
-_SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
-_CARD_SHAPE = re.compile(r"\d{4}(?P<sep>[ .-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ .-]?)\d{6}(?P=s2)\d{4,5}")
-_DIGITS_SPACED = re.compile(r"\+?\d(?:[ .-]\d)+")  # "5 5 5 1 2 3 4 5 6 7": spelled out to dodge a pattern
-_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
-_GROUPED_PHONE = re.compile(r"\+?\(?\d{1,6}\)?(?:[ .-]\(?\d{1,6}\)?){1,5}")
-_PHONE_CONTEXT = re.compile(
+_NUMBER_RUN = lazy_compile(r"\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
+_HAS_DIGIT = lazy_compile(r"\d")
+_IPV4 = lazy_compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+_SSN = lazy_compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
+_CARD_SHAPE = lazy_compile(r"\d{4}(?P<sep>[ .-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ .-]?)\d{6}(?P=s2)\d{4,5}")
+_DIGITS_SPACED = lazy_compile(r"\+?\d(?:[ .-]\d)+")  # "5 5 5 1 2 3 4 5 6 7": spelled out to dodge a pattern
+_US_PHONE = lazy_compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
+_GROUPED_PHONE = lazy_compile(r"\+?\(?\d{1,6}\)?(?:[ .-]\(?\d{1,6}\)?){1,5}")
+_PHONE_CONTEXT = lazy_compile(
     r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|text|sms|whats\s?app|signal|reach|contact|fax|number|ring|dial|landline|hotline)\b"
 )
-_NOT_PHONE_CONTEXT = re.compile(
+_NOT_PHONE_CONTEXT = lazy_compile(
     r"(?i)(?:\b(?:order|invoice|ticket|ref|reference|account|acct|id|case|tracking|po|serial|isbn|issn|sku|part|model|build|version|ver|release|patch|page|pages|pp|item|batch|lot|doi|arxiv|pr|issue|commit|row|line|port|pid)\b|#|№)[\s.:#-]*$"
 )
-_IP_CONTEXT = re.compile(r"(?i)\b(?:ip|ipv4|address|addr|host|server|client|from|via|src|dst|source|destination|connect(?:ed|ion)?|ping|login|logged)\b")
-_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social\s+security|soc\.?\s*sec|tax\s*id|tin)\b")
-_VERSION_CONTEXT = re.compile(
+_IP_CONTEXT = lazy_compile(r"(?i)\b(?:ip|ipv4|address|addr|host|server|client|from|via|src|dst|source|destination|connect(?:ed|ion)?|ping|login|logged)\b")
+_SSN_CONTEXT = lazy_compile(r"(?i)\b(?:ssn|social\s+security|soc\.?\s*sec|tax\s*id|tin)\b")
+_VERSION_CONTEXT = lazy_compile(
     r"(?i)(?:\bv|\b(?:version|ver|release|rel|build|firmware|fw|os|kernel|python|node|java|go|rust|ruby|php|perl|npm|pip|chrome|firefox|android|ios|macos|windows|ubuntu|debian|update|upgrade|patch|tag|sdk|api|semver|section|sections|chapter|clause|paragraph|para|figure|fig|table|step|rule|item|article|art|appendix|oid|§)\b[\s:=.]*)\s*$"
 )
 
@@ -171,7 +172,7 @@ def _classify_number(text: str, start: int, end: int, settings: RecognizerSettin
 # A line break straight between two digit groups: where an evader splits a phone or card number
 # across lines or fields ("(555) 123" + "4567", "4111 1111" + "1111 1111"; the governor joins an
 # action's fields with "\n").
-_SPLIT_DIGITS = re.compile(r"(?<=\d)\r?\n(?=[\d(])")
+_SPLIT_DIGITS = lazy_compile(r"(?<=\d)\r?\n(?=[\d(])")
 
 
 def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
@@ -216,10 +217,10 @@ def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
 
 # -- IBAN -------------------------------------------------------------------------------------
 
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,32}")
+_IBAN = lazy_compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,32}")
 
 
-_IBAN_GATE = re.compile(r"\d{4}[ -]?\d{4}")  # every IBAN's account part has eight digits in a row or in two groups
+_IBAN_GATE = lazy_compile(r"\d{4}[ -]?\d{4}")  # every IBAN's account part has eight digits in a row or in two groups
 
 
 def find_ibans(text: str) -> list[PiiMatch]:
@@ -240,7 +241,7 @@ def find_ibans(text: str) -> list[PiiMatch]:
 
 # -- IPv6 ------------------------------------------------------------------------------------
 
-_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+_IPV6 = lazy_compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 
 
 def find_ipv6(text: str) -> list[PiiMatch]:
@@ -267,23 +268,23 @@ _STREET_TYPES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|"
     r"Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Close|Crescent|Cres|Row|Trail|Trl|Alley|Mews|Gardens|Grove"
 )
-_STREET_ADDRESS = re.compile(
+_STREET_ADDRESS = lazy_compile(
     rf"\b\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?,?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][A-Za-z'’-]*\.?\s+){{1,4}}?(?:{_STREET_TYPES})\b\.?"
     r"(?!\s+(?:to|of|for|and|or|in|is|that|which)\b)"
     r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|#)\.?\s*[A-Za-z0-9-]+)?"
     r"(?:,\s*[A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?(?:,\s*[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?)?"
 )
-_EUROPEAN_STREET = re.compile(
+_EUROPEAN_STREET = lazy_compile(
     r"\b[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|laan|straat|gade|vej|gatan|veien)\s+\d{1,4}[a-z]?\b"
     r"|\b(?:Rue|Avenue|Boulevard|Via|Viale|Calle|Avenida|Rua|Piazza|Plaza|Carrer)\s+(?:[A-Za-zÀ-ÿ'’-]+\s+){1,4}?\d{1,4}\b"
     r"|\b\d{1,4},?\s+(?:rue|avenue|boulevard|chemin|place|allée|impasse)\s+(?:[A-Za-zÀ-ÿ'’-]+\s*){1,4}"
 )
-_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,7}\b", re.IGNORECASE)
+_PO_BOX = lazy_compile(r"\bP\.?\s?O\.?\s+Box\s+\d{1,7}\b", re.IGNORECASE)
 
 
 # A house number before a capitalised word, or a European street word: without either there is
 # no address, and the three address regexes (slow: long alternations) are skipped.
-_HOUSE_NUMBER = re.compile(r"\d[A-Za-z]?,?\s+(?:[NSEW]\.?\s+)?[A-Z]")
+_HOUSE_NUMBER = lazy_compile(r"\d[A-Za-z]?,?\s+(?:[NSEW]\.?\s+)?[A-Z]")
 _EUROPEAN_SUFFIXES = ("straße", "strasse", "str", "gasse", "platz", "allee", "damm", "laan", "straat", "gade", "vej", "gatan", "veien")
 _EUROPEAN_WORDS = frozenset(("rue", "via", "viale", "calle", "avenida", "rua", "piazza", "plaza", "carrer", "chemin", "impasse", "allée", "box"))
 
