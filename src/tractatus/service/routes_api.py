@@ -34,8 +34,9 @@ from tractatus.service.schemas import (
     VerifyOut,
     reject_nul,
 )
+from tractatus.service.strict_body import StrictJSONRoute
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)], tags=["governance"])
+router = APIRouter(route_class=StrictJSONRoute, prefix="/api/v1", dependencies=[Depends(require_api_key)], tags=["governance"])
 json_body = [Depends(require_json)]
 # ASCII digits only ("²" is a digit to str.isdigit but not to int()), and at most 9 of them:
 # the queue's id column is a 32-bit INTEGER on PostgreSQL, so a longer id cannot exist.
