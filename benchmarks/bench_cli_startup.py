@@ -3,10 +3,11 @@
 Targets: `check "text"` median <= 0.3 s, `--help` <= 0.15 s (whole process, wall clock). Each case
 runs once to warm the page cache and .pyc files, then `--runs` times; the record holds the wall
 time and the child's CPU time (user + sys, from getrusage), which other load on the machine
-inflates far less than the wall time. `--src DIR` measures another checkout's code (e.g. main's
-`src` for a before/after comparison) with this interpreter.
+inflates far less than the wall time. `--baseline-src DIR` also measures another checkout's code
+(e.g. main's `src`) with this interpreter, alternating run by run with this checkout's, so that
+both see the same load on a shared machine.
 
-Run:  .venv/bin/python benchmarks/bench_cli_startup.py [--quick] [--runs N] [--src DIR] [--name NAME]
+Run:  .venv/bin/python benchmarks/bench_cli_startup.py [--quick] [--runs N] [--baseline-src DIR]
 """
 
 from __future__ import annotations
@@ -55,38 +56,48 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="3 measured runs per case instead of 11")
     parser.add_argument("--runs", type=int, default=None)
-    parser.add_argument("--src", type=Path, default=ROOT / "src", help="the checkout's src directory to measure")
-    parser.add_argument("--name", default="bench_cli_startup", help="results file name (benchmarks/results/NAME.json)")
+    parser.add_argument("--baseline-src", type=Path, default=None, help="another checkout's src to compare with")
     args = parser.parse_args()
     runs = args.runs or (3 if args.quick else 11)
-    src = args.src.resolve()
+    sources = {"current": (ROOT / "src").resolve()}
+    if args.baseline_src is not None:
+        sources["baseline"] = args.baseline_src.resolve()
 
-    measured: dict[str, dict[str, object]] = {}
+    samples: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-cli-startup-") as tmp:
         for name, argv in cases().items():
-            run_once(argv, src, Path(tmp))  # warm-up
-            walls, cpus = [], []
+            for label, src in sources.items():
+                run_once(argv, src, Path(tmp))  # warm-up
+                samples[label, name] = ([], [])
             for i in range(runs):
-                cwd = Path(tmp) / f"{name}-{i}"
-                cwd.mkdir()
-                wall, cpu = run_once(argv, src, cwd)
-                walls.append(wall)
-                cpus.append(cpu)
-            measured[name] = {
-                "argv": argv,
-                "wall_s": walls,
-                "cpu_s": cpus,
-                "wall_median_s": statistics.median(walls),
-                "cpu_median_s": statistics.median(cpus),
-            }
+                for label, src in sources.items():  # alternate: both checkouts see the same load
+                    cwd = Path(tmp) / f"{label}-{name}-{i}"
+                    cwd.mkdir()
+                    wall, cpu = run_once(argv, src, cwd)
+                    samples[label, name][0].append(wall)
+                    samples[label, name][1].append(cpu)
+    by_source: dict[str, dict[str, dict[str, object]]] = {label: {} for label in sources}
+    for (label, name), (walls, cpus) in samples.items():
+        by_source[label][name] = {
+            "argv": cases()[name],
+            "wall_s": walls,
+            "cpu_s": cpus,
+            "wall_median_s": statistics.median(walls),
+            "cpu_median_s": statistics.median(cpus),
+        }
+    measured = by_source["current"]
+    baseline = by_source.get("baseline", {})
     table(
-        f"tractatus start-up, whole process ({runs} runs after a warm-up; src={src})",
-        ["case", "wall median s", "wall best s", "CPU median s", "target s", "status (wall)"],
+        f"tractatus start-up, whole process ({runs} runs after a warm-up)",
+        ["case", "baseline wall median s", "wall median s", "wall best s", "baseline CPU median s", "CPU median s",
+         "target s", "status (wall)"],
         [
             (
                 name,
+                baseline.get(name, {}).get("wall_median_s", ""),
                 m["wall_median_s"],
                 min(m["wall_s"]),  # type: ignore[arg-type]
+                baseline.get(name, {}).get("cpu_median_s", ""),
                 m["cpu_median_s"],
                 TARGETS_S.get(name, ""),
                 target(float(m["wall_median_s"]) <= TARGETS_S[name]) if name in TARGETS_S else "",  # type: ignore[arg-type]
@@ -94,7 +105,10 @@ def main() -> None:
             for name, m in measured.items()
         ],
     )
-    path = write_results(args.name, {"runs": runs, "src": str(src), "targets_s": TARGETS_S, "cases": measured})
+    path = write_results("bench_cli_startup", {
+        "runs": runs, "sources": {k: str(v) for k, v in sources.items()}, "targets_s": TARGETS_S,
+        "cases": measured, "baseline_cases": baseline,
+    })  # fmt: skip
     print(f"results: {path}")
 
 
