@@ -6,7 +6,7 @@ import json
 import sys
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, Iterable, Iterator
 
 import typer
 
@@ -89,7 +89,7 @@ def _given_on_command_line(ctx: typer.Context, parameter: str) -> bool:
     return source is not None and source.name == "COMMANDLINE"
 
 
-def _decide_in_batches(governor, actions: Iterable[Action]) -> Iterator[list[Decision]]:  # type: ignore[no-untyped-def]
+def _decide_in_batches(governor: Any, actions: Iterable[Action]) -> Iterator[list[Decision]]:
     iterator = iter(actions)
     while batch := list(islice(iterator, BATCH)):
         yield governor.decide_batch(batch)

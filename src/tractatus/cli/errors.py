@@ -44,6 +44,14 @@ def _plain_click(name: str) -> tuple[type[BaseException], ...]:
     return (getattr(click_exceptions, name),) if click_exceptions is not None else ()
 
 
+def _exit_types() -> tuple[type[BaseException], ...]:
+    return (typer.Exit, *_plain_click("Exit"))
+
+
+def _abort_types() -> tuple[type[BaseException], ...]:
+    return (typer.Abort, *_plain_click("Abort"), KeyboardInterrupt)
+
+
 def run_cli(app: Callable[..., object]) -> int:
     """Run a typer app so that every failure is one line on stderr and an exit code.
 
@@ -56,9 +64,9 @@ def run_cli(app: Callable[..., object]) -> int:
     except TractatusError as error:
         print(f"error: {error}", file=sys.stderr)
         return exit_code_for(error)
-    except (typer.Exit, *_plain_click("Exit")) as done:
+    except _exit_types() as done:  # evaluated when an exception is matched, so a late click counts
         return int(getattr(done, "exit_code", 0) or 0)
-    except (typer.Abort, *_plain_click("Abort"), KeyboardInterrupt):
+    except _abort_types():
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
