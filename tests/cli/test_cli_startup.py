@@ -75,3 +75,11 @@ def _pythonpath() -> dict[str, str]:
     import os
 
     return {key: os.environ[key] for key in ("PYTHONPATH", "TRACTATUS_DATA_DIR", "HOME") if key in os.environ}
+
+
+def test_a_mistyped_group_name_gets_a_suggestion(monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tractatus.cli.errors import run_cli
+
+    monkeypatch.setattr(sys, "argv", ["tractatus", "polcy"])
+    assert run_cli(app) == 2
+    assert "Did you mean 'policy'?" in capsys.readouterr().err

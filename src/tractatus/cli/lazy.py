@@ -63,6 +63,19 @@ class LazyTyperGroup(TyperGroup):
             self._loaded[cmd_name] = entry.load(cmd_name)
         return self._loaded[cmd_name]
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as error:  # typer's UsageError: suggest lazy names too, as typer does for its own
+            message = getattr(error, "message", None)
+            if isinstance(message, str) and args and "Did you mean" not in message:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], self.list_commands(ctx))
+                if matches:
+                    error.message = f"{message.rstrip('.')}. Did you mean {', '.join(repr(m) for m in matches)}?"  # type: ignore[attr-defined]
+            raise
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         self._listing = True
         try:
