@@ -51,3 +51,37 @@ def test_no_server_errors(tmp_path: Path, database_url: str) -> None:
                 assert mode is GenerationMode.NEGATIVE, operation.label
     assert server_errors == []
     assert len(calls) == len(operations)
+
+
+def test_every_response_matches_the_spec(tmp_path: Path, database_url: str) -> None:
+    """schemathesis' checks on every response (status documented, body and headers fit the schema,
+    content type, auth...): issue 12 found 30 mismatches (`detail` a string where the spec said a
+    list; 400, 404 and 415 undocumented). Still excluded, and left open: positive_data_acceptance
+    and negative_data_rejection, because the spec does not yet express every rule the governance
+    applies (a `kind` the policy does not govern, NUL and lone surrogates in strings are 400s to
+    schema-valid bodies)."""
+    app = create_app(make_settings(tmp_path, database_url))
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    failures: list[str] = []
+    for operation in [result.ok() for result in schema.get_all_operations()]:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            try:
+                check_responses(operation, mode, failures)
+            except Unsatisfiable:
+                assert mode is GenerationMode.NEGATIVE, operation.label
+    assert sorted(set(failures)) == []
+
+
+def check_responses(operation, mode: GenerationMode, failures: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from schemathesis.checks import negative_data_rejection, positive_data_acceptance
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    def run(case) -> None:  # type: ignore[no-untyped-def]
+        try:
+            case.call_and_validate(headers=AUTH, excluded_checks=[positive_data_acceptance, negative_data_rejection])
+        except BaseException as error:  # a FailureGroup: keep one line per failure, go on
+            for failure in getattr(error, "exceptions", [error]):
+                failures.append(f"{operation.label} {mode.value}: {getattr(failure, 'title', type(failure).__name__)}")
+
+    run()

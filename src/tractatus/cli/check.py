@@ -6,16 +6,20 @@ import json
 import sys
 from itertools import islice
 from pathlib import Path
-from typing import Annotated, Iterable, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, Iterable, Iterator
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from tractatus.cli.governor_factory import open_governor
-from tractatus.cli.inputs import action_from_input, iter_jsonl, read_stdin
-from tractatus.governance.actions import Action, Decision, Verdict
+from tractatus.governance.actions import Verdict
 from tractatus.governance.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tractatus.governance.actions import Action, Decision
+
+# The governor (detectors, pydantic, YAML), the input parser and rich are imported when the command
+# runs, not when `tractatus --help` imports this module (issue 12, item 6).
 
 BATCH = 512  # decisions per group commit when reading JSONL
 
@@ -29,6 +33,7 @@ _STYLE = {
 
 
 def check(
+    ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(help="Text or a JSON action; '-' or nothing reads stdin.")] = None,
     jsonl: Annotated[str | None, typer.Option("--jsonl", help="File with one JSON action per line ('-' = stdin).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON decision per input, in input order.")] = False,
@@ -44,6 +49,13 @@ def check(
     """Decide on actions. Input: an argument, stdin, or --jsonl FILE (at least "text"; kind defaults to message)."""
     if text is not None and jsonl is not None:
         raise InputError("give either TEXT or --jsonl, not both")
+    if no_audit and _given_on_command_line(ctx, "audit_db"):
+        raise InputError("--no-audit and --audit-db conflict: a dry run writes no audit log")
+    from rich.console import Console
+
+    from tractatus.cli.governor_factory import open_governor
+    from tractatus.cli.inputs import action_from_input, iter_jsonl, read_stdin
+
     with open_governor(policy, audit_db=audit_db, audit=not no_audit) as governor:
         limit = governor.policy.document.limits.max_text_bytes
         defaults = {"kind": kind, "agent_id": agent_id}
@@ -71,13 +83,21 @@ def check(
         raise typer.Exit(1)
 
 
-def _decide_in_batches(governor, actions: Iterable[Action]) -> Iterator[list[Decision]]:  # type: ignore[no-untyped-def]
+def _given_on_command_line(ctx: typer.Context, parameter: str) -> bool:
+    """True when the user typed the option (TRACTATUS_AUDIT_DB in the environment may stay set)."""
+    source = ctx.get_parameter_source(parameter)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+def _decide_in_batches(governor: Any, actions: Iterable[Action]) -> Iterator[list[Decision]]:
     iterator = iter(actions)
     while batch := list(islice(iterator, BATCH)):
         yield governor.decide_batch(batch)
 
 
 def _print_human(console: Console, decision: Decision) -> None:
+    from rich.markup import escape
+
     style = _STYLE[decision.verdict]
     console.print(f"[{style}]{decision.verdict.label.upper()}[/{style}]  ({decision.latency_us:.0f} µs)")
     for finding in decision.findings:

@@ -14,9 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tractatus.data.paths import resolve_data_dir, source_dir
-
 from tractatus.cli.detectors_eval import eval_command
+from tractatus.data.paths import resolve_data_dir, source_dir
 
 app = typer.Typer(no_args_is_help=True, help="Train and measure the detectors' learned tiers.")
 app.command("eval")(eval_command)

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from tractatus.governance.actions import Action
 from tractatus.governance.errors import InputError
+from tractatus.governance.strict_json import loads_strict, reject_forbidden_chars
 from tractatus.governance.wire import ActionIn
 
 
@@ -47,11 +48,14 @@ def action_from_input(raw: str, where: str, defaults: dict[str, str], limit: int
     stripped = raw.strip()
     if stripped.startswith("{") and stripped.endswith("}"):
         try:
-            obj = json.loads(stripped)
+            # The API's reading: duplicate keys, NaN, deep nesting, huge numbers, NUL, lone surrogates
+            # are input errors here too (issue 12, item 3).
+            obj = loads_strict(stripped, where)
         except json.JSONDecodeError:
             obj = None  # text that merely looks like JSON is checked as text
         if isinstance(obj, dict):
             return action_from_json(obj, where, defaults)
+    reject_forbidden_chars(raw, where)
     if not stripped:
         raise InputError(f"{where}: nothing to check: the text is empty")
     return Action(text=raw, **defaults)
@@ -87,7 +91,7 @@ def _iter_jsonl_stream(stream: BinaryIO, name: str, defaults: dict[str, str], li
         if len(line) > limit + 65536:
             raise InputError(f"{where}: line is {len(line)} bytes, over the {limit}-byte limit")
         try:
-            obj = json.loads(text)
+            obj = loads_strict(text, where)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})") from None
         action = action_from_json(obj, where, defaults)

@@ -41,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from tractatus.governance.actions import Action, Decision, Verdict, canonical_json, sha256_hex
 from tractatus.governance.audit import AuditLog, audit_entries, event_row, redacted_findings
 from tractatus.governance.errors import AuditError, InputError, IntegrityError, NotFoundError
-from tractatus.governance.redact import redact
+from tractatus.governance.redact import redact_for_storage
 
 Clock = Callable[[], float]
 
@@ -290,7 +290,7 @@ class EscalationQueue:
                     "verdict": decision.verdict.label,
                     "rule_ids": f",{','.join(decision.rule_ids)}," if decision.rule_ids else "",
                     "findings": canonical_json(redacted_findings(text, decision.findings)),
-                    "redacted_text": redact(text, decision.findings),
+                    "redacted_text": redact_for_storage(text, decision.findings),
                     "status": PENDING,
                 }
             )

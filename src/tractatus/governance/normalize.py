@@ -34,12 +34,11 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files as _resource_files
 from types import MappingProxyType
 from typing import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import unquote_to_bytes
-
-from confusable_homoglyphs import confusables as _confusables
 
 from tractatus.governance.actions import Span
 
@@ -141,12 +140,16 @@ def _target_rank(source: str, target: str) -> int:
     return 3
 
 
-def _build_confusables() -> Mapping[str, str]:
+@cache
+def _confusable_table() -> Mapping[str, str]:
     """Non-ASCII character -> the ASCII character it is confusable with (Unicode's confusables data).
 
     Built from the `confusable_homoglyphs` package (Unicode TR39 data) rather than a hand-kept
-    table, so that new look-alikes come with the package.
+    table, so that new look-alikes come with the package. Built on first use, not at import:
+    plain ASCII text never needs it, and loading it cost a CLI start-up ~50 ms (issue 12).
     """
+    from confusable_homoglyphs import confusables as _confusables
+
     best: dict[str, tuple[int, str]] = {}
 
     def offer(source: str, target: str) -> None:
@@ -163,9 +166,6 @@ def _build_confusables() -> Mapping[str, str]:
             offer(other, key)
             offer(key, other)
     return MappingProxyType({source: target for source, (_, target) in best.items()})
-
-
-_CONFUSABLE = _build_confusables()
 
 
 def _fold_char(char: str) -> str:
@@ -188,18 +188,20 @@ def _fold_char(char: str) -> str:
         base = "".join(c for c in unicodedata.normalize("NFD", part) if not unicodedata.combining(c))
         if base.isascii() and base:
             out.append(base)
-        elif part in _CONFUSABLE:
-            out.append(_CONFUSABLE[part])
-        elif base in _CONFUSABLE:
-            out.append(_CONFUSABLE[base])
+        elif part in (confusable := _confusable_table()):
+            out.append(confusable[part])
+        elif base in confusable:
+            out.append(confusable[base])
         else:
             out.append(part)
     return "".join(out)
 
 
-def _build_fold_table() -> Mapping[str, str]:
+@cache
+def _fold_table() -> Mapping[str, str]:
     """Precomputed folds for the ranges text normally uses (Latin, Greek, Cyrillic, punctuation,
-    letterlike and enclosed forms, fullwidth); anything else is folded on the fly."""
+    letterlike and enclosed forms, fullwidth); anything else is folded on the fly. Built on the
+    first non-ASCII text, not at import."""
     table: dict[str, str] = {}
     for lo, hi in ((0x80, 0x3000), (0xFE00, 0xFFF0)):
         for code in range(lo, hi):
@@ -208,16 +210,17 @@ def _build_fold_table() -> Mapping[str, str]:
     return MappingProxyType(table)
 
 
-_FOLD = _build_fold_table()
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _fold_unicode(text: str) -> tuple[str, list[_Edit]]:
+    if text.isascii():
+        return text, []  # nothing to fold, and no need to build the fold table
     edits: list[_Edit] = []
     out: list[str] = []
     cursor = 0
     delta = 0
-    fold = _FOLD.get
+    fold = _fold_table().get
     for match in _NON_ASCII.finditer(text):
         start, end = match.span()
         out.append(text[cursor:start])
@@ -383,12 +386,14 @@ def _join_apostrophe(match: re.Match[str]) -> str:
 _MIN_WORD_FREQUENCY = 50
 
 
-def _load_vocabulary() -> frozenset[str]:
+@cache
+def _vocabulary() -> frozenset[str]:
+    # Loaded on the first hyphenated token, not at import: decompressing and parsing the list was
+    # the largest single cost of a CLI start-up (~100 ms, issue 12).
     data = gzip.decompress((_resource_files("spellchecker") / "resources" / "en.json.gz").read_bytes())
     return frozenset(word for word, count in json.loads(data).items() if count >= _MIN_WORD_FREQUENCY and word.isalpha())
 
 
-_VOCABULARY = _load_vocabulary()
 # A hyphen followed by a letter: the scan starts on the literal "-", so the regex engine skips
 # ahead to hyphens (a letter-run pattern would make an attempt at every word of the text).
 _HYPHEN_LETTER = re.compile(r"-[A-Za-z]")
@@ -402,7 +407,7 @@ def _join_split_word(token: str) -> str:
     for piece in pieces[1:]:
         # Greedy from the left: "flu-rel-ated" -> "flu-related", "jaw-drop-ping" -> "jaw-dropping".
         # An upper-case start of the second piece ("New-York") is a name, not a split.
-        if out[-1] and piece[:1].islower() and (out[-1] + piece).lower() in _VOCABULARY:
+        if out[-1] and piece[:1].islower() and (out[-1] + piece).lower() in _vocabulary():
             out[-1] += piece
         else:
             out.append(piece)

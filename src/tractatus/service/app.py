@@ -22,7 +22,7 @@ from tractatus.service.context import ServiceContext, build_context
 from tractatus.service.db import hide_password
 from tractatus.service.deps import get_ctx, require_api_key
 from tractatus.service.errors import install_error_handlers
-from tractatus.service.schemas import HealthOut
+from tractatus.service.schemas import ERROR_RESPONSES, HealthOut
 from tractatus.service.security import BodySizeLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from tractatus.service.settings import ServiceSettings
 
@@ -61,7 +61,8 @@ def create_app(settings: ServiceSettings, *, clock: Callable[[], float] = time.t
     app.include_router(routes_pages.router)
     app.include_router(routes_api.router)
 
-    @app.get("/healthz", response_model=HealthOut, tags=["operations"], summary="Liveness and database reachability")
+    @app.get("/healthz", response_model=HealthOut, tags=["operations"], summary="Liveness and database reachability",
+             responses={503: ERROR_RESPONSES[503]})
     def healthz(request: Request) -> dict[str, object]:
         context: ServiceContext = get_ctx(request)
         try:
@@ -78,7 +79,7 @@ def create_app(settings: ServiceSettings, *, clock: Callable[[], float] = time.t
         }
 
     @app.get("/metrics", tags=["operations"], dependencies=[Depends(require_api_key)], summary="Prometheus metrics",
-             response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+             response_class=Response, responses={200: {"content": {"text/plain": {}}}, 401: ERROR_RESPONSES[401]})
     def metrics(request: Request) -> Response:
         return Response(get_ctx(request).metrics.exposition(), media_type="text/plain; version=0.0.4")
 

@@ -27,17 +27,17 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable
 
 from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tractatus.governance.actions import Action, ActionKind, Decision, Finding, Verdict
+from tractatus.governance.actions import Action, ActionKind, Decision, Verdict
 from tractatus.governance.audit import AuditLog
 from tractatus.governance.errors import ConfigError, InputError, NotFoundError
 from tractatus.governance.governor import Governor
-from tractatus.governance.redact import redact
+from tractatus.governance.redact import redact, redact_for_storage
 from tractatus.service.analyzer import Analysis, FeedbackAnalyzer
 from tractatus.service.bandit import ThompsonBandit
 from tractatus.service.contacts import ContactVault, validate_email
@@ -53,17 +53,6 @@ RESPONDER_AGENT = "feedback-responder"
 PERSONAL_DATA_SOURCES = frozenset({"pii", "compliance"})
 
 
-def redact_for_storage(text: str, findings: Sequence[Finding]) -> str:
-    """Mask every personal-data span. Where a compliance finding covers the same span as a PII
-    finding (consent_required over an email), the PII category names the placeholder ([EMAIL])."""
-    pii_spans = [f.span for f in findings if f.source == "pii" and f.span is not None]
-
-    def overlaps_pii(finding: Finding) -> bool:
-        span = finding.span
-        return span is not None and any(span.start < p.end and p.start < span.end for p in pii_spans)
-
-    kept = [f for f in findings if f.source in PERSONAL_DATA_SOURCES and not (f.source != "pii" and overlaps_pii(f))]
-    return redact(text, kept)
 BLOCKED_REPLY = (
     "Sorry, we could not accept this message. Nothing you wrote has been stored. "
     "Please try again without personal or sensitive details."
@@ -200,8 +189,10 @@ class FeedbackPipeline:
             analysis = Analysis(category="noise", severity="low", scores={}, sentiment=0.0)
             strategy, response_text = "none", BLOCKED_REPLY
         else:
+            # Stored and shown: every flagged span masked (governance.redact.redact_for_storage).
+            # Analysed: only personal data masked, so that an insult still reads as abuse.
             redacted = redact_for_storage(inp.message, intake.findings)
-            analysis = self.analyzer.analyze(redacted)
+            analysis = self.analyzer.analyze(redact(inp.message, intake.findings, sources=PERSONAL_DATA_SOURCES))
             offered = [arm for arm in self.bandit.arms if self.responder.offers(arm, contact_on_file=contact_kept)]
             if intake.verdict == Verdict.ESCALATE:
                 strategy, response_text = "review", REVIEW_REPLY

@@ -22,6 +22,7 @@ from tractatus.service.deps import get_ctx, require_api_key, require_json
 from tractatus.service.escalations import decide_escalation, list_escalations
 from tractatus.service.models import Rollout
 from tractatus.service.schemas import (
+    ERROR_RESPONSES,
     AuditEntryOut,
     ClassifyIn,
     DecisionOut,
@@ -34,8 +35,12 @@ from tractatus.service.schemas import (
     VerifyOut,
     reject_nul,
 )
+from tractatus.service.strict_body import StrictJSONRoute
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)], tags=["governance"])
+router = APIRouter(
+    route_class=StrictJSONRoute, prefix="/api/v1", dependencies=[Depends(require_api_key)], tags=["governance"],
+    responses=ERROR_RESPONSES,
+)
 json_body = [Depends(require_json)]
 # ASCII digits only ("²" is a digit to str.isdigit but not to int()), and at most 9 of them:
 # the queue's id column is a 32-bit INTEGER on PostgreSQL, so a longer id cannot exist.

@@ -31,9 +31,17 @@ log = logging.getLogger("tractatus.service")
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
 
+# The dashboard shows at most this many characters of an action's (redacted) text or an agent id,
+# then "…": a 64 KB body must not become a 64 KB table cell. The full redacted text stays in the
+# database and in `tractatus escalations show`. Documented in docs/service.md.
+DASHBOARD_TEXT_CHARS = 300
+
+
 def make_templates() -> Jinja2Templates:
     """One template environment per app (it caches compiled templates): built by create_app."""
-    return Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.globals["dashboard_text_chars"] = DASHBOARD_TEXT_CHARS
+    return templates
 router = APIRouter(include_in_schema=False)
 RATING_MAX_AGE_S = 7 * 86400
 

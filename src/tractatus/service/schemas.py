@@ -101,6 +101,27 @@ class RolloutOut(BaseModel):
     reward: float | None = None
 
 
+class ErrorOut(BaseModel):
+    """Every error response: one line in `detail` (service/errors.py), never FastAPI's list of errors."""
+
+    detail: str
+
+
+# The statuses the API answers besides success (service/errors.py), documented on every route so
+# that the OpenAPI document describes every response (issue 12, item 3). 422 replaces FastAPI's
+# default HTTPValidationError schema, whose `detail` is a list: ours is a string.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Bad input: invalid value, duplicate JSON key, NaN, NUL, too deep"},
+    401: {"model": ErrorOut, "description": "Missing or wrong API key"},
+    404: {"model": ErrorOut, "description": "No such resource"},
+    409: {"model": ErrorOut, "description": "Conflicts with stored state (e.g. the audit chain does not verify)"},
+    413: {"model": ErrorOut, "description": "Body over the size limit"},
+    415: {"model": ErrorOut, "description": "Body is not application/json"},
+    422: {"model": ErrorOut, "description": "Request does not fit the schema (unknown field, wrong type, not JSON)"},
+    503: {"model": ErrorOut, "description": "Cannot audit or decide right now: fail closed, try later"},
+}
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]

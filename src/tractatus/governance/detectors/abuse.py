@@ -23,7 +23,6 @@ Matching runs on `NormalizedText.lower_words`: homoglyphs, zero-width characters
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import ClassVar, Literal, Mapping, Sequence
@@ -36,6 +35,7 @@ from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
+from tractatus.governance.lazy_pattern import lazy_compile
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 AbuseCategory = Literal["threat", "slur", "insult", "mild_insult", "harassment", "self_harm_incitement", "directed_negativity"]
@@ -113,15 +113,15 @@ _BE_3RD = r"(?:\s+is|\s*'s|\s+are|\s*'re|\s+was|\s+were|\s+remains?)"
 
 # "you are", plus the spellings people type in anger: "ur", "youre", "your an idiot".
 _YOU_ARE = rf"(?:{_YOU}{_BE}|ur|youre|yur|ure|your(?=\s+(?:a|an|such|so|the\s+biggest)\s))"
-_INSULT_YOU = re.compile(
+_INSULT_YOU = lazy_compile(
     rf"\b{_YOU_ARE}{_NOT_NEGATED}{_FILLER}\s+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG}|(?P<mild>{_MILD}))\b"
 )
-_INSULT_VOCATIVE = re.compile(rf"\b(?:you|u|ya)(?:\s+(?:stupid|dumb|fucking|worthless|pathetic|little|absolute|complete|utter|fat|ugly|filthy|dirty|disgusting|lazy|brainless|miserable|sad|sorry|piece\s+of|bunch\s+of))*\s+(?P<insult>{_NOUN}(?:e?s)?)\b")
-_INSULT_THIRD = re.compile(rf"\b{_PERSON_3RD}{_BE_3RD}{_NOT_NEGATED}{_FILLER}\s+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
+_INSULT_VOCATIVE = lazy_compile(rf"\b(?:you|u|ya)(?:\s+(?:stupid|dumb|fucking|worthless|pathetic|little|absolute|complete|utter|fat|ugly|filthy|dirty|disgusting|lazy|brainless|miserable|sad|sorry|piece\s+of|bunch\s+of))*\s+(?P<insult>{_NOUN}(?:e?s)?)\b")
+_INSULT_THIRD = lazy_compile(rf"\b{_PERSON_3RD}{_BE_3RD}{_NOT_NEGATED}{_FILLER}\s+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
 # A name, then "is a/an <insult noun>": runs on the case-preserved words view.
-_INSULT_NAMED = re.compile(rf"\b[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?\s+(?:is|was)\s+(?:(?i:such\s+)?(?i:an?|the\s+biggest))\s+(?i:(?P<insult>{_NOUN}))\b")
+_INSULT_NAMED = lazy_compile(rf"\b[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?\s+(?:is|was)\s+(?:(?i:such\s+)?(?i:an?|the\s+biggest))\s+(?i:(?P<insult>{_NOUN}))\b")
 
-_HARASSMENT = re.compile(
+_HARASSMENT = lazy_compile(
     r"\b(?:"
     r"(?:fuck|f[*#]+k|f[*#]+|fk|fck|fuk|screw|stuff)\s+(?:you|u|ya|off|yourself|your\s+(?:mother|mom|family|self))"
     r"|go\s+(?:to\s+hell|die|fuck\s+yourself|f[*#]*\s+yourself|screw\s+yourself|eat\s+shit|jump\s+off\s+a\s+(?:bridge|cliff|building)|play\s+in\s+traffic|away\s+and\s+die|rot)"
@@ -146,7 +146,7 @@ _TARGET = (
     r"(?:you|u|ya|him|her|them|yourself|your\s+(?:whole\s+)?(?:family|kids?|wife|husband|children|mom|mother|dad|father|"
     r"house|home|dog|cat|face|head|neck|legs?|life|friends|sister|brother)|everyone\s+you\s+(?:love|know))"
 )
-_THREAT_VIOLENT = re.compile(
+_THREAT_VIOLENT = lazy_compile(
     rf"\b{_SUBJECT_I}{_MODAL}{_ADVERB}\s+{_VIOLENT}\s+(?:the\s+(?:life|shit|hell|crap)\s+out\s+of\s+)?{_TARGET}\b"
 )
 _HARM_TARGET = (
@@ -160,7 +160,7 @@ _HARM_WISH = (
     r"|(?:die|dies|rot|rots|burns?|suffers?|chokes?|drowns?|bleeds?|goes\s+bankrupt|go\s+bankrupt)"
     r"(?=\s*(?:[.!,;]|$|\s+(?:in\s+(?:hell|a\s+fire|pain|agony)|slowly|painfully|alone|soon)\b))"
 )
-_THREAT_OTHER = re.compile(
+_THREAT_OTHER = lazy_compile(
     rf"\b{_SUBJECT_I}{_MODAL}{_ADVERB}\s+(?:find|hunt|track|come\s+for|come\s+after|get|catch|visit|pay\s+a\s+visit\s+to)\s+(?:you|u|ya)(?:\s+down)?(?=\s*(?:and\b|&|[.!,;]|$))"
     r"|\b(?:you|u)(?:\s*'re|\s+are|\s+r|\s*'ll\s+be|\s+will\s+be)\s+(?:so\s+)?(?:dead(?:\s+meat)?|a\s+dead\s+(?:man|woman)|going\s+to\s+(?:die|bleed|suffer)|gonna\s+(?:die|bleed|suffer)|next)\b(?!\s+(?:tired|wrong|right|on|in|to|week|year|time))"
     r"|\b(?:you|u)(?:\s+will|\s*'ll)\s+(?:die|bleed|suffer|pay\s+for\s+(?:this|that|it)|regret\s+the\s+day)\b"
@@ -176,10 +176,10 @@ _THREAT_OTHER = re.compile(
     r"|\b(?:you|u)\s+(?:deserve|need|ought)\s+to\s+(?:die|suffer|be\s+(?:shot|killed|raped|beaten|hanged|hung|lynched|executed|put\s+down))\b"
     r"|\b(?:you|u|he|she|they)\s+(?:should|ought\s+to|needs?\s+to)\s+be\s+(?:shot|killed|hanged|hung|lynched|executed|put\s+down|gassed|raped|beaten)\b"
 )
-_SELF_HARM = re.compile(r"\b(?:(?:go\s+)?(?:kill|hang|shoot|off)\s+yourself|kys|end\s+your\s+(?:own\s+)?life|slit\s+your\s+wrists|unalive\s+yourself)\b")
-_SELF_HARM_NEGATION = re.compile(r"(?:don'?t|do\s+not|never|not|no\s+need\s+to|shouldn'?t|won'?t)\s+(?:\w+\s+){0,2}$")
-_SLUR = re.compile(rf"\b{alternation(SLURS, masks=True)}\b")
-_DIRECTED = re.compile(rf"\b(?:you|u(?!\.\w))\b(?P<gap>(?:\W+\w+){{0,7}}?)\W+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
+_SELF_HARM = lazy_compile(r"\b(?:(?:go\s+)?(?:kill|hang|shoot|off)\s+yourself|kys|end\s+your\s+(?:own\s+)?life|slit\s+your\s+wrists|unalive\s+yourself)\b")
+_SELF_HARM_NEGATION = lazy_compile(r"(?:don'?t|do\s+not|never|not|no\s+need\s+to|shouldn'?t|won'?t)\s+(?:\w+\s+){0,2}$")
+_SLUR = lazy_compile(rf"\b{alternation(SLURS, masks=True)}\b")
+_DIRECTED = lazy_compile(rf"\b(?:you|u(?!\.\w))\b(?P<gap>(?:\W+\w+){{0,7}}?)\W+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
 
 # Gates: the words each pattern needs (see lexicon.gate_words). Ordinary text opens none of them
 # and costs one set intersection per pattern; VADER never runs for it.

@@ -39,6 +39,7 @@ from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
+from tractatus.governance.lazy_pattern import lazy_compile
 
 Feature = Literal[
     "curiosity_gap", "sensational_superlative", "sensational_word", "shouting", "punctuation", "fake_urgency",
@@ -97,69 +98,69 @@ _TEASER_VERBS = frozenset(
 # Each pattern runs only if its gate opens: every set in the gate shares a word with the text.
 Gate = tuple[frozenset[str], ...]
 _CURIOSITY: list[tuple[Gate, re.Pattern[str]]] = [
-    ((_DISBELIEF_WORDS,), re.compile(rf"\b(?:you|u|ya)(?:'ll|\s+will|'d|\s+would)?\s+{_WONT}\s+(?:\w+\s+)?{_DISBELIEVE}\b")),
-    ((_DISBELIEF_WORDS | {"coming", "expected", "knew"},), re.compile(rf"\b(?:nobody|no\s*one|no-one|noone|none\s+of\s+us)\s+(?:could\s+have\s+|would\s+have\s+|will\s+|could\s+|would\s+|ever\s+)?(?:{_DISBELIEVE}|saw\s+(?:this|it|that)\s+coming|expected|knew)\b")),
-    ((frozenset({"believe"}),), re.compile(r"\b(?:can't|cannot|won't)\s+believe\s+(?:what|how|who|why|your\s+eyes)\b")),
-    ((_REACTION_WORDS,), re.compile(rf"\b{_MODAL}\s+(?:\w+\s+)?(?:{_REACTION})\b")),
-    ((frozenset({"what"}), frozenset({"next", "after", "afterwards", "then", "later"})), re.compile(r"\bwhat\s+(?:happened|happens|happen|comes|came|followed|he\s+\w+|she\s+\w+|they\s+\w+|it\s+\w+|we\s+\w+|i\s+\w+)\s+(?:next|after(?:wards)?|then|later)\b")),
-    ((frozenset({"what"}), frozenset(["did", "said", "found", "saw", "discovered", "learned", "revealed", "got", "does", "finds", "sees", "discovers", "uncovered"])), re.compile(r"\bwhat\s+(?:he|she|they|it|we|this\s+\w+|the\s+\w+)\s+(?:did|said|found|saw|discovered|learned|revealed|got|does|finds|sees|discovers|uncovered)\s+(?:will|is\s+going\s+to|'ll|might|may|could)\b")),
-    ((frozenset({"wait", "hold"}), frozenset({"until", "till", "til", "for"})), re.compile(r"\b(?:wait|hold\s+on)\s+(?:until|till|'til|til|for)\s+(?:you\s+see|the\s+end|what\s+happens|you\s+hear|you\s+read)")),
-    ((frozenset(["reason", "answer", "result", "results", "ending", "truth", "twist", "outcome", "secret", "reaction", "response", "explanation", "reveal", "surprise"]), _OUTCOME_VERBS), re.compile(r"\b(?:the|this|their|his|her)\s+(?:reason|answer|result|results|ending|truth|twist|outcome|secret|reaction|response|explanation|reveal|surprise)\s+(?:why\s+)?(?:\w+\s+)?(?:will|is\s+going\s+to|'ll|might|may|could)\s+(?:\w+\s+)?(?:shock|surprise|amaze|stun|blow|leave|make|floor|astonish|melt|break)")),
-    ((frozenset({"see", "read", "watch", "hear"}), frozenset({"need", "have", "got", "gotta", "must"})), re.compile(r"\byou\s+(?:need|have|got|gotta|must)\s+(?:to\s+)?(?:see|read|watch|hear)\s+(?:this|what|how|why|it|these)\b")),
-    ((frozenset({"what", "who", "why"}), frozenset({"see", "find", "guess", "discover"})), re.compile(r"\b(?:see|find\s+out|guess|discover)\s+(?:what|who|why)\s+(?:happened|happens|\w+\s+(?:did|said|found|discovered))\b")),
-    ((_TEASER_NOUNS, _TEASER_VERBS), re.compile(r"\b(?:this|one|these|that|the|a|\d+)\s+(?:(?:weird|simple|little|strange|odd|crazy|genius|bizarre|sneaky|easy|secret|quick|stupid|cheap|unusual|surprising|forgotten|ancient|old|tiny|silly|clever|dirty|lazy|bizarre|\d+-second|\d+-minute)\s+)*(?:trick|hack|secret|tip|method|ingredient|habit|food|fruit|vegetable|mistake|rule|thing|technique|loophole|remedy|cure|exercise|drink|pill|product|app|device|gadget|word|question|sign|reason|way)s?\s+(?:that\s+|which\s+)?(?:\w+\s+){0,3}?(?:hate|hates|fear|fears|despise|don't\s+want\s+you\s+to\s+know|doesn't\s+want\s+you\s+to\s+know|won't\s+tell\s+you|nobody\s+(?:knows|tells\s+you|talks\s+about)|(?:will|can|could|that)\s+(?:change\s+your|shock|surprise|melt|burn|cure|erase|reverse|transform|destroy|save\s+you|make\s+you|double|triple|boost|skyrocket|fix\s+your)|is\s+(?:banned|illegal|genius|shocking|taking\s+over|going\s+viral)|went\s+viral)")),
-    ((frozenset(["hate", "hates", "despise", "fear", "stand", "furious", "baffled", "stunned", "shocked", "speechless", "livid", "freaking", "terrified", "scared"]), frozenset({"him", "her", "them", "these", "this"})), re.compile(r"\b(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|the\s+government|insiders|economists|teachers|chefs|investors|wall\s+street|hollywood|critics|plumbers|nurses|pilots|cops|moms|dads|vets|judges|coaches|bosses|\w+ists|\w+ers|\w+ians)\s+(?:hate|hates|despise|fear|can't\s+stand|are\s+(?:furious|baffled|stunned|shocked|speechless|livid|freaking\s+out|terrified|scared))\s+(?:him|her|them|these|this(?=\s*(?:[.!?,]|$|one|trick|simple|new|weird|little|secret|guy|man|woman|mom|dad|girl|kid|hack|method)))")),
-    ((frozenset({"want"}), frozenset(["know", "see", "find", "hear", "read", "learn", "try", "discover", "notice", "watch"])), re.compile(r"\b(?!i\s|we\s)(?:the\s+|big\s+)?\w+\s+(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not|never|really\s+don't)\s+want\s+(?:you|u|anyone|people)\s+to\s+(?:know|see|find\s+out|hear|read|learn|try|discover|notice|watch)")),
-    ((frozenset({"nobody", "noone", "no"}), frozenset({"talking", "talks", "telling", "tells", "tell"})), re.compile(r"\b(?:nobody|no\s*one)\s+(?:is\s+talking|talks|is\s+telling\s+you|tells\s+you|will\s+tell\s+you)\s+about\b")),
-    ((frozenset(["everyone", "everybody", "internet", "twitter", "tiktok", "people", "fans", "millions", "world"]), frozenset(["talking", "going", "losing", "obsessed", "freaking", "shock", "speechless", "stunned", "shocked"])), re.compile(r"\b(?:everyone|everybody|the\s+(?:whole\s+)?internet|twitter|tiktok|people|fans|millions|the\s+world)\s+(?:is|are|was|were|went|is\s+now|are\s+now)\s+(?:talking\s+about|going\s+(?:crazy|wild|nuts)|losing\s+(?:it|their\s+minds|its\s+mind)|obsessed\s+with|freaking\s+out|in\s+shock|speechless|stunned|shocked)")),
-    ((frozenset({"will", "going", "ll", "might", "may", "just"}), _OUTCOME_VERBS | {"change", "kill"}), re.compile(r"\b(?:number|no\.?|#)\s*\d+\s+(?:will|is\s+going\s+to|'ll|might|may|just)\s+(?:\w+\s+)?(?:shock|surprise|amaze|blow|make|leave|change|stun|melt|break|floor|kill)")),
-    ((frozenset({"truth", "secret", "reason"}), frozenset({"about", "behind"})), re.compile(r"\bthe\s+(?:truth|secret|real\s+reason|shocking\s+truth|dark\s+secret|hidden\s+truth)\s+(?:about|behind)\s+\w+\s+(?:that|they|no|nobody|will|you)\b")),
-    ((frozenset({"happens", "happened"}), frozenset(["shocking", "insane", "incredible", "unbelievable", "amazing", "crazy", "hilarious"])), re.compile(r"\bwhat\s+(?:happens|happened)\s+when\s+.{0,60}?(?:will|is|was)\s+(?:\w+\s+)?(?:shocking|insane|incredible|unbelievable|amazing|crazy|hilarious)")),
+    ((_DISBELIEF_WORDS,), lazy_compile(rf"\b(?:you|u|ya)(?:'ll|\s+will|'d|\s+would)?\s+{_WONT}\s+(?:\w+\s+)?{_DISBELIEVE}\b")),
+    ((_DISBELIEF_WORDS | {"coming", "expected", "knew"},), lazy_compile(rf"\b(?:nobody|no\s*one|no-one|noone|none\s+of\s+us)\s+(?:could\s+have\s+|would\s+have\s+|will\s+|could\s+|would\s+|ever\s+)?(?:{_DISBELIEVE}|saw\s+(?:this|it|that)\s+coming|expected|knew)\b")),
+    ((frozenset({"believe"}),), lazy_compile(r"\b(?:can't|cannot|won't)\s+believe\s+(?:what|how|who|why|your\s+eyes)\b")),
+    ((_REACTION_WORDS,), lazy_compile(rf"\b{_MODAL}\s+(?:\w+\s+)?(?:{_REACTION})\b")),
+    ((frozenset({"what"}), frozenset({"next", "after", "afterwards", "then", "later"})), lazy_compile(r"\bwhat\s+(?:happened|happens|happen|comes|came|followed|he\s+\w+|she\s+\w+|they\s+\w+|it\s+\w+|we\s+\w+|i\s+\w+)\s+(?:next|after(?:wards)?|then|later)\b")),
+    ((frozenset({"what"}), frozenset(["did", "said", "found", "saw", "discovered", "learned", "revealed", "got", "does", "finds", "sees", "discovers", "uncovered"])), lazy_compile(r"\bwhat\s+(?:he|she|they|it|we|this\s+\w+|the\s+\w+)\s+(?:did|said|found|saw|discovered|learned|revealed|got|does|finds|sees|discovers|uncovered)\s+(?:will|is\s+going\s+to|'ll|might|may|could)\b")),
+    ((frozenset({"wait", "hold"}), frozenset({"until", "till", "til", "for"})), lazy_compile(r"\b(?:wait|hold\s+on)\s+(?:until|till|'til|til|for)\s+(?:you\s+see|the\s+end|what\s+happens|you\s+hear|you\s+read)")),
+    ((frozenset(["reason", "answer", "result", "results", "ending", "truth", "twist", "outcome", "secret", "reaction", "response", "explanation", "reveal", "surprise"]), _OUTCOME_VERBS), lazy_compile(r"\b(?:the|this|their|his|her)\s+(?:reason|answer|result|results|ending|truth|twist|outcome|secret|reaction|response|explanation|reveal|surprise)\s+(?:why\s+)?(?:\w+\s+)?(?:will|is\s+going\s+to|'ll|might|may|could)\s+(?:\w+\s+)?(?:shock|surprise|amaze|stun|blow|leave|make|floor|astonish|melt|break)")),
+    ((frozenset({"see", "read", "watch", "hear"}), frozenset({"need", "have", "got", "gotta", "must"})), lazy_compile(r"\byou\s+(?:need|have|got|gotta|must)\s+(?:to\s+)?(?:see|read|watch|hear)\s+(?:this|what|how|why|it|these)\b")),
+    ((frozenset({"what", "who", "why"}), frozenset({"see", "find", "guess", "discover"})), lazy_compile(r"\b(?:see|find\s+out|guess|discover)\s+(?:what|who|why)\s+(?:happened|happens|\w+\s+(?:did|said|found|discovered))\b")),
+    ((_TEASER_NOUNS, _TEASER_VERBS), lazy_compile(r"\b(?:this|one|these|that|the|a|\d+)\s+(?:(?:weird|simple|little|strange|odd|crazy|genius|bizarre|sneaky|easy|secret|quick|stupid|cheap|unusual|surprising|forgotten|ancient|old|tiny|silly|clever|dirty|lazy|bizarre|\d+-second|\d+-minute)\s+)*(?:trick|hack|secret|tip|method|ingredient|habit|food|fruit|vegetable|mistake|rule|thing|technique|loophole|remedy|cure|exercise|drink|pill|product|app|device|gadget|word|question|sign|reason|way)s?\s+(?:that\s+|which\s+)?(?:\w+\s+){0,3}?(?:hate|hates|fear|fears|despise|don't\s+want\s+you\s+to\s+know|doesn't\s+want\s+you\s+to\s+know|won't\s+tell\s+you|nobody\s+(?:knows|tells\s+you|talks\s+about)|(?:will|can|could|that)\s+(?:change\s+your|shock|surprise|melt|burn|cure|erase|reverse|transform|destroy|save\s+you|make\s+you|double|triple|boost|skyrocket|fix\s+your)|is\s+(?:banned|illegal|genius|shocking|taking\s+over|going\s+viral)|went\s+viral)")),
+    ((frozenset(["hate", "hates", "despise", "fear", "stand", "furious", "baffled", "stunned", "shocked", "speechless", "livid", "freaking", "terrified", "scared"]), frozenset({"him", "her", "them", "these", "this"})), lazy_compile(r"\b(?:doctors|dentists|experts|banks|lawyers|scientists|trainers|landlords|dermatologists|nutritionists|realtors|mechanics|pharma|big\s+\w+|the\s+government|insiders|economists|teachers|chefs|investors|wall\s+street|hollywood|critics|plumbers|nurses|pilots|cops|moms|dads|vets|judges|coaches|bosses|\w+ists|\w+ers|\w+ians)\s+(?:hate|hates|despise|fear|can't\s+stand|are\s+(?:furious|baffled|stunned|shocked|speechless|livid|freaking\s+out|terrified|scared))\s+(?:him|her|them|these|this(?=\s*(?:[.!?,]|$|one|trick|simple|new|weird|little|secret|guy|man|woman|mom|dad|girl|kid|hack|method)))")),
+    ((frozenset({"want"}), frozenset(["know", "see", "find", "hear", "read", "learn", "try", "discover", "notice", "watch"])), lazy_compile(r"\b(?!i\s|we\s)(?:the\s+|big\s+)?\w+\s+(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not|never|really\s+don't)\s+want\s+(?:you|u|anyone|people)\s+to\s+(?:know|see|find\s+out|hear|read|learn|try|discover|notice|watch)")),
+    ((frozenset({"nobody", "noone", "no"}), frozenset({"talking", "talks", "telling", "tells", "tell"})), lazy_compile(r"\b(?:nobody|no\s*one)\s+(?:is\s+talking|talks|is\s+telling\s+you|tells\s+you|will\s+tell\s+you)\s+about\b")),
+    ((frozenset(["everyone", "everybody", "internet", "twitter", "tiktok", "people", "fans", "millions", "world"]), frozenset(["talking", "going", "losing", "obsessed", "freaking", "shock", "speechless", "stunned", "shocked"])), lazy_compile(r"\b(?:everyone|everybody|the\s+(?:whole\s+)?internet|twitter|tiktok|people|fans|millions|the\s+world)\s+(?:is|are|was|were|went|is\s+now|are\s+now)\s+(?:talking\s+about|going\s+(?:crazy|wild|nuts)|losing\s+(?:it|their\s+minds|its\s+mind)|obsessed\s+with|freaking\s+out|in\s+shock|speechless|stunned|shocked)")),
+    ((frozenset({"will", "going", "ll", "might", "may", "just"}), _OUTCOME_VERBS | {"change", "kill"}), lazy_compile(r"\b(?:number|no\.?|#)\s*\d+\s+(?:will|is\s+going\s+to|'ll|might|may|just)\s+(?:\w+\s+)?(?:shock|surprise|amaze|blow|make|leave|change|stun|melt|break|floor|kill)")),
+    ((frozenset({"truth", "secret", "reason"}), frozenset({"about", "behind"})), lazy_compile(r"\bthe\s+(?:truth|secret|real\s+reason|shocking\s+truth|dark\s+secret|hidden\s+truth)\s+(?:about|behind)\s+\w+\s+(?:that|they|no|nobody|will|you)\b")),
+    ((frozenset({"happens", "happened"}), frozenset(["shocking", "insane", "incredible", "unbelievable", "amazing", "crazy", "hilarious"])), lazy_compile(r"\bwhat\s+(?:happens|happened)\s+when\s+.{0,60}?(?:will|is|was)\s+(?:\w+\s+)?(?:shocking|insane|incredible|unbelievable|amazing|crazy|hilarious)")),
 ]
 # Teasers the patterns above do not cover, each with its gate.
 _CURIOSITY.extend(
     [
         (
             (frozenset({"believe", "guess", "imagine"}), frozenset({"can", "could"})),
-            re.compile(r"\b(?:can|could)\s+(?:you|u|anyone)\s+(?:even\s+)?(?:believe|guess|imagine)\s+(?:what|how|who|why|this|these|it)\b"),
+            lazy_compile(r"\b(?:can|could)\s+(?:you|u|anyone)\s+(?:even\s+)?(?:believe|guess|imagine)\s+(?:what|how|who|why|this|these|it)\b"),
         ),
         (
             (frozenset({"stop"}), frozenset({"talking", "watching", "sharing", "laughing", "crying"})),
-            re.compile(r"\b(?:can't|cannot|couldn't|won't)\s+stop\s+(?:talking|watching|sharing|laughing|crying)\s+(?:about|over|at)?\b"),
+            lazy_compile(r"\b(?:can't|cannot|couldn't|won't)\s+stop\s+(?:talking|watching|sharing|laughing|crying)\s+(?:about|over|at)?\b"),
         ),
         (
             (frozenset(["result", "results", "reason", "truth", "answer", "ending", "outcome", "twist", "reaction", "footage"]),
              frozenset(["shocking", "insane", "unbelievable", "mind-blowing", "jaw-dropping", "terrifying", "horrifying"])),
-            re.compile(r"\b(?:results?|reason|truth|answer|ending|outcome|twist|reaction|footage)\s+(?:[\w']+\s+){0,5}?(?:is|are|was|were|it's|they're)\s+(?:absolutely\s+|truly\s+|just\s+|totally\s+)?(?:shocking|insane|unbelievable|mind-blowing|jaw-dropping|terrifying|horrifying)\b"),
+            lazy_compile(r"\b(?:results?|reason|truth|answer|ending|outcome|twist|reaction|footage)\s+(?:[\w']+\s+){0,5}?(?:is|are|was|were|it's|they're)\s+(?:absolutely\s+|truly\s+|just\s+|totally\s+)?(?:shocking|insane|unbelievable|mind-blowing|jaw-dropping|terrifying|horrifying)\b"),
         ),
         (
             (frozenset({"wrong"}), frozenset({"been"})),
-            re.compile(r"\byou(?:'ve|\s+have|\s+all\s+have|'ve\s+all)\s+been\s+\w+ing\s+(?:[\w']+\s+){0,3}?wrong\b"),
+            lazy_compile(r"\byou(?:'ve|\s+have|\s+all\s+have|'ve\s+all)\s+been\s+\w+ing\s+(?:[\w']+\s+){0,3}?wrong\b"),
         ),
         (
             (frozenset({"until", "before"}), frozenset({"read", "see", "watch"})),
-            re.compile(r"\b(?:don't|do\s+not|never)\s+\w+\s+(?:[\w']+\s+){0,3}?(?:until|before)\s+you\s+(?:read|see|watch)\s+this\b"),
+            lazy_compile(r"\b(?:don't|do\s+not|never)\s+\w+\s+(?:[\w']+\s+){0,3}?(?:until|before)\s+you\s+(?:read|see|watch)\s+this\b"),
         ),
         (
             (frozenset({"changes", "changed"}), frozenset({"everything"})),
-            re.compile(r"\b(?:this|that|it|which|one\s+\w+)\s+(?:\w+\s+)?(?:changes|changed)\s+everything\b"),
+            lazy_compile(r"\b(?:this|that|it|which|one\s+\w+)\s+(?:\w+\s+)?(?:changes|changed)\s+everything\b"),
         ),
         (
             (frozenset(["truth", "secret", "secrets", "reason", "story", "details", "footage", "photos", "video", "results", "result", "identity"]),
              frozenset(["revealed", "exposed", "uncovered", "leaked"])),
-            re.compile(r"\b(?:truth|secrets?|reason|story|details|footage|photos|video|results?|identity)\s+(?:finally\s+|is\s+|are\s+|was\s+|were\s+)?(?:revealed|exposed|uncovered|leaked)\b"),
+            lazy_compile(r"\b(?:truth|secrets?|reason|story|details|footage|photos|video|results?|identity)\s+(?:finally\s+|is\s+|are\s+|was\s+|were\s+)?(?:revealed|exposed|uncovered|leaked)\b"),
         ),
         (
             (frozenset(["trick", "tricks", "hack", "hacks", "secret", "secrets", "tip", "tips", "method", "ingredient", "habit", "rule", "thing", "technique", "loophole", "remedy", "food", "fruit", "drink"]),
              frozenset(["weird", "strange", "odd", "crazy", "bizarre", "sneaky", "genius", "little-known", "secret", "unusual", "forgotten", "ancient", "simple"])),
-            re.compile(
+            lazy_compile(
                 r"\b(?:this|one|these|that)\s+(?:(?:weird|strange|odd|crazy|bizarre|sneaky|genius|little-known|secret|unusual|forgotten|ancient)\s+)+(?:trick|hack|secret|tip|method|ingredient|habit|rule|thing|technique|loophole|remedy|food|fruit|drink)s?\b"
                 r"|\bone\s+simple\s+(?:trick|hack|secret|tip|ingredient|habit)\b"
             ),
         ),
         (
             (frozenset(["baffled", "stunned", "speechless", "shocked", "dumbfounded", "floored", "losing", "stumped"]),),
-            re.compile(r"\b(?:doctors|scientists|experts|researchers|economists|police|investors|fans|engineers|\w+ists|\w+ers)\s+(?:are|were|remain|left)\s+(?:totally\s+|completely\s+)?(?:baffled|stunned|speechless|shocked|dumbfounded|floored|stumped|losing\s+their\s+minds)\b"),
+            lazy_compile(r"\b(?:doctors|scientists|experts|researchers|economists|police|investors|fans|engineers|\w+ists|\w+ers)\s+(?:are|were|remain|left)\s+(?:totally\s+|completely\s+)?(?:baffled|stunned|speechless|shocked|dumbfounded|floored|stumped|losing\s+their\s+minds)\b"),
         ),
     ]
 )  # fmt: skip
@@ -180,32 +181,32 @@ _CURIOSITY.extend(
     [
         (
             (frozenset(["truth", "reason", "reasons", "secret", "secrets", "story", "fact", "facts", "reality"]),),
-            re.compile(rf"\b(?:the|this|one|a)\s+{_TEASE_ADJECTIVES}\s+(?:(?:truth|secrets?|story|facts?|reality)\s+(?:about|behind|why)|reasons?)\b"),
+            lazy_compile(rf"\b(?:the|this|one|a)\s+{_TEASE_ADJECTIVES}\s+(?:(?:truth|secrets?|story|facts?|reality)\s+(?:about|behind|why)|reasons?)\b"),
         ),
         (
             (frozenset(["stuns", "stun", "stunned", "shocks", "shock", "shocked", "amazes", "amaze", "amazed", "wows", "wow", "wowed", "floors", "floored", "baffles", "baffled", "astonishes", "astonished", "horrifies", "horrified", "leaves", "leave", "left"]),
              frozenset(["everyone", "everybody", "world", "internet", "web", "millions", "media", "town", "city", "country"])),
-            re.compile(
+            lazy_compile(
                 rf"\b(?:stuns?|stunned|shocks?|shocked|amazes?|amazed|wows?|wowed|floors?|floored|baffles?|baffled|astonish(?:es|ed)?|horrifie[sd])\s+{_CROWD}\b"
                 rf"|\b(?:leaves?|left)\s+{_CROWD}\s+(?:speechless|stunned|shocked|in\s+tears|in\s+awe|baffled|floored|reeling|gasping|open-mouthed)\b"
             ),
         ),
         (
             (frozenset({"with"}), gate_words(["shocking", "jaw-dropping", "jawdropping", "mind-blowing", "mindblowing", "unbelievable", "insane", "outrageous", "bombshell", "explosive", "scandalous", "bizarre", "earth-shattering"])),
-            re.compile(rf"\bwith\s+(?:an?|this|one|her|his|their|its)\s+{_STRONG_SENSATIONAL}\s+(?:[\w-]+\s+)?(?:move|twist|reveal|announcement|decision|confession|photos?|video|response|reply|answer|comeback|transformation|statement|plan|stunt|act|gesture)\b"),
+            lazy_compile(rf"\bwith\s+(?:an?|this|one|her|his|their|its)\s+{_STRONG_SENSATIONAL}\s+(?:[\w-]+\s+)?(?:move|twist|reveal|announcement|decision|confession|photos?|video|response|reply|answer|comeback|transformation|statement|plan|stunt|act|gesture)\b"),
         ),
         (
             (frozenset(["furious", "livid", "outraged", "fuming", "baffled", "stunned", "shocked", "speechless", "terrified", "scared", "jealous", "hate", "hates", "despise", "stand", "freaking"]),
              frozenset(["this", "these", "his", "her", "their"])),
-            re.compile(rf"\b{_PROFESSIONS}\s+(?:are\s+|were\s+|is\s+)?(?:furious|livid|outraged|fuming|baffled|stunned|shocked|speechless|terrified|scared|jealous|hate|hates|despise|can't\s+stand|freaking\s+out)\s+(?:about|over|at|with|by|of)?\s*(?:this|these|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?{_TRICKS}s?\b"),
+            lazy_compile(rf"\b{_PROFESSIONS}\s+(?:are\s+|were\s+|is\s+)?(?:furious|livid|outraged|fuming|baffled|stunned|shocked|speechless|terrified|scared|jealous|hate|hates|despise|can't\s+stand|freaking\s+out)\s+(?:about|over|at|with|by|of)?\s*(?:this|these|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?{_TRICKS}s?\b"),
         ),
         (  # "you will hardly credit what ...": disbelief in other words
             (frozenset({"credit"}),),
-            re.compile(rf"\b(?:you|u|ya)(?:'ll|\s+will|'d|\s+would)?\s+{_WONT}\s+(?:\w+\s+)?credit\s+(?:what|how|who|why|this|it)\b"),
+            lazy_compile(rf"\b(?:you|u|ya)(?:'ll|\s+will|'d|\s+would)?\s+{_WONT}\s+(?:\w+\s+)?credit\s+(?:what|how|who|why|this|it)\b"),
         ),
         (  # "something few saw coming", "what nobody predicted"
             (frozenset(["coming", "expected", "predicted", "anticipated"]), frozenset(["few", "nobody", "noone", "no", "one"])),
-            re.compile(r"\b(?:something|what|one|a\s+\w+)\s+(?:few|nobody|no\s*one|no-one)\s+(?:people\s+|of\s+us\s+)?(?:could\s+have\s+|would\s+have\s+)?(?:saw|see|seen|expected|predicted|anticipated)(?:\s+coming)?\b"),
+            lazy_compile(r"\b(?:something|what|one|a\s+\w+)\s+(?:few|nobody|no\s*one|no-one)\s+(?:people\s+|of\s+us\s+)?(?:could\s+have\s+|would\s+have\s+)?(?:saw|see|seen|expected|predicted|anticipated)(?:\s+coming)?\b"),
         ),
         (  # "SHOCKING results inside": the payoff is withheld behind the click
             (frozenset({"inside"}),),
@@ -213,15 +214,15 @@ _CURIOSITY.extend(
         ),
         (  # "what is really going on with X"
             (frozenset({"really"}), frozenset({"going", "happening", "behind"})),
-            re.compile(r"\bwhat(?:'s|\s+is|\s+was)\s+really\s+(?:going\s+on|happening|behind)\b"),
+            lazy_compile(r"\bwhat(?:'s|\s+is|\s+was)\s+really\s+(?:going\s+on|happening|behind)\b"),
         ),
         (  # "the wildest tale concerning X": an emotional superlative as the story
             (frozenset(["craziest", "wildest", "weirdest", "strangest", "creepiest", "scariest"]), frozenset(["story", "stories", "tale", "tales", "thing", "things", "moment", "moments", "video", "photo", "news", "twist", "scandal"])),
-            re.compile(r"\bthe\s+(?:craziest|wildest|weirdest|strangest|creepiest|scariest)\s+(?:[\w-]+\s+)?(?:story|stories|tale|tales|thing|things|moment|moments|video|photo|news|twist|scandal)\b"),
+            lazy_compile(r"\bthe\s+(?:craziest|wildest|weirdest|strangest|creepiest|scariest)\s+(?:[\w-]+\s+)?(?:story|stories|tale|tales|thing|things|moment|moments|video|photo|news|twist|scandal)\b"),
         ),
         (
             (frozenset(["baffled", "stunned", "speechless", "stumped", "scratching", "jealous"]), frozenset(["has", "have", "had", "left", "leaves", "leaving"])),
-            re.compile(rf"\b(?:has|have|had|left|leaves|leaving)\s+{_PROFESSIONS}\s+(?:totally\s+|completely\s+)?(?:baffled|stunned|speechless|stumped|scratching\s+their\s+heads|jealous)\b"),
+            lazy_compile(rf"\b(?:has|have|had|left|leaves|leaving)\s+{_PROFESSIONS}\s+(?:totally\s+|completely\s+)?(?:baffled|stunned|speechless|stumped|scratching\s+their\s+heads|jealous)\b"),
         ),
     ]
 )  # fmt: skip
@@ -234,24 +235,24 @@ _CURIOSITY.extend(
 _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
     (  # hype labels: "a game-changer", "this revolutionary app" ("groundbreaking" is left out: science news uses it plainly)
         (frozenset(["game-changer", "gamechanger", "changer", "game-changing", "revolutionary", "world-changing", "earth-shattering", "paradigm-shifting"]),),
-        re.compile(r"\b(?:game[-\s]?chang(?:er|ing)|revolutionary(?!\s+(?:war|era|period|guard|army|history|movement|committee|council|government|france|america|leader|hero))|world[-\s]changing|earth[-\s]shattering|paradigm[-\s]shifting)\b"),
+        lazy_compile(r"\b(?:game[-\s]?chang(?:er|ing)|revolutionary(?!\s+(?:war|era|period|guard|army|history|movement|committee|council|government|france|america|leader|hero))|world[-\s]changing|earth[-\s]shattering|paradigm[-\s]shifting)\b"),
     ),
     (  # changing the world: "will change everything", "set to revolutionize medicine forever"
         (frozenset(["change", "transform", "revolutionize", "revolutionise", "reinvent", "upend", "redefine", "disrupt", "changes", "transforms", "revolutionizes", "redefines", "reinvents"]),
          frozenset(["everything", "world", "game", "way", "whole", "entire", "forever", "history", "humanity", "know"])),
-        re.compile(r"\b(?:change|transform|revolutioni[sz]e|reinvent|upend|redefine|disrupt)s?\s+(?:everything|the\s+world|the\s+game|the\s+way\s+(?:we|you|people)|(?:the\s+)?(?:whole|entire)\s+\w+|[\w']+(?:\s+\w+)?\s+forever|forever|history|humanity|life\s+as\s+we\s+know\s+it)\b"),
+        lazy_compile(r"\b(?:change|transform|revolutioni[sz]e|reinvent|upend|redefine|disrupt)s?\s+(?:everything|the\s+world|the\s+game|the\s+way\s+(?:we|you|people)|(?:the\s+)?(?:whole|entire)\s+\w+|[\w']+(?:\s+\w+)?\s+forever|forever|history|humanity|life\s+as\s+we\s+know\s+it)\b"),
     ),
     (  # rewriting history
         (frozenset(["history", "books", "textbook", "textbooks", "physics", "rulebook"]), frozenset(["rewrites", "rewrite", "rewriting", "rewritten", "rewrote"])),
-        re.compile(r"\brewr(?:ite|ites|iting|itten|ote)\s+(?:the\s+)?(?:(?:entire|whole|human|world|our|its|their|[\w-]+'s)\s+){0,2}history\b(?!\s+of)|\brewr(?:ite|ites|iting|itten|ote)\s+(?:the\s+)?(?:history\s+books|textbooks?|laws\s+of\s+physics|rulebook)\b"),
+        lazy_compile(r"\brewr(?:ite|ites|iting|itten|ote)\s+(?:the\s+)?(?:(?:entire|whole|human|world|our|its|their|[\w-]+'s)\s+){0,2}history\b(?!\s+of)|\brewr(?:ite|ites|iting|itten|ote)\s+(?:the\s+)?(?:history\s+books|textbooks?|laws\s+of\s+physics|rulebook)\b"),
     ),
     (  # "the only guide you'll ever need"
         (frozenset({"only", "last"}), frozenset({"ever"})),
-        re.compile(r"\bthe\s+(?:only|last)\s+(?:[\w-]+\s+){1,3}?(?:you|anyone|anybody|we)(?:'ll|\s+will|'d|\s+would)?\s+ever\s+(?:need|want|buy|use|read)\b"),
+        lazy_compile(r"\bthe\s+(?:only|last)\s+(?:[\w-]+\s+){1,3}?(?:you|anyone|anybody|we)(?:'ll|\s+will|'d|\s+would)?\s+ever\s+(?:need|want|buy|use|read)\b"),
     ),
     (  # "breaks the internet", "destroys the haters", "owns the reporter in one sentence"
         (frozenset(["internet", "critics", "haters", "trolls", "rival", "rivals", "opponent", "opponents", "competition", "competitors", "everyone", "everybody", "reporter", "interviewer", "heckler", "host", "seconds", "sentence", "word", "line", "tweet", "single", "epic"]),),
-        re.compile(
+        lazy_compile(
             r"\b(?:breaks?|broke|breaking)\s+the\s+internet\b"
             r"|\b(?:destroys?|destroyed|obliterates?|obliterated|annihilates?|annihilated|demolishes|demolished|eviscerates?|eviscerated|crushes|wrecks|humiliates?|humiliated|owns|owned|roasts?|roasted)\s+(?:[\w']+\s+){0,2}?(?:critics|haters|trolls|rivals?|opponents?|competition|competitors|everyone|everybody|the\s+internet|(?:the|a)\s+(?:reporter|interviewer|heckler|host))\b"
             r"|\b(?:destroys?|destroyed|obliterates?|obliterated|demolishes|demolished|owns|owned)\s+(?:[\w']+\s+){1,3}?in\s+(?:seconds|one\s+(?:sentence|word|line|tweet|move)|a\s+single\s+\w+|epic\s+\w+)"
@@ -260,11 +261,11 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
     (  # an end that is final: "ends the flu for good", "cures it once and for all"
         (frozenset(["good", "forever", "all", "ever"]),
          frozenset(["end", "ends", "ended", "ending", "cure", "cures", "cured", "eliminate", "eliminates", "eliminated", "banish", "banishes", "banished", "beat", "beats", "solve", "solves", "solved", "fix", "fixes", "fixed", "kill", "kills", "killed", "wipe", "wipes", "wiped", "eradicate", "eradicates", "eradicated", "erase", "erases", "reverse", "reverses", "stop", "stops"])),
-        re.compile(r"\b(?:ends?|ended|ending|cures?|cured|eliminat(?:es?|ed)|banish(?:es|ed)?|beats?|solve[sd]?|fix(?:es|ed)?|kill(?:s|ed)?|wipe[sd]?\s+out|eradicat(?:es?|ed)|erases?|reverses?|stops?)\s+(?:[\w'-]+\s+){0,4}?(?:for\s+good|forever|once\s+and\s+for\s+all|for\s+ever)\b"),
+        lazy_compile(r"\b(?:ends?|ended|ending|cures?|cured|eliminat(?:es?|ed)|banish(?:es|ed)?|beats?|solve[sd]?|fix(?:es|ed)?|kill(?:s|ed)?|wipe[sd]?\s+out|eradicat(?:es?|ed)|erases?|reverses?|stops?)\s+(?:[\w'-]+\s+){0,4}?(?:for\s+good|forever|once\s+and\s+for\s+all|for\s+ever)\b"),
     ),
     (  # everyone, every last one: "turned every struggling reader into a top student", "double every fare"
         (frozenset(["every", "everyone", "everybody", "whole", "entire"]),),
-        re.compile(
+        lazy_compile(
             r"\bevery\s+last\b"
             r"|\b(?:doubles?|doubled|triples?|tripled|quadruples?|halves|halve|halved|bankrupts?|ruins?|ruined|destroys?|destroyed|wipes?\s+out|kills?|cures?|cured|replaces?|replaced)\s+(?:each\s+and\s+)?every(?:one|body|\s+single)?\b"
             r"|\b(?:turn|turns|turned|turning|transforms?|transformed|make|makes|made|put|puts|putting)\s+(?:each\s+and\s+)?every(?:one|body)?\s+(?:[\w'-]+\s+){0,5}?(?:into|out\s+of)\b"
@@ -273,7 +274,7 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
     ),
     (  # absolute states: "completely safe", "finally spotless", "is collapsing", "worth half"
         (frozenset(["safe", "risk-free", "spotless", "cured", "harmless", "flawless", "foolproof", "unlivable", "uninhabitable", "worthless", "collapsing", "imploding", "freefall", "fall", "meltdown", "doomed", "worth"]),),
-        re.compile(
+        lazy_compile(
             r"\b(?:completely|totally|entirely|perfectly|100\s*%|absolutely|utterly)\s+(?:safe|risk-free|spotless|cured|harmless|flawless|foolproof)\b"
             r"|\b(?:is|are|now|finally)\s+(?:finally\s+|now\s+)?(?:spotless|flawless)\b"
             r"|\b(?:is|are|was|were)\s+(?:\w+\s+)?(?:collapsing|imploding|in\s+free\s*fall|in\s+meltdown|doomed)\b"
@@ -282,18 +283,18 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
     ),
     (  # a dramatic outcome about to happen: "about to make the city unlivable"
         (frozenset(["unlivable", "uninhabitable", "obsolete", "worthless", "extinct"]),),
-        re.compile(
+        lazy_compile(
             r"\b(?:will|would|could|is\s+(?:about|set|poised|going)\s+to|are\s+(?:about|set|poised|going)\s+to)\s+(?:soon\s+|quickly\s+|finally\s+)?(?:make|render|leave)\s+(?:[\w'-]+\s+){1,5}?(?:unlivable|uninhabitable|obsolete|worthless|extinct)\b"
             r"|\b(?:makes?|made|renders?|rendered)\s+(?:every|all)\s+(?:[\w'-]+\s+){1,4}?(?:unlivable|uninhabitable|obsolete|worthless|extinct)\b"
         ),
     ),
     (  # metaphor as fact: "turned into an entertainment palace", "becomes a war zone"
         (frozenset(["palace", "paradise", "wonderland", "utopia", "dystopia", "nightmare", "hellscape", "hellhole", "wasteland", "zone", "warzone", "ghost", "circus", "madhouse", "goldmine", "gold"]), frozenset({"into", "become", "becomes", "becoming"})),
-        re.compile(r"\b(?:(?:turned|turning|turns|transformed|transforming|transforms|becomes?|becoming|morph(?:s|ed|ing)?)\s+into|becom(?:es|ing|e))\s+(?:an?\s+|the\s+)?(?:[\w'-]+\s+){0,3}?(?:palace|paradise|wonderland|utopia|dystopia|nightmare|hellscape|hellhole|wasteland|war\s*zone|ghost\s+town|circus|madhouse|gold\s*mine)\b"),
+        lazy_compile(r"\b(?:(?:turned|turning|turns|transformed|transforming|transforms|becomes?|becoming|morph(?:s|ed|ing)?)\s+into|becom(?:es|ing|e))\s+(?:an?\s+|the\s+)?(?:[\w'-]+\s+){0,3}?(?:palace|paradise|wonderland|utopia|dystopia|nightmare|hellscape|hellhole|wasteland|war\s*zone|ghost\s+town|circus|madhouse|gold\s*mine)\b"),
     ),
     (  # an evaluative superlative no one can check: "the greatest story this city has ever seen"
         (frozenset(["greatest", "best", "worst", "craziest", "wildest", "weirdest", "strangest", "creepiest", "scariest", "funniest", "cutest", "dumbest", "stupidest", "saddest", "coolest", "most"]), frozenset(["ever", "all"])),
-        re.compile(
+        lazy_compile(
             r"\b(?:greatest|best|worst|craziest|wildest|weirdest|strangest|creepiest|scariest|funniest|cutest|dumbest|stupidest|saddest|coolest|most\s+(?:amazing|incredible|inspiring|important|remarkable|beautiful|exciting|impressive|extraordinary|epic|legendary|spectacular|successful|brilliant|heartwarming|delicious))\s+(?:[\w'-]+\s+){0,4}?"
             r"(?:(?:this|the)\s+(?:[\w'-]+\s+){0,2}?(?:has|have)\s+ever\s+(?:seen|known|witnessed|had)|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+(?:ever\s+)?(?:seen|heard|known|witnessed|tasted)\s+ever|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+ever\s+(?:see|seen|hear|heard|know|known|read|witness|witnessed|have|had|taste|tasted)|(?:that|which)\s+(?:has|have)\s+ever\s+(?:happened|existed|been\s+\w+)|of\s+all\s+time)\b"
         ),
@@ -301,7 +302,7 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
 ]  # fmt: skip
 _LABEL_WORDS = ("startling", "stunning", "astonishing", "staggering", "shocking", "insane", "unbelievable", "omg", "wtf", "wow", "must-read", "must read", "must-see", "must see", "mind-blowing", "jaw-dropping", "outrageous", "scandal", "bombshell", "exposed", "incredible", "amazing", "horrifying", "terrifying")
 _LABEL_GATE = gate_words(_LABEL_WORDS)
-_LABEL = re.compile(rf"(?:^|\n)[^\w\n]{{0,3}}{alternation(_LABEL_WORDS)}\s*(?:[:|\u2013\u2014]|!+|\s-\s)(?=[^\w\n]{{0,3}}\w)")  # a label heads something
+_LABEL = lazy_compile(rf"(?:^|\n)[^\w\n]{{0,3}}{alternation(_LABEL_WORDS)}\s*(?:[:|\u2013\u2014]|!+|\s-\s)(?=[^\w\n]{{0,3}}\w)")  # a label heads something
 _SENSATIONAL_WORDS = gate_words(_SENSATIONAL)
 _EVER_WORDS = frozenset(
     ["ever", "history", "internet", "planet", "earth", "web", "world", "imaginable", "known", "see", "seen", "read", "hear", "heard", "watch", "find", "meet", "witness", "year", "decade", "century"]
@@ -310,16 +311,16 @@ _FEATURES: tuple[tuple[str, Gate, re.Pattern[str]], ...] = (
     *(("curiosity_gap", gate, pattern) for gate, pattern in _CURIOSITY),
     *(("overclaim", gate, pattern) for gate, pattern in _OVERCLAIM),
     ("sensational_label", (_LABEL_GATE,), _LABEL),
-    ("sensational_superlative", (_SENSATIONAL_WORDS,), re.compile(
+    ("sensational_superlative", (_SENSATIONAL_WORDS,), lazy_compile(
         rf"\b(?:the\s+)?(?:single\s+)?most\s+{_SENSATIONAL_RE}\s+(?:[\w-]+\s+)?(?:story|stories|thing|things|moment|moments|video|videos|photo|photos|news|headline|twist|scandal|reveal|case|fail|reaction)\b"
     )),
-    ("sensational_superlative", (_EVER_WORDS,), re.compile(
+    ("sensational_superlative", (_EVER_WORDS,), lazy_compile(
         rf"\b(?:the\s+)?most\s+{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,8}}?{_EVER}\b"
         rf"|\b{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,3}}?{_EVER}\b"
         rf"|\b(?:the\s+)?{_SUPERLATIVE_RE}\s+(?:\w+\s+){{0,4}}?(?:{_EVER})\b(?=[^.\n]*(?:!!|\?!|!\?)|.*\b{_SENSATIONAL_RE})"
     )),
-    ("sensational_word", (_SENSATIONAL_WORDS,), re.compile(rf"\b{_SENSATIONAL_RE}\b")),
-    ("fake_urgency", (frozenset(["deleted", "removed", "banned", "censored", "scrubbed", "down", "gone", "hidden", "delete", "remove", "ban", "censor", "hide", "bury", "late", "running", "never", "left", "can", "ticking"]),), re.compile(
+    ("sensational_word", (_SENSATIONAL_WORDS,), lazy_compile(rf"\b{_SENSATIONAL_RE}\b")),
+    ("fake_urgency", (frozenset(["deleted", "removed", "banned", "censored", "scrubbed", "down", "gone", "hidden", "delete", "remove", "ban", "censor", "hide", "bury", "late", "running", "never", "left", "can", "ticking"]),), lazy_compile(
         r"\bbefore\s+(?:it's|it\s+is|it\s+gets|this\s+(?:gets|is)|its|(?:they|the\s+\w+)\s+(?:delete|remove|ban|take\s+down|censor|hide)s?\s+(?:it|this|them))"
         r"\s*(?:\w+\s+)?(?:deleted|removed|banned|taken\s+down|censored|gone|hidden|scrubbed|(?<=it)|(?<=this)|(?<=them))\b"
         r"|\b(?:being|getting|will\s+be|going\s+to\s+be|gonna\s+be|about\s+to\s+be)\s+(?:deleted|removed|banned|censored|taken\s+down|scrubbed)\s*(?:soon|any\s+(?:minute|moment|second)|tonight|today|in\s+\d+|forever)?"
@@ -327,38 +328,38 @@ _FEATURES: tuple[tuple[str, Gate, re.Pattern[str]], ...] = (
         r"|\b(?:they're|they\s+are|someone\s+is)\s+trying\s+to\s+(?:ban|delete|hide|remove|censor|bury)\b"
         r"|\bbefore\s+it'?s\s+too\s+late\b|\btime\s+is\s+running\s+out\b|\bthe\s+clock\s+is\s+ticking\b|\brunning\s+out\s+of\s+time\b|\bnow\s+or\s+never\b|\b(?:only|just)\s+(?:\d+|a\s+few)\s+(?:hours?|minutes?)\s+left\b"
     )),
-    ("mild_urgency", (frozenset(["act", "move", "hurry", "limited", "left", "remaining", "stock", "ends", "expires", "chance", "miss", "lasts", "selling", "now", "today", "immediately", "urgent", "urgently"]),), re.compile(
+    ("mild_urgency", (frozenset(["act", "move", "hurry", "limited", "left", "remaining", "stock", "ends", "expires", "chance", "miss", "lasts", "selling", "now", "today", "immediately", "urgent", "urgently"]),), lazy_compile(
         r"\bact\s+(?:now|fast|quickly|immediately|today)\b|\bmove\s+(?:now|fast|quickly|immediately|swiftly)\s*[:!]|\bhurry(?:\s+up)?\b|\blimited[-\s]+time\b|\b(?:only|just)\s+\d+\s+(?:left|remaining|spots?\s+left|seats?\s+left|in\s+stock)\b"
         r"|\b(?:offer|deal|sale|discount|price|promo)\s+(?:ends|expires)\s+(?:today|tonight|soon|at\s+midnight|in\s+\d+)|\blast\s+chance\b|\bdon'?t\s+miss\s+(?:out|this|it)\b"
         r"|\bwhile\s+(?:supplies|stocks?|it)\s+lasts?\b|\b(?:expires|ends)\s+in\s+\d+\s+(?:hours?|minutes?|mins?)\b|\bselling\s+out\s+fast\b|\b(?:click|buy|order|call|sign\s+up|join)\s+(?:now|today|immediately)\b"
         r"|\burgent(?:ly)?\s*[!:]|\bimmediately\s*!|\b(?:click|tap)\s+(?:here|now|below|the\s+link)\b"
     )),
-    ("misleading_certainty", (frozenset(["100%", "proven", "guaranteed", "works", "worked", "undeniable", "settled", "miracle", "official", "confirmed"]),), re.compile(
+    ("misleading_certainty", (frozenset(["100%", "proven", "guaranteed", "works", "worked", "undeniable", "settled", "miracle", "official", "confirmed"]),), lazy_compile(
         r"\b100\s*%\s+(?:proven|guaranteed|effective|true|real|natural|safe|legit|works|confirmed|certain|accurate|cure|risk-free)\b"
         r"|\b(?:scientifically|clinically|medically)\s+proven\b|\bguaranteed\s+(?:results|to\s+work|weight\s+loss|income)\b|\b(?:works|worked)\s+every\s+(?:single\s+)?time\b"
         r"|\bproven\s+to\s+(?:work|cure|heal|melt|burn|reverse|double|eliminate)\b|\bundeniable\s+(?:proof|evidence)\b|\bthe\s+science\s+is\s+settled\b|\bmiracle\s+(?:cure|pill|drug|diet|supplement)\b"
         r"|\bit'?s\s+(?:official|confirmed|now\s+proven)\s*[:!,-]"
     )),
-    ("unsourced_claim", (frozenset(["scientists", "doctors", "experts", "researchers", "studies", "science", "research", "harvard", "nasa", "study"]),), re.compile(
+    ("unsourced_claim", (frozenset(["scientists", "doctors", "experts", "researchers", "studies", "science", "research", "harvard", "nasa", "study"]),), lazy_compile(
         r"\b(?:scientists|doctors|experts|researchers|studies|science|research|harvard|nasa|a\s+(?:new\s+)?study)\s+(?:confirm|confirms|confirmed|prove|proves|proved|have\s+proven|has\s+proven|admit|admits|finally\s+admit|reveal|reveals|discover|discovered|say|says)\b"
     )),
 )
-_SOURCED = re.compile(
+_SOURCED = lazy_compile(
     r"according\s+to|published\s+in|study\s+(?:in|by|from|published)|journal|doi|https?://|www\.|et\s+al|\[\d+\]|source:|\bcited\b|peer-reviewed|\(\d{4}\)|reported\s+by|\bvia\b"
 )
 # A call to act that names a real date or deadline is a notice, not pressure: "Act now to
 # register before the 1 May deadline, says council". Fake urgency ("before it's deleted") has
 # no such exemption: it never names one.
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_CONCRETE_DEADLINE = re.compile(
+_CONCRETE_DEADLINE = lazy_compile(
     r"\bdeadline\b|\b(?:before|by|until|till|no\s+later\s+than)\s+(?:the\s+)?(?:"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!\w)|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b"
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)"
 )
-_PUNCT_RUN = re.compile(r"[!?¡¿][!?¡¿1]*[!?¡¿]")  # "!!", "?!?!", "!!1!": one leading class keeps the scan fast
-_EMOJI_RUN = re.compile("[\U0001f631\U0001f92f\U0001f632\U0001f633\U0001f62e\U0001f525\U0001f4a5\U0001f6a8\u26a0\u203c\u2049]{2,}")
-_CAPS_WORD = re.compile(r"[A-Z][A-Z']*[A-Z]")  # word boundaries are checked in code: a leading \b slows the scan
-_LETTER = re.compile(r"[A-Za-z]")
+_PUNCT_RUN = lazy_compile(r"[!?¡¿][!?¡¿1]*[!?¡¿]")  # "!!", "?!?!", "!!1!": one leading class keeps the scan fast
+_EMOJI_RUN = lazy_compile("[\U0001f631\U0001f92f\U0001f632\U0001f633\U0001f62e\U0001f525\U0001f4a5\U0001f6a8\u26a0\u203c\u2049]{2,}")
+_CAPS_WORD = lazy_compile(r"[A-Z][A-Z']*[A-Z]")  # word boundaries are checked in code: a leading \b slows the scan
+_LETTER = lazy_compile(r"[A-Za-z]")
 
 # An instructional headline ("How to configure nginx", "10 tips for faster Python builds", "A
 # beginner's guide to Rust") shares its shape with listicle clickbait, and the headline model,

@@ -34,6 +34,7 @@ from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.pii import pii_evidence
 from tractatus.governance.detectors.pii_recognizers import PiiCategory, RecognizerSettings, recognize_cached
 from tractatus.governance.errors import PolicyError
+from tractatus.governance.lazy_pattern import lazy_compile
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 ComplianceCategory = Literal["consent_required", "special_category", "retention"]
@@ -121,7 +122,7 @@ _VERB_PHRASES = (
     rf"|(?P<political_opinion>{_POLITICAL_VP})|(?P<trade_union>{_UNION_VP})|(?P<criminal_record>{_CRIMINAL_VP})"
 )
 # "she's", "John's": the contracted "is" follows the subject without a space.
-_SPECIAL_LOWER = re.compile(rf"\b{_SUBJECT_LOWER}{_FILLER}(?:\s+|(?='s\s))(?:{_VERB_PHRASES})")
+_SPECIAL_LOWER = lazy_compile(rf"\b{_SUBJECT_LOWER}{_FILLER}(?:\s+|(?='s\s))(?:{_VERB_PHRASES})")
 # Offices and public roles: a name behind one of them is a public figure ("Senator Kennedy").
 # Checked on the words around a match rather than inside the regex: an optional prefix at the
 # start of a pattern would stop Python's re from skipping ahead to capitalised words.
@@ -130,9 +131,9 @@ _PUBLIC_TITLES = frozenset(
     "chancellor secretary speaker king queen prince princess pope cardinal archbishop judge justice general "
     "gen admiral actor actress singer rapper star legend coach sheikh duke duchess lord sir dame premier".split()
 )
-_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?\s+$")
+_WORD_BEFORE = lazy_compile(r"([A-Za-z]+)\.?\s+$")
 # A capitalised name as the subject: runs on the case-preserving view, the verb phrase ignoring case.
-_SPECIAL_NAMED = re.compile(rf"\b(?P<name>[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?){_FILLER}(?:\s+|(?='s\s))(?i:{_VERB_PHRASES})")
+_SPECIAL_NAMED = lazy_compile(rf"\b(?P<name>[A-Z][a-z]{{1,20}}(?:\s+[A-Z][a-z]{{1,20}})?){_FILLER}(?:\s+|(?='s\s))(?i:{_VERB_PHRASES})")
 
 
 def _is_public_figure(text: str, match: re.Match[str]) -> bool:
@@ -145,9 +146,9 @@ def _is_public_figure(text: str, match: re.Match[str]) -> bool:
 
 # The writer as the subject: the same verb phrases with the first person's "am"/"'m"/"have".
 _SELF_VERB_PHRASES = _VERB_PHRASES.replace(r"(?:is|'s|was)", r"(?:am|'m|is|'s|was)").replace(r"(?:is|'s)", r"(?:am|'m|is|'s)")
-_SPECIAL_SELF = re.compile(rf"\b(?:i|i've|i'd|i\s+myself){_FILLER}(?:\s+|(?='[ms]\s))(?:{_SELF_VERB_PHRASES})")
+_SPECIAL_SELF = lazy_compile(rf"\b(?:i|i've|i'd|i\s+myself){_FILLER}(?:\s+|(?='[ms]\s))(?:{_SELF_VERB_PHRASES})")
 # "as a practising Muslim, ...", "as a gay man, ...": the writer's own identity as a clause.
-_AS_IDENTITY = re.compile(
+_AS_IDENTITY = lazy_compile(
     r"\bas\s+an?\s+(?:devout\s+|practi[cs]ing\s+|observant\s+|proud\s+|openly\s+|closeted\s+)?"
     r"(?:(?P<religion>muslim|jew|christian|catholic|protestant|hindu|buddhist|sikh|mormon|jehovah'?s\s+witness|evangelical)"
     r"|(?P<sexual_orientation>(?:gay|lesbian|bisexual|queer|trans(?:gender)?|asexual|pansexual|non-binary|nonbinary)"
@@ -160,8 +161,8 @@ _RECORD = (
     r"biometric\s+(?:data|template|profile)s?|palm\s+prints?|hiv\s+status|medical\s+(?:records?|history)|diagnosis|"
     rf"(?:{_HEALTH})(?:\s+(?:diagnosis|treatment|status|results?|medication))?)\b(?!\s+(?:research|awareness|charity|foundation|fundraiser|walk|run|ward|unit|policy))"
 )
-_BIOMETRIC = re.compile(r"\b(?:his|her|their|[a-z]+'s|(?:my|our|the)\s+(?:" + _RELATIONS + r")'s)\s+" + _RECORD)
-_SELF_RECORD = re.compile(r"\bmy\s+" + _RECORD)
+_BIOMETRIC = lazy_compile(r"\b(?:his|her|their|[a-z]+'s|(?:my|our|the)\s+(?:" + _RELATIONS + r")'s)\s+" + _RECORD)
+_SELF_RECORD = lazy_compile(r"\bmy\s+" + _RECORD)
 # Capitalised words that start sentences but name no one.
 _NOT_NAMES = frozenset(
     ["The", "This", "That", "These", "Those", "It", "Its", "There", "Here", "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Everyone", "Everybody", "Nobody", "Somebody", "Someone", "Anyone", "Anybody", "People", "Patients", "Users", "Customers", "Employees", "Many", "Most", "Some", "Each", "Every", "All", "Any", "No", "One", "He", "She", "They", "We", "You", "I", "Our", "Your", "Their", "My", "His", "Her", "A", "An", "If", "And", "But", "Or", "So", "Because", "Although", "While", "Today", "Yesterday", "Tomorrow", "Nothing", "Something", "Anything", "Everything", "Research", "Data", "Science", "Diabetes", "Cancer", "Depression", "Nobody", "Children", "Women", "Men", "Adults", "Anyone", "Python", "Java", "Windows", "Linux", "Apple", "Google", "Microsoft", "Amazon", "It's", "That's", "Covid", "Staff", "Team"]
@@ -170,14 +171,14 @@ _NOT_NAMES = frozenset(
 # -- retention -------------------------------------------------------------------------------
 
 _KEEP = r"(?:keep|store|retain|hold|save|archive|preserve|log|persist|cache|back\s+up)(?:s|ed|ing|d)?"
-_FOREVER = re.compile(
+_FOREVER = lazy_compile(
     rf"\b{_KEEP}\s+(?:[\w'-]+\s+){{0,5}}?(?:forever|indefinitely|permanently|in\s+perpetuity|for\s+ever|for\s+all\s+time|for\s+good|"
     r"without\s+(?:an?\s+)?(?:expiry|expiration|time\s+limit|deletion|end\s+date|limit)|with\s+no\s+(?:expiry|expiration|time\s+limit|deletion|end\s+date|limit))\b"
     r"|\bnever\s+(?:ever\s+)?(?:delete|purge|erase|remove|expire|destroy|clear)\b|\bno\s+retention\s+(?:limit|period|policy)\b"
     r"|\b(?:don'?t|do\s+not)\s+(?:ever\s+)?(?:delete|purge|erase|destroy)\s+(?:any|the|this|these|it|them|their|his|her|user|customer|personal)\b"
     r"|\b(?:retention|retained|kept|stored)\s+(?:\w+\s+){0,2}?(?:forever|indefinitely|permanently)\b"
 )
-_DURATION = re.compile(
+_DURATION = lazy_compile(
     rf"\b(?:{_KEEP}|retention\s+(?:period\s+)?(?:of|is)|retained|kept|stored)\s+(?:[\w'-]+\s+){{0,6}}?(?:for\s+|of\s+)?(?:up\s+to\s+|at\s+least\s+|another\s+)?"
     r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|fifty|a\s+hundred)\s+"
     r"(?P<unit>days?|weeks?|months?|years?|decades?|centuries|century)\b"

@@ -13,7 +13,6 @@ Checksums come from `python-stdnum` (a maintained library) rather than being re-
 from __future__ import annotations
 
 import ipaddress
-import re
 from types import MappingProxyType
 from typing import Mapping
 
@@ -27,6 +26,7 @@ from tractatus.governance.checks import CheckSettings
 from tractatus.governance.detectors.pii_addresses import find_street_addresses
 from tractatus.governance.detectors.pii_match import PiiCategory, PiiMatch
 from tractatus.governance.detectors.pii_names import find_self_named_people
+from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.normalize import NormalizedText
 
 CONTACT_CATEGORIES: tuple[PiiCategory, ...] = ("email", "phone", "street_address")
@@ -44,7 +44,7 @@ class RecognizerSettings(CheckSettings):
 
 # -- e-mail ----------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])")
+_EMAIL = lazy_compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])")
 
 
 def find_emails(text: str, role_mailboxes: frozenset[str]) -> list[PiiMatch]:
@@ -63,26 +63,26 @@ def find_emails(text: str, role_mailboxes: frozenset[str]) -> list[PiiMatch]:
 # another digit or "(", so "call 555 1234 now" stops at "now".
 # It starts on a digit (a leading "+" or "(" is picked up afterwards): a pattern that starts with
 # a literal class lets the regex engine skip ahead, an optional prefix makes it try every position.
-_NUMBER_RUN = re.compile(r"\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
-_HAS_DIGIT = re.compile(r"\d")
-_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
-_SSN = re.compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
-_CARD_SHAPE = re.compile(r"\d{4}(?P<sep>[ .-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ .-]?)\d{6}(?P=s2)\d{4,5}")
-_US_PHONE = re.compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
-_HAS_SEPARATOR = re.compile(r"[ .\-()/]")
+_NUMBER_RUN = lazy_compile(r"\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
+_HAS_DIGIT = lazy_compile(r"\d")
+_IPV4 = lazy_compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+_SSN = lazy_compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
+_CARD_SHAPE = lazy_compile(r"\d{4}(?P<sep>[ .-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}(?P<s2>[ .-]?)\d{6}(?P=s2)\d{4,5}")
+_US_PHONE = lazy_compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}")
+_HAS_SEPARATOR = lazy_compile(r"[ .\-()/]")
 # An extension after a phone number: "x1234", "ext. 12", "extension 7". RE2 (linear time); matched
 # on a short slice after the number, since RE2 re-encodes its whole input on every call.
 _EXTENSION = re2.compile(r"(?i)^[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}")
 _EXTENSION_MAX_CHARS = 20
-_PHONE_CONTEXT = re.compile(
+_PHONE_CONTEXT = lazy_compile(
     r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|text|sms|whats\s?app|signal|reach|contact|fax|number|ring|dial|landline|hotline)\b"
 )
-_NOT_PHONE_CONTEXT = re.compile(
+_NOT_PHONE_CONTEXT = lazy_compile(
     r"(?i)(?:\b(?:order|invoice|ticket|ref|reference|account|acct|id|case|tracking|po|serial|isbn|issn|sku|part|model|build|version|ver|release|patch|page|pages|pp|item|batch|lot|doi|arxiv|pr|issue|commit|row|line|port|pid)\b|#|№)[\s.:#-]*$"
 )
-_IP_CONTEXT = re.compile(r"(?i)\b(?:ip|ipv4|address|addr|host|server|client|from|via|src|dst|source|destination|connect(?:ed|ion)?|ping|login|logged)\b")
-_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssn|social\s+security|soc\.?\s*sec|tax\s*id|tin)\b")
-_VERSION_CONTEXT = re.compile(
+_IP_CONTEXT = lazy_compile(r"(?i)\b(?:ip|ipv4|address|addr|host|server|client|from|via|src|dst|source|destination|connect(?:ed|ion)?|ping|login|logged)\b")
+_SSN_CONTEXT = lazy_compile(r"(?i)\b(?:ssn|social\s+security|soc\.?\s*sec|tax\s*id|tin)\b")
+_VERSION_CONTEXT = lazy_compile(
     r"(?i)(?:\bv|\b(?:version|ver|release|rel|build|firmware|fw|os|kernel|python|node|java|go|rust|ruby|php|perl|npm|pip|chrome|firefox|android|ios|macos|windows|ubuntu|debian|update|upgrade|patch|tag|sdk|api|semver|section|sections|chapter|clause|paragraph|para|figure|fig|table|step|rule|item|article|art|appendix|oid|§)\b[\s:=.]*)\s*$"
 )
 
@@ -189,7 +189,7 @@ def _classify_phone(run: str, start: int, end: int, digits: str, before: str, *,
 # A line break straight between two digit groups: where an evader splits a phone or card number
 # across lines or fields ("(555) 123" + "4567", "4111 1111" + "1111 1111"; the governor joins an
 # action's fields with "\n").
-_SPLIT_DIGITS = re.compile(r"(?<=\d)\r?\n(?=[\d(])")
+_SPLIT_DIGITS = lazy_compile(r"(?<=\d)\r?\n(?=[\d(])")
 
 
 def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
@@ -250,10 +250,10 @@ def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
 
 # -- IBAN -------------------------------------------------------------------------------------
 
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,32}")
+_IBAN = lazy_compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]){11,32}")
 
 
-_IBAN_GATE = re.compile(r"\d{4}[ -]?\d{4}")  # every IBAN's account part has eight digits in a row or in two groups
+_IBAN_GATE = lazy_compile(r"\d{4}[ -]?\d{4}")  # every IBAN's account part has eight digits in a row or in two groups
 
 
 def find_ibans(text: str) -> list[PiiMatch]:
@@ -274,7 +274,7 @@ def find_ibans(text: str) -> list[PiiMatch]:
 
 # -- IPv6 ------------------------------------------------------------------------------------
 
-_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+_IPV6 = lazy_compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
 
 
 def find_ipv6(text: str) -> list[PiiMatch]:

@@ -28,6 +28,7 @@ from pydantic import Field
 
 from tractatus.governance.actions import Action, Finding, Severity, Span, Verdict
 from tractatus.governance.checks import CheckContext, CheckSettings
+from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.normalize import normalize
 from tractatus.governance.services.patterns import (
     Anchored,
@@ -408,7 +409,7 @@ _EVIDENCE: tuple[Piece, ...] = (
 )
 # A maturity claim is not made when it is negated, a goal or a question: "not production-ready",
 # "until it is battle-tested", "we aim to be enterprise-grade".
-_NOT_CLAIMED = re.compile(
+_NOT_CLAIMED = lazy_compile(
     r"\b(?:no|not|never|isn't|aren't|wasn't|nothing|without|yet|until|before|once|when|whether|if|"
     r"make|making|get|getting|become|becoming|towards?|aim|aims|aiming|goal|plan|plans|planned|roadmap|path\s+to|"
     r"strive|hope|hoping|want|wants|need|needs|needed|far\s+from|claims?\s+of|beware)\b",

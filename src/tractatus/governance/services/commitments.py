@@ -22,6 +22,7 @@ from pydantic import Field
 
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
+from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.services.patterns import excerpt, is_negated
 
 PromiseKind = Literal["personal_contact"]
@@ -35,7 +36,7 @@ _CONTACT_VERB = (
     r"get\s+in\s+touch)"
 )
 _PROMISES: Mapping[PromiseKind, re.Pattern[str]] = {
-    "personal_contact": re.compile(
+    "personal_contact": lazy_compile(
         rf"\b{_WILL}\s+(?:personally\s+|directly\s+|soon\s+)?{_CONTACT_VERB}\b(?:\s+\w+){{0,3}}?\s+(?:to\s+|with\s+)?you\b"
         rf"|\byou\s+(?:will|'ll)\s+(?:soon\s+)?(?:hear|get\s+a\s+(?:personal\s+)?(?:reply|call|e-?mail|message))\b",
         re.IGNORECASE,

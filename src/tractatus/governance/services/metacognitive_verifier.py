@@ -32,6 +32,7 @@ from pydantic import Field, model_validator
 from tractatus.governance.actions import Action, Finding, Severity, Verdict
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.errors import InputError
+from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.services.patterns import content_words, phrases
 from tractatus.governance.services.settings_rules import StrictModel, require_keys, require_weights
 
@@ -84,7 +85,7 @@ class MetacognitiveSettings(CheckSettings):
         return self
 
 
-_DESTRUCTIVE = re.compile(
+_DESTRUCTIVE = lazy_compile(
     r"\b(?:delete|deletes|deleting|drop|truncate|destroy|wipe|purge|erase|shred|overwrite|format|revoke|terminate|"
     r"shutdown|shut\s+down|decommission|uninstall|rm\s+-[a-z]*[rf][a-z]*|rmdir|kill\s+-9|mkfs|dd\s+if=|"
     r"force[\s-]push|push\s+(?:--force|-f)\b|reset\s+--hard|remove\s+all|delete_\w+|drop_\w+)\b"
@@ -112,7 +113,7 @@ _ALTERNATIVE_WORDS = phrases(
     "alternatively", "instead", "another option", "other option", "other options", "considered", "option a",
     "option b", "rather than", "compared with", "compared to", "trade-off", "tradeoff", "versus",
 )
-_WORD = re.compile(r"\w+")
+_WORD = lazy_compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ import re
 from typing import Any, Collection, Iterable, Mapping
 from urllib.parse import urlsplit
 
+from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.services.patterns import words
 
 Parameters = dict[str, tuple[Any, ...]]
@@ -69,33 +70,33 @@ _NOT_A_NAME = words(
 )
 
 _NAME = r"[a-z_][\w.-]*[\w]"
-_URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,15})://([^\s/'\"<>?#]+)([^\s'\"<>)]*)", re.IGNORECASE)
+_URL = lazy_compile(r"\b([a-z][a-z0-9+.-]{1,15})://([^\s/'\"<>?#]+)([^\s'\"<>)]*)", re.IGNORECASE)
 # Runs on lower-cased text and starts with a literal, so the engine jumps between occurrences of
 # "port"; the word boundary before it is checked in Python (`_word_starts`).
-_PORT = re.compile(r"port\s*(?:number\s*)?(?:[:=]|\bis\b|\bto\b|\bof\b)?\s*(\d{1,5})\b")
+_PORT = lazy_compile(r"port\s*(?:number\s*)?(?:[:=]|\bis\b|\bto\b|\bof\b)?\s*(\d{1,5})\b")
 # host:port is found from its ":port" end (a literal start, fast), then the host just before it.
-_PORT_SUFFIX = re.compile(r":(\d{2,5})\b")
-_HOST_BEFORE = re.compile(r"(?:(?:\d{1,3}\.){3}\d{1,3}|localhost|[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,})$", re.IGNORECASE)
+_PORT_SUFFIX = lazy_compile(r":(\d{2,5})\b")
+_HOST_BEFORE = lazy_compile(r"(?:(?:\d{1,3}\.){3}\d{1,3}|localhost|[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,})$", re.IGNORECASE)
 _NOT_BEFORE_HOST = frozenset("/@.:-_")
-_HOST = re.compile(
+_HOST = lazy_compile(
     r"\b(?:host|hostname)\s*(?:[:=]|\bis\b|\bto\b)?\s*((?:\d{1,3}\.){3}\d{1,3}|localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})\b",
     re.IGNORECASE,
 )
 _NAMED = r"\s*(?:[:=]|\bnamed\b|\bcalled\b)\s*[`'\"]?(" + _NAME + r")"
 _QUOTED = r"\s+[`'\"](" + _NAME + r")[`'\"]"
-_DATABASE = re.compile(r"\b(?:database|db)(?:" + _NAMED + "|" + _QUOTED + ")", re.IGNORECASE)
-_DATABASE_BEFORE = re.compile(r"\b(?:use|using|to|on|in|into|from|the)\s+(?:the\s+)?(" + _NAME + r")\s+(?:database|db)\b", re.IGNORECASE)
-_COLLECTION = re.compile(r"\bcollection(?:" + _NAMED + "|" + _QUOTED + ")", re.IGNORECASE)
-_COLLECTION_BEFORE = re.compile(r"\b(?:the|to|into|from|in)\s+(" + _NAME + r")\s+collection\b", re.IGNORECASE)
-_PATH = re.compile(r"(?<![\w:/.~-])((?:~|\.{1,2})?/(?:[\w.-]{1,128}/){0,32}[\w.-]{1,128}/?)", re.IGNORECASE)
-_ENV = re.compile(
+_DATABASE = lazy_compile(r"\b(?:database|db)(?:" + _NAMED + "|" + _QUOTED + ")", re.IGNORECASE)
+_DATABASE_BEFORE = lazy_compile(r"\b(?:use|using|to|on|in|into|from|the)\s+(?:the\s+)?(" + _NAME + r")\s+(?:database|db)\b", re.IGNORECASE)
+_COLLECTION = lazy_compile(r"\bcollection(?:" + _NAMED + "|" + _QUOTED + ")", re.IGNORECASE)
+_COLLECTION_BEFORE = lazy_compile(r"\b(?:the|to|into|from|in)\s+(" + _NAME + r")\s+collection\b", re.IGNORECASE)
+_PATH = lazy_compile(r"(?<![\w:/.~-])((?:~|\.{1,2})?/(?:[\w.-]{1,128}/){0,32}[\w.-]{1,128}/?)", re.IGNORECASE)
+_ENV = lazy_compile(
     r"\b(?:env|environment)\s*(?:[:=]|\bis\b|\bto\b)?\s*(production|prod|staging|stage|development|dev|testing|test|qa|sandbox|local)\b"
     r"|\b(production|prod|staging|development|dev|testing|test|qa|sandbox)\s+(?:environment|env|cluster|server|servers|instance)\b"
     r"|\b(?:in|on|to|against|into)\s+(production|prod|staging)\b",
     re.IGNORECASE,
 )
-_VERSION = re.compile(r"\bversion\s*(?:[:=]|\bis\b)?\s*v?(\d+(?:\.\d+){0,3})\b|\bv(\d+(?:\.\d+){1,3})\b", re.IGNORECASE)
-_SOFTWARE_VERSION = re.compile(
+_VERSION = lazy_compile(r"\bversion\s*(?:[:=]|\bis\b)?\s*v?(\d+(?:\.\d+){0,3})\b|\bv(\d+(?:\.\d+){1,3})\b", re.IGNORECASE)
+_SOFTWARE_VERSION = lazy_compile(
     r"\b(python|node(?:\.?js)?|java|go|golang|ruby|php|postgres(?:ql)?|mongodb|mysql|redis|django|react|ubuntu|debian|"
     r"kubernetes|terraform|rust|typescript)\s+v?(\d+(?:\.\d+){0,2})\b",
     re.IGNORECASE,
@@ -122,7 +123,7 @@ _SOFTWARE_NAMES = (
     "debian", "kubernetes", "terraform", "rust", "typescript",
 )
 _ENV_HINTS = ("env", "cluster", "server", "instance", "prod", "staging")
-_V_DIGIT = re.compile(r"v\d")
+_V_DIGIT = lazy_compile(r"v\d")
 
 
 def extract_from_text(text: str, keys: Collection[str] | None = None) -> Parameters:
@@ -208,7 +209,7 @@ _TARGET_ALIASES: Mapping[str, str] = {
     "memcached": "memcached", "cassandra": "cassandra", "sqlite": "sqlite", "http": "http", "https": "http",
     "ssh": "ssh", "sftp": "ssh", "ftp": "ftp", "smtp": "smtp", "grpc": "grpc", "nginx": "http", "ldap": "ldap",
 }
-_TARGET = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, _TARGET_ALIASES), key=len, reverse=True)) + r")(?![\w])", re.IGNORECASE)
+_TARGET = lazy_compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, _TARGET_ALIASES), key=len, reverse=True)) + r")(?![\w])", re.IGNORECASE)
 
 
 def targets(text: str) -> frozenset[str]:

@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Iterable
 
 from tractatus.governance.actions import Span
+from tractatus.governance.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
     from tractatus.governance.normalize import NormalizedText
@@ -42,7 +43,7 @@ def gap(max_words: int) -> str:
 
 # Cues that undo an assertion when they precede it in the same clause: "we cannot guarantee
 # zero risk", "there is no such thing as 100% safety", "it is not production-ready".
-NEGATION_CUES = re.compile(
+NEGATION_CUES = lazy_compile(
     r"\b(?:no|not|never|cannot|can't|cant|can\s+not|won't|wont|don't|dont|doesn't|doesnt|didn't|isn't|"
     r"aren't|wasn't|weren't|nothing|nobody|no\s+one|without|impossible|unable|neither|nor|hardly|"
     r"myth|false|untrue|claims?\s+of|beware\s+of|avoid|refuse\s+to)\b",
@@ -50,7 +51,7 @@ NEGATION_CUES = re.compile(
 )
 # A clause ends at sentence punctuation, a semicolon, a colon, a dash between spaces or a newline;
 # commas do not end it ("no product, however good, can guarantee zero risk").
-_CLAUSE_BREAK = re.compile(r"[.;:!?\n]|\s[-–—]\s")
+_CLAUSE_BREAK = lazy_compile(r"[.;:!?\n]|\s[-–—]\s")
 
 
 def clause_before(text: str, start: int, window: int) -> str:
@@ -93,7 +94,7 @@ STOPWORDS = words(
     "should would could may might must shall also then else if while because until again further once "
     "more most other out up down off per via let lets please"
 )
-_WORD = re.compile(r"[a-z0-9][a-z0-9_'-]*")
+_WORD = lazy_compile(r"[a-z0-9][a-z0-9_'-]*")
 
 
 def stem(word: str) -> str:
@@ -119,7 +120,7 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-_DIGIT = re.compile(r"\d")
+_DIGIT = lazy_compile(r"\d")
 
 
 def present_words(ntext: NormalizedText) -> frozenset[str]:

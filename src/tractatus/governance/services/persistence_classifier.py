@@ -38,6 +38,7 @@ from tractatus.governance.actions import (
     VerificationLevel,
 )
 from tractatus.governance.checks import CheckContext, CheckSettings
+from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.normalize import normalize
 from tractatus.governance.services import parameters, prohibitions
 from tractatus.governance.services.patterns import alternation, phrases
@@ -99,13 +100,13 @@ _SCOPE_MARKERS: tuple[tuple[TemporalScope, re.Pattern[str]], ...] = (
 
 # A statement of how the system is configured binds like an order when it names a parameter:
 # "the database is at db.internal:27027", "MongoDB runs on port 27027".
-_CONFIG_STATEMENT = re.compile(
+_CONFIG_STATEMENT = lazy_compile(
     r"\b(?:is|are|runs?|listens?|lives?|sits?|located|hosted|available|reachable|served|deployed)\s+(?:now\s+|only\s+)?"
     r"(?:at|on|in|under|from|via)\b",
     re.IGNORECASE,
 )
 # Directive mood. "do not"/"don't" count only at the head of a clause ("I don't know" is not one).
-_STRONG = re.compile(
+_STRONG = lazy_compile(
     r"(?<!\w)(?:must|mustn't|shall|never|always|required|mandatory|make\s+sure|ensure|under\s+no\s+circumstances|"
     r"only\s+use|exclusively|have\s+to|has\s+to|(?<!no\s)need\s+to|needs\s+to|not\s+allowed|not\s+permitted|forbidden|"
     r"prohibited|banned)(?!\w)"
@@ -138,7 +139,7 @@ _IMPERATIVE_VERBS = (
     "backup", "restore", "encrypt", "hash", "validate", "sanitize", "escape", "cache", "retry", "timeout", "target",
 )
 # The head of a clause, after an optional "please"/"then"/"and", is an imperative verb or "no X".
-_IMPERATIVE = re.compile(
+_IMPERATIVE = lazy_compile(
     r"(?:^|[.;:!?\n]\s*|,\s*(?:and\s+|then\s+)?)(?:please\s+|then\s+|and\s+|also\s+)?(?:"
     + alternation(_IMPERATIVE_VERBS)
     + r"\b|no\s+(?!(?:need|problem|problems|worries|thanks|idea|doubt|way|matter|one|rush)\b)\w)",

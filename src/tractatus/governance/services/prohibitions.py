@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.services.patterns import STOPWORDS, alternation, words
 
 # Verbs whose object is the prohibited thing: "never use X" forbids X itself.
@@ -40,7 +41,7 @@ _DIRECTIVE_STARTS = words(
     "keep use make ensure be stay maintain write add remove follow prefer always please "
     "include focus check try do instead but rather just only cite verify respect protect"
 )
-_ARTICLES = re.compile(r"^(?:the|a|an|any|some|your|our|their|my|its|this|that|these|those|to|into|onto|all)\s+", re.IGNORECASE)
+_ARTICLES = lazy_compile(r"^(?:the|a|an|any|some|your|our|their|my|its|this|that|these|those|to|into|onto|all)\s+", re.IGNORECASE)
 
 _CUE = (
     r"(?:never(?:\s+ever)?|do\s+not|don't|dont|must\s+not|mustn't|shall\s+not|should\s+not|shouldn't|"
@@ -48,24 +49,24 @@ _CUE = (
     r"avoid|refrain\s+from|no\s+longer|stop(?=\s+(?:using|adding|including|mentioning|posting|publishing|writing|calling|generating)\b))"
 )
 _CLAUSE_HEAD = r"(?:^|(?<=[.;:!?\n,(])|\band\b|\bbut\b|\bplease\b|\balso\b|\bthen\b)\s*"
-_CUE_PATTERN = re.compile(
+_CUE_PATTERN = lazy_compile(
     _CLAUSE_HEAD + r"(?:you\s+|we\s+)?(?:must\s+|should\s+|shall\s+|will\s+)?(?P<cue>" + _CUE + r")\s+(?:(?:ever|again|anymore|any\s+more)\s+)?(?P<rest>[^.;:!?\n]{1,200})",
     re.IGNORECASE,
 )
-_NO_PATTERN = re.compile(_CLAUSE_HEAD + r"no\s+(?P<rest>[^.;:!?\n]{1,200})", re.IGNORECASE)
+_NO_PATTERN = lazy_compile(_CLAUSE_HEAD + r"no\s+(?P<rest>[^.;:!?\n]{1,200})", re.IGNORECASE)
 # "X is not allowed": the regex finds the verdict; the (at most two) words before it are read in
 # Python, because a regex that captures the words first backtracks quadratically on long tokens.
-_PASSIVE_TAIL = re.compile(
+_PASSIVE_TAIL = lazy_compile(
     r"\s+(?:is|are)\s+(?:strictly\s+)?(?:not\s+allowed|not\s+permitted|forbidden|prohibited|banned|off[\s-]+limits)\b",
     re.IGNORECASE,
 )
-_THING_WORD = re.compile(r"[\w.+#-]{1,64}$")
-_USAGE_HEAD = re.compile(r"^" + alternation(USAGE_VERBS) + r"\b\s*", re.IGNORECASE)
-_REMINDER_HEAD = re.compile(r"^" + alternation(REMINDER_VERBS) + r"\b", re.IGNORECASE)
+_THING_WORD = lazy_compile(r"[\w.+#-]{1,64}$")
+_USAGE_HEAD = lazy_compile(r"^" + alternation(USAGE_VERBS) + r"\b\s*", re.IGNORECASE)
+_REMINDER_HEAD = lazy_compile(r"^" + alternation(REMINDER_VERBS) + r"\b", re.IGNORECASE)
 # An object ends where a preposition or subordinate clause starts: "never use port 27017 in
 # production" forbids "port 27017".
-_OBJECT_END = re.compile(r"\s+(?:in|on|for|with|when|if|unless|except|because|since|while|during|at|from|as)\b.*$", re.IGNORECASE)
-_LIST_SPLIT = re.compile(r"\s*(?:,\s*(?:or|and|nor)?|\bor\b|\bnor\b|\band\b)\s*", re.IGNORECASE)
+_OBJECT_END = lazy_compile(r"\s+(?:in|on|for|with|when|if|unless|except|because|since|while|during|at|from|as)\b.*$", re.IGNORECASE)
+_LIST_SPLIT = lazy_compile(r"\s*(?:,\s*(?:or|and|nor)?|\bor\b|\bnor\b|\band\b)\s*", re.IGNORECASE)
 _MAX_WORDS = 5
 _CUE_HINTS = ("never", "not", "n't", "dont", "avoid", "refrain", "stop", "cannot", "longer")
 _PASSIVE_HINTS = ("allowed", "permitted", "forbidden", "prohibited", "banned", "limits")
