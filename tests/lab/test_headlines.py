@@ -181,12 +181,16 @@ def test_cli_gap_headlines_compares_learners_with_the_constrained_optimum(tmp_pa
     assert len(data["results"]["bandit"]["governed"]["gap_curve"]) == 3
 
 
-def test_lab_report_refuses_a_headline_run_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_lab_report_renders_a_headline_run(tmp_path: Path, monkeypatch, capsys) -> None:
     from tractatus.cli.errors import run_cli
     from tractatus.cli.main import app
 
-    run_headlines(_handmade_config((Mode.NONE,), rounds=2, steps=2, seeds=1), experiment="demo2", run_dir=tmp_path)
+    run_headlines(_handmade_config((Mode.NONE, Mode.SHIELD), rounds=3, steps=2, seeds=2), experiment="demo2", run_dir=tmp_path)
     monkeypatch.setattr(sys, "argv", ["tractatus", "lab", "report", str(tmp_path)])
     code = run_cli(app)
     _, err = capsys.readouterr()
-    assert code == 2 and len(err.strip().splitlines()) == 1 and "headline-world run" in err
+    assert code == 0, err
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    plots = sorted(p.name for p in (tmp_path / "plots").glob("*.png"))
+    assert any(name.endswith("-engagement.png") for name in plots) and any(name.endswith("-leak.png") for name in plots)
+    assert all(f"plots/{name}" in page for name in plots)

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from tractatus.governance.errors import InputError
 from tractatus.lab.results import SUMMARY_FILE, read_manifest, read_results
 from tractatus.lab.stats import estimate
 
@@ -48,20 +47,58 @@ def render_report(run_dir: Path) -> dict[str, Any]:
     import matplotlib.pyplot as plt
 
     manifest = read_manifest(run_dir)
-    if manifest.config.get("env") == "headlines":
-        # Not rendered yet (issue 10): refuse with one line rather than fail on the grammar columns.
-        raise InputError(f"{run_dir}: a headline-world run; `lab report` renders grammar-world runs only so far "
-                         f"(its numbers are in {SUMMARY_FILE} and results.parquet)")
     table = read_results(run_dir)
     columns = {name: table.column(name).to_numpy(zero_copy_only=False) for name in table.column_names}
     plots_dir = run_dir / "plots"
     plots_dir.mkdir(exist_ok=True)
-    plots: list[Path] = []
-    labels = [c.removeprefix("strategy_") for c in table.column_names if c.startswith("strategy_")]
-    settings = list(dict.fromkeys(columns["setting"].tolist())) if table.num_rows else []
+    headlines = manifest.config.get("env") == "headlines"
+    plots = _headline_plots(plt, columns, plots_dir) if headlines else _grammar_plots(plt, table, columns, plots_dir)
+    summary_path = run_dir / SUMMARY_FILE
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else None
+    html_path = run_dir / "report.html"
+    keys = HEADLINE_KEYS if headlines else GRAMMAR_KEYS
+    html_path.write_text(_html(manifest.model_dump(mode="json"), summary, plots, run_dir, keys), encoding="utf-8")
+    return {"html": str(html_path), "plots": [str(p) for p in plots]}
+
+
+def _modes_by_setting(columns: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray, list[str]]]:
+    settings = list(dict.fromkeys(columns["setting"].tolist())) if len(columns.get("setting", ())) else []
+    out = []
     for setting in settings:
         in_setting = columns["setting"] == setting
-        modes = list(dict.fromkeys(columns["mode"][in_setting].tolist()))
+        out.append((setting, in_setting, list(dict.fromkeys(columns["mode"][in_setting].tolist()))))
+    return out
+
+
+def _headline_plots(plt: Any, columns: dict[str, np.ndarray], plots_dir: Path) -> list[Path]:
+    """Reward and cost against training rounds, as safe-RL papers report them (issue 10, item 8)."""
+    plots: list[Path] = []
+    published = np.maximum(1, columns["published"])
+    series = (
+        ("engagement", columns["engagement"], "clicks per reader (published headlines)"),
+        ("leak", columns["executed_violations"] / published, "share of published headlines labelled clickbait"),
+    )
+    for setting, in_setting, modes in _modes_by_setting(columns):
+        for name, value, ylabel in series:
+            fig, ax = plt.subplots(figsize=(8, 4.5))
+            for mode in modes:
+                m = in_setting & (columns["mode"] == mode)
+                x, y, ci = _per_round(columns, m, value)
+                color = MODE_COLORS.get(mode)
+                ax.plot(x, y, label=MODE_NAMES.get(mode, mode), color=color)
+                ax.fill_between(x, y - ci, y + ci, alpha=0.2, color=color)
+            ax.set(title=f"{name} per round [{setting}] (mean, 95% CI over seeds)", xlabel="round", ylabel=ylabel)
+            ax.legend()
+            ax.grid(alpha=0.3)
+            plots.append(_save(fig, plots_dir / f"{setting}-{name}.png"))
+        plt.close("all")
+    return plots
+
+
+def _grammar_plots(plt: Any, table: Any, columns: dict[str, np.ndarray], plots_dir: Path) -> list[Path]:
+    plots: list[Path] = []
+    labels = [c.removeprefix("strategy_") for c in table.column_names if c.startswith("strategy_")]
+    for setting, in_setting, modes in _modes_by_setting(columns):
 
         fig, ax = plt.subplots(figsize=(8, 4.5))
         for mode in modes:
@@ -105,12 +142,7 @@ def render_report(run_dir: Path) -> dict[str, Any]:
         fig.suptitle(f"Strategy mix [{setting}]")
         plots.append(_save(fig, plots_dir / f"{setting}-strategy.png"))
         plt.close("all")
-
-    summary_path = run_dir / SUMMARY_FILE
-    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else None
-    html_path = run_dir / "report.html"
-    html_path.write_text(_html(manifest.model_dump(mode="json"), summary, plots, run_dir), encoding="utf-8")
-    return {"html": str(html_path), "plots": [str(p) for p in plots]}
+    return plots
 
 
 def _save(fig: Any, path: Path) -> Path:
@@ -120,7 +152,12 @@ def _save(fig: Any, path: Path) -> Path:
     return path
 
 
-def _html(manifest: dict[str, Any], summary: dict[str, Any] | None, plots: list[Path], run_dir: Path) -> str:
+GRAMMAR_KEYS = ("engagement", "coverage", "executed_violations", "attempted_violations", "intercepted_violations", "over_blocked", "stability")
+HEADLINE_KEYS = ("engagement", "coverage", "published_violation_rate", "base_leak", "amplification", "executed_violations",
+                 "attempted_violations", "intercepted_violations", "over_blocked", "pct_of_constrained_optimum", "stability")
+
+
+def _html(manifest: dict[str, Any], summary: dict[str, Any] | None, plots: list[Path], run_dir: Path, keys: tuple[str, ...]) -> str:
     esc = html.escape
     rows = "".join(
         f"<tr><th>{esc(k)}</th><td><code>{esc(json.dumps(v) if not isinstance(v, str) else v)}</code></td></tr>"
@@ -143,17 +180,18 @@ def _html(manifest: dict[str, Any], summary: dict[str, Any] | None, plots: list[
             parts.append(f"<h2>Setting {esc(setting['name'])}: {setting['agents']} agent(s), {setting['rounds']} rounds, {len(setting['seeds'])} seed(s)</h2><table><tr><th>metric</th>")
             parts.extend(f"<th>{esc(name)}</th>" for name in modes)
             parts.append("</tr>")
-            for key in ("engagement", "coverage", "executed_violations", "attempted_violations", "intercepted_violations", "over_blocked", "stability"):
+            for key in keys:
                 cells = []
                 for m in modes.values():
-                    d = m["detail"][key]
+                    d = m["detail"].get(key) or {"mean": float("nan")}
                     ci = f" ± {d['ci95']:.4g}" if d.get("ci95") is not None else ""
                     cells.append(f"<td>{d['mean']:.4g}{ci}</td>")
                 parts.append(f"<tr><th>{key}</th>{''.join(cells)}</tr>")
             parts.append(f"<tr><th>strategy</th>{''.join(f'<td>{esc(m['strategy'])}</td>' for m in modes.values())}</tr></table>")
-            parts.append(
-                f"<p>Exact optima: unconstrained {setting['unconstrained_optimum']:.4f}, constrained {setting['constrained_optimum']:.4f}.</p>"
-            )
+            if "unconstrained_optimum" in setting:  # the grammar world's exact optima
+                parts.append(
+                    f"<p>Exact optima: unconstrained {setting['unconstrained_optimum']:.4f}, constrained {setting['constrained_optimum']:.4f}.</p>"
+                )
     parts.append("<h2>Plots</h2>")
     parts.extend(f"<p><img src='plots/{esc(p.name)}' alt='{esc(p.stem)}'></p>" for p in plots)
     parts.append(f"<h2>Manifest</h2><table>{rows}</table>")
