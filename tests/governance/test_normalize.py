@@ -198,3 +198,19 @@ def test_joining_split_words_only_ever_removes_hyphens(parts: list[str]) -> None
     assert normalized.text.replace("-", "") == text.replace("-", "")
     span = normalized.to_original_span(0, len(normalized.text))
     assert (span.start, span.end) == (0, len(text))
+
+
+def test_character_references_are_read_as_a_browser_reads_them() -> None:
+    # The lab's adversary found this class (Q3 on headlines, commit 9eb5173): HTML numeric entities
+    # carried 74% of its rewritten clickbait past the governor. Fixed for the class, not the cases.
+    raw = "&#89;ou &#x57;on't &#66;elieve what &#1072; cat did &amp; more"
+    normalized = normalize(raw)
+    assert normalized.text == "You Won't Believe what a cat did & more"
+    start = normalized.text.index("Believe")
+    span = normalized.to_original_span(start, start + len("Believe"))
+    assert raw[span.start : span.end] == "&#66;elieve"
+
+
+@pytest.mark.parametrize("benign", ["R&D costs rose", "Tom & Jerry", "AT&T;", "&#99999999; is no character"])
+def test_text_that_only_looks_like_a_reference_is_left_alone(benign: str) -> None:
+    assert normalize(benign).text == benign

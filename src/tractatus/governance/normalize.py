@@ -116,6 +116,26 @@ def _substitute(pattern: re.Pattern[str], text: str, replace: Callable[[re.Match
     return _splice(text, ((m.start(), m.end(), new) for m in pattern.finditer(text) if (new := replace(m)) is not None))
 
 
+# -- stage 0: character references ("&#87;&#79;&#87;", "&#x57;", "&amp;") --------------------------
+# Text that reaches a browser or a feed is read after its character references are resolved, so a
+# detector must read it that way too: "&#89;ou &#87;on't" is "You Won't" to every reader. Resolved
+# with the standard library's HTML5 table (`html.unescape`), one reference at a time so that each
+# replacement is an edit the offset maps can follow. Before Unicode folding: a reference may name a
+# homoglyph ("&#1072;" is a Cyrillic a).
+_CHAR_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _resolve_reference(match: re.Match[str]) -> str | None:
+    import html
+    from html.entities import html5
+
+    reference = match.group()
+    if reference[1] != "#" and reference[1:] not in html5:
+        return None  # "&notanentity;" is prose, although html.unescape reads its "&not" prefix
+    resolved = html.unescape(reference)
+    return None if resolved == reference else resolved
+
+
 # -- stage 1: Unicode folding (NFKC, homoglyphs, invisibles, diacritics) --------------------------
 
 _ASCII_TARGETS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'\"-.@:/!?$")
@@ -693,6 +713,10 @@ def normalize(text: str) -> NormalizedText:
     """Normalize `text` for detection. Never raises on any str, lone surrogates included."""
     maps: list[_StageMap] = []
     current = text
+    if "&" in current:
+        current, edits = _substitute(_CHAR_REFERENCE, current, _resolve_reference)
+        if edits:
+            maps.append(_StageMap(edits))
     if not current.isascii():
         current, edits = _fold_unicode(current)
         if edits:
