@@ -81,9 +81,12 @@ def q3(docs: Path) -> str:
             top = sorted(learned["share_last_bucket"].items(), key=lambda kv: -kv[1])[:3]
             parts.append(" The learned adversary's ASR over training: " + " → ".join(_n(b) for b in learned["asr_over_time"])
                          + "; its favourite operators at the end: " + ", ".join(f"{n} {v:.0%}" for n, v in top) + ".\n")
-    parts.append("\n*Limitations.* The governor's detectors are rules; the lead reruns this after the learned detectors "
-                 "merge and the history above gains that commit. A held-out operator that changes meaning for a human "
-                 "(word order can) would make its ground truth too generous; the operators were written to keep it.\n")
+    parts.append("\n*History and limitations.* Each table is one governor commit, oldest first: `80c8211` had the "
+                 "rule-only detectors; `9eb5173` the learned tiers, whose normalization did not resolve HTML character "
+                 "references, which the learned adversary found; `effb016` resolves them (a fix for the class, prompted "
+                 "by this adversary, so the `encoding` family is in-sample from then on; the held-out families are not). "
+                 "A held-out operator that changes meaning for a human (word order can) would make its ground truth too "
+                 "generous; the operators were written to keep it.\n")
     return "\n".join(parts)
 
 
@@ -104,6 +107,9 @@ def q4(docs: Path) -> str:
         "uniform agent under the same governor.\n",
         _table(["learner", "mode", "% of constrained optimum", "leak", "leak upper 95%", "amplification"], rows),
         f"\n\nNull baselines (expected CTR): {nulls}.\n",
+        "\nBefore the learned detectors (commit `bbe3d4b`, docs/results/history/q4-headlines-bbe3d4b.json) the shielded "
+        "bandit reached 98.9% of the constrained optimum by leaking 56% clickbait (amplification 1.15): its closeness to "
+        "the optimum came from the governor's blind spots. With the learned tiers it leaks 3.5% and reaches about 93%.\n",
     ])
 
 
