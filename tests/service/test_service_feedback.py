@@ -177,8 +177,8 @@ def test_blocked_intake_stores_no_text(tmp_path, database_url):
     """Fail closed: when governance blocks the intake (here: over the policy's size limit),
     the person is told and nothing they wrote is stored."""
     policy = tmp_path / "tiny.yaml"
-    source = Path("policies/service.yaml").read_text()
-    policy.write_text(source.replace("max_text_bytes: 65536", "max_text_bytes: 40"))
+    # A child of the service policy that only lowers the size limit (`extends:` resolves the rest).
+    policy.write_text(f"extends: {Path('policies/service.yaml').resolve()}\nname: tiny\nlimits:\n  max_text_bytes: 40\n")
     from fastapi.testclient import TestClient
 
     with TestClient(create_app(make_settings(tmp_path, database_url, policy_path=policy))) as client:
