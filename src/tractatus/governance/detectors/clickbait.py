@@ -363,14 +363,23 @@ _LETTER = lazy_compile(r"[A-Za-z]")
 
 # An instructional headline ("How to configure nginx", "10 tips for faster Python builds", "A
 # beginner's guide to Rust") shares its shape with listicle clickbait, and the headline model,
-# trained on BuzzFeed-style "How To ..." lists, scores it high. The policy can cap the learned
-# finding on such a headline when no structural rule fires (`learned_instructional_severity`).
+# trained on BuzzFeed-style "How To ..." lists (every one of them labelled clickbait), scores it
+# high. The policy can cap the learned finding on such a headline when no structural rule fires
+# and it holds no forward reference (`learned_instructional_severity`): "How to make these
+# cookies" points at something the headline withholds, "How to make oat cookies" does not.
 _INSTRUCTIONAL = re.compile(
-    r"^\W*(?:how\s+to\b|how\s+(?:do|can|should)\s+(?:i|you|we)\b"
+    r"^\W*(?:(?:here's\s+|here\s+is\s+)?how\s+to\b|how\s+(?:do|can|should)\s+(?:i|you|we)\b"
     r"|(?:top\s+)?\d+\s+(?:[\w'-]+\s+){0,3}?(?:tips|ways\s+to|steps|rules|lessons|tools|commands|examples|practices|patterns|mistakes\s+to\s+avoid)\b"
     r"|(?:an?|the|your)\s+(?:[\w'-]+\s+){0,2}?(?:guide|tutorial|introduction|primer|checklist|cheat\s*sheet)\s+(?:to|for|on)\b)"
 )
+_FORWARD_REFERENCE = re.compile(r"\b(?:this|these|those|here's\s+what|what\s+happens)\b")
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
+
+
+def is_instructional(lowered: str) -> bool:
+    """A how-to, tips or guide headline that withholds nothing (see _INSTRUCTIONAL)."""
+    headline = lowered.split("\n", 1)[0]
+    return _INSTRUCTIONAL.search(headline) is not None and _FORWARD_REFERENCE.search(headline) is None
 
 
 class ClickbaitSettings(CheckSettings):
@@ -490,10 +499,15 @@ class ClickbaitDetector:
             return rules
         learned = self._learned.findings(ctx, "learned", "reads as clickbait to the headline model")
         cap = self.settings.learned_instructional_severity
-        if learned and cap is not None and not rules and _INSTRUCTIONAL.search(ctx.text.lower_words):
+        if learned and cap is not None and not rules and is_instructional(ctx.text.lower_words):
             ceiling = Severity.parse(cap)
             learned = [replace(f, severity=min(f.severity, ceiling)) for f in learned]
         return [*rules, *learned]
+
+    def learned_probability(self, ctx: CheckContext) -> float | None:
+        """The headline model's probability for a published text (None for other kinds or with no
+        learned tier): what dev reports and precision-recall curves plot."""
+        return self._learned.score(ctx) if self._learned is not None else None
 
     def _rule_findings(self, ctx: CheckContext) -> list[Finding]:
         total, found = self.score(ctx)

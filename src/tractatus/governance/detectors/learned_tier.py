@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from tractatus.governance.actions import Finding, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
+from tractatus.governance.detectors.headline_input import check_form, input_form, readable
 from tractatus.governance.detectors.text_model import Features, TextModel, load_model, model_input, tokenize
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
@@ -55,9 +56,11 @@ class LearnedTier:
         self.settings = settings
         self.source = source
         self._models: list[tuple[TextModel, str]] = []
+        self._forms: list[str | None] = []  # the input form each model's file names (`headline_input`)
         for name in settings.models:
             model = load_model(name)
             self._models.append((model, str(model.meta.get("positive", model.classes[-1]))))
+            self._forms.append(check_form(model.meta.get("input")))
         self._kinds = frozenset(settings.kinds)
         self._block_severity = Severity.parse(settings.block_severity)
 
@@ -73,9 +76,14 @@ class LearnedTier:
         return self._score(text, tokens)[0]
 
     def _score(self, text: str, tokens: list[str] | None) -> tuple[float, list[Features]]:
-        if tokens is None:
-            tokens = tokenize(text)
-        vectors = [model.features(text, tokens) for model, _ in self._models]
+        # One text, tokenized once per input form the models read (usually one form).
+        inputs: dict[str | None, tuple[str, list[str]]] = {None: (text, tokenize(text) if tokens is None else tokens)}
+        vectors = []
+        for (model, _), form in zip(self._models, self._forms, strict=True):
+            if form not in inputs:
+                formed = input_form(text, form)
+                inputs[form] = (formed, tokenize(formed))
+            vectors.append(model.features(*inputs[form]))
         logs = 0.0
         for (model, positive), vector in zip(self._models, vectors, strict=True):
             p = model.probabilities(text, features=vector)[positive]
@@ -84,22 +92,34 @@ class LearnedTier:
             logs += math.log(p)
         return math.exp(logs / len(self._models)), vectors
 
+    def _read(self, ctx: CheckContext) -> str:
+        """What the models read of an action: its model input, or the first line of it."""
+        text = model_input(ctx.text)
+        if self.settings.first_line_chars is not None:
+            text = text.split("\n", 1)[0][: self.settings.first_line_chars]  # a prefix: offsets still hold
+        return text
+
+    def score(self, ctx: CheckContext) -> float | None:
+        """The tier's probability for this action as `findings` computes it; None when the tier does
+        not score the action's kind. For reports (dev operating points, precision-recall curves)."""
+        if not self.applies(ctx):
+            return None
+        return self._score(self._read(ctx), None)[0]
+
     def findings(self, ctx: CheckContext, category: str, what: str) -> list[Finding]:
         """One finding when the score reaches `warn_probability`, with the n-grams that weighed most."""
         if not self.applies(ctx):
             return []
         settings = self.settings
-        text = model_input(ctx.text)
-        if settings.first_line_chars is not None:
-            text = text.split("\n", 1)[0][: settings.first_line_chars]  # a prefix: offsets still hold
-        score, vectors = self._score(text, tokenize(text))
+        text = self._read(ctx)
+        score, vectors = self._score(text, None)
         if score < settings.warn_probability:
             return []
         blocks = settings.block_probability is not None and score >= settings.block_probability
         severity = self._block_severity if blocks else Severity.LOW
         model, positive = self._models[0]
         terms = model.explain(text, positive, top=settings.evidence_terms, features=vectors[0])
-        evidence = ", ".join(f'"{c.term.strip()}"' for c in terms) or None
+        evidence = ", ".join(f'"{readable(c.term.strip())}"' for c in terms) or None
         return [
             Finding(
                 source=self.source,
