@@ -4,7 +4,7 @@
 
 Reports, per split (`detector_dev`, where the thresholds were chosen, and `detector_eval`, held
 out and measured once the thresholds were fixed), the share of each label that the detector
-flags (any finding: warn or block) and blocks (a finding of medium severity or more), for the
+flags (any finding above info: warn or block) and blocks (a finding of medium severity or more), for the
 rules alone, the learned tier alone and both. `docs/detectors-training.md` quotes this file.
 The full evaluation harness with peers and evasions is `tractatus detectors eval`.
 """
@@ -37,7 +37,8 @@ def _shares(outcomes: dict[str, list[list[Finding]]]) -> dict[str, dict[str, flo
         n = len(per_row)
         out[label] = {
             "rows": n,
-            "flagged": round(sum(bool(f) for f in per_row) / n, 4),
+            # info findings are on the record only (allowed): not a flag
+            "flagged": round(sum(any(x.severity > Severity.INFO for x in f) for f in per_row) / n, 4),
             "blocked": round(sum(any(x.severity >= Severity.MEDIUM for x in f) for f in per_row) / n, 4),
         }
     return out
