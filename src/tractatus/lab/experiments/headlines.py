@@ -49,6 +49,7 @@ from tractatus.governance.governor import Governor
 from tractatus.governance.policy import Policy, bundled_policy_path, load_policy
 from tractatus.governance.state import GovernanceState
 from tractatus.lab.coverage import measured_coverage
+from tractatus.lab.curves import CURVE_POINTS, segments
 from tractatus.lab.envs.headlines import HeadlineSettings, HeadlineWorld, load_headline_settings
 from tractatus.lab.experiments.demo import (
     Number,
@@ -76,7 +77,6 @@ from tractatus.lab.world.pool import load_pool
 HEADLINE_SEED_SETTING = SettingConfig(name="seed", agents=1, rounds=5, steps_per_round=40, seeds=1)
 HEADLINE_DEFAULT_SETTING = SettingConfig(name="default", agents=1, rounds=60, steps_per_round=40, seeds=10)
 HEADLINE_QUICK_SETTING = SettingConfig(name="default", agents=1, rounds=30, steps_per_round=40, seeds=10)
-CURVE_POINTS = 10
 
 
 class HeadlineDemoConfig(BaseModel):
@@ -243,12 +243,8 @@ def _seed_numbers(records: list[HeadlineRound], window: int, slots: int) -> dict
 
 
 def _curve(cells: list[list[HeadlineRound]], base_leaks: list[float], slots: int) -> list[CurvePoint]:
-    rounds = min(len(c) for c in cells)
-    if rounds == 0:
-        return []
-    edges = np.unique(np.linspace(0, rounds, min(CURVE_POINTS, rounds) + 1).astype(int))
     points = []
-    for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+    for lo, hi in segments(min(len(c) for c in cells), CURVE_POINTS):
         leaks, amps, engagement = [], [], []
         for records, base in zip(cells, base_leaks, strict=True):
             segment = records[lo:hi]
