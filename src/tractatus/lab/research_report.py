@@ -21,7 +21,9 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tractatus.lab.curve_plots import band, save
 from tractatus.lab.research_report_headlines import addendum
+from tractatus.lab.research_report_safe_rl import safe_rl_section
 
 EXPERIMENTS = ("scale", "persistence", "adversarial", "gap", "multiagent")
 PROFILE_RANK = {"full": 3, "default": 2, "quick": 1}
@@ -69,14 +71,8 @@ def mean(n: dict[str, Any] | None) -> float:
 
 
 def _band(ax: Any, x: np.ndarray, ns: list[dict[str, Any]], label: str, *, clip: tuple[float, float] | None = None) -> None:
-    """Mean with its 95% CI band (clipped to the quantity's range) and every seed as a thin line."""
-    m = np.array([mean(n) for n in ns])
-    ci = np.array([n.get("ci95") or 0.0 for n in ns])
-    lo, hi = m - ci, m + ci
-    if clip is not None:
-        lo, hi = np.clip(lo, *clip), np.clip(hi, *clip)
-    line = ax.plot(x, m, label=label, lw=2)[0]
-    ax.fill_between(x, lo, hi, alpha=0.15, color=line.get_color())
+    """Mean with its 95% CI band (curve_plots.band) and every seed as a thin line."""
+    line = band(ax, x, ns, label, clip=clip)
     seeds = min((len(n.get("per_seed", [])) for n in ns), default=0)
     for k in range(seeds):
         ax.plot(x, [n["per_seed"][k] for n in ns], color=line.get_color(), lw=0.6, alpha=0.35)
@@ -89,10 +85,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _save(fig: Any, out_dir: Path, name: str) -> str:
-    path = out_dir / name
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, out_dir / name)
     return f"research/{name}"
 
 
@@ -542,6 +535,7 @@ def generate(*, runs: Path = Path("runs"), docs: Path = Path("docs")) -> dict[st
         sections.append(SECTIONS[experiment](summary, out) + addendum(experiment, Path(docs)))
     parts.append(at_a_glance(summaries))
     parts.extend(sections)
+    parts.append(safe_rl_section(Path(docs), out))
     parts.append(RUNNING_ON_RAY)
     markdown = "\n".join(parts)
     md_path = Path(docs) / "research-report.md"
