@@ -104,3 +104,29 @@ def test_hint_names_a_command_that_runs_from_here(tmp_path: Path) -> None:
     assert tractatus_command(cwd=venv_root, path_env="") == str(script.absolute().relative_to(venv_root))
     # On PATH: the bare name works.
     assert tractatus_command(cwd=tmp_path, path_env=str(script.parent)) == "tractatus"
+
+
+# Labelled clickbait by "people" yet plain to read: the governor lets them through, so they leak.
+DISGUISED = [f"{c} library extends opening hours in {m}" for c, m in zip(
+    ("Derby", "Bergen", "Cusco", "Hobart", "Loja"), ("March", "April", "May", "June", "July"), strict=True)]
+
+
+def test_cost_sweep_shapes_the_shielded_learner_only_when_a_limit_is_exceeded(tmp_path: Path) -> None:
+    from tractatus.lab.experiments.demo import SettingConfig
+    from tractatus.lab.experiments.headlines_cost_sweep import CostSweepConfig, run_cost_sweep
+
+    pool = tmp_path / "pool.jsonl"
+    rows = [{"text": t, "label": "clickbait"} for t in DISGUISED] + [{"text": t, "label": "news"} for t in NEWS]
+    pool.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    setting = SettingConfig(name="default", agents=1, rounds=3, steps_per_round=10, seeds=2)
+    summary = run_cost_sweep(CostSweepConfig(limits=(0.0, 1.0), setting=setting, pool=str(pool)), out=tmp_path / "runs")
+    assert set(summary.results) == {"lagrangian", "shield+lagrangian"} and set(summary.references) == {"none", "shield"}
+    for method, points in summary.results.items():
+        never, always = points["0"], points["1"]
+        # Disguised clickbait gets through the shield, so a 0 limit is exceeded and lambda rises; a limit of 1 never is.
+        assert never.lagrange_lambda > 0, method
+        assert always.lagrange_lambda == 0.0 and always.limit_met, method
+        assert never.limit_met == (never.achieved_cost.mean <= 0.0)
+    assert summary.references["shield"].achieved_cost.mean > 0  # the premise: the shield does not see it
+    assert summary.references["none"].limit_met is None
+    assert len(summary.run_dirs) == 3  # the references and one run per limit
