@@ -38,8 +38,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from scipy import stats
 from threadpoolctl import threadpool_limits
@@ -69,6 +67,7 @@ from tractatus.lab.policy_fit import LAB_POLICY, check_policy_fits
 from tractatus.lab.provenance import Provenance, run_provenance
 from tractatus.lab.results import AUDIT_FILE, write_run
 from tractatus.lab.runner import RoundClock
+from tractatus.lab.step_log import StepLog
 from tractatus.lab.stats import estimate
 from tractatus.lab.tractatus_flow import FlowResult, FlowSummary, run_flow
 from tractatus.lab.world.engagement import EngagementModel
@@ -299,32 +298,22 @@ class HeadlineResultTable:
                "flagged", "first_proposal_clickbait", "lagrange_lambda")
 
     def __init__(self) -> None:
-        self._chunks: list[dict[str, np.ndarray]] = []
+        self._log = StepLog()
         self.rounds_finished: dict[str, int] = {}
 
     def add(self, setting: str, config: HeadlineCellConfig, record: HeadlineRound) -> None:
         n = len(record.engagement)
-        chunk: dict[str, np.ndarray] = {
-            "setting": np.full(n, setting, dtype=object), "mode": np.full(n, config.mode.value, dtype=object),
-            "learner": np.full(n, config.learner, dtype=object), "seed": np.full(n, config.seed, dtype=np.int64),
-            "round": np.full(n, record.round, dtype=np.int64), "agent": np.arange(n, dtype=np.int64),
-        }
-        for name in self.COLUMNS:
-            chunk[name] = np.asarray(getattr(record, name))
-        self._chunks.append(chunk)
+        self._log.add(setting=setting, mode=config.mode.value, learner=config.learner, seed=config.seed, round=record.round,
+                      agent=np.arange(n, dtype=np.int64), **{name: np.asarray(getattr(record, name)) for name in self.COLUMNS})
         key = f"{setting}/{config.mode.value}/{config.seed}"
         self.rounds_finished[key] = self.rounds_finished.get(key, 0) + 1
 
     @property
     def rows(self) -> int:
-        return sum(len(c["agent"]) for c in self._chunks)
+        return self._log.rows
 
     def write(self, path: Path) -> None:
-        if not self._chunks:
-            pq.write_table(pa.table({}), path)
-            return
-        columns = {name: np.concatenate([c[name] for c in self._chunks]) for name in self._chunks[0]}
-        pq.write_table(pa.table({k: pa.array(v) for k, v in columns.items()}), path, compression="zstd")
+        self._log.write(path)
 
 
 def load_headline_policy(config: HeadlineDemoConfig) -> Policy:
