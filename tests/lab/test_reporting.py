@@ -17,7 +17,10 @@ import pytest
 
 from tractatus.lab.command_hint import tractatus_command
 from tractatus.lab.curves import ratio_curve, segments
-from tractatus.lab.experiments.headlines_adversarial import AdversarialHeadlinesConfig, run_adversarial_headlines
+from tractatus.lab.experiments.headlines_adversarial import (
+    AdversarialHeadlinesConfig,
+    run_adversarial_headlines,
+)
 from tractatus.lab.experiments.headlines_feed import FeedConfig, run_feed_experiment
 from tractatus.lab.modes import Mode
 from tractatus.lab.step_log import STEPS_FILE, StepLog

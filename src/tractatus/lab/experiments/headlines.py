@@ -67,8 +67,8 @@ from tractatus.lab.policy_fit import LAB_POLICY, check_policy_fits
 from tractatus.lab.provenance import Provenance, run_provenance
 from tractatus.lab.results import AUDIT_FILE, write_run
 from tractatus.lab.runner import RoundClock
-from tractatus.lab.step_log import StepLog
 from tractatus.lab.stats import estimate
+from tractatus.lab.step_log import StepLog
 from tractatus.lab.tractatus_flow import FlowResult, FlowSummary, run_flow
 from tractatus.lab.world.engagement import EngagementModel
 from tractatus.lab.world.pool import load_pool

@@ -17,7 +17,12 @@ from typing import Any, Callable
 from pydantic import BaseModel, ConfigDict, Field
 
 from tractatus.lab.experiments.demo import Number, SettingConfig
-from tractatus.lab.experiments.headlines import CurvePoint, HeadlineDemoConfig, HeadlineModeSummary, run_headlines
+from tractatus.lab.experiments.headlines import (
+    CurvePoint,
+    HeadlineDemoConfig,
+    HeadlineModeSummary,
+    run_headlines,
+)
 from tractatus.lab.modes import Mode
 from tractatus.lab.results import new_run_dir
 
