@@ -32,7 +32,7 @@ TARGET_S = 60.0
 # names their branches give them; absent commands are skipped.
 EXPERIMENTS: dict[str, list[str]] = {
     "demo2": ["demo2", "--quick", "--json"],
-    "demo2 --env grammar": ["demo2", "--env", "grammar", "--quick", "--json"],
+    "demo2-grammar": ["demo2", "--env", "grammar", "--quick", "--json"],
     "demo1": ["demo1", "--quick", "--json"],
     "gap-headlines": ["gap-headlines", "--quick", "--json"],
     "adversarial-headlines": ["adversarial-headlines", "--quick", "--json", "--record", "none"],
