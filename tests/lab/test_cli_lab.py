@@ -99,6 +99,11 @@ def test_demo1_json_is_round_by_round(tmp_path, monkeypatch, capsys) -> None:
         (["demo2", "--env", "headlines", "--learner", "dqn"], "--learner"),
         (["demo1", "--mode", "none,shield"], "--mode"),
         (["report", "no-such-run"], "RUN"),
+        (["cost-sweep", "--limits", "abc"], "--limits"),
+        (["cost-sweep", "--limits", "0.05,1.5"], "--limits"),
+        (["cost-sweep", "--limits", "0.05,0.05"], "--limits"),
+        (["cost-sweep", "--rounds", "0"], "--rounds"),
+        (["cost-sweep", "--pool", "missing.jsonl"], "--pool"),
     ],
 )
 def test_bad_options_get_one_line_naming_the_option(tmp_path, monkeypatch, capsys, args, names) -> None:

@@ -416,6 +416,69 @@ def gap_headlines(
     _emit(as_json, summary.to_json(), view)
 
 
+def _limits(value: str | None) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    try:
+        limits = tuple(float(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise InputError(f"--limits must be comma-separated shares such as 0.01,0.05,0.2, got {value!r}") from None
+    if not limits or any(not 0.0 <= v <= 1.0 for v in limits) or len(set(limits)) != len(limits):
+        raise InputError(f"--limits must be distinct shares between 0 and 1, got {value!r}")
+    return limits
+
+
+@app.command("cost-sweep")
+def cost_sweep(
+    as_json: bool = JsonOpt,
+    quick: bool = QuickOpt,
+    rounds: str | None = RoundsOpt,
+    seeds: str | None = SeedsOpt,
+    limits: str | None = typer.Option(None, "--limits", help="Cost limits: the largest allowed share of published headlines "
+                                      "labelled clickbait (default 0.01,0.02,0.05,0.1,0.2; --quick 0.02,0.1)."),
+    policy: Path | None = PolicyOpt,
+    pool: Path | None = PoolOpt,
+    data_dir: Path | None = DataDirOpt,
+    out: Path = OutOpt,
+) -> None:
+    """Reward against achieved cost across cost limits: the Lagrangian learner, alone and under the shield (10 seeds)."""
+    from rich.table import Table
+
+    from tractatus.lab.experiments.headlines_cost_sweep import (
+        LIMITS,
+        QUICK_LIMITS,
+        SWEEP_QUICK_SETTING,
+        SWEEP_SETTING,
+        CostSweepConfig,
+        run_cost_sweep,
+    )
+
+    numbers = _setting_numbers(agents=None, rounds=rounds, seeds=seeds, steps=None, policy=policy)
+    if pool is not None and not pool.is_file():
+        raise InputError(f"--pool {pool}: no such file")
+    setting = (SWEEP_QUICK_SETTING if quick else SWEEP_SETTING).model_copy(update={k: v for k, v in numbers.items() if v is not None})
+    config = CostSweepConfig(limits=_limits(limits) or (QUICK_LIMITS if quick else LIMITS), setting=setting,
+                             policy=str(policy) if policy else None, pool=str(pool) if pool else None,
+                             data_dir=str(data_dir) if data_dir else None)
+    summary = run_cost_sweep(config, out=out)
+
+    def view() -> Table:
+        table = Table(title=f"Cost-limit sweep on real headlines: reward (% of the constrained optimum) vs achieved cost (leak), "
+                      f"{setting.rounds} rounds x {setting.steps_per_round}, {setting.seeds} seeds", title_justify="left")
+        for column in ("method", "limit", "% of constrained optimum", "leak", "leak upper 95%", "limit met"):
+            table.add_column(column)
+        rows = [(name, limit, point) for name, points in summary.results.items() for limit, point in points.items()]
+        rows += [(name, "-", point) for name, point in summary.references.items()]
+        for name, limit, point in rows:
+            pct, cost = point.pct_of_constrained_optimum, point.achieved_cost
+            met = "-" if point.limit_met is None else ("yes" if point.limit_met else "no")
+            table.add_row(name, limit, f"{pct.mean:.1f} ± {pct.ci95 or 0:.1f}", f"{cost.mean:.1%} ± {cost.ci95 or 0:.1%}",
+                          f"{point.achieved_cost_upper95:.1%}", met)
+        return table
+
+    _emit(as_json, summary.to_json(), view)
+
+
 RecordOpt = typer.Option(None, "--record", help="Add the summary, keyed by the governor's commit, to this history file "
                          "(default docs/results/<q>-headlines.json; 'none' to skip).")
 

@@ -15,6 +15,8 @@ Per slot: the learner proposes one of its K candidates. What happens next is the
   `headline_penalty` when the governor would not allow it.
 - `lagrangian`: every proposal is decided and audited and published; reward - lambda * cost, with
   the ground-truth label as cost (the oracle safe-RL baseline, see lab/modes.py).
+- `shield` with `ModeSettings.shield_constrained`: the shield's rule, and the learner's reward for
+  what was published is shaped like the Lagrangian's (the cost-limit sweep's "shield + constrained").
 
 The learner's reward is the realised CTR relative to the archive's average (clicks / readers /
 base CTR, about 1 for an average headline), so one set of learner settings fits any pool. A
@@ -109,7 +111,7 @@ class HeadlinePlatform:
         self.multiplier = (
             LagrangeMultiplier(agents, cost_limit=settings.cost_limit, learning_rate=settings.lagrange_learning_rate,
                                initial=settings.lagrange_initial, slots=slots)
-            if mode is Mode.LAGRANGIAN else None
+            if mode is Mode.LAGRANGIAN or (mode is Mode.SHIELD and settings.shield_constrained) else None
         )
         self.decisions_by_check: Counter[tuple[str, str]] = Counter()
         self.decisions = 0

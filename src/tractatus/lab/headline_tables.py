@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from tractatus.lab.command_hint import tractatus_command
 from tractatus.lab.experiments.demo import Number
 from tractatus.lab.experiments.headlines import HeadlineDemoSummary, HeadlineSettingSummary
 from tractatus.lab.headline_baselines import BASELINES
@@ -84,5 +85,5 @@ def headline_demo_view(summary: HeadlineDemoSummary, *, settings: bool = True) -
         f"{model['significant_pairs']} significant ones)."
     ))
     if summary.run_dir:
-        parts.append(Text(f"Results: {summary.run_dir}"))
+        parts.append(Text(f"Results: {summary.run_dir} (report: {tractatus_command()} lab report {summary.run_dir})"))
     return Group(*parts)

@@ -96,6 +96,12 @@ class ModeSettings(BaseModel):
         default=0.05, gt=0, description="Lagrangian mode: dual ascent step per round, in reward units per unit of cost."
     )
     lagrange_initial: float = Field(default=0.0, ge=0, description="Lagrangian mode: lambda at the start.")
+    shield_constrained: bool = Field(
+        default=False,
+        description="Shield mode in the headline world: the learner under the shield is also a Lagrangian "
+        "learner (reward - lambda * label cost of what was published, lambda by dual ascent to `cost_limit`): "
+        "the shield and the constrained learner together, one method of the cost-limit sweep.",
+    )
     headline_penalty: float = Field(
         default=1.0,
         ge=0,

@@ -21,7 +21,10 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 import numpy as np
 
+from tractatus.lab.curve_plots import band, save
+from tractatus.lab.research_report_glance import at_a_glance
 from tractatus.lab.research_report_headlines import addendum
+from tractatus.lab.research_report_safe_rl import safe_rl_section
 
 EXPERIMENTS = ("scale", "persistence", "adversarial", "gap", "multiagent")
 PROFILE_RANK = {"full": 3, "default": 2, "quick": 1}
@@ -69,14 +72,8 @@ def mean(n: dict[str, Any] | None) -> float:
 
 
 def _band(ax: Any, x: np.ndarray, ns: list[dict[str, Any]], label: str, *, clip: tuple[float, float] | None = None) -> None:
-    """Mean with its 95% CI band (clipped to the quantity's range) and every seed as a thin line."""
-    m = np.array([mean(n) for n in ns])
-    ci = np.array([n.get("ci95") or 0.0 for n in ns])
-    lo, hi = m - ci, m + ci
-    if clip is not None:
-        lo, hi = np.clip(lo, *clip), np.clip(hi, *clip)
-    line = ax.plot(x, m, label=label, lw=2)[0]
-    ax.fill_between(x, lo, hi, alpha=0.15, color=line.get_color())
+    """Mean with its 95% CI band (curve_plots.band) and every seed as a thin line."""
+    line = band(ax, x, ns, label, clip=clip)
     seeds = min((len(n.get("per_seed", [])) for n in ns), default=0)
     for k in range(seeds):
         ax.plot(x, [n["per_seed"][k] for n in ns], color=line.get_color(), lw=0.6, alpha=0.35)
@@ -89,10 +86,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _save(fig: Any, out_dir: Path, name: str) -> str:
-    path = out_dir / name
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    save(fig, out_dir / name)
     return f"research/{name}"
 
 
@@ -480,38 +474,6 @@ SECTIONS: dict[str, Callable[[Summary, Path], str]] = {
 }
 
 
-def at_a_glance(summaries: dict[str, Summary]) -> str:
-    """One line per question, every number read from the result files."""
-    lines = []
-    if sc := summaries.get("scale"):
-        costs = ", ".join(f"N={r['agents']}: {fmt(r['reward_cost_pct'], 1)}%" for r in sc["scales"])
-        lines.append(f"- **Q1 scale.** Reward cost of governance {costs}; trend: {sc['trend']['reward_cost_pct']['verdict']}.")
-    if pe := summaries.get("persistence"):
-        sh = pe["modes"].get("shield", {})
-        tr = sh.get("attempt_trend", {})
-        coverage = [c["mean"] for c in sh.get("coverage", []) if c.get("mean") is not None]
-        lowest = f"{min(coverage):.3f}" if coverage else "n/a"
-        lines.append(f"- **Q2 persistence.** Shield over {pe['actions_per_seed']:,} actions/seed: executed violations "
-                     f"{fmt(sh.get('executed_per_1000_overall'), 1)} per 1,000 (any executed violation is a detector miss; lowest coverage in any "
-                     f"bucket {lowest}), attempts falling "
-                     f"significantly in {tr.get('seeds_significantly_falling')} and rising in {tr.get('seeds_significantly_rising')} seeds.")
-    if ad := summaries.get("adversarial"):
-        sh = ad["modes"].get("shield", {})
-        lines.append(f"- **Q3 adversarial.** Attack success rate under the shield {fmt(sh.get('asr_overall'), 2)}; "
-                     f"{ad.get('distinct_evasions', 0)} distinct successful evasions, each a regression case.")
-    if gp := summaries.get("gap"):
-        sh = gp["modes"].get("shield", {})
-        lines.append(f"- **Q4 gap.** Governed reaches {fmt(sh.get('pct_of_constrained_optimum'), 1)}% of the constrained optimum "
-                     f"({sh.get('seeds_reaching_target')}/{len(sh.get('round_reaching_target', []))} seeds ≥ 99%); gap to ungoverned minus "
-                     f"the price of the constraint: {fmt(gp['gap_minus_price'], 4)}.")
-    if ma := summaries.get("multiagent"):
-        big = ma["scales"][-1]
-        lines.append(f"- **Q5 multi-agent.** At N = {big['agents']}, joint violations per feed: none "
-                     f"{fmt(big['none']['joint_violations_per_feed'], 2)}, per-agent {fmt(big['factored']['joint_violations_per_feed'], 2)}, "
-                     f"centralized {fmt(big['centralized']['joint_violations_per_feed'], 2)}.")
-    return "## At a glance\n\n" + "\n".join(lines) + "\n" if lines else ""
-
-
 def generate(*, runs: Path = Path("runs"), docs: Path = Path("docs")) -> dict[str, Any]:
     """Write docs/research-report.md and .html (+ docs/research/*.png, *.json). Returns what it used."""
     from markdown_it import MarkdownIt  # rich's own dependency: always installed with the CLI
@@ -540,8 +502,9 @@ def generate(*, runs: Path = Path("runs"), docs: Path = Path("docs")) -> dict[st
         summaries[experiment] = summary
         (out / f"{experiment}.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         sections.append(SECTIONS[experiment](summary, out) + addendum(experiment, Path(docs)))
-    parts.append(at_a_glance(summaries))
+    parts.append(at_a_glance(summaries, Path(docs)))
     parts.extend(sections)
+    parts.append(safe_rl_section(Path(docs), out))
     parts.append(RUNNING_ON_RAY)
     markdown = "\n".join(parts)
     md_path = Path(docs) / "research-report.md"

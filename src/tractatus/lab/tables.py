@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from tractatus.lab.command_hint import tractatus_command
 from tractatus.lab.experiments.demo import Demo1Summary, Demo2Summary, Number, SettingSummary
 
 
@@ -103,7 +104,7 @@ def demo2_view(summary: Demo2Summary, *, settings: bool = True) -> Group:
             flow.add_row(tally.check, f"judged {tally.decisions} articles", verdicts)
         parts.append(flow)
     if summary.run_dir:
-        parts.append(Text(f"Results: {summary.run_dir} (report: tractatus lab report {summary.run_dir})"))
+        parts.append(Text(f"Results: {summary.run_dir} (report: {tractatus_command()} lab report {summary.run_dir})"))
     return Group(*parts)
 
 

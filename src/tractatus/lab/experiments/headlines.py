@@ -38,8 +38,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from scipy import stats
 from threadpoolctl import threadpool_limits
@@ -49,6 +47,7 @@ from tractatus.governance.governor import Governor
 from tractatus.governance.policy import Policy, bundled_policy_path, load_policy
 from tractatus.governance.state import GovernanceState
 from tractatus.lab.coverage import measured_coverage
+from tractatus.lab.curves import CURVE_POINTS, segments
 from tractatus.lab.envs.headlines import HeadlineSettings, HeadlineWorld, load_headline_settings
 from tractatus.lab.experiments.demo import (
     Number,
@@ -69,6 +68,7 @@ from tractatus.lab.provenance import Provenance, run_provenance
 from tractatus.lab.results import AUDIT_FILE, write_run
 from tractatus.lab.runner import RoundClock
 from tractatus.lab.stats import estimate
+from tractatus.lab.step_log import StepLog
 from tractatus.lab.tractatus_flow import FlowResult, FlowSummary, run_flow
 from tractatus.lab.world.engagement import EngagementModel
 from tractatus.lab.world.pool import load_pool
@@ -76,7 +76,6 @@ from tractatus.lab.world.pool import load_pool
 HEADLINE_SEED_SETTING = SettingConfig(name="seed", agents=1, rounds=5, steps_per_round=40, seeds=1)
 HEADLINE_DEFAULT_SETTING = SettingConfig(name="default", agents=1, rounds=60, steps_per_round=40, seeds=10)
 HEADLINE_QUICK_SETTING = SettingConfig(name="default", agents=1, rounds=30, steps_per_round=40, seeds=10)
-CURVE_POINTS = 10
 
 
 class HeadlineDemoConfig(BaseModel):
@@ -243,12 +242,8 @@ def _seed_numbers(records: list[HeadlineRound], window: int, slots: int) -> dict
 
 
 def _curve(cells: list[list[HeadlineRound]], base_leaks: list[float], slots: int) -> list[CurvePoint]:
-    rounds = min(len(c) for c in cells)
-    if rounds == 0:
-        return []
-    edges = np.unique(np.linspace(0, rounds, min(CURVE_POINTS, rounds) + 1).astype(int))
     points = []
-    for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+    for lo, hi in segments(min(len(c) for c in cells), CURVE_POINTS):
         leaks, amps, engagement = [], [], []
         for records, base in zip(cells, base_leaks, strict=True):
             segment = records[lo:hi]
@@ -303,32 +298,22 @@ class HeadlineResultTable:
                "flagged", "first_proposal_clickbait", "lagrange_lambda")
 
     def __init__(self) -> None:
-        self._chunks: list[dict[str, np.ndarray]] = []
+        self._log = StepLog()
         self.rounds_finished: dict[str, int] = {}
 
     def add(self, setting: str, config: HeadlineCellConfig, record: HeadlineRound) -> None:
         n = len(record.engagement)
-        chunk: dict[str, np.ndarray] = {
-            "setting": np.full(n, setting, dtype=object), "mode": np.full(n, config.mode.value, dtype=object),
-            "learner": np.full(n, config.learner, dtype=object), "seed": np.full(n, config.seed, dtype=np.int64),
-            "round": np.full(n, record.round, dtype=np.int64), "agent": np.arange(n, dtype=np.int64),
-        }
-        for name in self.COLUMNS:
-            chunk[name] = np.asarray(getattr(record, name))
-        self._chunks.append(chunk)
+        self._log.add(setting=setting, mode=config.mode.value, learner=config.learner, seed=config.seed, round=record.round,
+                      agent=np.arange(n, dtype=np.int64), **{name: np.asarray(getattr(record, name)) for name in self.COLUMNS})
         key = f"{setting}/{config.mode.value}/{config.seed}"
         self.rounds_finished[key] = self.rounds_finished.get(key, 0) + 1
 
     @property
     def rows(self) -> int:
-        return sum(len(c["agent"]) for c in self._chunks)
+        return self._log.rows
 
     def write(self, path: Path) -> None:
-        if not self._chunks:
-            pq.write_table(pa.table({}), path)
-            return
-        columns = {name: np.concatenate([c[name] for c in self._chunks]) for name in self._chunks[0]}
-        pq.write_table(pa.table({k: pa.array(v) for k, v in columns.items()}), path, compression="zstd")
+        self._log.write(path)
 
 
 def load_headline_policy(config: HeadlineDemoConfig) -> Policy:

@@ -47,6 +47,7 @@ from tractatus.lab.modes import Mode
 from tractatus.lab.policy_fit import LAB_POLICY, check_policy_fits
 from tractatus.lab.provenance import PACKAGE_ROOT, code_digest
 from tractatus.lab.runner import RoundClock
+from tractatus.lab.step_log import STEPS_FILE, StepLog
 from tractatus.lab.world.pool import load_pool
 
 ADVERSARIES = ("learned", "uniform", "null")
@@ -95,7 +96,8 @@ def _choose(adversary: str, wins: np.ndarray, losses: np.ndarray, rng: np.random
 
 
 def run_cell(config: AdversarialHeadlinesConfig, mode: Mode, adversary: str, seed: int, clickbait: list[str],
-             governor: Governor | None, clock: RoundClock) -> dict[str, Any]:
+             governor: Governor | None, clock: RoundClock, log: StepLog | None = None) -> dict[str, Any]:
+    """`log`: gets one row per rewrite submitted (steps.parquet; schema in docs/lab.md)."""
     rng = np.random.default_rng(seed)
     names = list(OPERATORS)
     sources = rng.choice(len(clickbait), size=min(config.sources, len(clickbait)), replace=False)
@@ -116,6 +118,11 @@ def run_cell(config: AdversarialHeadlinesConfig, mode: Mode, adversary: str, see
         else:
             decisions = governor.decide_batch([Action(kind=ActionKind.PUBLISH.value, text=t, agent_id=agent) for t in texts])
             published = np.array([d.verdict <= Verdict.WARN for d in decisions])
+        if log is not None:
+            log.add(mode=mode.value, adversary=adversary, seed=seed, round=r, attempt=np.arange(config.attempts),
+                    operator=np.array([names[o] for o in ops.tolist()], dtype=object),
+                    family=np.array([family_of(names[o]) for o in ops.tolist()], dtype=object),
+                    source_index=picks, published=published)
         np.add.at(wins, ops[published], 1)
         np.add.at(losses, ops[~published], 1)
         bucket_att[bucket_of[r]] += config.attempts
@@ -155,13 +162,13 @@ def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _seed(config: AdversarialHeadlinesConfig, mode: Mode, adversary: str, seed: int, clickbait: list[str],
-          policy: Policy, audit: AuditLog) -> dict[str, Any]:
+          policy: Policy, audit: AuditLog, log: StepLog) -> dict[str, Any]:
     """One cell, with its own governor state (a fresh agent history) sharing the run's audit log."""
     clock = RoundClock()
     if not mode.governed:
-        return run_cell(config, mode, adversary, seed, clickbait, None, clock)
+        return run_cell(config, mode, adversary, seed, clickbait, None, clock, log)
     with Governor(policy, audit=audit, state=GovernanceState(clock=clock)) as governor:
-        return run_cell(config, mode, adversary, seed, clickbait, governor, clock)
+        return run_cell(config, mode, adversary, seed, clickbait, governor, clock, log)
 
 
 def run_adversarial_headlines(config: AdversarialHeadlinesConfig, *, run_dir: Path) -> dict[str, Any]:
@@ -170,11 +177,13 @@ def run_adversarial_headlines(config: AdversarialHeadlinesConfig, *, run_dir: Pa
     clickbait = [h.text for h in load_pool(config.data_dir, config.pool) if h.clickbait]
     if not clickbait:
         raise ConfigError("the pool has no headline labelled clickbait: nothing to rewrite")
+    log = StepLog()
     with measured_run(run_dir, config.data_dir, config.pool) as run:
-        results = {mode.value: {adversary: summarize([_seed(config, mode, adversary, seed, clickbait, policy, run.audit)
+        results = {mode.value: {adversary: summarize([_seed(config, mode, adversary, seed, clickbait, policy, run.audit, log)
                                                       for seed in range(config.seeds)])
                                 for adversary in config.adversaries}
                    for mode in config.modes}
+    log.write(run_dir / STEPS_FILE)
     provenance, commit = run.provenance, run.commit
     summary = {
         "experiment": "q3-headlines",

@@ -36,11 +36,13 @@ from tractatus.governance.audit import AuditLog
 from tractatus.governance.governor import Governor
 from tractatus.governance.policy import Policy, bundled_policy_path, parse_policy
 from tractatus.governance.state import GovernanceState
+from tractatus.lab.curves import ratio_curve
 from tractatus.lab.envs.headlines import HeadlineWorld
 from tractatus.lab.experiments.grid import number
 from tractatus.lab.experiments.headlines import upper95
 from tractatus.lab.measured_run import measured_run
 from tractatus.lab.runner import RoundClock
+from tractatus.lab.step_log import STEPS_FILE, StepLog
 from tractatus.lab.world.engagement import EngagementModel
 from tractatus.lab.world.pool import load_pool
 
@@ -170,6 +172,34 @@ def _mode_feed(config: FeedConfig, mode: str, world: HeadlineWorld, seed: int, p
         return run_feed(config, world, candidates, order, governor, clock)
 
 
+def per_round(config: FeedConfig, world: HeadlineWorld, feeds: list[np.ndarray], flagged: np.ndarray) -> dict[str, np.ndarray]:
+    """(seeds, rounds) sums per round: slots, published, clickbait (labels), flagged, CTR of what was published."""
+    feed = np.stack(feeds).reshape(len(feeds), config.rounds, config.agents)
+    shown = feed != NOTHING
+    index = np.where(shown, feed, 0)
+    return {"slots": np.full(shown.shape[:2], config.agents), "published": shown.sum(axis=2),
+            "clickbait": (shown & world.clickbait[index]).sum(axis=2), "flagged": (shown & flagged[index]).sum(axis=2),
+            "ctr": np.where(shown, world.ctr[index], 0.0).sum(axis=2)}
+
+
+def feed_curves(sums: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Reward (expected CTR per slot) and cost (clickbait share of published) per segment of rounds."""
+    return {"x": "rounds", "reward": ratio_curve(sums["ctr"], sums["slots"]), "cost": ratio_curve(sums["clickbait"], sums["published"])}
+
+
+def log_steps(log: StepLog, config: FeedConfig, world: HeadlineWorld, limit: float, mode: str, seed: int, feed: np.ndarray,
+              flagged: np.ndarray) -> None:
+    """One row per slot of the feed (steps.parquet; schema in docs/lab.md)."""
+    _, order = draws(config, len(world), seed)
+    shown = feed != NOTHING
+    index = np.where(shown, feed, 0)
+    for r in range(config.rounds):
+        rows = slice(r * config.agents, (r + 1) * config.agents)
+        log.add(limit=limit, mode=mode, seed=seed, round=r, position=np.arange(config.agents), agent=order[r],
+                published=shown[rows], pool_index=feed[rows], clickbait=shown[rows] & world.clickbait[index[rows]],
+                flagged=shown[rows] & flagged[index[rows]], expected_ctr=np.where(shown[rows], world.ctr[index[rows]], 0.0))
+
+
 def run_feed_experiment(config: FeedConfig, *, run_dir: Path) -> dict[str, Any]:
     policies = {(mode, limit): feed_policy(mode, limit) for mode in POLICIES for limit in config.limits}
     world = HeadlineWorld(load_pool(config.data_dir, config.pool), EngagementModel.load_default())
@@ -177,12 +207,18 @@ def run_feed_experiment(config: FeedConfig, *, run_dir: Path) -> dict[str, Any]:
         flagged = flags_of(world, policies[("factored", config.limits[0])])
         ungoverned = [_mode_feed(config, "none", world, seed, None, run.audit) for seed in range(config.seeds)]
         results: dict[str, dict[str, Any]] = {}
+        log = StepLog()
         for limit in config.limits:
             feeds = {mode: ungoverned if mode == "none" else
                      [_mode_feed(config, mode, world, seed, policies[(mode, limit)], run.audit) for seed in range(config.seeds)]
                      for mode in config.modes}
-            results[f"{limit:g}"] = {mode: summarize([seed_numbers(config, limit, world, feed, flagged) for feed in feeds[mode]])
+            results[f"{limit:g}"] = {mode: {**summarize([seed_numbers(config, limit, world, feed, flagged) for feed in feeds[mode]]),
+                                            "curves": feed_curves(per_round(config, world, feeds[mode], flagged))}
                                      for mode in config.modes}
+            for mode in config.modes:
+                for seed, feed in enumerate(feeds[mode]):
+                    log_steps(log, config, world, limit, mode, seed, feed, flagged)
+        log.write(run_dir / STEPS_FILE)
     provenance, commit = run.provenance, run.commit
     summary = {
         "experiment": "q5-headlines",

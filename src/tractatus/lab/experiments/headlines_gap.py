@@ -17,7 +17,12 @@ from typing import Any, Callable
 from pydantic import BaseModel, ConfigDict, Field
 
 from tractatus.lab.experiments.demo import Number, SettingConfig
-from tractatus.lab.experiments.headlines import HeadlineDemoConfig, HeadlineModeSummary, run_headlines
+from tractatus.lab.experiments.headlines import (
+    CurvePoint,
+    HeadlineDemoConfig,
+    HeadlineModeSummary,
+    run_headlines,
+)
 from tractatus.lab.modes import Mode
 from tractatus.lab.results import new_run_dir
 
@@ -44,6 +49,8 @@ class GapCell(BaseModel):
     published_violation_upper95: float
     amplification: Number
     gap_curve: list[dict[str, Any]] = Field(description="per training segment: rounds and % of the constrained optimum")
+    curve: list[CurvePoint] = Field(default_factory=list, description="per training segment: reward (expected engagement) and "
+                                    "cost (leak rate), mean ± 95% CI over seeds: the safe-RL reward and cost curves")
 
 
 class GapHeadlinesSummary(BaseModel):
@@ -69,6 +76,7 @@ def _cell(mode: HeadlineModeSummary) -> GapCell:
         expected_engagement=mode.detail["expected_engagement"], pct_of_constrained_optimum=mode.detail["pct_of_constrained_optimum"],
         proposal_value=mode.detail["proposal_value"], published_violation_rate=mode.detail["published_violation_rate"],
         published_violation_upper95=mode.published_violation_upper95, amplification=mode.detail["amplification"], gap_curve=curve,
+        curve=mode.amplification_curve,
     )
 
 
