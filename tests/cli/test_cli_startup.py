@@ -40,6 +40,18 @@ def test_help_lists_every_group_without_importing_heavy_modules() -> None:
     assert not (heavy & loaded)
 
 
+def test_rendering_help_imports_nothing_but_typer() -> None:
+    # Measured after the help text is printed, not only after the import: typer renders help
+    # through rich (markdown_it, pygments, attrs) unless rich_markup_mode is None.
+    code = "from tractatus.cli.main import app\ntry:\n    app(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass"
+    loaded = _imported_after(code)
+    assert "Commands:" in loaded  # the help was rendered (it shares stdout with the module list)
+    heavy = {"rich", "sqlalchemy", "pydantic", "yaml", "numpy", "re2", "tractatus.governance.detectors",
+             "tractatus.governance.policy", "tractatus.governance.actions"}  # fmt: skip
+    assert not (heavy & loaded)
+    assert not {name for name in loaded if name.startswith(("rich.", "sqlalchemy.", "tractatus.governance.detectors."))}
+
+
 def test_check_loads_no_audit_store_or_scipy_on_a_dry_run() -> None:
     code = "from typer.testing import CliRunner\nfrom tractatus.cli.main import app\n"
     code += "r = CliRunner().invoke(app, ['check', '--no-audit', 'hello there'])\nassert r.exit_code == 0, r.output"
