@@ -27,7 +27,7 @@ from tractatus.governance.state import GovernanceState
 from tractatus.service.analyzer import FeedbackAnalyzer
 from tractatus.service.bandit import ThompsonBandit
 from tractatus.service.contacts import ContactVault
-from tractatus.service.db import open_database, session_factory
+from tractatus.service.db import dashboard_session_factory, open_database, session_factory
 from tractatus.service.domain import DomainServices
 from tractatus.service.metrics import DecisionTracing, ServiceMetrics
 from tractatus.service.models import Rollout
@@ -62,6 +62,9 @@ class ServiceContext:
         self.governor.close()
         self.audit.close()
         self.tracing.shutdown()
+        dashboard_engine = self.pipeline.dashboard_sessions.kw["bind"]
+        if dashboard_engine is not self.engine:
+            dashboard_engine.dispose()
         self.engine.dispose()
 
 
@@ -96,6 +99,7 @@ def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = tim
         governor=governor,
         audit=audit,
         sessions=sessions,
+        dashboard_sessions=dashboard_session_factory(engine),
         analyzer=FeedbackAnalyzer(),
         responder=Responder(),
         bandit=bandit,
