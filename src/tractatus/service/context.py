@@ -22,6 +22,7 @@ from tractatus.governance.audit import AuditLog, open_audit_log
 from tractatus.governance.drift import DriftMonitor, drift_settings_from
 from tractatus.governance.escalation import EscalationQueue
 from tractatus.governance.governor import Governor
+from tractatus.governance.lazy_pattern import compile_loaded_patterns
 from tractatus.governance.policy import Policy, load_policy
 from tractatus.governance.state import GovernanceState
 from tractatus.service.analyzer import FeedbackAnalyzer
@@ -89,6 +90,9 @@ def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = tim
                 drift.observe_decision(action, decision)
 
     governor = Governor(policy, audit=audit, state=state, escalations=escalations, observers=[watch_drift])
+    # A server pays for the detectors' patterns at start, not in its first decisions: compiled
+    # there, under the watchdog on a busy machine, they outlast the check budget and fail closed.
+    compile_loaded_patterns("tractatus.governance.")
     sessions = session_factory(engine)
     bandit = ThompsonBandit(STRATEGIES, seed=settings.seed)
     with sessions() as session:
