@@ -7,12 +7,21 @@ reused connection waited ~40 ms (Nagle's algorithm meeting delayed ACKs, TCP_NOD
 it the reused connection must be no slower than new ones. The ratio in one run is the finding;
 the absolute numbers depend on the disk's fsync and the machine's load (recorded).
 
+Because the machine may be shared, each row also records the CPU time per request of the server
+process (from /proc/<pid>/stat, user + system, all threads) and of this client process: load
+inflates wall-clock latency by scheduling delays far more than it inflates CPU time. The fsync
+latency of the disk the server writes to is measured too (a SQLite WAL commit with
+synchronous=FULL in the same temp directory): a decide waits for one such commit (the audit entry).
+
 Run:  .venv/bin/python benchmarks/bench_service_keepalive.py [--quick] [--requests 300] [--warmup 50]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -34,13 +43,23 @@ def request_for(path: str, headers: dict[str, str]) -> Callable[[httpx.Client, i
     return lambda client, i: client.post(path, json={"text": DECIDE_TEXTS[0].format(i=i)}, headers={**AUTH, **headers})
 
 
-def timed(base: str, path: str, n: int, warmup: int, *, reuse: bool) -> list[float]:
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(base: str, path: str, n: int, warmup: int, *, reuse: bool, server_pid: int) -> tuple[list[float], float, float]:
+    """(latencies in ms, server CPU ms per request, client CPU ms per request) after the warm-up."""
     # "Connection: close" makes the same client open a new connection for every request (a new
     # httpx.Client per request would mostly measure building its TLS context).
     send = request_for(path, {} if reuse else {"Connection": "close"})
     samples: list[float] = []
+    server_cpu = client_cpu = 0.0
     with httpx.Client(base_url=base, timeout=30.0) as client:
         for i in range(warmup + n):
+            if i == warmup:
+                server_cpu, client_cpu = process_cpu_s(server_pid), time.process_time()
             started = time.perf_counter()
             response = send(client, i)
             elapsed = (time.perf_counter() - started) * 1000.0
@@ -48,7 +67,28 @@ def timed(base: str, path: str, n: int, warmup: int, *, reuse: bool) -> list[flo
                 raise SystemExit(f"{path}: HTTP {response.status_code}: {response.text[:200]}")
             if i >= warmup:
                 samples.append(elapsed)
-    return samples
+    server_ms = (process_cpu_s(server_pid) - server_cpu) * 1000.0 / n
+    client_ms = (time.process_time() - client_cpu) * 1000.0 / n
+    return samples, server_ms, client_ms
+
+
+def fsync_commit_ms(directory: Path, n: int = 50) -> float:
+    """Median latency of one SQLite WAL commit with synchronous=FULL in `directory` (one fsync)."""
+    connection = sqlite3.connect(directory / "fsync-probe.db", isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("CREATE TABLE t (x INTEGER)")
+        samples = []
+        for i in range(n):
+            started = time.perf_counter()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO t VALUES (?)", (i,))
+            connection.execute("COMMIT")
+            samples.append((time.perf_counter() - started) * 1000.0)
+        return statistics.median(samples)
+    finally:
+        connection.close()
 
 
 def main() -> None:
@@ -60,22 +100,34 @@ def main() -> None:
     if args.quick:
         args.requests, args.warmup = 60, 10
     with tempfile.TemporaryDirectory(prefix="tractatus-keepalive-") as tmp:
+        fsync_ms = fsync_commit_ms(Path(tmp))
         process, base = start_server(Path(tmp), Path(tmp) / "server.log")
         try:
             rows, results = [], []
             for path in GOALS_MS:
                 for reuse in (True, False):
-                    stats = percentiles(timed(base, path, args.requests, args.warmup, reuse=reuse))
+                    samples, server_ms, client_ms = timed(
+                        base, path, args.requests, args.warmup, reuse=reuse, server_pid=process.pid
+                    )
+                    stats = percentiles(samples)
                     connection = "one keep-alive" if reuse else "new per request"
-                    results.append({"path": path, "connection": connection, "latency_ms": stats})
+                    results.append({"path": path, "connection": connection, "latency_ms": stats,
+                                    "server_cpu_ms_per_request": server_ms, "client_cpu_ms_per_request": client_ms})  # fmt: skip
                     goal = f"{GOALS_MS[path]:g}" if reuse else "-"
-                    rows.append((path, connection, f"{stats['p50']:.2f}", f"{stats['p99']:.2f}", goal))
+                    rows.append((path, connection, f"{stats['p50']:.2f}", f"{stats['p99']:.2f}", f"{server_ms:.2f}",
+                                 f"{client_ms:.2f}", goal))  # fmt: skip
         finally:
             process.terminate()
             process.wait(timeout=30)
-    table("service latency, one client", ("endpoint", "connection", "p50 ms", "p99 ms", "goal p50 ms"), rows)
+    table(
+        f"service latency, one client (one fsynced SQLite commit here: {fsync_ms:.2f} ms median)",
+        ("endpoint", "connection", "p50 ms", "p99 ms", "server CPU ms/req", "client CPU ms/req", "goal p50 ms"),
+        rows,
+    )
     name = "bench_service_keepalive_quick" if args.quick else "bench_service_keepalive"
-    print(f"results: {write_results(name, {'requests': args.requests, 'warmup': args.warmup, 'goals_p50_ms': GOALS_MS, 'results': results})}")
+    record = {"requests": args.requests, "warmup": args.warmup, "goals_p50_ms": GOALS_MS,
+              "fsync_commit_ms_median": fsync_ms, "results": results}  # fmt: skip
+    print(f"results: {write_results(name, record)}")
 
 
 if __name__ == "__main__":
