@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 
@@ -58,6 +59,17 @@ def test_check_loads_no_audit_store_or_scipy_on_a_dry_run() -> None:
     loaded = _imported_after(code)
     assert "tractatus.governance.governor" in loaded  # it did decide
     assert not ({"scipy", "sqlalchemy", "confusable_homoglyphs"} & loaded)
+
+
+def test_check_never_scans_for_pydantic_plugins_and_restores_the_environment() -> None:
+    code = "import os\nfrom typer.testing import CliRunner\nfrom tractatus.cli.main import app\n"
+    code += "r = CliRunner().invoke(app, ['check', '--no-audit', 'hello there'])\nassert r.exit_code == 0, r.output\n"
+    code += "import pydantic.plugin._loader as loader\n"
+    code += "assert loader._plugins is None, 'entry points were scanned'\n"
+    code += "assert 'PYDANTIC_DISABLE_PLUGINS' not in os.environ"
+    env = {key: value for key, value in os.environ.items() if key != "PYDANTIC_DISABLE_PLUGINS"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_a_group_runs_when_resolved() -> None:

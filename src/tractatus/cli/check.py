@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Iterable, Iterator
@@ -51,6 +53,34 @@ def check(
         raise InputError("give either TEXT or --jsonl, not both")
     if no_audit and _given_on_command_line(ctx, "audit_db"):
         raise InputError("--no-audit and --audit-db conflict: a dry run writes no audit log")
+    with _pydantic_plugins_off():
+        _decide_and_print(text, jsonl, as_json, policy, audit_db, no_audit, kind, agent_id, strict)
+
+
+@contextmanager
+def _pydantic_plugins_off() -> Iterator[None]:
+    """Build this command's pydantic models without looking for pydantic plugins.
+
+    The first pydantic model to be built makes pydantic scan every installed distribution's entry
+    points for plugins: ~1 s under load in this project's virtualenv (Ray, agentlightning, FastAPI
+    and their hundreds of dependencies), most of a `check` (issue 12, item 6), although the
+    command needs no plugin. typer does the same while it builds its own adapters. A value the user set
+    is kept; the variable is restored afterwards.
+    """
+    previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    if previous is None:
+        os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
+
+
+def _decide_and_print(
+    text: str | None, jsonl: str | None, as_json: bool, policy: Path | None, audit_db: str | None, no_audit: bool,
+    kind: str, agent_id: str, strict: bool,
+) -> None:  # fmt: skip
     from tractatus.cli.governor_factory import open_governor
     from tractatus.cli.inputs import action_from_input, iter_jsonl, read_stdin
 
