@@ -72,6 +72,15 @@ def test_check_never_scans_for_pydantic_plugins_and_restores_the_environment() -
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+def test_an_audited_check_without_a_signing_key_loads_no_cryptography(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    code = "from typer.testing import CliRunner\nfrom tractatus.cli.main import app\n"
+    code += f"r = CliRunner().invoke(app, ['check', '--audit-db', {str(tmp_path / 'audit.db')!r}, 'hello there'])\n"
+    code += "assert r.exit_code == 0, r.output"
+    loaded = _imported_after(code)
+    assert "tractatus.governance.audit" in loaded  # it did audit
+    assert "cryptography" not in loaded
+
+
 def test_a_group_runs_when_resolved() -> None:
     result = CliRunner().invoke(app, ["policy", "--help"])
     assert result.exit_code == 0
