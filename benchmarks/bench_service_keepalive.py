@@ -13,7 +13,10 @@ inflates wall-clock latency by scheduling delays far more than it inflates CPU t
 latency of the disk the server writes to is measured too (a SQLite WAL commit with
 synchronous=FULL in the same temp directory): a decide waits for one such commit (the audit entry).
 
-Run:  .venv/bin/python benchmarks/bench_service_keepalive.py [--quick] [--requests 300] [--warmup 50]
+`--baseline-src DIR` serves another checkout's code (e.g. the branch's base) in the same run, after
+this checkout's, so that both are measured under the same load.
+
+Run:  .venv/bin/python benchmarks/bench_service_keepalive.py [--quick] [--requests 300] [--warmup 50] [--baseline-src DIR]
 """
 
 from __future__ import annotations
@@ -26,12 +29,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import percentiles, table, write_results
+from _common import ROOT, percentiles, table, write_results
 from bench_service_load import AUTH, DECIDE_TEXTS, start_server
 
 GOALS_MS = {"/healthz": 2.0, "/api/v1/decide": 5.0}  # p50 on one keep-alive client (issue 12)
@@ -96,38 +99,60 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--quick", action="store_true", help="60 requests after 10: a smoke run")
+    parser.add_argument("--baseline-src", type=Path, default=None, help="also serve another checkout's src (same run)")
     args = parser.parse_args()
     if args.quick:
         args.requests, args.warmup = 60, 10
+    sources = {"current": (ROOT / "src").resolve()}
+    if args.baseline_src is not None:
+        sources["baseline"] = args.baseline_src.resolve()
+    rows, by_source = [], {}
     with tempfile.TemporaryDirectory(prefix="tractatus-keepalive-") as tmp:
         fsync_ms = fsync_commit_ms(Path(tmp))
-        process, base = start_server(Path(tmp), Path(tmp) / "server.log")
-        try:
-            rows, results = [], []
-            for path in GOALS_MS:
-                for reuse in (True, False):
-                    samples, server_ms, client_ms = timed(
-                        base, path, args.requests, args.warmup, reuse=reuse, server_pid=process.pid
-                    )
-                    stats = percentiles(samples)
-                    connection = "one keep-alive" if reuse else "new per request"
-                    results.append({"path": path, "connection": connection, "latency_ms": stats,
-                                    "server_cpu_ms_per_request": server_ms, "client_cpu_ms_per_request": client_ms})  # fmt: skip
-                    goal = f"{GOALS_MS[path]:g}" if reuse else "-"
-                    rows.append((path, connection, f"{stats['p50']:.2f}", f"{stats['p99']:.2f}", f"{server_ms:.2f}",
-                                 f"{client_ms:.2f}", goal))  # fmt: skip
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        for label, src in sources.items():
+            data_dir = Path(tmp) / label
+            data_dir.mkdir()
+            by_source[label] = measure_server(src, data_dir, args.requests, args.warmup)
+            for result in by_source[label]:
+                stats, reuse = result["latency_ms"], result["connection"] == "one keep-alive"
+                goal = f"{GOALS_MS[result['path']]:g}" if reuse else "-"
+                rows.append((label, result["path"], result["connection"], f"{stats['p50']:.2f}", f"{stats['p99']:.2f}",
+                             f"{result['server_cpu_ms_per_request']:.2f}", f"{result['client_cpu_ms_per_request']:.2f}", goal))  # fmt: skip
     table(
         f"service latency, one client (one fsynced SQLite commit here: {fsync_ms:.2f} ms median)",
-        ("endpoint", "connection", "p50 ms", "p99 ms", "server CPU ms/req", "client CPU ms/req", "goal p50 ms"),
+        ("code", "endpoint", "connection", "p50 ms", "p99 ms", "server CPU ms/req", "client CPU ms/req", "goal p50 ms"),
         rows,
     )
     name = "bench_service_keepalive_quick" if args.quick else "bench_service_keepalive"
     record = {"requests": args.requests, "warmup": args.warmup, "goals_p50_ms": GOALS_MS,
-              "fsync_commit_ms_median": fsync_ms, "results": results}  # fmt: skip
+              "sources": {k: str(v) for k, v in sources.items()}, "fsync_commit_ms_median": fsync_ms,
+              "results": by_source["current"], "baseline_results": by_source.get("baseline", [])}  # fmt: skip
     print(f"results: {write_results(name, record)}")
+
+
+def measure_server(src: Path, data_dir: Path, requests: int, warmup: int) -> list[dict[str, Any]]:
+    """Start `tractatus serve` from the checkout `src`; each endpoint on one keep-alive connection, then new ones."""
+    previous = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(src)  # start_server hands its environment to the server process
+    try:
+        process, base = start_server(data_dir, data_dir / "server.log")
+    finally:
+        if previous is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = previous
+    results = []
+    try:
+        for path in GOALS_MS:
+            for reuse in (True, False):
+                samples, server_ms, client_ms = timed(base, path, requests, warmup, reuse=reuse, server_pid=process.pid)
+                results.append({"path": path, "connection": "one keep-alive" if reuse else "new per request",
+                                "latency_ms": percentiles(samples), "server_cpu_ms_per_request": server_ms,
+                                "client_cpu_ms_per_request": client_ms})  # fmt: skip
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return results
 
 
 if __name__ == "__main__":
