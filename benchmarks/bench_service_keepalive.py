@@ -13,8 +13,9 @@ inflates wall-clock latency by scheduling delays far more than it inflates CPU t
 latency of the disk the server writes to is measured too (a SQLite WAL commit with
 synchronous=FULL in the same temp directory): a decide waits for one such commit (the audit entry).
 
-`--baseline-src DIR` serves another checkout's code (e.g. the branch's base) in the same run, after
-this checkout's, so that both are measured under the same load.
+`--baseline-src DIR` serves another checkout's code (e.g. the branch's base) in the same run: both
+servers run at once and every measurement alternates between them in rounds, so that both see
+the same load.
 
 Run:  .venv/bin/python benchmarks/bench_service_keepalive.py [--quick] [--requests 300] [--warmup 50] [--baseline-src DIR]
 """
@@ -109,50 +110,72 @@ def main() -> None:
     rows, by_source = [], {}
     with tempfile.TemporaryDirectory(prefix="tractatus-keepalive-") as tmp:
         fsync_ms = fsync_commit_ms(Path(tmp))
-        for label, src in sources.items():
-            data_dir = Path(tmp) / label
-            data_dir.mkdir()
-            by_source[label] = measure_server(src, data_dir, args.requests, args.warmup)
-            for result in by_source[label]:
-                stats, reuse = result["latency_ms"], result["connection"] == "one keep-alive"
-                goal = f"{GOALS_MS[result['path']]:g}" if reuse else "-"
-                rows.append((label, result["path"], result["connection"], f"{stats['p50']:.2f}", f"{stats['p99']:.2f}",
-                             f"{result['server_cpu_ms_per_request']:.2f}", f"{result['client_cpu_ms_per_request']:.2f}", goal))  # fmt: skip
+        servers = {}
+        try:
+            for label, src in sources.items():
+                data_dir = Path(tmp) / label
+                data_dir.mkdir()
+                servers[label] = serve_from(src, data_dir)
+            by_source = measure_alternating(servers, args.requests, args.warmup)
+        finally:
+            for process, _ in servers.values():
+                process.terminate()
+                process.wait(timeout=30)
+    for label, results in by_source.items():
+        for result in results:
+            stats, reuse = result["latency_ms"], result["connection"] == "one keep-alive"
+            goal = f"{GOALS_MS[result['path']]:g}" if reuse else "-"
+            rows.append((label, result["path"], result["connection"], f"{stats['p50']:.2f}", f"{stats['p99']:.2f}",
+                         f"{result['server_cpu_ms_per_request']:.2f}", f"{result['client_cpu_ms_per_request']:.2f}", goal))  # fmt: skip
     table(
         f"service latency, one client (one fsynced SQLite commit here: {fsync_ms:.2f} ms median)",
         ("code", "endpoint", "connection", "p50 ms", "p99 ms", "server CPU ms/req", "client CPU ms/req", "goal p50 ms"),
         rows,
     )
     name = "bench_service_keepalive_quick" if args.quick else "bench_service_keepalive"
-    record = {"requests": args.requests, "warmup": args.warmup, "goals_p50_ms": GOALS_MS,
+    record = {"requests": args.requests, "warmup": args.warmup, "rounds": ROUNDS, "goals_p50_ms": GOALS_MS,
               "sources": {k: str(v) for k, v in sources.items()}, "fsync_commit_ms_median": fsync_ms,
               "results": by_source["current"], "baseline_results": by_source.get("baseline", [])}  # fmt: skip
     print(f"results: {write_results(name, record)}")
 
 
-def measure_server(src: Path, data_dir: Path, requests: int, warmup: int) -> list[dict[str, Any]]:
-    """Start `tractatus serve` from the checkout `src`; each endpoint on one keep-alive connection, then new ones."""
+ROUNDS = 5  # each measurement is split into rounds that alternate between the servers
+
+
+def serve_from(src: Path, data_dir: Path) -> tuple[Any, str]:
+    """`tractatus serve` running the checkout `src`: (process, base URL)."""
     previous = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = str(src)  # start_server hands its environment to the server process
     try:
-        process, base = start_server(data_dir, data_dir / "server.log")
+        return start_server(data_dir, data_dir / "server.log")
     finally:
         if previous is None:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = previous
-    results = []
-    try:
-        for path in GOALS_MS:
-            for reuse in (True, False):
-                samples, server_ms, client_ms = timed(base, path, requests, warmup, reuse=reuse, server_pid=process.pid)
-                results.append({"path": path, "connection": "one keep-alive" if reuse else "new per request",
-                                "latency_ms": percentiles(samples), "server_cpu_ms_per_request": server_ms,
-                                "client_cpu_ms_per_request": client_ms})  # fmt: skip
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-    return results
+
+
+def measure_alternating(servers: dict[str, tuple[Any, str]], requests: int, warmup: int) -> dict[str, list[dict[str, Any]]]:
+    """Each endpoint and connection mode, in ROUNDS rounds that alternate between the servers, so
+    that a change of load on the shared machine falls on both alike."""
+    out: dict[str, list[dict[str, Any]]] = {label: [] for label in servers}
+    per_round = max(1, requests // ROUNDS)
+    for path in GOALS_MS:
+        for reuse in (True, False):
+            pooled = {label: ([], [], []) for label in servers}  # latencies, server CPU, client CPU
+            for round_ in range(ROUNDS):
+                for label, (process, base) in servers.items():
+                    samples, server_ms, client_ms = timed(
+                        base, path, per_round, warmup if round_ == 0 else 5, reuse=reuse, server_pid=process.pid
+                    )
+                    pooled[label][0].extend(samples)
+                    pooled[label][1].append(server_ms)
+                    pooled[label][2].append(client_ms)
+            for label, (samples, server, client) in pooled.items():
+                out[label].append({"path": path, "connection": "one keep-alive" if reuse else "new per request",
+                                   "latency_ms": percentiles(samples), "server_cpu_ms_per_request": statistics.mean(server),
+                                   "client_cpu_ms_per_request": statistics.mean(client)})  # fmt: skip
+    return out
 
 
 if __name__ == "__main__":
