@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Engine, create_engine, event
 
 from tractatus.service.health import DatabaseProbe
 
@@ -15,40 +17,37 @@ def _reachable(probe: DatabaseProbe) -> bool:
     return asyncio.run(probe.reachable())
 
 
-def test_sqlite_file_is_probed_inline_without_the_pool(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'service.db'}")
-    checkouts: list[int] = []
-    event.listen(engine, "checkout", lambda *args: checkouts.append(1))
+@contextmanager
+def _sqlite_probe(path: Path) -> Iterator[tuple[Engine, DatabaseProbe]]:
+    engine = create_engine(f"sqlite:///{path}")
     probe = DatabaseProbe(engine)
     try:
-        assert _reachable(probe) and _reachable(probe)
-        assert checkouts == []  # no pooled connection: a loop blocked on an exhausted pool is impossible
+        yield engine, probe
     finally:
         probe.close()
         engine.dispose()
 
 
+def test_sqlite_file_is_probed_inline_without_the_pool(tmp_path: Path) -> None:
+    with _sqlite_probe(tmp_path / "service.db") as (engine, probe):
+        checkouts: list[int] = []
+        event.listen(engine, "checkout", lambda *args: checkouts.append(1))
+        assert _reachable(probe) and _reachable(probe)
+        assert checkouts == []  # no pooled connection: a loop blocked on an exhausted pool is impossible
+
+
 def test_probe_survives_a_change_of_event_loop_thread(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'service.db'}")
-    probe = DatabaseProbe(engine)
-    results: list[bool] = []
-    try:
-        results.append(_reachable(probe))
+    with _sqlite_probe(tmp_path / "service.db") as (_, probe):
+        results = [_reachable(probe)]
         worker = threading.Thread(target=lambda: results.append(_reachable(probe)))  # a test client's loop thread
         worker.start()
         worker.join()
         assert results == [True, True]
-    finally:
-        probe.close()
-        engine.dispose()
 
 
 def test_unopenable_sqlite_file_is_unreachable(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'service.db'}")
-    probe = DatabaseProbe(engine)
-    assert _reachable(probe) is False
-    probe.close()
-    engine.dispose()
+    with _sqlite_probe(tmp_path / "no-such-dir" / "service.db") as (_, probe):
+        assert _reachable(probe) is False
 
 
 def test_other_databases_are_probed_on_a_pooled_connection() -> None:
