@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 
@@ -40,12 +41,44 @@ def test_help_lists_every_group_without_importing_heavy_modules() -> None:
     assert not (heavy & loaded)
 
 
+def test_rendering_help_imports_nothing_but_typer() -> None:
+    # Measured after the help text is printed, not only after the import: typer renders help
+    # through rich (markdown_it, pygments, attrs) unless rich_markup_mode is None.
+    code = "from tractatus.cli.main import app\ntry:\n    app(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass"
+    loaded = _imported_after(code)
+    assert "Commands:" in loaded  # the help was rendered (it shares stdout with the module list)
+    heavy = {"rich", "sqlalchemy", "pydantic", "yaml", "numpy", "re2", "tractatus.governance.detectors",
+             "tractatus.governance.policy", "tractatus.governance.actions"}  # fmt: skip
+    assert not (heavy & loaded)
+    assert not {name for name in loaded if name.startswith(("rich.", "sqlalchemy.", "tractatus.governance.detectors."))}
+
+
 def test_check_loads_no_audit_store_or_scipy_on_a_dry_run() -> None:
     code = "from typer.testing import CliRunner\nfrom tractatus.cli.main import app\n"
     code += "r = CliRunner().invoke(app, ['check', '--no-audit', 'hello there'])\nassert r.exit_code == 0, r.output"
     loaded = _imported_after(code)
     assert "tractatus.governance.governor" in loaded  # it did decide
     assert not ({"scipy", "sqlalchemy", "confusable_homoglyphs"} & loaded)
+
+
+def test_check_never_scans_for_pydantic_plugins_and_restores_the_environment() -> None:
+    code = "import os\nfrom typer.testing import CliRunner\nfrom tractatus.cli.main import app\n"
+    code += "r = CliRunner().invoke(app, ['check', '--no-audit', 'hello there'])\nassert r.exit_code == 0, r.output\n"
+    code += "import pydantic.plugin._loader as loader\n"
+    code += "assert loader._plugins is None, 'entry points were scanned'\n"
+    code += "assert 'PYDANTIC_DISABLE_PLUGINS' not in os.environ"
+    env = {key: value for key, value in os.environ.items() if key != "PYDANTIC_DISABLE_PLUGINS"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_an_audited_check_without_a_signing_key_loads_no_cryptography(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    code = "from typer.testing import CliRunner\nfrom tractatus.cli.main import app\n"
+    code += f"r = CliRunner().invoke(app, ['check', '--audit-db', {str(tmp_path / 'audit.db')!r}, 'hello there'])\n"
+    code += "assert r.exit_code == 0, r.output"
+    loaded = _imported_after(code)
+    assert "tractatus.governance.audit" in loaded  # it did audit
+    assert "cryptography" not in loaded
 
 
 def test_a_group_runs_when_resolved() -> None:

@@ -3,32 +3,34 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Iterable, Iterator
 
 import typer
 
-from tractatus.governance.actions import Verdict
 from tractatus.governance.errors import InputError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from tractatus.governance.actions import Action, Decision
 
-# The governor (detectors, pydantic, YAML), the input parser and rich are imported when the command
-# runs, not when `tractatus --help` imports this module (issue 12, item 6).
+# The governor (detectors, pydantic, YAML) and the input parser are imported when the command
+# runs, not when `tractatus --help` imports this module (issue 12, item 6). Decisions are printed
+# with typer's own `style`/`echo` rather than rich: rich's Console costs ~0.15 s CPU to import
+# (measured under load), more than a one-line verdict is worth; `echo` drops the colours when
+# stdout is not a terminal, as rich did.
 
 BATCH = 512  # decisions per group commit when reading JSONL
 
-_STYLE = {
-    Verdict.ALLOW: "green",
-    Verdict.WARN: "yellow",
-    Verdict.MODIFY: "cyan",
-    Verdict.ESCALATE: "magenta",
-    Verdict.BLOCK: "bold red",
+_STYLE: dict[str, dict[str, Any]] = {  # by Verdict.label
+    "allow": {"fg": "green"},
+    "warn": {"fg": "yellow"},
+    "modify": {"fg": "cyan"},
+    "escalate": {"fg": "magenta"},
+    "block": {"fg": "red", "bold": True},
 }
 
 
@@ -51,8 +53,34 @@ def check(
         raise InputError("give either TEXT or --jsonl, not both")
     if no_audit and _given_on_command_line(ctx, "audit_db"):
         raise InputError("--no-audit and --audit-db conflict: a dry run writes no audit log")
-    from rich.console import Console
+    with _pydantic_plugins_off():
+        _decide_and_print(text, jsonl, as_json, policy, audit_db, no_audit, kind, agent_id, strict)
 
+
+@contextmanager
+def _pydantic_plugins_off() -> Iterator[None]:
+    """Build this command's pydantic models without looking for pydantic plugins.
+
+    The first pydantic model to be built makes pydantic scan every installed distribution's entry
+    points for plugins: 0.35 s of CPU under load in this project's virtualenv (Ray, agentlightning, FastAPI
+    and their hundreds of dependencies), most of a `check` (issue 12, item 6), although the
+    command needs no plugin. typer does the same while it builds its own adapters. A value the user set
+    is kept; the variable is restored afterwards.
+    """
+    previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    if previous is None:
+        os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PYDANTIC_DISABLE_PLUGINS", None)
+
+
+def _decide_and_print(
+    text: str | None, jsonl: str | None, as_json: bool, policy: Path | None, audit_db: str | None, no_audit: bool,
+    kind: str, agent_id: str, strict: bool,
+) -> None:  # fmt: skip
     from tractatus.cli.governor_factory import open_governor
     from tractatus.cli.inputs import action_from_input, iter_jsonl, read_stdin
 
@@ -69,7 +97,6 @@ def check(
         else:
             actions = [action_from_input(text, "argument", defaults, limit)]
 
-        console = Console(highlight=False, soft_wrap=True)
         all_allowed = True
         for decisions in _decide_in_batches(governor, actions):
             for decision in decisions:
@@ -77,7 +104,7 @@ def check(
                 if as_json:
                     sys.stdout.write(json.dumps(decision.to_dict(), ensure_ascii=False) + "\n")
                 else:
-                    _print_human(console, decision)
+                    _print_human(decision)
         sys.stdout.flush()
     if strict and not all_allowed:
         raise typer.Exit(1)
@@ -95,16 +122,12 @@ def _decide_in_batches(governor: Any, actions: Iterable[Action]) -> Iterator[lis
         yield governor.decide_batch(batch)
 
 
-def _print_human(console: Console, decision: Decision) -> None:
-    from rich.markup import escape
-
-    style = _STYLE[decision.verdict]
-    console.print(f"[{style}]{decision.verdict.label.upper()}[/{style}]  ({decision.latency_us:.0f} µs)")
+def _print_human(decision: Decision) -> None:
+    label = decision.verdict.label
+    typer.echo(f"{typer.style(label.upper(), **_STYLE[label])}  ({decision.latency_us:.0f} µs)")
     for finding in decision.findings:
         where = f" [{finding.span.start}:{finding.span.end}]" if finding.span else ""
         verdict = finding.verdict.label if finding.verdict is not None else "-"
-        console.print(
-            f"  {escape(finding.rule_id)} {finding.severity.label} → {verdict}{where}: {escape(finding.message)}"
-        )
+        typer.echo(f"  {finding.rule_id} {finding.severity.label} → {verdict}{where}: {finding.message}")
     if decision.modified_text is not None:
-        console.print(f"  modified: {escape(decision.modified_text)}")
+        typer.echo(f"  modified: {decision.modified_text}")

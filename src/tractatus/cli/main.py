@@ -33,6 +33,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help, not typer's rich panels: rendering help through rich imports rich.markdown,
+    # markdown_it, pygments and attrs (~0.3 s of the 0.43 s `--help` took under load; issue 12,
+    # item 6). The help texts use no rich markup, so nothing is lost but the boxes. The command
+    # groups are separate typer apps and keep their own (rich) help.
+    rich_markup_mode=None,
     help="Tractatus governance for Agent Lightning: decide, audit, train and measure.",
 )
 

@@ -31,16 +31,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tractatus.governance.actions import canonical_json, sha256_hex
 from tractatus.governance.errors import ConfigError, InputError, IntegrityError
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
     from tractatus.governance.audit import AuditLog
+
+# `cryptography` is imported by the functions that sign or verify: every audit log opens this
+# module for its settings, and an audited `tractatus check` without a key should not pay for the
+# import (issue 12, item 6).
 
 Clock = Callable[[], float]
 log = logging.getLogger("tractatus.audit")
@@ -108,6 +111,8 @@ def public_key_path(key_path: Path) -> Path:
 
 
 def key_id(public: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return sha256_hex(raw.hex())[:16]
 
@@ -121,6 +126,9 @@ def generate_key(path: Path) -> str:
     for existing in (path, pub_path):
         if existing.exists():
             raise InputError(f"{existing} exists already; refusing to replace a signing key")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     public_pem = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -145,6 +153,9 @@ def _read_pem(path: Path) -> bytes:
 
 
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     try:
         key = serialization.load_pem_private_key(_read_pem(path), password=None)
     except (ValueError, TypeError):
@@ -159,6 +170,9 @@ def load_verify_key(path: Path) -> Ed25519PublicKey:
     pem = _read_pem(path)
     if b"PRIVATE KEY" in pem:
         return load_signing_key(path).public_key()
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         key = serialization.load_pem_public_key(pem)
     except (ValueError, TypeError):
@@ -195,6 +209,8 @@ class Checkpoint:
         return datetime.fromtimestamp(self.time_us / 1_000_000, UTC).isoformat(timespec="seconds")
 
     def verifies(self, public: Ed25519PublicKey) -> bool:
+        from cryptography.exceptions import InvalidSignature
+
         try:
             public.verify(self.signature, self.statement())
         except InvalidSignature:

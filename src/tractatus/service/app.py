@@ -14,7 +14,6 @@ from typing import AsyncIterator, Callable
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from tractatus.governance.errors import ConfigError
 from tractatus.service import routes_api, routes_pages
@@ -22,6 +21,7 @@ from tractatus.service.context import ServiceContext, build_context
 from tractatus.service.db import hide_password
 from tractatus.service.deps import get_ctx, require_api_key
 from tractatus.service.errors import install_error_handlers
+from tractatus.service.health import DatabaseProbe
 from tractatus.service.schemas import ERROR_RESPONSES, HealthOut
 from tractatus.service.security import BodySizeLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from tractatus.service.settings import ServiceSettings
@@ -32,10 +32,12 @@ STATIC_DIR = Path(__file__).with_name("static")
 def create_app(settings: ServiceSettings, *, clock: Callable[[], float] = time.time) -> FastAPI:
     settings.require_safe_bind()
     ctx = build_context(settings, clock=clock)
+    probe = DatabaseProbe(ctx.engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        probe.close()
         ctx.close()
 
     app = FastAPI(
@@ -63,12 +65,9 @@ def create_app(settings: ServiceSettings, *, clock: Callable[[], float] = time.t
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"], summary="Liveness and database reachability",
              responses={503: ERROR_RESPONSES[503]})
-    def healthz(request: Request) -> dict[str, object]:
+    async def healthz(request: Request) -> dict[str, object]:
         context: ServiceContext = get_ctx(request)
-        try:
-            with context.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:
+        if not await probe.reachable():  # inline for SQLite: no thread hop (service/health.py)
             raise ConfigError(f"database {hide_password(context.settings.resolved_database_url)} is unreachable") from None
         return {
             "status": "ok",

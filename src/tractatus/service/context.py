@@ -22,12 +22,13 @@ from tractatus.governance.audit import AuditLog, open_audit_log
 from tractatus.governance.drift import DriftMonitor, drift_settings_from
 from tractatus.governance.escalation import EscalationQueue
 from tractatus.governance.governor import Governor
+from tractatus.governance.lazy_pattern import compile_loaded_patterns
 from tractatus.governance.policy import Policy, load_policy
 from tractatus.governance.state import GovernanceState
 from tractatus.service.analyzer import FeedbackAnalyzer
 from tractatus.service.bandit import ThompsonBandit
 from tractatus.service.contacts import ContactVault
-from tractatus.service.db import open_database, session_factory
+from tractatus.service.db import dashboard_session_factory, open_database, session_factory
 from tractatus.service.domain import DomainServices
 from tractatus.service.metrics import DecisionTracing, ServiceMetrics
 from tractatus.service.models import Rollout
@@ -62,6 +63,9 @@ class ServiceContext:
         self.governor.close()
         self.audit.close()
         self.tracing.shutdown()
+        dashboard_engine = self.pipeline.dashboard_sessions.kw["bind"]
+        if dashboard_engine is not self.engine:
+            dashboard_engine.dispose()
         self.engine.dispose()
 
 
@@ -86,6 +90,9 @@ def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = tim
                 drift.observe_decision(action, decision)
 
     governor = Governor(policy, audit=audit, state=state, escalations=escalations, observers=[watch_drift])
+    # A server pays for the detectors' patterns at start, not in its first decisions: compiled
+    # there, under the watchdog on a busy machine, they outlast the check budget and fail closed.
+    compile_loaded_patterns("tractatus.governance.")
     sessions = session_factory(engine)
     bandit = ThompsonBandit(STRATEGIES, seed=settings.seed)
     with sessions() as session:
@@ -96,6 +103,7 @@ def build_context(settings: ServiceSettings, *, clock: Callable[[], float] = tim
         governor=governor,
         audit=audit,
         sessions=sessions,
+        dashboard_sessions=dashboard_session_factory(engine),
         analyzer=FeedbackAnalyzer(),
         responder=Responder(),
         bandit=bandit,

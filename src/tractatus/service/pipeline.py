@@ -116,10 +116,13 @@ class FeedbackPipeline:
         max_message_chars: int,
         clock: Callable[[], float] = time.time,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        dashboard_sessions: sessionmaker[Session] | None = None,
     ) -> None:
         self.governor = governor
         self.audit = audit
         self.sessions = sessions
+        # Rows that only mirror the audit log (db.dashboard_session_factory: not fsynced apart).
+        self.dashboard_sessions = dashboard_sessions if dashboard_sessions is not None else sessions
         self.analyzer = analyzer
         self.responder = responder
         self.bandit = bandit
@@ -140,7 +143,7 @@ class FeedbackPipeline:
         return decision
 
     def record_api_decision(self, decision: Decision) -> None:
-        with self.sessions.begin() as session:
+        with self.dashboard_sessions.begin() as session:
             session.add(self._decision_row("api", decision))
 
     def _decision_row(self, source: str, decision: Decision) -> DecisionRecord:
