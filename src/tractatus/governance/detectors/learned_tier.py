@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 
 from tractatus.governance.actions import Finding, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
-from tractatus.governance.detectors.text_model import Features, TextModel, load_model, model_input, tokenize
+from tractatus.governance.detectors.text_model import NO_FEATURES, Features, TextModel, load_model, model_input, tokenize
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
@@ -58,6 +58,9 @@ class LearnedTier:
         for name in settings.models:
             model = load_model(name)
             self._models.append((model, str(model.meta.get("positive", model.classes[-1]))))
+        # Cheapest first: fewer n-gram families (unigrams only < + bigrams < + characters), then
+        # the smaller vocabulary; ties keep the policy's order.
+        self._order = sorted(range(len(self._models)), key=lambda i: self._models[i][0].cost_rank)
         self._kinds = frozenset(settings.kinds)
         self._block_severity = Severity.parse(settings.block_severity)
 
@@ -73,28 +76,37 @@ class LearnedTier:
         return self._score(text, tokens)[0]
 
     def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None) -> tuple[float, list[Features]]:
-        """The score and each model's features. With `stop_below`, the models after one that
-        already keeps the score under that value are not run, and the score returned is 0.0:
-        each probability is at most 1, so the geometric mean can only fall after it (for two
-        models at a 0.52 threshold, a first probability under 0.27 settles it). Most texts are
-        settled by the first model, so the others cost nothing there."""
+        """The score and each model's features (in the configured order).
+
+        With `stop_below`, scoring stops as soon as the models scored so far keep the geometric
+        mean under that value, and the score returned is 0.0: every probability is at most 1, so
+        the mean can only fall further. Models are scored cheapest first (`_order`), which on
+        ordinary text is also the one that settles it (alt-profanity-check's unigram model puts
+        business prose far below 0.27, the square of the 0.52 threshold); the score is summed in
+        the configured order at the end, so the order of scoring never changes a bit of it.
+        """
         if tokens is None:
             tokens = tokenize(text)
-        vectors: list[Features] = []
-        logs = 0.0
         count = len(self._models)
-        for model, positive in self._models:
-            vector = model.features(text, tokens)
-            vectors.append(vector)
-            p = model.probabilities(text, features=vector)[positive]
+        vectors: list[Features] = [NO_FEATURES] * count
+        logs = [0.0] * count
+        so_far = 0.0
+        for done, index in enumerate(self._order, 1):
+            model, positive = self._models[index]
+            vectors[index] = model.features(text, tokens)
+            p = model.probabilities(text, features=vectors[index])[positive]
             if p <= 0.0:
                 return 0.0, vectors
-            logs += math.log(p)
-            # The best the remaining models can do is leave `logs` as it is (log 1 = 0). A small
+            logs[index] = math.log(p)
+            so_far += logs[index]
+            # The best the remaining models can do is leave the sum as it is (log 1 = 0). A small
             # margin keeps the shortcut clear of rounding: only a clear miss stops early.
-            if stop_below is not None and len(vectors) < count and math.exp(logs / count) < stop_below * (1 - 1e-9):
+            if stop_below is not None and done < count and math.exp(so_far / count) < stop_below * (1 - 1e-9):
                 return 0.0, vectors
-        return math.exp(logs / count), vectors
+        total = 0.0
+        for value in logs:  # the configured order, as the score has always been summed
+            total += value
+        return math.exp(total / count), vectors
 
     def findings(self, ctx: CheckContext, category: str, what: str) -> list[Finding]:
         """One finding when the score reaches `warn_probability`, with the n-grams that weighed most."""

@@ -65,6 +65,7 @@ def model_input(text: NormalizedText) -> str:
 Features = tuple[np.ndarray, np.ndarray]  # (feature indices, TF-IDF values) of one text
 _NO_INDEX = np.zeros(0, dtype=np.int64)
 _NO_VALUES = np.zeros(0, dtype=np.float64)
+NO_FEATURES: Features = (_NO_INDEX, _NO_VALUES)  # a text not vectorized (or with no known n-gram)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,13 @@ class TextModel:
                 self._bigrams[(parts[0], parts[1])] = feature
             else:
                 raise PolicyError(f"model file: word n-gram {' '.join(parts)!r} is not a unigram or bigram")
+
+    @property
+    def cost_rank(self) -> tuple[int, int]:
+        """How much vectorizing a text costs, for ordering: the n-gram families this model looks
+        up (unigrams, bigrams, characters), then the vocabulary size."""
+        families = bool(self._unigrams) + bool(self._bigrams) + bool(self._char_index)
+        return families, len(self._word.terms) + len(self._char.terms)
 
     # -- features --------------------------------------------------------------------------------
     def _word_features(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
