@@ -40,6 +40,7 @@ MODEL_FORMAT = 1
 _TOKEN = re.compile(r"\w\w+")
 _WORD_CACHE_SIZE = 50_000  # words whose character n-grams a model remembers (cleared when full)
 _DIGIT = re.compile(r"\d")
+_MODEL_INPUT = "text_model.model_input"  # key of the memoized model input in NormalizedText.memo
 
 
 _ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
@@ -59,7 +60,11 @@ def model_input(text: NormalizedText) -> str:
     """What every learned model reads, in training and at decision time alike: the normalized,
     de-leeted, lower-cased words (so the evasion handling applies), with every digit folded to
     "0" ("17 pictures", "34 reasons": the count is not the signal, the shape is)."""
-    return _DIGIT.sub("0", text.lower_words)
+    # Kept in the text's memo: the abuse and clickbait tiers both read it on published text.
+    cached = text.memo.get(_MODEL_INPUT)
+    if not isinstance(cached, str):
+        cached = text.memo[_MODEL_INPUT] = _DIGIT.sub("0", text.lower_words)
+    return cached
 
 
 Features = tuple[np.ndarray, np.ndarray]  # (feature indices, TF-IDF values) of one text
