@@ -98,3 +98,10 @@ def test_person_names_need_presidio() -> None:
         pytest.skip("presidio_analyzer and a spaCy model are not installed (optional extra 'ner')")
     findings = run(detector, "Please forward this to Angela Merkel tomorrow")
     assert any(f.rule_id == "pii.person" for f in findings)
+
+
+@pytest.mark.parametrize("text", ["\ud800", "my name is \ud800 Smith", "1\ud800 Main Street, Springfield", "x\udfff 12 Main Street"])
+def test_lone_surrogates_neither_raise_nor_move_spans(detectors: dict[str, Any], text: str) -> None:
+    for finding in run(detectors["pii"], text):
+        assert 0 <= finding.span.start <= finding.span.end <= len(text)
+    assert {f.rule_id for f in run(detectors["pii"], "x\udfff 12 Main Street, Springfield, IL 62704")} == {"pii.street_address"}
