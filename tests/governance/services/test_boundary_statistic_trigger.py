@@ -10,10 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tractatus.governance.services.boundary_enforcer import _STATISTIC, BoundaryEnforcer, BoundaryEnforcerSettings, _anchored
+from tractatus.governance.services.boundary_enforcer import (
+    _STATISTIC,
+    BoundaryEnforcer,
+    BoundaryEnforcerSettings,
+    _anchored,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_decisions_unchanged import corpus  # noqa: E402  (the pinned decision corpus)
+from test_decisions_unchanged import corpus
 
 PATTERNS = [anchored.regex for anchored in _anchored(_STATISTIC).patterns]
 

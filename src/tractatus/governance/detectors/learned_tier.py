@@ -16,7 +16,14 @@ from pydantic import Field, model_validator
 
 from tractatus.governance.actions import Finding, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
-from tractatus.governance.detectors.text_model import NO_FEATURES, Features, TextModel, load_model, model_input, tokenize
+from tractatus.governance.detectors.text_model import (
+    NO_FEATURES,
+    Features,
+    TextModel,
+    load_model,
+    model_input,
+    tokenize,
+)
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
