@@ -67,11 +67,22 @@ def test_version_numbers_are_not_ip_addresses(detectors: dict[str, Any], text: s
     assert not run(detectors["pii"], text)
 
 
-def test_shared_mailbox_warns_and_private_ip_severity_comes_from_settings(detectors: dict[str, Any]) -> None:
+def test_shared_mailbox_is_reported_as_info_and_private_ip_severity_comes_from_settings(detectors: dict[str, Any]) -> None:
     findings = run(detectors["pii"], "write to support@acme.com from 192.168.1.10")
-    assert {(f.rule_id, f.severity) for f in findings} == {("pii.email", Severity.LOW), ("pii.ip_address", Severity.MEDIUM)}
+    assert {(f.rule_id, f.severity) for f in findings} == {("pii.email", Severity.INFO), ("pii.ip_address", Severity.MEDIUM)}
+    assert {f.severity for f in run(build("pii", role_mailbox_severity="low"), "write to support@acme.com")} == {Severity.LOW}
     relaxed = build("pii", private_ip_severity="low")
     assert {f.severity for f in run(relaxed, "from 192.168.1.10")} == {Severity.LOW}
+
+
+def test_consent_lowers_only_the_consented_categories(detectors: dict[str, Any]) -> None:
+    text = "Contact me at john.doe@example.com or 555-123-4567, card 4111 1111 1111 1111"
+    consented = {f.rule_id: f.severity for f in run(detectors["pii"], text, {"consent": True})}
+    assert consented == {"pii.email": Severity.INFO, "pii.phone": Severity.INFO, "pii.payment_card": Severity.HIGH}
+    # No record, or anything but a literal true, changes nothing.
+    for context in (None, {"consent": "yes"}, {"consent": False}):
+        severities = {f.rule_id: f.severity for f in run(detectors["pii"], text, context)}
+        assert severities == {"pii.email": Severity.MEDIUM, "pii.phone": Severity.MEDIUM, "pii.payment_card": Severity.HIGH}
 
 
 def test_settings_drive_severity_and_categories() -> None:
@@ -87,3 +98,10 @@ def test_person_names_need_presidio() -> None:
         pytest.skip("presidio_analyzer and a spaCy model are not installed (optional extra 'ner')")
     findings = run(detector, "Please forward this to Angela Merkel tomorrow")
     assert any(f.rule_id == "pii.person" for f in findings)
+
+
+@pytest.mark.parametrize("text", ["\ud800", "my name is \ud800 Smith", "1\ud800 Main Street, Springfield", "x\udfff 12 Main Street"])
+def test_lone_surrogates_neither_raise_nor_move_spans(detectors: dict[str, Any], text: str) -> None:
+    for finding in run(detectors["pii"], text):
+        assert 0 <= finding.span.start <= finding.span.end <= len(text)
+    assert {f.rule_id for f in run(detectors["pii"], "x\udfff 12 Main Street, Springfield, IL 62704")} == {"pii.street_address"}

@@ -92,3 +92,60 @@ def test_benign_look_alikes_of_harm_pass(abuse: Any, text: str) -> None:
 def test_null_disables_the_learned_tier() -> None:
     assert not learned(run(build("abuse", learned=None), "Dumb ass hoe"))
     assert build("abuse", learned=None).model_digests == {}
+
+
+_SHORTCUT_TEXTS = [
+    "Thanks for the update, I will review the draft tomorrow.",
+    "fuck this bug, it broke the build again",
+    "You are all idiots and I hope your whole company burns down",
+    "I hate Mondays",
+    "kill -9 the stuck process",
+    "shut up you stupid bitch",
+    "The quarterly report is attached.",
+    "this is some bullshit, the app crashed twice",
+]
+
+
+def _scored(vectors: list[Any]) -> int:
+    from tractatus.governance.detectors.text_model import NO_FEATURES
+
+    return sum(vector is not NO_FEATURES for vector in vectors)
+
+
+@pytest.mark.parametrize("text", _SHORTCUT_TEXTS)
+def test_the_early_stop_gives_the_same_finding_as_the_full_score(abuse: Any, text: str) -> None:
+    from tractatus.governance.detectors.text_model import model_input, tokenize
+
+    tier = abuse._learned
+    words = model_input(normalize(text))
+    full = tier.probability(words)
+    flagged = bool(learned(run(abuse, text)))
+    assert flagged == (full >= tier.settings.warn_probability)
+    score, vectors = tier._score(words, tokenize(words), stop_below=tier.settings.warn_probability)
+    if _scored(vectors) < len(tier.settings.models):  # stopped early: only when the full score is a clear miss
+        assert score == 0.0 and full < tier.settings.warn_probability
+    else:
+        assert score == full
+
+
+def test_the_score_is_the_geometric_mean_in_the_configured_order(abuse: Any) -> None:
+    """Scoring cheapest first must not change a bit: the same sum as scoring in the policy's order."""
+    import math
+
+    from tractatus.governance.detectors.text_model import model_input
+
+    tier = abuse._learned
+    for text in _SHORTCUT_TEXTS:
+        words = model_input(normalize(text))
+        logs = 0.0
+        for model, positive in tier._models:
+            logs += math.log(model.probabilities(words)[positive])
+        assert tier.probability(words) == math.exp(logs / len(tier._models))
+
+
+def test_the_early_stop_skips_the_second_model_on_ordinary_text(abuse: Any) -> None:
+    from tractatus.governance.detectors.text_model import model_input, tokenize
+
+    words = model_input(normalize("Thanks for the update, I will review the draft tomorrow. " * 10))
+    _, vectors = abuse._learned._score(words, tokenize(words), stop_below=abuse._learned.settings.warn_probability)
+    assert _scored(vectors) == 1

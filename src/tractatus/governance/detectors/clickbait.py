@@ -38,7 +38,7 @@ from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
-from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
+from tractatus.governance.detectors.lexicon import GateIndex, alternation, gate_words, sentence_bounds
 from tractatus.governance.lazy_pattern import lazy_compile
 
 Feature = Literal[
@@ -382,6 +382,9 @@ def is_instructional(lowered: str) -> bool:
     return _INSTRUCTIONAL.search(headline) is not None and _FORWARD_REFERENCE.search(headline) is None
 
 
+_FEATURE_GATES = GateIndex(gate for _, gate, _ in _FEATURES)
+
+
 class ClickbaitSettings(CheckSettings):
     weights: dict[Feature, float] = Field(description="Score each feature adds when present (once per text).")
     sensational_word_each: float = Field(ge=0, description="Score per sensational word, before the cap.")
@@ -460,8 +463,9 @@ class ClickbaitDetector:
         found: list[tuple[str, int, int, str]] = []
         seen: set[str] = set()
         total = 0.0
-        for feature, gate, pattern in _FEATURES:
-            if feature in seen or any(words.isdisjoint(forms) for words in gate):
+        for number in _FEATURE_GATES.open(forms):
+            feature, _, pattern = _FEATURES[number]
+            if feature in seen:
                 continue
             if feature == "sensational_word":
                 hits = list(pattern.finditer(lowered))

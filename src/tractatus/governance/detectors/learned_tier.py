@@ -17,7 +17,14 @@ from pydantic import Field, model_validator
 from tractatus.governance.actions import Finding, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.headline_input import check_form, input_form, readable
-from tractatus.governance.detectors.text_model import Features, TextModel, load_model, model_input, tokenize
+from tractatus.governance.detectors.text_model import (
+    NO_FEATURES,
+    Features,
+    TextModel,
+    load_model,
+    model_input,
+    tokenize,
+)
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
@@ -61,6 +68,9 @@ class LearnedTier:
             model = load_model(name)
             self._models.append((model, str(model.meta.get("positive", model.classes[-1]))))
             self._forms.append(check_form(model.meta.get("input")))
+        # Cheapest first: fewer n-gram families (unigrams only < + bigrams < + characters), then
+        # the smaller vocabulary; ties keep the policy's order.
+        self._order = sorted(range(len(self._models)), key=lambda i: self._models[i][0].cost_rank)
         self._kinds = frozenset(settings.kinds)
         self._block_severity = Severity.parse(settings.block_severity)
 
@@ -75,22 +85,42 @@ class LearnedTier:
         """The geometric mean of the models' probabilities for their positive class."""
         return self._score(text, tokens)[0]
 
-    def _score(self, text: str, tokens: list[str] | None) -> tuple[float, list[Features]]:
+    def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None) -> tuple[float, list[Features]]:
+        """The score and each model's features (in the configured order).
+
+        With `stop_below`, scoring stops as soon as the models scored so far keep the geometric
+        mean under that value, and the score returned is 0.0: every probability is at most 1, so
+        the mean can only fall further. Models are scored cheapest first (`_order`), which on
+        ordinary text is also the one that settles it (alt-profanity-check's unigram model puts
+        business prose far below 0.27, the square of the 0.52 threshold); the score is summed in
+        the configured order at the end, so the order of scoring never changes a bit of it.
+        """
         # One text, tokenized once per input form the models read (usually one form).
         inputs: dict[str | None, tuple[str, list[str]]] = {None: (text, tokenize(text) if tokens is None else tokens)}
-        vectors = []
-        for (model, _), form in zip(self._models, self._forms, strict=True):
+        count = len(self._models)
+        vectors: list[Features] = [NO_FEATURES] * count
+        logs = [0.0] * count
+        so_far = 0.0
+        for done, index in enumerate(self._order, 1):
+            model, positive = self._models[index]
+            form = self._forms[index]
             if form not in inputs:
                 formed = input_form(text, form)
                 inputs[form] = (formed, tokenize(formed))
-            vectors.append(model.features(*inputs[form]))
-        logs = 0.0
-        for (model, positive), vector in zip(self._models, vectors, strict=True):
-            p = model.probabilities(text, features=vector)[positive]
+            vectors[index] = model.features(*inputs[form])
+            p = model.probabilities(text, features=vectors[index])[positive]
             if p <= 0.0:
                 return 0.0, vectors
-            logs += math.log(p)
-        return math.exp(logs / len(self._models)), vectors
+            logs[index] = math.log(p)
+            so_far += logs[index]
+            # The best the remaining models can do is leave the sum as it is (log 1 = 0). A small
+            # margin keeps the shortcut clear of rounding: only a clear miss stops early.
+            if stop_below is not None and done < count and math.exp(so_far / count) < stop_below * (1 - 1e-9):
+                return 0.0, vectors
+        total = 0.0
+        for value in logs:  # the configured order, as the score has always been summed
+            total += value
+        return math.exp(total / count), vectors
 
     def _read(self, ctx: CheckContext) -> str:
         """What the models read of an action: its model input, or the first line of it."""
@@ -112,7 +142,7 @@ class LearnedTier:
             return []
         settings = self.settings
         text = self._read(ctx)
-        score, vectors = self._score(text, None)
+        score, vectors = self._score(text, None, stop_below=settings.warn_probability)
         if score < settings.warn_probability:
             return []
         blocks = settings.block_probability is not None and score >= settings.block_probability

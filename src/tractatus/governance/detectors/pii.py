@@ -55,6 +55,10 @@ class PiiSettings(CheckSettings):
     role_mailboxes: tuple[str, ...] = Field(description="Local parts of shared mailboxes (support@...), not a person's.")
     role_mailbox_severity: SeverityName
     private_ip_severity: SeverityName = Field(description="Severity for private/link-local addresses.")
+    consented_categories: tuple[PiiCategory, ...] = Field(
+        description="Categories a person may have agreed to share: with `context.consent` true they get consented_severity.",
+    )
+    consented_severity: SeverityName = Field(description="Severity of a consented category's finding.")
     recognizers: RecognizerSettings
     ner_enabled: bool = Field(description="Use Presidio for person names when it and a spaCy model are installed.")
     ner_min_score: float = Field(ge=0, le=1, description="Lowest Presidio score reported as a name.")
@@ -134,6 +138,8 @@ class PiiDetector:
         self._severities = {category: Severity.parse(name) for category, name in settings.severities.items()}
         self._role_severity = Severity.parse(settings.role_mailbox_severity)
         self._private_ip_severity = Severity.parse(settings.private_ip_severity)
+        self._consented = frozenset(settings.consented_categories)
+        self._consented_severity = Severity.parse(settings.consented_severity)
         want_names = settings.ner_enabled and "person" in self._categories
         self._ner_model = spacy_model(settings.ner_model) if want_names else None
         if want_names and settings.ner_required and self._ner_model is None:
@@ -164,7 +170,12 @@ class PiiDetector:
             found.extend(m for m in names.find(ctx.text.text) if all(m.end <= s or m.start >= e for s, e in taken))
         return found
 
-    def _severity(self, match: PiiMatch) -> Severity:
+    def _severity(self, match: PiiMatch, consent: bool) -> Severity:
+        # Consent is the caller's record (context.consent), the same one the compliance
+        # detector's consent_required rule reads: a person's own contact details, given to be
+        # shared, are not a leak. Cards, IBANs and SSNs are not in the policy's list.
+        if consent and match.category in self._consented:
+            return self._consented_severity
         if match.detail == "role":
             return self._role_severity
         if match.category == "ip_address" and match.detail == "private":
@@ -173,6 +184,7 @@ class PiiDetector:
 
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         out = []
+        consent = ctx.action.context.get("consent") is True
         for match in self.matches(ctx):
             what = _MESSAGES[match.category]
             if match.detail == "role":
@@ -182,7 +194,7 @@ class PiiDetector:
                     source=self.name,
                     source_kind=self.kind,
                     category=match.category,
-                    severity=self._severity(match),
+                    severity=self._severity(match, consent),
                     rule_id=f"pii.{match.category}",
                     message=f"contains a {what}",
                     span=ctx.text.to_original_span(match.start, match.end),

@@ -13,6 +13,7 @@ Checksums come from `python-stdnum` (a maintained library) rather than being re-
 from __future__ import annotations
 
 import ipaddress
+import re
 from types import MappingProxyType
 from typing import Mapping
 
@@ -72,6 +73,7 @@ _US_PHONE = lazy_compile(r"(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .
 _HAS_SEPARATOR = lazy_compile(r"[ .\-()/]")
 # An extension after a phone number: "x1234", "ext. 12", "extension 7". RE2 (linear time); matched
 # on a short slice after the number, since RE2 re-encodes its whole input on every call.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _EXTENSION = re2.compile(r"(?i)^[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}")
 _EXTENSION_MAX_CHARS = 20
 _PHONE_CONTEXT = lazy_compile(
@@ -348,6 +350,10 @@ def recognize(
     role_mailboxes: frozenset[str] = frozenset(),
 ) -> list[PiiMatch]:
     """Every pattern-recognized piece of personal data in `text` (normalized), overlaps resolved."""
+    if not text.isascii():
+        # RE2 reads UTF-8, which has no form for a lone surrogate ("\ud800" raised): each becomes
+        # U+FFFD, one code point for one, so every offset still points into the original.
+        text = _LONE_SURROGATE.sub("\ufffd", text)
     found: list[PiiMatch] = []
     if "email" in categories:
         found.extend(find_emails(text, role_mailboxes))

@@ -40,6 +40,7 @@ MODEL_FORMAT = 1
 _TOKEN = re.compile(r"\w\w+")
 _WORD_CACHE_SIZE = 50_000  # words whose character n-grams a model remembers (cleared when full)
 _DIGIT = re.compile(r"\d")
+_MODEL_INPUT = "text_model.model_input"  # key of the memoized model input in NormalizedText.memo
 
 
 _ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")})
@@ -59,12 +60,17 @@ def model_input(text: NormalizedText) -> str:
     """What every learned model reads, in training and at decision time alike: the normalized,
     de-leeted, lower-cased words (so the evasion handling applies), with every digit folded to
     "0" ("17 pictures", "34 reasons": the count is not the signal, the shape is)."""
-    return _DIGIT.sub("0", text.lower_words)
+    # Kept in the text's memo: the abuse and clickbait tiers both read it on published text.
+    cached = text.memo.get(_MODEL_INPUT)
+    if not isinstance(cached, str):
+        cached = text.memo[_MODEL_INPUT] = _DIGIT.sub("0", text.lower_words)
+    return cached
 
 
 Features = tuple[np.ndarray, np.ndarray]  # (feature indices, TF-IDF values) of one text
 _NO_INDEX = np.zeros(0, dtype=np.int64)
 _NO_VALUES = np.zeros(0, dtype=np.float64)
+NO_FEATURES: Features = (_NO_INDEX, _NO_VALUES)  # a text not vectorized (or with no known n-gram)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +153,13 @@ class TextModel:
                 self._bigrams[(parts[0], parts[1])] = feature
             else:
                 raise PolicyError(f"model file: word n-gram {' '.join(parts)!r} is not a unigram or bigram")
+
+    @property
+    def cost_rank(self) -> tuple[int, int]:
+        """How much vectorizing a text costs, for ordering: the n-gram families this model looks
+        up (unigrams, bigrams, characters), then the vocabulary size."""
+        families = bool(self._unigrams) + bool(self._bigrams) + bool(self._char_index)
+        return families, len(self._word.terms) + len(self._char.terms)
 
     # -- features --------------------------------------------------------------------------------
     def _word_features(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -349,6 +349,18 @@ _DEV_TEMPLATES: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "I'm sure the next release will fix it.",
         "Regards to everyone at the office.",
         "This is a reminder about the meeting at {time}.",
+        # prices and progress reported in ordinary messages: numbers, not claims about results
+        "Rent increased by {percent} on {date}.",
+        "Interest rates increased {percent} in {year}.",
+        "The store cut prices by {percent} until {date}.",
+        "Save {percent} on orders over {price}.",
+        "Tickets are {percent} cheaper before {date}.",
+        "Your download is {percent} complete.",
+        "The ferry runs {small} times a day.",
+        # dated changes nobody is credited for: reports, not claims about results
+        "Membership grew {percent} in {year}.",
+        "Sales increased by {percent} last quarter.",
+        "Visits decreased {percent} on {date}.",
     ),
 })  # fmt: skip
 
