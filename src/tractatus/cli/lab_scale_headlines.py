@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = lab_research.JSON_OPT,
         quick: bool = lab_research.QUICK_OPT,
         full: bool = lab_research.FULL_OPT,
-        agents: int | None = typer.Option(None, "--agents", help="Largest scale (scales above it are skipped)."),
+        agents: int | None = typer.Option(None, "--agents", help="Largest scale: the default scales below it, and it."),
         rounds: int | None = typer.Option(None, "--rounds", help="The same rounds at every scale (default: enough for 2,400 proposals)."),
         seeds: int | None = lab_research.SEEDS_OPT,
         slots: int | None = typer.Option(None, "--slots", help="Headlines the feed publishes per round (default 10)."),
@@ -60,8 +60,12 @@ def register(app: typer.Typer) -> None:
         from tractatus.lab.experiments.headlines_adversarial import record as add_to_history
         from tractatus.lab.experiments.headlines_scale import ScaleHeadlinesOptions
 
+        from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS
+
         if pool is not None and not pool.is_file():
             raise InputError(f"--pool {pool}: no such file")
+        if learner is not None and learner not in HEADLINE_LEARNERS:
+            raise InputError(f"--learner: unknown learner {learner!r}; expected one of {', '.join(HEADLINE_LEARNERS)}")
         options = lab_research._options(
             ScaleHeadlinesOptions, quick=quick, full=full, agents=agents, rounds=rounds, seeds=seeds, steps=None, backend=backend,
             ray_address=ray_address, policy=policy, out=out, pool=str(pool) if pool else None,

@@ -110,10 +110,11 @@ class ScaleHeadlinesConfig(BaseModel):
 
     scales: tuple[int, ...] = (1, 10, 100, 1000)
     feed_slots: int = Field(default=10, ge=1, description="F: distinct headlines the feed publishes per round")
-    samples: int = Field(default=2400, ge=1, description="proposals the policy sees at least, at every scale "
-                         "(2,400: Demo 2 and Q4's 60 rounds x 40, where the bandit has converged)")
-    min_rounds: int = Field(default=20, ge=4, description="rounds at least, so the final window has rounds to average "
-                            "(at N = 1000 the window's 5 rounds hold 5,000 proposals)")
+    samples: int = Field(default=1000, ge=1, description="proposals the policy sees at least, at every scale "
+                         "(1,000: what a 2-core machine shared by 8 jobs allows for 10 seeds; each run reports its "
+                         "convergence check, the change from the previous window to the final one)")
+    min_rounds: int = Field(default=12, ge=4, description="rounds at least, so the final window has rounds to average "
+                            "(at N = 1000 the window's 3 rounds hold 3,000 proposals)")
     rounds: int | None = Field(default=None, ge=4, description="the same rounds at every scale (overrides samples/min_rounds)")
     window: float = Field(default=0.25, gt=0, le=0.5, description="final share of the rounds: the converged window")
     seeds: int = Field(default=10, ge=1)
@@ -158,7 +159,8 @@ class ScaleHeadlinesConfig(BaseModel):
             base = cls()
         update: dict[str, Any] = {}
         if options.agents is not None:
-            update["scales"] = tuple(s for s in base.scales if s <= options.agents) or (options.agents,)
+            # --agents is the largest scale: the default scales below it, and it.
+            update["scales"] = tuple(sorted({s for s in base.scales if s < options.agents} | {options.agents}))
         if options.rounds is not None:
             update["rounds"] = options.rounds
         if options.seeds is not None:
