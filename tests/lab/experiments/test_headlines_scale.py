@@ -19,6 +19,8 @@ from tractatus.lab.backends import Cell
 from tractatus.lab.competitive_feed import NOTHING, publish_top
 from tractatus.lab.experiments.headlines_scale import ScaleHeadlinesConfig, ScaleHeadlinesOptions, cells, run, run_cell
 from tractatus.lab.experiments.grid import policy_path
+from tractatus.lab.experiments.headlines_adversarial import record
+from tractatus.lab.research_report_headlines import addendum
 
 WHO = ("Dog", "Cat", "Baby", "Chef", "Teacher", "Pilot", "Farmer", "Nurse", "Singer", "Doctor")
 BLATANT = [f"You Won't Believe What This {w} Did Next!!!" for w in WHO]
@@ -81,7 +83,8 @@ def test_competition_binds_only_when_agents_outnumber_the_slots_and_counts_are_d
                    {k: b[mode][k] for k in ("engagement", "published", "clickbait", "proposals", "decisions", "curve")}
 
 
-def test_summary_holds_the_equivalence_tests_and_a_stale_cell_is_recomputed(pool: str, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_summary_holds_the_equivalence_tests_renders_and_a_stale_cell_is_recomputed(pool: str, tmp_path: Path) -> None:
     options = ScaleHeadlinesOptions(out=tmp_path / "runs", pool=pool, slots=2, seeds=2, rounds=8, agents=8, quick=True)
     seen: list[tuple[str, bool]] = []
     summary = run(options, progress=lambda cell, cached: seen.append((cell.key, cached)))
@@ -91,6 +94,12 @@ def test_summary_holds_the_equivalence_tests_and_a_stale_cell_is_recomputed(pool
     assert eq["price_pct"]["margin"] == 2.0 and "8" in eq["price_pct"]["by_agents"]
     assert summary["governor"]["policy_digest"] and summary["provenance"]["data_digest"]
     assert all(not cached for _, cached in seen)
+    # The report's section renders from the recorded history, with its plot.
+    record(summary, tmp_path / "docs" / "results" / "q1-headlines.json")
+    section = addendum("scale", tmp_path / "docs")
+    assert "Q1 on real headlines" in section and "Real data: not yet" not in section
+    assert "| 8 | 8 | yes |" in section and "| 1 | 8 | no (N ≤ F) |" in section
+    assert (tmp_path / "docs" / "research" / "q1-headlines.png").stat().st_size > 10_000
     # The same command resumes: every cell is read back.
     seen.clear()
     run(options, progress=lambda cell, cached: seen.append((cell.key, cached)))
@@ -98,9 +107,9 @@ def test_summary_holds_the_equivalence_tests_and_a_stale_cell_is_recomputed(pool
     # A cell stored by other code (another code digest) is never reused.
     run_dir = Path(summary["run_dir"])
     stored = next((run_dir / "cells").glob("n8*.json"))
-    record = json.loads(stored.read_text(encoding="utf-8"))
-    record["code_digest"] = "0" * 64
-    stored.write_text(json.dumps(record), encoding="utf-8")
+    stored_cell = json.loads(stored.read_text(encoding="utf-8"))
+    stored_cell["code_digest"] = "0" * 64
+    stored.write_text(json.dumps(stored_cell), encoding="utf-8")
     seen.clear()
     run(options, progress=lambda cell, cached: seen.append((cell.key, cached)))
     assert dict(seen) == {"n1__seed0": True, "n8__seed0": False}
