@@ -52,6 +52,8 @@ def _plot(s: dict[str, Any], out: Path) -> str:
         ax.axvline(s["config"]["feed_slots"], ls=":", color="gray", lw=0.8, label=f"F = {s['config']['feed_slots']} feed slots")
         if title.startswith("amplification"):
             ax.axhline(1.0, ls="--", color="red", lw=0.8)
+        if title.startswith("governance CPU"):
+            ax.set_yscale("log")
         ax.set_xscale("log")
         ax.set_xlabel("agents competing for the feed (N)")
         ax.set_title(title)
