@@ -84,6 +84,34 @@ def _equivalence_lines(eq: dict[str, Any]) -> list[str]:
     return lines
 
 
+BY_DESIGN = ("Coverage: every published headline was decided before it was published, at any N, so it is 1 by "
+             "construction (measured from the audit log anyway). Audit bytes per decision: one record per decision "
+             "whatever N; its size changes only with the agent id's length and the findings recorded. With N ≤ F the "
+             "feed takes every allowed proposal, so the price cannot depend on N there: N = 1 and N = 10 differ only by noise.")
+
+
+def _reading(s: dict[str, Any]) -> str:
+    """What the table says, computed from it: the smallest scale against the largest."""
+    first, last = s["scales"][0], s["scales"][-1]
+
+    def m(row: dict[str, Any], key: str) -> float:
+        return float(row[key]["mean"])
+
+    verdict = "is constant within its margin" if s["equivalence"]["price_pct"]["constant"] else "is not constant"
+    return (f"The price of governance {verdict}: {m(first, 'price_pct'):.1f}% at N = {first['agents']} and "
+            f"{m(last, 'price_pct'):.1f}% at N = {last['agents']}. The governed leak goes from {m(first, 'leak_governed'):.1%} "
+            f"to {m(last, 'leak_governed'):.1%}, and the base leak of random agents in the same feed from "
+            f"{m(first, 'base_leak'):.1%} to {m(last, 'base_leak'):.1%}: amplification {m(first, 'amplification'):.2f} → "
+            f"{m(last, 'amplification'):.2f}"
+            + ("; below 1 at every N, so what leaks more under competition comes from the feed's selection (random agents' "
+               "leak rises as much), not from the learners finding the governor's blind spots"
+               if all(m(r, "amplification") < 1 for r in s["scales"]) else
+               "; above 1 at some N: there optimization finds the governor's blind spots")
+            + ". A value above 100% of the constrained optimum means the governed feed "
+            "publishes clickbait the governor does not recognise, whose predicted CTR beats the best news. CPU per "
+            f"decision: {m(first, 'cpu_us_per_decision'):.0f} → {m(last, 'cpu_us_per_decision'):.0f} µs.")
+
+
 def q1(docs: Path) -> str:
     path = Path(docs) / RESULTS
     if not path.is_file():
@@ -136,7 +164,8 @@ def q1(docs: Path) -> str:
         "\n**Equivalence (TOST).** Margins fixed in the experiment's configuration before the run; a 95% Welch interval of "
         "the difference inside ± margin means equivalent (TOST at α = 0.025 per side; lab/equivalence.py):\n",
         *_equivalence_lines(s["equivalence"]),
-        "\n**Scale-invariant by design.** " + " ".join(f"{k.replace('_', ' ')}: {v}." for k, v in s["by_design"].items()),
+        "\n**Scale-invariant by design.** " + BY_DESIGN,
+        "\n**Reading it.** " + _reading(s),
         "\n**Limitations.** The agents share one policy (N actors of one model, as N rollout workers train one model); "
         "`--independent` gives each its own learner, which at N = 1,000 sees a reward in about 1% of its rounds and is not "
         "measured here. Every scale saw at least the same number of proposals, but a policy at N = 1 learns from one proposal a "

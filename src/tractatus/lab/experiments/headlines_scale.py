@@ -399,7 +399,8 @@ def _equivalence(config: ScaleHeadlinesConfig, by_scale: dict[int, dict[str, lis
 
 BY_DESIGN = {
     "coverage": "every published headline was decided before publication, at any N: 1 by construction (measured anyway)",
-    "audit_bytes_per_decision": "one audit record per decision whatever N; only the agent id's digits grow with N",
+    "audit_bytes_per_decision": "one audit record per decision whatever N; its size varies only with the agent id's "
+                                "length and the findings recorded (the share of refused proposals differs between N)",
     "no_competition": "with N <= F the feed takes every allowed proposal: the price cannot depend on N there",
 }
 
