@@ -21,6 +21,8 @@ from tractatus.governance.errors import InputError
 NAME = "scale-headlines"
 HELP = "Q1 on real headlines: the converged price of governance when 1 to 1,000 agents compete for one feed."
 DEFAULT_RECORD = "docs/results/q1-headlines.json"
+POOL_OPT = typer.Option(None, "--pool", help="A JSONL file of {\"text\", \"label\": clickbait|news} lines instead of the lab_pool split.")
+DATA_DIR_OPT = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR).")
 
 
 def _view(s: dict[str, Any]) -> Table:
@@ -51,15 +53,14 @@ def register(app: typer.Typer) -> None:
         backend: str = lab_research.BACKEND_OPT,
         ray_address: str | None = lab_research.RAY_ADDRESS_OPT,
         policy: str | None = lab_research.POLICY_OPT,
-        pool: Path | None = typer.Option(None, "--pool", help="A JSONL file of {\"text\", \"label\": clickbait|news} lines instead of the lab_pool split."),
-        data_dir: Path | None = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR)."),
+        pool: Path | None = POOL_OPT,
+        data_dir: Path | None = DATA_DIR_OPT,
         out: Path = lab_research.OUT_OPT,
         record: str | None = typer.Option(None, "--record", help=f"History file the summary is added to (default {DEFAULT_RECORD}; 'none' to skip)."),
     ) -> None:
         from tractatus.lab.experiments.grid import _finite
         from tractatus.lab.experiments.headlines_adversarial import record as add_to_history
         from tractatus.lab.experiments.headlines_scale import ScaleHeadlinesOptions
-
         from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS
 
         if pool is not None and not pool.is_file():

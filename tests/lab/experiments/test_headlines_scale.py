@@ -17,9 +17,15 @@ import pytest
 
 from tractatus.lab.backends import Cell
 from tractatus.lab.competitive_feed import NOTHING, publish_top
-from tractatus.lab.experiments.headlines_scale import ScaleHeadlinesConfig, ScaleHeadlinesOptions, cells, run, run_cell
 from tractatus.lab.experiments.grid import policy_path
 from tractatus.lab.experiments.headlines_adversarial import record
+from tractatus.lab.experiments.headlines_scale import (
+    ScaleHeadlinesConfig,
+    ScaleHeadlinesOptions,
+    cells,
+    run,
+    run_cell,
+)
 from tractatus.lab.research_report_headlines import addendum
 
 WHO = ("Dog", "Cat", "Baby", "Chef", "Teacher", "Pilot", "Farmer", "Nurse", "Singer", "Doctor")
