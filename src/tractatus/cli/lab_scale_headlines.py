@@ -61,12 +61,14 @@ def register(app: typer.Typer) -> None:
         from tractatus.lab.experiments.grid import _finite
         from tractatus.lab.experiments.headlines_adversarial import record as add_to_history
         from tractatus.lab.experiments.headlines_scale import ScaleHeadlinesOptions
-        from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS
+        from tractatus.lab.learners.headline_learners import known_headline_learner
 
         if pool is not None and not pool.is_file():
             raise InputError(f"--pool {pool}: no such file")
-        if learner is not None and learner not in HEADLINE_LEARNERS:
-            raise InputError(f"--learner: unknown learner {learner!r}; expected one of {', '.join(HEADLINE_LEARNERS)}")
+        try:
+            known_headline_learner(learner or "linear-ts")
+        except ValueError as exc:
+            raise InputError(f"--learner: {exc}") from None
         options = lab_research._options(
             ScaleHeadlinesOptions, quick=quick, full=full, agents=agents, rounds=rounds, seeds=seeds, steps=None, backend=backend,
             ray_address=ray_address, policy=policy, out=out, pool=str(pool) if pool else None,

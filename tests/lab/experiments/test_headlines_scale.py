@@ -15,6 +15,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+# The handmade pool of the Q3/Q5 tests (pytest puts this folder on sys.path): blatant clickbait the
+# governor blocks, quiet clickbait it allows, plain news.
+from test_headline_questions import BLATANT, NEWS, QUIET
+
 from tractatus.lab.backends import Cell
 from tractatus.lab.competitive_feed import NOTHING, publish_top
 from tractatus.lab.experiments.grid import policy_path
@@ -27,13 +31,6 @@ from tractatus.lab.experiments.headlines_scale import (
     run_cell,
 )
 from tractatus.lab.research_report_headlines import addendum
-
-WHO = ("Dog", "Cat", "Baby", "Chef", "Teacher", "Pilot", "Farmer", "Nurse", "Singer", "Doctor")
-BLATANT = [f"You Won't Believe What This {w} Did Next!!!" for w in WHO]
-QUIET = [f"This {w} Has A Very Good Day" for w in WHO[:5]]
-NEWS = [f"{c} council approves budget for new {t}" for c, t in zip(
-    ("Leeds", "Oslo", "Lima", "Perth", "Quito", "Turin", "Graz", "Cork", "Bonn", "Nice"),
-    ("bridge", "school", "library", "road", "hospital", "park", "station", "museum", "port", "tunnel"), strict=True)]
 
 
 @pytest.fixture()

@@ -81,7 +81,7 @@ from tractatus.lab.experiments.grid import (
 from tractatus.lab.experiments.headlines import upper95
 from tractatus.lab.headline_baselines import BASELINES, baseline_step
 from tractatus.lab.headline_platform import HeadlinePlatform
-from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS, make_headline_learner
+from tractatus.lab.learners.headline_learners import HeadlineLearnerName, make_headline_learner
 from tractatus.lab.learners.text_features import hashed_bag_of_words
 from tractatus.lab.modes import Mode, ModeSettings
 from tractatus.lab.provenance import run_provenance
@@ -118,7 +118,7 @@ class ScaleHeadlinesConfig(BaseModel):
     rounds: int | None = Field(default=None, ge=4, description="the same rounds at every scale (overrides samples/min_rounds)")
     window: float = Field(default=0.25, gt=0, le=0.5, description="final share of the rounds: the converged window")
     seeds: int = Field(default=10, ge=1)
-    learner: str = "linear-ts"
+    learner: HeadlineLearnerName = "linear-ts"
     sharing: Literal["shared", "independent"] = "shared"
     headlines: HeadlineSettings = Field(default_factory=load_headline_settings)
     # Equivalence margins (TOST), fixed before the default run was made:
@@ -127,13 +127,6 @@ class ScaleHeadlinesConfig(BaseModel):
     cpu_ratio_margin: float = Field(default=1.25, gt=1, description="CPU per decision: within a factor 1.25")
     pool: str | None = None
     data_dir: str | None = None
-
-    @field_validator("learner")
-    @classmethod
-    def _learner(cls, value: str) -> str:
-        if value not in HEADLINE_LEARNERS:
-            raise ValueError(f"unknown learner {value!r}; expected one of {', '.join(HEADLINE_LEARNERS)}")
-        return value
 
     @field_validator("scales")
     @classmethod
