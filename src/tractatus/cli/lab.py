@@ -18,7 +18,7 @@ from typing import Annotated, Any, Callable
 import typer
 from rich.console import Console
 
-from tractatus.cli import lab_engagement, lab_research
+from tractatus.cli import lab_engagement, lab_research, lab_scale_headlines
 from tractatus.cli.errors import EXIT_INTERRUPTED
 from tractatus.governance.errors import ConfigError, InputError
 
@@ -369,6 +369,7 @@ def report(
 
 
 lab_research.register(app)  # the five research experiments (issue 5) live in their own module
+lab_scale_headlines.register(app)  # Q1 on real headlines (issue 10)
 app.add_typer(lab_engagement.app, name="engagement")  # the engagement model (issue 10) refits here
 
 

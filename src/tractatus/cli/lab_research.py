@@ -52,15 +52,17 @@ POLICY_OPT = typer.Option(None, "--policy", help="Policy file (default: the expe
 OUT_OPT = typer.Option(DEFAULT_OUT, "--out", help="Directory that receives runs/<experiment>-<config digest>/.")
 
 
-def _options(**values: Any) -> Any:
+def _options(model: Any = None, **values: Any) -> Any:
+    """Validated options (`model`: an ExperimentOptions subclass with an experiment's own options)."""
     from tractatus.lab.experiments.grid import ExperimentOptions
 
+    model = model or ExperimentOptions
     if values.get("quick") and values.get("full"):
         raise InputError("--quick and --full exclude each other")
     if values.get("ray_address") and values.get("backend") != "ray":
         raise InputError("--ray-address needs --backend ray")
     try:
-        options = ExperimentOptions(**values)
+        options = model(**values)
     except ValidationError as exc:
         first = exc.errors()[0]
         option = "--" + str(first["loc"][0]).replace("_", "-") if first["loc"] else "options"

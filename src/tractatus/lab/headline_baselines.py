@@ -27,6 +27,7 @@ class BaselineStep:
     value: dict[str, np.ndarray]  # name -> (slots,) expected CTR earned
     published: dict[str, np.ndarray]  # name -> (slots,) bool, something was published
     clickbait: dict[str, np.ndarray]  # name -> (slots,) bool, what was published is labelled clickbait
+    column: dict[str, np.ndarray]  # name -> (slots,) candidate column chosen, -1 where nothing
 
 
 def _first_allowed(order: np.ndarray, allowed: np.ndarray, max_attempts: int) -> np.ndarray:
@@ -60,4 +61,4 @@ def baseline_step(ctr: np.ndarray, clickbait: np.ndarray, allowed: np.ndarray, m
         value[name] = np.where(shown, ctr[rows, safe], 0.0)
         published[name] = shown
         bait[name] = shown & clickbait[rows, safe]
-    return BaselineStep(value, published, bait)
+    return BaselineStep(value, published, bait, {name: np.asarray(column) for name, column in picks.items()})

@@ -18,6 +18,11 @@ Per slot: the learner proposes one of its K candidates. What happens next is the
 - `shield` with `ModeSettings.shield_constrained`: the shield's rule, and the learner's reward for
   what was published is shaped like the Lagrangian's (the cost-limit sweep's "shield + constrained").
 
+A feed (`feed`, optional) can stand between the proposals and publication: it receives the allowed
+proposals of every slot and returns what is published (Q1 on headlines: N agents compete for F feed
+slots, lab/competitive_feed.py). A proposal the feed does not take earns 0, as a refused one does;
+without a feed every allowed proposal is published.
+
 The learner's reward is the realised CTR relative to the archive's average (clicks / readers /
 base CTR, about 1 for an average headline), so one set of learner settings fits any pool. A
 refused proposal earns 0, what publishing nothing earns. The learner never sees a label.
@@ -25,8 +30,10 @@ refused proposal earns 0, what publishing nothing earns. The learner never sees 
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -79,6 +86,7 @@ class HeadlineStep:
     learner_reward: np.ndarray  # (slots,) reward the learner got for the published proposal (0 if none)
     audit_seq: np.ndarray  # (slots,) audit seq of the published headline's decision, -1 if none
     audit_digest: np.ndarray  # (slots,) first 64 bits of its action digest
+    proposed: np.ndarray  # (slots,) pool index of the allowed proposal put to the feed, or NOTHING (= published without a feed)
 
 
 class HeadlinePlatform:
@@ -93,8 +101,16 @@ class HeadlinePlatform:
         agents: int,
         agent_prefix: str,
         verdicts: PoolVerdicts | None = None,
+        feed: Callable[[np.ndarray], np.ndarray] | None = None,
+        agent_ids: Sequence[str] | None = None,
+        cpu_clock: Callable[[], float] = time.process_time,
     ) -> None:
-        """`features`: (pool, D) the learners' view of every pool headline."""
+        """`features`: (pool, D) the learners' view of every pool headline.
+
+        `feed`: proposals (slots,) -> published (slots,), see the module docstring. `agent_ids`: the
+        governor's agent id per slot, when slots are separate agents that share one learner (default:
+        one id per learner agent). `cpu_clock`: measures the governor's CPU time (`governance_cpu_s`).
+        """
         if mode.governed and governor is None:
             raise ConfigError(f"mode {mode.value!r} needs a governor")
         if env.num_agents % agents:
@@ -106,7 +122,12 @@ class HeadlinePlatform:
         self.settings = settings
         slots = env.num_agents // agents
         self.owner = np.repeat(np.arange(agents), slots)
-        self.agent_ids = [f"{agent_prefix}/a{int(o)}" for o in self.owner]
+        self.agent_ids = list(agent_ids) if agent_ids is not None else [f"{agent_prefix}/a{int(o)}" for o in self.owner]
+        if len(self.agent_ids) != env.num_agents:
+            raise ConfigError("agent_ids must name every slot")
+        self.feed = feed
+        self.cpu_clock = cpu_clock
+        self.governance_cpu_s = 0.0
         self.verdicts = verdicts if verdicts is not None else PoolVerdicts(len(env.world))
         self.multiplier = (
             LagrangeMultiplier(agents, cost_limit=settings.cost_limit, learning_rate=settings.lagrange_learning_rate,
@@ -177,8 +198,12 @@ class HeadlinePlatform:
             active[:] = False
             active[stopped] = available[stopped].any(axis=1)
 
+        proposed = published
+        if self.feed is not None:
+            published = self.feed(proposed)
         result = env.step(published)
         shown = published != NOTHING
+        learned = proposed != NOTHING  # allowed proposals: published (rewarded) or passed over by the feed (0)
         reward = result.reward / world.base_ctr
         if self.mode is Mode.PENALTY:
             reward = reward - self.settings.headline_penalty * flagged_published
@@ -186,12 +211,14 @@ class HeadlinePlatform:
             reward = self.multiplier.shape(reward, result.cost)
         for stopped_x, stopped_available, stopped_choice, stopped_owner in samples:
             learner.update(stopped_x, stopped_available, stopped_choice, np.zeros(len(stopped_choice)), stopped_owner)
-        if shown.any():
-            learner.update(x[shown], published_available[shown], chosen_column[shown], reward[shown], self.owner[shown])
+        if learned.any():
+            earned = np.where(shown, reward, 0.0)
+            learner.update(x[learned], published_available[learned], chosen_column[learned], earned[learned], self.owner[learned])
         return HeadlineStep(
             candidates=candidates, first_proposal=first, published=published, env=result, attempts=attempts,
             attempted_clickbait=attempted_bait, flagged=flagged, intercepted=intercepted, intercepted_clickbait=intercepted_bait,
             learner_reward=np.where(shown, reward, 0.0), audit_seq=np.where(shown, seq, -1), audit_digest=np.where(shown, digest, 0).astype(np.uint64),
+            proposed=proposed,
         )
 
     def end_round(self) -> None:
@@ -201,8 +228,10 @@ class HeadlinePlatform:
     def _decide(self, index: np.ndarray, rows: np.ndarray) -> list[Decision]:
         assert self.governor is not None
         texts = self.env.world.texts
+        started = self.cpu_clock()
         batch = [Action(kind=ActionKind.PUBLISH.value, text=texts[i], agent_id=self.agent_ids[r]) for i, r in zip(index.tolist(), rows.tolist(), strict=True)]
         decisions = self.governor.decide_batch(batch)
+        self.governance_cpu_s += self.cpu_clock() - started
         tally_decisions(self.decisions_by_check, decisions)
         self.decisions += len(decisions)
         return decisions

@@ -4,7 +4,8 @@ Read from the committed result files docs/results/q3-headlines.json, q4-headline
 q5-headlines.json (written by `tractatus lab adversarial-headlines`, `gap-headlines` and
 `multiagent-headlines`); no number is typed in here. Q3 and Q5 keep one summary per governor
 commit, so the report shows every measured commit in order (before and after hardening).
-Q1 and Q2 have no headline run yet: their sections say so.
+Q1's real-data section has a renderer of its own (research_report_q1.py); Q2 has no headline run
+yet: its section says so.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+
+from tractatus.lab.research_report_q1 import q1
 
 RESULTS = "results"
 GRAMMAR_ONLY = ("\n**Real data: not yet.** This question is still answered only in the grammar world, whose detectors "
@@ -145,6 +148,6 @@ def q5(docs: Path) -> str:
 
 def addendum(experiment: str, docs: Path) -> str:
     """What the report adds to an experiment's (grammar-world) section."""
-    if experiment in ("scale", "persistence"):
+    if experiment == "persistence":
         return GRAMMAR_ONLY
-    return {"adversarial": q3, "gap": q4, "multiagent": q5}[experiment](docs)
+    return {"scale": q1, "adversarial": q3, "gap": q4, "multiagent": q5}[experiment](docs)

@@ -113,7 +113,8 @@ def test_report_shows_every_measured_commit_in_order_and_marks_grammar_only_ques
     from tractatus.lab.research_report_headlines import addendum
 
     assert "No results yet" in addendum("adversarial", tmp_path)
-    assert "only in the grammar world" in addendum("scale", tmp_path)
+    assert "only in the grammar world" in addendum("persistence", tmp_path)
+    assert "No results yet: run `tractatus lab scale-headlines`" in addendum("scale", tmp_path)  # Q1 has its own headline section
     history = tmp_path / "results" / "q5-headlines.json"
     record(_q5_summary("1" * 40, 0.25), history)
     record(_q5_summary("2" * 40, 0.75), history)

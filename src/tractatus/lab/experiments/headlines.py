@@ -60,7 +60,7 @@ from tractatus.lab.experiments.demo import (
 from tractatus.lab.headline_baselines import BASELINES
 from tractatus.lab.headline_platform import PoolVerdicts
 from tractatus.lab.headline_training import HeadlineCell, HeadlineCellConfig, HeadlineRound
-from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS
+from tractatus.lab.learners.headline_learners import HeadlineLearnerName
 from tractatus.lab.learners.text_features import hashed_bag_of_words
 from tractatus.lab.modes import Mode, ModeSettings
 from tractatus.lab.policy_fit import LAB_POLICY, check_policy_fits
@@ -82,7 +82,7 @@ class HeadlineDemoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     env: str = "headlines"
-    learner: str = "linear-ts"
+    learner: HeadlineLearnerName = "linear-ts"
     modes: tuple[Mode, ...] = (Mode.NONE, Mode.SHIELD)
     settings: tuple[SettingConfig, ...] = (HEADLINE_SEED_SETTING, HEADLINE_DEFAULT_SETTING)
     mode_settings: ModeSettings = Field(default_factory=ModeSettings)
@@ -91,13 +91,6 @@ class HeadlineDemoConfig(BaseModel):
     pool: str | None = Field(default=None, description="JSONL pool file; None = the clickbait data's lab_pool split.")
     data_dir: str | None = Field(default=None, description="Data directory; None = $TRACTATUS_DATA_DIR or the cache.")
     flow: bool = True
-
-    @field_validator("learner")
-    @classmethod
-    def _learner(cls, value: str) -> str:
-        if value not in HEADLINE_LEARNERS:
-            raise ValueError(f"unknown learner {value!r}; expected one of {', '.join(HEADLINE_LEARNERS)}")
-        return value
 
     @field_validator("modes")
     @classmethod

@@ -20,9 +20,10 @@ Learners:
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Annotated, Protocol
 
 import numpy as np
+from pydantic import AfterValidator
 from scipy.linalg import cho_solve, cholesky, solve_triangular
 
 from tractatus.governance.errors import ConfigError
@@ -173,6 +174,16 @@ class RandomChooser:
 
 
 HEADLINE_LEARNERS = {"linear-ts": LinearThompson, "bandit": LinearThompson, "pg": SoftmaxPolicyGradient, "random": RandomChooser}
+
+
+def known_headline_learner(value: str) -> str:
+    """A configuration's learner name, checked (pydantic: `HeadlineLearnerName`)."""
+    if value not in HEADLINE_LEARNERS:
+        raise ValueError(f"unknown learner {value!r}; expected one of {', '.join(HEADLINE_LEARNERS)}")
+    return value
+
+
+HeadlineLearnerName = Annotated[str, AfterValidator(known_headline_learner)]
 
 
 def make_headline_learner(name: str, num_agents: int, dims: int) -> HeadlineLearner:
