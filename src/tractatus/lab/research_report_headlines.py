@@ -4,7 +4,7 @@ Read from the committed result files docs/results/q3-headlines.json, q4-headline
 q5-headlines.json (written by `tractatus lab adversarial-headlines`, `gap-headlines` and
 `multiagent-headlines`); no number is typed in here. Q3 and Q5 keep one summary per governor
 commit, so the report shows every measured commit in order (before and after hardening).
-Q1 and Q2 have no headline run yet: their sections say so.
+Q1 has no headline run yet: its section says so. Q2's real-data section is research_report_q2_headlines.py.
 """
 
 from __future__ import annotations
@@ -145,6 +145,10 @@ def q5(docs: Path) -> str:
 
 def addendum(experiment: str, docs: Path) -> str:
     """What the report adds to an experiment's (grammar-world) section."""
-    if experiment in ("scale", "persistence"):
+    if experiment == "persistence":
+        from tractatus.lab.research_report_q2_headlines import q2  # its own renderer (the Upworthy replay)
+
+        return q2(docs)
+    if experiment == "scale":
         return GRAMMAR_ONLY
     return {"adversarial": q3, "gap": q4, "multiagent": q5}[experiment](docs)
