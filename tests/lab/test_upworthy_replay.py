@@ -236,3 +236,22 @@ def test_cli_persistence_headlines_writes_the_result_file(tiny_data: Path, tmp_p
     written = json.loads(target.read_text())
     assert written["rounds"] == 20 and written["provenance"]["code_digest"]
     assert "Q2 on real headlines" in out
+
+
+def test_report_section_is_rendered_from_the_result_files(replay, tmp_path: Path) -> None:  # noqa: ANN001
+    from tractatus.lab.experiments.persistence_headlines import write_result
+    from tractatus.lab.experiments.upworthy_replay import run_metadata
+    from tractatus.lab.research_report_headlines import addendum
+
+    docs = tmp_path / "docs"
+    (docs / "research").mkdir(parents=True)
+    assert "No results yet" in addendum("persistence", docs)
+    q2 = {"experiment": "q2-headlines", **run_metadata(replay), **summarize_persistence(replay)}
+    write_result(q2, docs / "results" / "q2-headlines.json")  # strict JSON: no NaN
+    write_result({**run_metadata(replay), **summarize_replay(replay)}, docs / "results" / "replay-upworthy.json")
+    text = addendum("persistence", docs)
+    assert "Q2 on real headlines" in text and "Real data: not yet" not in text
+    assert (docs / "research" / "q2-headlines.png").stat().st_size > 1000
+    first_leak = q2["results"]["bandit"]["shield"]["leak"][0]
+    assert f"(≤ {first_leak['upper95']:.1%})" in text
+    assert "price of governance" in text.lower() and "independent clickbait judge" in text
