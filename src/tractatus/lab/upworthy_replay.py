@@ -52,7 +52,7 @@ from tractatus.lab.learners.headline_learners import HEADLINE_LEARNERS, make_hea
 from tractatus.lab.learners.text_features import hashed_bag_of_words
 from tractatus.lab.modes import Mode, ModeSettings
 from tractatus.lab.provenance import Provenance, code_digest, dirty_tree, files_digest
-from tractatus.lab.results import AUDIT_FILE, write_run
+from tractatus.lab.results import AUDIT_FILE, git_commit, write_run
 from tractatus.lab.runner import RoundClock
 from tractatus.lab.upworthy_facts import HeadlineFacts, headline_facts
 from tractatus.lab.world.engagement_refit import WeeklyRefits, predicted_scores, weekly_refits
@@ -130,6 +130,7 @@ class ReplayRun:
     run_dir: Path
     audit_path: Path
     wall_s: float
+    commit: str = "unknown"  # read when the run starts: a commit made during a long run does not relabel it
     coverage: dict[str, np.ndarray] = field(default_factory=dict)  # cell -> (seeds, buckets), from the audit log
 
 
@@ -252,6 +253,7 @@ def _run_cell(learner_name: str, mode: Mode, run: dict[str, Any], on_step: Calla
 def run_replay(config: ReplayConfig, *, run_dir: Path, experiment: str, cache_dir: Path | None,
                on_step: Callable[[str], None] | None = None, clock: Callable[[], float] = time.perf_counter) -> ReplayRun:
     started = clock()
+    commit = git_commit()
     cells = config.cells()
     policy = load_replay_policy(config.policy)
     table, files = _archive_table(config.data_dir)
@@ -290,7 +292,7 @@ def run_replay(config: ReplayConfig, *, run_dir: Path, experiment: str, cache_di
     finally:
         governor.close()
     run = ReplayRun(config, archive, facts, refits, schedules, traces, nulls, winner_blocked, nothing_allowed, provenance, policy,
-                    run_dir, audit_path, clock() - started)
+                    run_dir, audit_path, clock() - started, commit)
     try:
         run.coverage = {f"{t.learner}/{t.mode.value}": _coverage_per_bucket(audit, t, config.buckets) for t in traces}
     finally:

@@ -95,14 +95,13 @@ def archive_summary(run: ReplayRun) -> dict[str, Any]:
 
 
 def run_metadata(run: ReplayRun) -> dict[str, Any]:
-    from tractatus.lab.results import git_commit
     from tractatus.lab.world.judge import ClickbaitJudge
 
     return {
         "config": run.config.model_dump(mode="json"), "rounds": int(run.schedules.shape[1]),
         "policy": {"name": run.policy.name, "digest": run.policy.digest},
         "judge_digest": ClickbaitJudge.load_default().digest,
-        "provenance": {**run.provenance.model_dump(mode="json"), "git_commit": git_commit()},
+        "provenance": {**run.provenance.model_dump(mode="json"), "git_commit": run.commit},
         "engagement_refits": {"every_weeks": run.refits.every, "block_start": run.refits.block_start,
                               "coefficients": run.refits.coefficients()},
         "run_dir": str(run.run_dir), "wall_s": run.wall_s,
