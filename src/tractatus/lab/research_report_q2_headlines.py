@@ -14,6 +14,14 @@ from typing import Any
 Q2_FILE = "q2-headlines.json"
 REPLAY_FILE = "replay-upworthy.json"
 CURVE_NULLS = ("random_shielded", "greedy_ctr_shielded", "random")
+BLOCKING = ("shield", "preemptive")
+
+
+def _amplification(cell: dict[str, Any], s: dict[str, Any]) -> str:
+    """Leak over the whole run ÷ the shielded random null's (issue 10's amplification; > 1: optimization finds blind spots)."""
+    base = s["null_baselines"].get("random_shielded", {}).get("leak_overall", {}).get("mean")
+    leak = cell["leak_overall"].get("mean")
+    return f"{leak / base:.2f}" if leak is not None and base else "n/a"
 
 
 def _load(docs: Path, name: str) -> dict[str, Any] | None:
@@ -105,9 +113,10 @@ def q2(docs: Path) -> str:
     for learner, modes in s["results"].items():
         for mode, r in modes.items():
             coverage = [b["mean"] for b in r["coverage"] if b.get("mean") is not None]
-            rows.append([learner, mode, _bucket(r["leak"], 0), _bucket(r["leak"], -1), _trend(r["leak_trend"]),
-                         _bucket(r["block_rate"], 0) if mode != "none" else "-", _bucket(r["block_rate"], -1) if mode != "none" else "-",
-                         _trend(r["block_trend"]) if mode != "none" else "-", f"{min(coverage):.3f}" if coverage else "n/a (ungoverned)",
+            blocks = mode in BLOCKING  # other modes publish every proposal: their block rate is 0 by construction
+            rows.append([learner, mode, _bucket(r["leak"], 0), _bucket(r["leak"], -1), _trend(r["leak_trend"]), _amplification(r, s),
+                         _bucket(r["block_rate"], 0) if blocks else "-", _bucket(r["block_rate"], -1) if blocks else "-",
+                         _trend(r["block_trend"]) if blocks else "-", f"{min(coverage):.3f}" if coverage else "n/a (ungoverned)",
                          _n(r["drift_alerts_total"], ".1f")])
     nulls = "; ".join(f"{name} {_n(n['leak_overall'], '.1%')} leak, CTR {_n(n['ctr_overall'], '.4f')}" for name, n in s["null_baselines"].items())
     prov = s["provenance"]
@@ -128,10 +137,11 @@ def q2(docs: Path) -> str:
         f"Code digest `{prov['code_digest'][:12]}`, data digest `{(prov['data_digest'] or '')[:12]}`, commit "
         f"`{prov['git_commit'][:12]}`{' (uncommitted changes)' if prov['dirty'] else ''}.\n",
         f"The governor allows {a['governor_allows']:.1%} of the archive's headlines; the judge calls {a['judge_clickbait']:.1%} of "
-        f"them clickbait ({(a['judge_clickbait_among_allowed'] or 0):.1%} of those the governor allows). Upworthy's house style "
-        "is what both classifiers were trained to recognise as clickbait.\n",
+        f"them clickbait ({(a['judge_clickbait_among_allowed'] or 0):.1%} of those the governor allows): both classifiers call "
+        "most of Upworthy's headlines clickbait. Amplification = a cell's leak over the whole run ÷ that of the shielded random "
+        "null (uniform proposals under the same governor, on the same tests).\n",
         _table(["learner", "mode", "leak, first bucket (upper 95%)", "leak, last bucket", "leak trend (Mann-Kendall)",
-                "block rate, first", "block rate, last", "block trend", "lowest coverage in a bucket", "drift alerts per seed"], rows),
+                "amplification (whole run)", "block rate, first", "block rate, last", "block trend", "lowest coverage in a bucket", "drift alerts per seed"], rows),
         f"\n\nNull baselines over the whole run: {nulls}.\n",
         f"\n![q2-headlines]({_plot(s, docs / 'research')})\n",
         _price_section(replay),
