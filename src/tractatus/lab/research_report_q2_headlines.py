@@ -51,6 +51,14 @@ def _bucket(curve: list[dict[str, Any]], index: int) -> str:
     return f"{_n(b, '.1%')} (≤ {b['upper95']:.1%})" if "upper95" in b else _n(b, ".1%")
 
 
+def _modes_note(s: dict[str, Any]) -> str:
+    modes = sorted({mode for modes in s["results"].values() for mode in modes})
+    if "none" in modes:
+        return ""
+    return (f"The {s['config']['seeds']}-seed run trains only in mode(s) {', '.join(modes)}; the ungoverned references are the "
+            "`random` and `greedy_ctr` nulls on the same tests (the one-pass table below has every mode).")
+
+
 def _price_section(replay: dict[str, Any] | None) -> str:
     if replay is None:
         return "\nThe one-pass replay (price of governance) has no result file yet: run `tractatus lab demo2 --env upworthy --json`.\n"
@@ -151,6 +159,8 @@ def q2(docs: Path) -> str:
         "within a week replays each test several times, so a learner can partly memorise headlines; the weeks' order "
         "is never broken. The governor blocks most of the archive, so under the shield many steps publish nothing and "
         "the learners' signal is thin. The drift monitor's thresholds are tuned to keep false alarms rare, so a slow "
-        "drift can pass unflagged by design.\n",
+        "drift can pass unflagged by design; here an alert can also come from the archive itself (the share of "
+        "headlines the governor refuses changes from week to week), so it marks a shift in the tests, not necessarily "
+        "in the agent. " + _modes_note(s) + "\n",
     ]
     return "\n".join(parts)
