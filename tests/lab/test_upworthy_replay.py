@@ -255,3 +255,9 @@ def test_report_section_is_rendered_from_the_result_files(replay, tmp_path: Path
     first_leak = q2["results"]["bandit"]["shield"]["leak"][0]
     assert f"(≤ {first_leak['upper95']:.1%})" in text
     assert "price of governance" in text.lower() and "independent clickbait judge" in text
+
+
+def test_cli_refuses_options_that_do_not_apply_to_the_replay(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+    for extra in (["--steps", "5"], ["--learner", "dqn"]):
+        code, _, err = _cli(["demo2", "--env", "upworthy", *extra, "--data-dir", str(tiny_data), "--out", str(tmp_path)], monkeypatch, capsys)
+        assert code == 2 and extra[0] in err and "Traceback" not in err

@@ -280,6 +280,8 @@ def demo2(
     if backend == "agentlightning" and world != "headlines":
         raise InputError("--backend agentlightning runs the headline task on AGL's runtime: drop --env grammar")
     if world == "upworthy" and backend == "local":  # the replay of real A/B tests (cli/lab_upworthy.py)
+        if pool is not None or agents is not None or steps is not None:
+            raise InputError("--pool, --agents and --steps do not apply to --env upworthy (one agent per seed, one test per step)")
         lab_upworthy.demo2_upworthy(as_json=as_json, quick=quick, rounds=_positive("--rounds", rounds, maximum=1_000_000),
                                     seeds=_positive("--seeds", seeds, maximum=100), mode=mode, learner=learner, policy=policy,
                                     out=out, data_dir=data_dir, emit=_emit)
