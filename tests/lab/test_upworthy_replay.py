@@ -89,7 +89,7 @@ def test_replay_reward_equals_the_logged_ctr(tiny_data: Path) -> None:
     env.reset()
     expected_ctr = {("t-a", HEADLINES[1]): 0.03, ("t-b", HEADLINES[4]): 0.005, ("t-c", HEADLINES[7]): 0.02, ("t-d", HEADLINES[3]): 0.025,
                     ("t-a", HEADLINES[0]): 25 / 1500}
-    for t in range(4):
+    for _ in range(4):
         tests = env.tests.copy()
         picks = []
         for row, test in enumerate(tests.tolist()):
@@ -155,13 +155,13 @@ def test_stale_facts_cache_is_never_reused(tmp_path: Path) -> None:
 
 
 @pytest.fixture()
-def replay(tiny_data: Path, tmp_path: Path):  # noqa: ANN201
+def replay(tiny_data: Path, tmp_path: Path):
     config = ReplayConfig(learners=("bandit", "random"), modes=(Mode.NONE, Mode.SHIELD), rounds=30, seeds=3, refit_every=1, buckets=3,
                           data_dir=str(tiny_data))
     return run_replay(config, run_dir=tmp_path / "run", experiment="test", cache_dir=tmp_path / "cache")
 
 
-def test_no_agent_beats_the_oracle_and_shielded_agents_stay_under_the_best_allowed(replay) -> None:  # noqa: ANN001
+def test_no_agent_beats_the_oracle_and_shielded_agents_stay_under_the_best_allowed(replay) -> None:
     oracle, allowed = replay.nulls["oracle"].ctr, replay.nulls["oracle_allowed"].ctr
     for name, null in replay.nulls.items():
         assert np.all(null.ctr <= oracle + 1e-12), name
@@ -175,7 +175,7 @@ def test_no_agent_beats_the_oracle_and_shielded_agents_stay_under_the_best_allow
     assert random_none.ctr.mean() < oracle.mean()  # the null agent does not reach the oracle
 
 
-def test_logged_ctr_is_what_every_cell_earned_and_week_order_holds(replay) -> None:  # noqa: ANN001
+def test_logged_ctr_is_what_every_cell_earned_and_week_order_holds(replay) -> None:
     archive = replay.archive
     ctr = np.nan_to_num(archive.ctr, nan=0.0)
     for trace in replay.traces:
@@ -185,7 +185,7 @@ def test_logged_ctr_is_what_every_cell_earned_and_week_order_holds(replay) -> No
             assert len(column) == 1 and trace.ctr[s, t] == ctr[trace.tests[s, t], column[0]]
 
 
-def test_summaries_report_coverage_bounds_and_the_price_of_governance(replay) -> None:  # noqa: ANN001
+def test_summaries_report_coverage_bounds_and_the_price_of_governance(replay) -> None:
     item3 = summarize_replay(replay)
     q2 = summarize_persistence(replay)
     assert 0.0 <= item3["price_of_governance"]["mean"] <= 1.0
@@ -199,7 +199,7 @@ def test_summaries_report_coverage_bounds_and_the_price_of_governance(replay) ->
     assert manifest["provenance"]["code_digest"] and manifest["provenance"]["data_digest"]
 
 
-def _cli(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:  # noqa: ANN001
+def _cli(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
     """The real CLI entry (`run_cli`, where errors become exit codes), in this process."""
     import sys
 
@@ -212,13 +212,13 @@ def _cli(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:  # noqa:
     return code, out, err
 
 
-def test_cli_refuses_a_bad_mode_in_one_line(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_cli_refuses_a_bad_mode_in_one_line(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:
     code, _, err = _cli(["persistence-headlines", "--mode", "penalty", "--data-dir", str(tiny_data), "--out", str(tmp_path)], monkeypatch, capsys)
     assert code == 2
     assert "--mode" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_cli_demo2_env_upworthy_runs_on_the_tiny_archive(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_cli_demo2_env_upworthy_runs_on_the_tiny_archive(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:
     code, out, err = _cli(["demo2", "--env", "upworthy", "--json", "--seeds", "2", "--learner", "random", "--data-dir", str(tiny_data),
                            "--out", str(tmp_path)], monkeypatch, capsys)
     assert code == 0, err
@@ -228,7 +228,7 @@ def test_cli_demo2_env_upworthy_runs_on_the_tiny_archive(tiny_data: Path, tmp_pa
     assert PAD == NOTHING
 
 
-def test_cli_persistence_headlines_writes_the_result_file(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_cli_persistence_headlines_writes_the_result_file(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:
     target = tmp_path / "q2.json"
     code, out, err = _cli(["persistence-headlines", "--rounds", "20", "--seeds", "2", "--learner", "random", "--mode", "shield",
                            "--data-dir", str(tiny_data), "--out", str(tmp_path), "--result", str(target)], monkeypatch, capsys)
@@ -238,7 +238,7 @@ def test_cli_persistence_headlines_writes_the_result_file(tiny_data: Path, tmp_p
     assert "Q2 on real headlines" in out
 
 
-def test_report_section_is_rendered_from_the_result_files(replay, tmp_path: Path) -> None:  # noqa: ANN001
+def test_report_section_is_rendered_from_the_result_files(replay, tmp_path: Path) -> None:
     from tractatus.lab.experiments.persistence_headlines import write_result
     from tractatus.lab.experiments.upworthy_replay import run_metadata
     from tractatus.lab.research_report_headlines import addendum
@@ -257,7 +257,7 @@ def test_report_section_is_rendered_from_the_result_files(replay, tmp_path: Path
     assert "price of governance" in text.lower() and "independent clickbait judge" in text
 
 
-def test_cli_refuses_options_that_do_not_apply_to_the_replay(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:  # noqa: ANN001
+def test_cli_refuses_options_that_do_not_apply_to_the_replay(tiny_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:
     for extra in (["--steps", "5"], ["--learner", "dqn"]):
         code, _, err = _cli(["demo2", "--env", "upworthy", *extra, "--data-dir", str(tiny_data), "--out", str(tmp_path)], monkeypatch, capsys)
         assert code == 2 and extra[0] in err and "Traceback" not in err

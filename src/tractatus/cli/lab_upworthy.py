@@ -16,6 +16,9 @@ import typer
 from tractatus.governance.errors import InputError
 
 REPLAY_MODES = ("none", "shield", "lagrangian")
+PolicyOpt = typer.Option(None, "--policy", help="Policy file (default: policies/persistence.yaml).")
+DataDirOpt = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR).")
+OutOpt = typer.Option(Path("runs"), "--out", help="Directory that receives runs/<id>/.")
 
 
 def replay_config(base: Any, *, learner: str, mode: str | None, rounds: int | None, seeds: int | None, policy: Path | None,
@@ -99,14 +102,20 @@ def register(app: typer.Typer) -> None:
         learner: str = typer.Option("all", "--learner", help="bandit, pg, random or all (bandit and pg)."),
         mode: str = typer.Option("all", "--mode", help="none, shield, lagrangian, comma-separated, or all."),
         refit_every: int | None = typer.Option(None, "--refit-every", min=1, max=200, help="Weeks between engagement refits (default 8)."),
-        policy: Path | None = typer.Option(None, "--policy", help="Policy file (default: policies/persistence.yaml)."),
-        data_dir: Path | None = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR)."),
-        out: Path = typer.Option(Path("runs"), "--out", help="Directory that receives runs/<id>/."),
+        policy: Path | None = PolicyOpt,
+        data_dir: Path | None = DataDirOpt,
+        out: Path = OutOpt,
         result: str | None = typer.Option(None, "--result", help="Write the summary here (default docs/results/q2-headlines.json; 'none' to skip)."),
     ) -> None:
         """Q2 on real data: the Upworthy archive replayed in week order; leak, blocks, coverage and drift over time."""
         from tractatus.cli.lab import _emit
-        from tractatus.lab.experiments.persistence_headlines import DEFAULT, QUICK, RESULT_FILE, run_persistence_headlines, write_result
+        from tractatus.lab.experiments.persistence_headlines import (
+            DEFAULT,
+            QUICK,
+            RESULT_FILE,
+            run_persistence_headlines,
+            write_result,
+        )
         from tractatus.lab.results import new_run_dir
 
         if policy is not None and not policy.is_file():

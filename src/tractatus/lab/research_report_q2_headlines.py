@@ -86,7 +86,10 @@ def _plot(s: dict[str, Any], out: Path) -> str:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from tractatus.lab.research_report import _band, _save  # lazy: research_report imports this module's caller
+    from tractatus.lab.research_report import (  # lazy: research_report imports this module's caller
+        _band,
+        _save,
+    )
 
     x = np.array([(b["rounds"][0] + b["rounds"][1]) / 2 for b in s["buckets"]])
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))

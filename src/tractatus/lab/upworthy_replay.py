@@ -57,7 +57,12 @@ from tractatus.lab.runner import RoundClock
 from tractatus.lab.upworthy_facts import HeadlineFacts, headline_facts
 from tractatus.lab.world.engagement_refit import WeeklyRefits, predicted_scores, weekly_refits
 from tractatus.lab.world.judge import ClickbaitJudge
-from tractatus.lab.world.upworthy_archive import PAD, ReplayArchive, load_replay_archive, week_ordered_schedule
+from tractatus.lab.world.upworthy_archive import (
+    PAD,
+    ReplayArchive,
+    load_replay_archive,
+    week_ordered_schedule,
+)
 
 POLICY = "persistence"
 NULLS = ("random", "random_shielded", "greedy_ctr", "greedy_ctr_shielded", "oracle", "oracle_allowed", "oracle_news")

@@ -127,7 +127,7 @@ def week_ordered_schedule(archive: ReplayArchive, rounds: int, seed: int) -> np.
     """
     if rounds < 1:
         raise InputError("a replay needs at least one round")
-    weeks, first, counts = np.unique(archive.week, return_index=True, return_counts=True)
+    _, first, counts = np.unique(archive.week, return_index=True, return_counts=True)
     share = rounds * counts / counts.sum()
     allotted = np.floor(share).astype(np.int64)
     # Largest remainders get the rounds the floors left over (ties: the earlier week), so the total is exact.
