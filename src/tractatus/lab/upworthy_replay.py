@@ -215,7 +215,8 @@ def _run_cell(learner_name: str, mode: Mode, run: dict[str, Any], on_step: Calla
     env = UpworthyReplayEnv(archive, run["world"], schedules, run["settings"])
     env.reset()
     prefix = f"{learner_name}/{mode.value}"
-    platform = HeadlinePlatform(env, run["words"], mode, run["governor"], config.mode_settings, agents=seeds,
+    # The replay env offers the interface the platform uses of HeadlineEnv (world, settings, candidates, step).
+    platform = HeadlinePlatform(env, run["words"], mode, run["governor"], config.mode_settings, agents=seeds,  # type: ignore[arg-type]
                                 agent_prefix=prefix, verdicts=run["verdicts"])
     platform.agent_ids = [f"{prefix}/s{s}" for s in range(seeds)]
     learner = make_headline_learner(learner_name, seeds, run["words"].shape[1])
@@ -281,7 +282,11 @@ def run_replay(config: ReplayConfig, *, run_dir: Path, experiment: str, cache_di
     run_clock = RoundClock()
     state = GovernanceState(clock=run_clock)
     monitor = DriftMonitor.from_policy(policy, state, clock=run_clock)
-    governor = Governor(policy, audit=audit, state=state, observers=[monitor.observe_decision])
+
+    def observe(action: Any, decision: Any) -> None:  # an observer returns nothing; the monitor keeps its alerts
+        monitor.observe_decision(action, decision)
+
+    governor = Governor(policy, audit=audit, state=state, observers=[observe])
     try:
         with threadpool_limits(limits=1, user_api="blas"):
             facts = headline_facts(archive.texts, governor, judge, code_digest=code, cache_dir=cache_dir)
