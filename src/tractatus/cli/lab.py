@@ -18,7 +18,7 @@ from typing import Annotated, Any, Callable
 import typer
 from rich.console import Console
 
-from tractatus.cli import lab_engagement, lab_research, lab_scale_headlines
+from tractatus.cli import lab_engagement, lab_research, lab_scale_headlines, lab_upworthy
 from tractatus.cli.errors import EXIT_INTERRUPTED
 from tractatus.governance.errors import ConfigError, InputError
 
@@ -35,7 +35,7 @@ StepsOpt = typer.Option(None, "--steps", help="Articles each agent writes per ro
 LearnerOpt = typer.Option("bandit", "--learner", help="bandit (Thompson sampling: linear over word features on headlines, over strategies on grammar) or pg (REINFORCE); headlines also: linear-ts, random.")
 PolicyOpt = typer.Option(None, "--policy", help="Policy file (default: policies/lab-engagement.yaml).")
 OutOpt = typer.Option(DEFAULT_RUNS, "--out", help="Directory that receives runs/<id>/.")
-EnvOpt = typer.Option(None, "--env", help="headlines (real labelled headlines; the default, and the only world of --backend agentlightning) or grammar (the synthetic world, whose detectors were fitted to it).")
+EnvOpt = typer.Option(None, "--env", help="headlines (real labelled headlines; the default, and the only world of --backend agentlightning), grammar (the synthetic world, whose detectors were fitted to it) or upworthy (replay of real A/B tests, logged CTR as reward).")
 PoolOpt = typer.Option(None, "--pool", help="headlines: a JSONL file of {\"text\", \"label\": clickbait|news} lines instead of the lab_pool split.")
 DataDirOpt = typer.Option(None, "--data-dir", help="Public datasets directory (default: $TRACTATUS_DATA_DIR).")
 
@@ -121,8 +121,8 @@ def build_config(
 
 
 def _env(value: str) -> str:
-    if value not in ("headlines", "grammar"):
-        raise InputError(f"--env must be headlines or grammar, got {value!r}")
+    if value not in ("headlines", "grammar", "upworthy"):
+        raise InputError(f"--env must be headlines, grammar or upworthy, got {value!r}")
     return value
 
 
@@ -279,6 +279,13 @@ def demo2(
     world = _env(env) if env is not None else "headlines"
     if backend == "agentlightning" and world != "headlines":
         raise InputError("--backend agentlightning runs the headline task on AGL's runtime: drop --env grammar")
+    if world == "upworthy" and backend == "local":  # the replay of real A/B tests (cli/lab_upworthy.py)
+        if pool is not None or agents is not None or steps is not None:
+            raise InputError("--pool, --agents and --steps do not apply to --env upworthy (one agent per seed, one test per step)")
+        lab_upworthy.demo2_upworthy(as_json=as_json, quick=quick, rounds=_positive("--rounds", rounds, maximum=1_000_000),
+                                    seeds=_positive("--seeds", seeds, maximum=100), mode=mode, learner=learner, policy=policy,
+                                    out=out, data_dir=data_dir, emit=_emit)
+        return
     if world == "headlines" and backend == "local":
         _demo2_headlines(as_json=as_json, quick=quick, agents=agents, rounds=rounds, seeds=seeds, mode=mode, steps=steps,
                          learner=learner, policy=policy, out=out, pool=pool, data_dir=data_dir)
@@ -370,6 +377,7 @@ def report(
 
 lab_research.register(app)  # the five research experiments (issue 5) live in their own module
 lab_scale_headlines.register(app)  # Q1 on real headlines (issue 10)
+lab_upworthy.register(app)  # the Upworthy replay: Q2 on real data (demo2 --env upworthy dispatches there too)
 app.add_typer(lab_engagement.app, name="engagement")  # the engagement model (issue 10) refits here
 
 

@@ -148,7 +148,7 @@ class HeadlinePlatform:
         n = env.num_agents
         candidates = env.candidates.copy()
         x = self.features[candidates]  # (slots, K, D)
-        available = np.ones(candidates.shape, dtype=bool)
+        available = candidates != NOTHING  # the Upworthy replay pads tests with fewer headlines (lab/envs/upworthy.py)
         if self.mode is Mode.PREEMPTIVE:
             available &= self.dry_run_allowed(candidates)
         first = np.full(n, NOTHING, dtype=np.int64)

@@ -1,11 +1,11 @@
-"""The research report's real-data parts: Q3, Q4 and Q5 on human-labelled headlines (issue 10, item 7).
+"""The research report's real-data parts: Q1 to Q5 on human-labelled headlines (issue 10, item 7).
 
 Read from the committed result files docs/results/q3-headlines.json, q4-headlines.json and
 q5-headlines.json (written by `tractatus lab adversarial-headlines`, `gap-headlines` and
 `multiagent-headlines`); no number is typed in here. Q3 and Q5 keep one summary per governor
 commit, so the report shows every measured commit in order (before and after hardening).
-Q1's real-data section has a renderer of its own (research_report_q1.py); Q2 has no headline run
-yet: its section says so.
+Q1's and Q2's real-data sections have renderers of their own (research_report_q1.py,
+research_report_q2_headlines.py).
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tractatus.lab.research_report_q1 import q1
+from tractatus.lab.research_report_q2_headlines import q2
 
 RESULTS = "results"
-GRAMMAR_ONLY = ("\n**Real data: not yet.** This question is still answered only in the grammar world, whose detectors "
-                "were fitted to it (every article it can write is judged correctly), so the numbers above say nothing "
-                "about how governance holds on text people wrote. Issue 10 asks for it on headlines; not done.\n")
 
 
 def _load(docs: Path, name: str) -> dict[str, Any] | None:
@@ -148,6 +146,4 @@ def q5(docs: Path) -> str:
 
 def addendum(experiment: str, docs: Path) -> str:
     """What the report adds to an experiment's (grammar-world) section."""
-    if experiment == "persistence":
-        return GRAMMAR_ONLY
-    return {"scale": q1, "adversarial": q3, "gap": q4, "multiagent": q5}[experiment](docs)
+    return {"scale": q1, "persistence": q2, "adversarial": q3, "gap": q4, "multiagent": q5}[experiment](docs)

@@ -240,6 +240,45 @@ def _evaluate(w: np.ndarray, z: np.ndarray, p: _Packages) -> dict[str, Any]:
     }
 
 
+def _fit(train: _Packages, l2: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, Any]:
+    """Standardize on `train`, fit w by L-BFGS from zeros; everything rounded as the committed file stores it."""
+    mean = train.raw.mean(axis=0)
+    scale = train.raw.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)  # a constant feature stays 0 after standardizing
+    z_train = (train.raw - mean) / scale
+    groups = int(train.group.max()) + 1
+    result = minimize(
+        _loss_and_gradient,
+        np.zeros(len(FEATURES)),
+        args=(z_train, train, groups, l2),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": 1000, "gtol": 1e-10, "ftol": 1e-14},
+    )
+    w = np.array([_round(v) for v in result.x])
+    mean = np.array([_round(v) for v in mean])
+    scale = np.array([_round(v) for v in scale])
+    base_ctr = _round(float(train.clicks.sum() / train.impressions.sum()))
+    return mean, scale, w, base_ctr, result
+
+
+def archive_packages(table: pa.Table) -> _Packages:
+    """The archive's packages with their features, computed once (a refit then only subsets them)."""
+    return _packages(table, FeatureExtractor())
+
+
+def fit_on_weeks(packages: _Packages, weeks: tuple[int, int], *, l2: float = L2,
+                 dropped_weeks: tuple[int, int] = DROPPED_WEEKS) -> EngagementModel | None:
+    """The model fitted on the tests of weeks[0]..weeks[1] (inclusive, faulty weeks dropped); None if
+    they hold no test. Deterministic, as `fit_engagement_model`: the Q2 replay refits with it as weeks pass."""
+    faulty = (packages.week >= dropped_weeks[0]) & (packages.week <= dropped_weeks[1])
+    train = _subset(packages, ~faulty & (packages.week >= weeks[0]) & (packages.week <= weeks[1]))
+    if len(train.group) == 0:
+        return None
+    mean, scale, w, base_ctr, _ = _fit(train, l2)
+    return EngagementModel(feature_names=FEATURE_NAMES, mean=mean, scale=scale, coefficients=w, base_ctr=base_ctr)
+
+
 def data_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -263,23 +302,8 @@ def fit_engagement_model(
     held_out = _subset(packages, ~faulty & (packages.week > train_until_week))
     if len(train.group) == 0 or len(held_out.group) == 0:
         raise InputError("the Upworthy table has no tests on one side of the train/evaluation week cut")
-    mean = train.raw.mean(axis=0)
-    scale = train.raw.std(axis=0)
-    scale = np.where(scale > 0, scale, 1.0)  # a constant feature stays 0 after standardizing
-    z_train = (train.raw - mean) / scale
+    mean, scale, w, base_ctr, result = _fit(train, l2)
     groups = int(train.group.max()) + 1
-    result = minimize(
-        _loss_and_gradient,
-        np.zeros(len(FEATURES)),
-        args=(z_train, train, groups, l2),
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": 1000, "gtol": 1e-10, "ftol": 1e-14},
-    )
-    w = np.array([_round(v) for v in result.x])
-    mean = np.array([_round(v) for v in mean])
-    scale = np.array([_round(v) for v in scale])
-    base_ctr = _round(float(train.clicks.sum() / train.impressions.sum()))
     weeks_dropped = sorted({int(v) for v in packages.week[faulty]})
     return {
         "version": 1,
