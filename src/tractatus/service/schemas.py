@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tractatus.governance.errors import InputError
-from tractatus.governance.wire import ActionIn
+from tractatus.governance.wire import NOT_BLANK_PATTERN, ActionIn
 
 
 def reject_nul(value: Any, where: str = "body") -> None:
@@ -25,7 +25,8 @@ def reject_nul(value: Any, where: str = "body") -> None:
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: a JSON `true` is not the number 1, and "1" is not a number; the schema says so too.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     @model_validator(mode="after")
     def _no_nul(self) -> _In:
@@ -62,7 +63,7 @@ class DecisionOut(BaseModel):
 
 
 class ReviewIn(_In):
-    reviewer: str = Field(min_length=1, max_length=200)
+    reviewer: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)  # the queue strips it
     note: str = Field(default="", max_length=2000)
 
 
