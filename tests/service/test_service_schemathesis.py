@@ -31,7 +31,7 @@ from tractatus.service.app import create_app
 # Enough to reach the rules the spec states (NUL-free strings, governed kinds, non-blank text,
 # ids without a leading zero); each example of /enforce or /classify may carry tens of thousands
 # of characters through the detectors, so this is what keeps the test in the default suite.
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 15
 
 
 def load_schema(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
