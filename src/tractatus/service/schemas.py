@@ -154,7 +154,7 @@ class PressureIn(_In):
     """Session metrics; any may be omitted (a missing metric is not pressure)."""
 
     tokens_used: float | None = Field(default=None, ge=0, le=1e12)
-    token_budget: float | None = Field(default=None, ge=0, le=1e12)
+    token_budget: float | None = Field(default=None, gt=0, le=1e12)  # a budget of 0 has no usage ratio (400)
     messages: float | None = Field(default=None, ge=0, le=1e9)
     task_complexity: float | None = Field(default=None, ge=0, le=1)
     errors_recent: float | None = Field(default=None, ge=0, le=1e9)
