@@ -5,10 +5,11 @@ that does not (negative), and every response goes through all of schemathesis' c
 no server error, the status is documented, body and headers fit the schema, the content type,
 auth, and the two data checks: a schema-valid request is accepted (`positive_data_acceptance`)
 and a schema-invalid one refused (`negative_data_rejection`). So the OpenAPI document has to
-say what the API refuses (service/openapi_doc.py). Issue 12 found 30 mismatches, then 7 groups
-under the two data checks (NUL in strings, `kind`s the policy does not govern, blank text, a
-drift clear of an agent not held, a boolean taken for a number, an escalation id of 0, a body
-over the size limit).
+say what the API refuses (service/openapi_doc.py). Issue 12 found 30 mismatches; the two data
+checks then found: NUL in strings, an action with no text, a reviewer of only U+0085 (blank to
+Python, not to `\\s` elsewhere), a drift clear of an agent not held (400, now 404), `false` taken
+for a number, a token budget of 0, and bodies over 64 KiB (413). An escalation id of 0 (valid by
+the old pattern, refused by the queue) was found by reading.
 
 Deterministic (derandomized: the same examples on every run) and bounded (a few examples per
 operation and mode). Requests carry the bearer key so that generated bodies reach the handlers.
