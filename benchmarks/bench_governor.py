@@ -12,7 +12,10 @@ Targets (issue 2, item 10):
   without the optional NER model, cache OFF (`limits.cache_entries: 0`) and every message
   distinct, so each decision does the real work: p50 <= 1 ms, p99 <= 3 ms.
 
-Run:  .venv/bin/python benchmarks/bench_governor.py [--quick] [--skip-text --sizes 100 --name NAME]
+- one bounded check (context pressure, `bounded = True`) on the caller's thread against the same
+  check sent through the watchdog pool: the cost of the thread hop the governor now skips.
+
+Run:  .venv/bin/python benchmarks/bench_governor.py [--quick] [--skip-text --sizes 100 --name NAME] [--hop-only]
 """
 
 from __future__ import annotations
@@ -267,6 +270,64 @@ def bench_text(n: int, seed: int) -> dict:
     }
 
 
+# -- the watchdog's thread hop ----------------------------------------------------------------
+
+
+def hop_policy() -> Policy:
+    """Messages checked by the context pressure monitor alone (with the default policy's
+    settings), cache off: each decision does the check's work, and nothing else."""
+    import json
+
+    settings = parse_policy(bundled_policy_path("default").read_text(encoding="utf-8")).document.checks[
+        "context_pressure_monitor"
+    ].settings
+    return parse_policy(
+        "version: 1\nname: bench-hop\n"
+        "limits: {max_text_bytes: 1048576, check_timeout_ms: 250, cache_entries: 0}\n"
+        "severity_verdicts: {info: allow, low: warn, medium: block, high: block, critical: block}\n"
+        f"checks:\n  context_pressure_monitor:\n    kinds: [message]\n    settings: {json.dumps(settings)}\n",
+        source="<bench hop>",
+    )
+
+
+def bench_hop(n: int) -> dict:
+    """The same check, with the same settings, on the caller's thread (it declares
+    `bounded = True`) and made unbounded (a subclass that says False), which sends it through the
+    watchdog pool as every check went before: the difference is the hop."""
+    from tractatus.governance.registry import default_registry
+    from tractatus.governance.services.context_pressure import ContextPressureMonitor
+
+    policy = hop_policy()
+    unbounded = type("UnboundedPressure", (ContextPressureMonitor,), {"bounded": False})
+    action = Action(text="status update for the release", agent_id="bench", context={"tokens_used": 1200, "token_budget": 8000})
+    labels = ("inline (bounded)", "watchdog hop (unbounded)")
+    governors = [
+        Governor(policy, registry={**default_registry(), "context_pressure_monitor": check})
+        for check in (ContextPressureMonitor, unbounded)
+    ]
+    try:
+        for governor in governors:
+            assert governor.evaluate(action).verdict == Verdict.ALLOW
+            for _ in range(min(n, 2000)):  # warm-up
+                governor.evaluate(action)
+        # Interleaved, one call of each in turn, so that both paths see the same load.
+        timings: list[list[float]] = [[], []]
+        clock = time.perf_counter_ns
+        gc.disable()
+        try:
+            for _ in range(n):
+                for governor, out in zip(governors, timings, strict=True):
+                    t0 = clock()
+                    governor.evaluate(action)
+                    out.append((clock() - t0) / 1000.0)
+        finally:
+            gc.enable()
+    finally:
+        for governor in governors:
+            governor.close()
+    return {label: percentiles(t) for label, t in zip(labels, timings, strict=True)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer samples")
@@ -274,9 +335,20 @@ def main() -> None:
     parser.add_argument("--skip-text", action="store_true", help="only the tool-rule part")
     parser.add_argument("--sizes", default="10,100,1000", help="rule counts, comma-separated")
     parser.add_argument("--name", default="bench_governor", help="result file name in benchmarks/results/")
+    parser.add_argument("--hop-only", action="store_true", help="only the watchdog thread-hop part")
     args = parser.parse_args()
     n = 5_000 if args.quick else 50_000
     cedar_n = 500 if args.quick else 5_000
+
+    hop = bench_hop(n)
+    table(
+        "one bounded check (context pressure), cache off: on the caller's thread vs through the watchdog, microseconds",
+        ["path", "p50", "p99", "p99.9", "max"],
+        [(label, r["p50"], r["p99"], r["p99.9"], r["max"]) for label, r in hop.items()],
+    )
+    if args.hop_only:
+        print(f"results: {write_results(args.name, {'watchdog_hop': hop})}")
+        return
 
     rules = bench_rules([int(size) for size in args.sizes.split(",")], n, cedar_n)
     table(
@@ -308,7 +380,7 @@ def main() -> None:
             )
         ],
     )
-    results: dict[str, Any] = {"tool_rules": rules}
+    results: dict[str, Any] = {"tool_rules": rules, "watchdog_hop": hop}
     if not args.skip_text:
         text = bench_text(2_000 if args.quick else 20_000, args.seed)
         lat = text["latency_us"]

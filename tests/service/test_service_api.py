@@ -77,7 +77,8 @@ def test_drift_alerts_and_held_agents(client):
     cleared = client.post("/api/v1/drift/agents/feedback-responder/clear", headers=AUTH)
     assert cleared.status_code == 200
     assert decide(client, kind="response", text="Thanks for writing.", agent_id="feedback-responder")["verdict"] == "allow"
-    assert client.post("/api/v1/drift/agents/feedback-responder/clear", headers=AUTH).status_code == 400
+    # No hold left to clear: a well-formed request about nothing, like an unknown escalation id.
+    assert client.post("/api/v1/drift/agents/feedback-responder/clear", headers=AUTH).status_code == 404
 
 
 def test_a_drift_hold_on_the_responder_blocks_every_draft(client):
@@ -117,6 +118,33 @@ def test_openapi_describes_the_api(client):
                  "/api/v1/escalations/{escalation_id}/approve", "/api/v1/drift/alerts", "/healthz"):
         assert path in spec["paths"], path
     assert "/feedback" not in spec["paths"]  # HTML pages are not part of the JSON API
+
+
+def test_openapi_states_what_the_api_refuses(client):
+    """service/openapi_doc.py: the rules the models alone cannot express are in the document."""
+    from tractatus.governance.strict_json import NO_NUL_PATTERN
+    from tractatus.service.routes_api import policy_kinds
+
+    spec = client.get("/api/v1/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    action = schemas["ActionIn"]
+    assert action["properties"]["kind"]["enum"] == sorted(policy_kinds(ctx_of(client)))
+    assert action["properties"]["agent_id"]["pattern"] == NO_NUL_PATTERN
+    assert action["properties"]["context"]["additionalProperties"] == {"$ref": "#/components/schemas/JsonValue"}
+    assert len(action["anyOf"]) == 2  # a named tool, or non-blank text
+    assert "64 levels" in schemas["JsonValue"]["description"]
+    assert schemas["ReviewIn"]["properties"]["note"]["pattern"] == NO_NUL_PATTERN
+    # Responses are described as they are: no pattern added to what the API sends back.
+    assert "pattern" not in schemas["AuditEntryOut"]["properties"]["agent_id"]
+    # The document and the API agree on an ungoverned kind and on NUL in a nested value.
+    assert "no-such-kind" not in action["properties"]["kind"]["enum"]
+    assert decide_status(client, {"text": "hello", "kind": "no-such-kind"}) == 400
+    assert decide_status(client, {"text": "hello", "context": {"note": ["a\x00b"]}}) == 400
+    assert decide_status(client, {"text": "hello", "context": {"note": ["ab"]}}) == 200
+
+
+def decide_status(client, body):
+    return client.post("/api/v1/decide", json=body, headers=AUTH).status_code
 
 
 def test_service_domain_apis(client):

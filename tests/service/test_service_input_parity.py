@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from service_helpers import AUTH
 
 from tractatus.cli.errors import run_cli
 from tractatus.cli.main import app
+from tractatus.governance.policy import bundled_policy_path
 from tractatus.governance.strict_json import MAX_DEPTH, MAX_NUMBER_CHARS
 
 DEEP = 1000  # past MAX_DEPTH, and small enough for the API's body-size limit
@@ -26,29 +28,31 @@ REFUSED: dict[str, tuple[str, str]] = {
 }
 
 
-def run_cli_with(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+# Bodies both ways in must take alike: the same verdict from the same policy.
+ACCEPTED: dict[str, str] = {
+    "plain text": '{"text":"Thanks, the parcel arrived.","agent_id":"a"}',
+    "an e-mail address": '{"text":"Write to me at someone@example.org","agent_id":"a"}',
+    "non-ASCII and astral text": '{"text":"Merci \\u00e0 vous \\ud83d\\ude00","agent_id":"a"}',
+    "nesting inside the limit": '{"text":"hello","context":{"a":' + "[" * 20 + "]" * 20 + "}}",
+}
+# Refused by the action's own rules (pydantic) rather than by the JSON reading: 422 in the API.
+REFUSED_ACTIONS: dict[str, tuple[str, str]] = {
+    "blank text": ('{"text":" \\u0085\\u3000"}', '"text" is empty'),
+    "a tool call without a tool": ('{"kind":"tool_call","text":"run it"}', 'a tool_call needs "tool"'),
+    "an unknown field": ('{"text":"hello","txet":"x"}', "unknown field"),
+}
+
+
+def run_cli_full(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "argv", ["tractatus", *argv])
     code = run_cli(app)
-    return code, capsys.readouterr().err
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_the_api_refuses_with_a_400_and_one_line(client, name: str) -> None:  # type: ignore[no-untyped-def]
-    body, phrase = REFUSED[name]
-    response = client.post("/api/v1/decide", content=body.encode(), headers={**AUTH, "Content-Type": "application/json"})
-    assert response.status_code == 400, response.text
-    detail = response.json()["detail"]
-    assert isinstance(detail, str) and "\n" not in detail and phrase in detail
-
-
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_the_cli_refuses_a_jsonl_line_with_exit_2(name: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    body, phrase = REFUSED[name]
-    path = tmp_path / "in.jsonl"
-    path.write_text(body + "\n", encoding="utf-8")
-    code, err = run_cli_with(["check", "--no-audit", "--jsonl", str(path)], monkeypatch, capsys)
-    assert code == 2
-    assert err.count("\n") == 1 and err.startswith("error: ") and phrase in err
+def run_cli_with(argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code, _, err = run_cli_full(argv, monkeypatch, capsys)
+    return code, err
 
 
 @pytest.mark.parametrize("name", ["duplicate key", "NaN", "lone surrogate", "huge integer"])
@@ -76,3 +80,30 @@ def test_ordinary_json_and_text_still_pass(client, monkeypatch, capsys) -> None:
     assert ok.status_code == 200 and ok.json()["verdict"] == "allow"
     code, _ = run_cli_with(["check", "--no-audit", '{"text":"Thanks, the parcel arrived.","agent_id":"a"}'], monkeypatch, capsys)
     assert code == 0
+
+
+@pytest.mark.parametrize("name", sorted([*REFUSED, *REFUSED_ACTIONS, *ACCEPTED]))
+def test_the_cli_and_the_api_answer_the_same_input_alike(  # type: ignore[no-untyped-def]
+    client, name: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """One input, both ways in, the same policy: both refuse it in one line (exit 2; a 4xx), with
+    the same reason, or both decide it, with the same verdict."""
+    body, phrase = REFUSED.get(name) or REFUSED_ACTIONS.get(name) or (ACCEPTED[name], "")
+    response = client.post("/api/v1/decide", content=body.encode(), headers={**AUTH, "Content-Type": "application/json"})
+    path = tmp_path / "in.jsonl"
+    path.write_text(body + "\n", encoding="utf-8")
+    policy = str(bundled_policy_path("service"))
+    argv = ["check", "--no-audit", "--json", "--policy", policy, "--jsonl", str(path)]
+    code, out, err = run_cli_full(argv, monkeypatch, capsys)
+    if name in ACCEPTED:
+        assert response.status_code == 200, response.text
+        assert code == 0 and err == ""
+        assert json.loads(out)["verdict"] == response.json()["verdict"]
+        return
+    detail = response.json()["detail"]
+    assert response.status_code == (400 if name in REFUSED else 422), detail
+    assert code == 2 and err.count("\n") == 1 and "\n" not in detail
+    assert phrase in detail and phrase in err
+    if name in REFUSED:  # the same reader: word for word after the location
+        assert detail.removeprefix("body: ") == err.strip().split(": line 1: ", 1)[1]
+

@@ -1,9 +1,18 @@
-"""Property-based API testing from the OpenAPI spec (schemathesis): no input may cause a server error.
+"""Property-based API testing from the OpenAPI spec (schemathesis), with every check it has.
 
 Every operation in the spec is exercised with data that fits the schema (positive) and data
-that does not (negative). Bounded: a few examples per operation and mode, so the run stays in
-seconds. Requests carry the bearer key so that generated bodies reach the handlers.
+that does not (negative), and every response goes through all of schemathesis' checks:
+no server error, the status is documented, body and headers fit the schema, the content type,
+auth, and the two data checks: a schema-valid request is accepted (`positive_data_acceptance`)
+and a schema-invalid one refused (`negative_data_rejection`). So the OpenAPI document has to
+say what the API refuses (service/openapi_doc.py). Issue 12 found 30 mismatches; the two data
+checks then found: NUL in strings, an action with no text, a reviewer of only U+0085 (blank to
+Python, not to `\\s` elsewhere), a drift clear of an agent not held (400, now 404), `false` taken
+for a number, a token budget of 0, and bodies over 64 KiB (413). An escalation id of 0 (valid by
+the old pattern, refused by the queue) was found by reading.
 
+Deterministic (derandomized: the same examples on every run) and bounded (a few examples per
+operation and mode). Requests carry the bearer key so that generated bodies reach the handlers.
 (schemathesis' own pytest plugin, `from_fixture`, does not work with this pytest version, so
 the operations are driven with hypothesis directly; the strategies are schemathesis'.)
 """
@@ -20,68 +29,56 @@ from service_helpers import AUTH, make_settings
 
 from tractatus.service.app import create_app
 
-EXAMPLES_PER_OPERATION = 6
+# Enough to reach the rules the spec states (NUL-free strings, governed kinds, non-blank text,
+# ids without a leading zero); each example of /enforce or /classify may carry tens of thousands
+# of characters through the detectors, so this is what keeps the test in the default suite.
+EXAMPLES_PER_OPERATION = 15
 
 
-def exercise(operation, mode: GenerationMode, calls: dict[str, int], server_errors: list[str]) -> None:  # type: ignore[no-untyped-def]
+def load_schema(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+    """The app's spec, with 413 counted as a refusal by both data checks: JSON Schema can bound a
+    string's characters but not the encoded size of a body, so a schema-valid body can still be
+    over the 64 KiB limit (413, documented on every route)."""
+    app = create_app(make_settings(tmp_path, database_url))
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    checks = schema.config.checks
+    checks.positive_data_acceptance = type(checks.positive_data_acceptance)(
+        expected_statuses=[*checks.positive_data_acceptance.expected_statuses, "413"]
+    )
+    checks.negative_data_rejection = type(checks.negative_data_rejection)(
+        expected_statuses=[*checks.negative_data_rejection.expected_statuses, "413"]
+    )
+    return schema
+
+
+def check_responses(operation, mode: GenerationMode, calls: dict[str, int], failures: list[str]) -> None:  # type: ignore[no-untyped-def]
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
     def run(case) -> None:  # type: ignore[no-untyped-def]
-        response = case.call(headers=AUTH)
         calls[operation.label] = calls.get(operation.label, 0) + 1
-        if response.status_code >= 500:
-            server_errors.append(f"{operation.label} {mode.value}: {response.status_code} {response.text[:200]}")
+        try:
+            case.call_and_validate(headers=AUTH)  # every check, none excluded
+        except BaseException as error:  # a FailureGroup: keep one line per failure, go on
+            for failure in getattr(error, "exceptions", [error]):
+                title = getattr(failure, "title", type(failure).__name__)
+                failures.append(f"{operation.label} {mode.value}: {title}: {case.body!r:.120}")
 
     run()
 
 
-def test_no_server_errors(tmp_path: Path, database_url: str) -> None:
-    app = create_app(make_settings(tmp_path, database_url))
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+def test_every_response_passes_every_check(tmp_path: Path, database_url: str) -> None:
+    schema = load_schema(tmp_path, database_url)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
     calls: dict[str, int] = {}
-    server_errors: list[str] = []
+    failures: list[str] = []
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                exercise(operation, mode, calls, server_errors)
+                check_responses(operation, mode, calls, failures)
             except Unsatisfiable:
                 # No invalid input exists for this operation (e.g. GET without parameters).
                 assert mode is GenerationMode.NEGATIVE, operation.label
-    assert server_errors == []
-    assert len(calls) == len(operations)
-
-
-def test_every_response_matches_the_spec(tmp_path: Path, database_url: str) -> None:
-    """schemathesis' checks on every response (status documented, body and headers fit the schema,
-    content type, auth...): issue 12 found 30 mismatches (`detail` a string where the spec said a
-    list; 400, 404 and 415 undocumented). Still excluded, and left open: positive_data_acceptance
-    and negative_data_rejection, because the spec does not yet express every rule the governance
-    applies (a `kind` the policy does not govern, NUL and lone surrogates in strings are 400s to
-    schema-valid bodies)."""
-    app = create_app(make_settings(tmp_path, database_url))
-    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
-    failures: list[str] = []
-    for operation in [result.ok() for result in schema.get_all_operations()]:
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            try:
-                check_responses(operation, mode, failures)
-            except Unsatisfiable:
-                assert mode is GenerationMode.NEGATIVE, operation.label
     assert sorted(set(failures)) == []
-
-
-def check_responses(operation, mode: GenerationMode, failures: list[str]) -> None:  # type: ignore[no-untyped-def]
-    from schemathesis.checks import negative_data_rejection, positive_data_acceptance
-
-    @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    def run(case) -> None:  # type: ignore[no-untyped-def]
-        try:
-            case.call_and_validate(headers=AUTH, excluded_checks=[positive_data_acceptance, negative_data_rejection])
-        except BaseException as error:  # a FailureGroup: keep one line per failure, go on
-            for failure in getattr(error, "exceptions", [error]):
-                failures.append(f"{operation.label} {mode.value}: {getattr(failure, 'title', type(failure).__name__)}")
-
-    run()
+    assert len(calls) == len(operations)

@@ -5,6 +5,13 @@ actions. It must be a pure function of (action, normalized text, settings) unles
 `stateful = True`, in which case it may read the `GovernanceState` it is given; the governor
 caches the findings of stateless checks by content.
 
+A check may also declare `bounded = True` (optional, default False): its time is at most linear
+in its input and it never blocks or waits (arithmetic on the action's context, RE2, dictionary
+lookups; no backtracking `re`, no I/O, no model). The governor then runs it on the caller's
+thread when the text is small and nothing unbounded is pending, skipping the watchdog's thread
+hop; the elapsed time is still held to the budget and fails closed past it. A thread that is
+running on the caller's stack cannot be abandoned, so a check that could hang must not claim it.
+
 Like Presidio's recognizers: small classes behind one interface, composed by a registry. This
 module is the ground floor of that design: it imports only the shared vocabulary (actions.py), so
 every check can import it and nothing here imports a check.

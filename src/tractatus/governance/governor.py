@@ -9,8 +9,10 @@ Order of a decision:
    Stateless checks are cached by content. Every check, the tool rules included, runs under the
    policy's `check_timeout_ms`: uncached work runs under a watchdog thread, so that a check that
    raises, hangs or is missing yields the policy's `on_error` verdict (block or escalate), never
-   allow. Tool rules are RE2 and linear; on small arguments with no other work pending they run
-   inline (a thread hop costs more than they do) and are timed, failing closed past the budget;
+   allow. The thread hop is skipped where nothing can hang: a cache hit does no work; tool rules
+   (RE2, linear) and checks that declare `bounded = True` (checks.py) run on the caller's thread
+   when the text is small and nothing unbounded is pending, and are timed, failing closed past
+   the budget (a hop costs more than they do);
 6. the most severe verdict wins; MODIFY carries the redacted text;
 7. the decision is appended to the audit log and returned only once the record is durable.
    If it cannot be audited, the decision is BLOCK.
@@ -49,11 +51,12 @@ if TYPE_CHECKING:
 
 DecisionObserver = Callable[[Action, Decision], None]
 
-# Tool rules on arguments up to this many characters run inline when no other check is pending.
-# Not a governance threshold (the verdict is the same either way, and the elapsed time is still
-# checked against the budget): it only decides when a thread hop is worth paying for. 100 RE2
-# rules over 4 K characters take well under a millisecond, far inside any sensible budget.
-_INLINE_RULE_CHARS = 4096
+# Tool rules and bounded checks on text up to this many characters run inline when nothing
+# unbounded is pending. Not a governance threshold (the verdict is the same either way, and the
+# elapsed time is still checked against the budget): it only decides when a thread hop is worth
+# paying for. 100 RE2 rules, or normalization and a bounded check, over 4 K characters take well
+# under a millisecond, far inside any sensible budget.
+_INLINE_CHARS = 4096
 _RULES = "tool_rules"  # the name tool rules carry in findings about their own failure
 
 
@@ -65,6 +68,7 @@ class _BoundCheck:
     on_error: Verdict
     severity_verdicts: Mapping[Severity, Verdict]
     cacheable: bool
+    bounded: bool = False  # may run on the caller's thread (checks.py: `bounded`)
 
 
 def engine_finding(rule_id: str, message: str, verdict: Verdict, severity: Severity = Severity.HIGH) -> Finding:
@@ -169,6 +173,7 @@ class Governor:
                 on_error=Verdict.parse(entry.on_error or policy.document.on_error),
                 severity_verdicts={s: policy.severity_verdict(s, name) for s in Severity},
                 cacheable=cacheable,
+                bounded=check is not None and getattr(check, "bounded", False) is True,
             )
             built[name] = check
             self._model_digests.update(getattr(check, "model_digests", {}))
@@ -278,7 +283,9 @@ class Governor:
                 results.extend(cached)
             else:
                 pending.append((bound, key))
-        if pending:
+        if pending and all(bound.bounded for bound, _ in pending) and len(text) <= _INLINE_CHARS:
+            results.extend(self._inline(action, text, pending, rules_tool))
+        elif pending:
             results.extend(self._watched(action, text, pending, rules_tool))
         elif rules_tool is not None:
             results.extend(self._run_rules(action, text, rules_tool))
@@ -286,13 +293,22 @@ class Governor:
 
     def _run_rules(self, action: Action, text: str, tool: str) -> list[Finding]:
         """Only tool rules to run: inline on small arguments, timed; under the watchdog otherwise."""
-        if len(text) > _INLINE_RULE_CHARS:
+        if len(text) > _INLINE_CHARS:
             return self._watched(action, text, (), tool)
+        return self._inline(action, text, (), tool)
+
+    def _inline(
+        self, action: Action, text: str, pending: Sequence[tuple[_BoundCheck, Hashable | None]], rules_tool: str | None
+    ) -> list[Finding]:
+        """Work that cannot hang (tool rules, bounded checks, on small text) on the caller's thread:
+        no hop, but the same budget; past it, fail closed naming the part that was running."""
+        budget = self._timeout_s * (len(pending) + (rules_tool is not None))
+        progress: list[str] = []
         started = self._clock()
-        found = self._rules.evaluate(action.kind, tool, action.arguments)
-        if (self._clock() - started) / 1e9 > self._timeout_s:
-            return [_check_failure(self._rules_check, "check_timeout", "did not finish within its time budget")]
-        return found
+        found = self._run_uncached(action, text, pending, progress, rules_tool)
+        if (self._clock() - started) / 1e9 <= budget:
+            return found
+        return [self._timeout_failure(pending, progress, rules_tool)]
 
     def _watched(
         self, action: Action, text: str, pending: Sequence[tuple[_BoundCheck, Hashable | None]], rules_tool: str | None
@@ -310,9 +326,14 @@ class Governor:
                 return found
         except concurrent.futures.TimeoutError:
             pass
+        return [self._timeout_failure(pending, progress, rules_tool)]
+
+    def _timeout_failure(
+        self, pending: Sequence[tuple[_BoundCheck, Hashable | None]], progress: list[str], rules_tool: str | None
+    ) -> Finding:
         running = progress[-1] if progress else (_RULES if rules_tool is not None else pending[0][0].name)
         culprit = next((b for b, _ in pending if b.name == running), self._rules_check)
-        return [_check_failure(culprit, "check_timeout", "did not finish within its time budget")]
+        return _check_failure(culprit, "check_timeout", "did not finish within its time budget")
 
     def _run_uncached(
         self,

@@ -22,6 +22,9 @@ from tractatus.governance.errors import InputError
 MAX_DEPTH = 64  # objects and arrays nested deeper than this are refused (actions nest 2-3 deep)
 MAX_NUMBER_CHARS = 100  # a number literal longer than this is refused (no field needs more)
 _FORBIDDEN_CHARS = re.compile("[\x00\ud800-\udfff]")
+# The same rule as a JSON Schema pattern, for the API's OpenAPI document. It names NUL only: a lone
+# surrogate is not a Unicode scalar value, so no JSON Schema string (and no validator) can hold one.
+NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
 def reject_forbidden_chars(text: str, where: str) -> None:

@@ -8,6 +8,30 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tractatus.governance.actions import Action
 
+# The characters Python's str.isspace() (and so str.strip()) treats as blank, spelled out: JSON
+# Schema validators outside Python (jsonschema-rs, ECMAScript) read `\s` differently (U+0085 and
+# U+001C-U+001F are not space to them), and the schema must say exactly what the validator below does.
+# tests/governance/test_wire_schema.py checks this list against str.isspace() over all of Unicode.
+WHITESPACE_CLASS = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# A string with something to decide on: at least one character that is not blank, and no NUL.
+NOT_BLANK_PATTERN = rf"^[^\x00]*[^\x00{WHITESPACE_CLASS}][^\x00]*$"
+
+# `_has_something_to_decide` as JSON Schema, so the OpenAPI document refuses what the API refuses:
+# either a tool that is named, or (no tool, not a tool_call) text that is not blank.
+SOMETHING_TO_DECIDE: dict[str, Any] = {
+    "anyOf": [
+        {"required": ["tool"], "properties": {"tool": {"type": "string", "pattern": NOT_BLANK_PATTERN}}},
+        {
+            "required": ["text"],
+            "properties": {
+                "text": {"type": "string", "pattern": NOT_BLANK_PATTERN},
+                "kind": {"not": {"const": "tool_call"}},
+                "tool": {"type": "null"},
+            },
+        },
+    ]
+}
+
 
 class ActionIn(BaseModel):
     """An action as JSON. Only `text` (or `tool`) is needed; `kind` defaults to message.
@@ -17,7 +41,7 @@ class ActionIn(BaseModel):
     action nobody could judge (and let a caller probe the policy with blanks).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=SOMETHING_TO_DECIDE)
 
     kind: str = Field(default="message", min_length=1, max_length=64)
     text: str = ""

@@ -22,6 +22,7 @@ from tractatus.service.db import hide_password
 from tractatus.service.deps import get_ctx, require_api_key
 from tractatus.service.errors import install_error_handlers
 from tractatus.service.health import DatabaseProbe
+from tractatus.service.openapi_doc import install_governed_openapi
 from tractatus.service.schemas import ERROR_RESPONSES, HealthOut
 from tractatus.service.security import BodySizeLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
 from tractatus.service.settings import ServiceSettings
@@ -62,6 +63,7 @@ def create_app(settings: ServiceSettings, *, clock: Callable[[], float] = time.t
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(routes_pages.router)
     app.include_router(routes_api.router)
+    install_governed_openapi(app, lambda: routes_api.policy_kinds(ctx))
 
     @app.get("/healthz", response_model=HealthOut, tags=["operations"], summary="Liveness and database reachability",
              responses={503: ERROR_RESPONSES[503]})

@@ -15,11 +15,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from tractatus.governance.actions import Action
-from tractatus.governance.errors import InputError
+from tractatus.governance.errors import InputError, NotFoundError
+from tractatus.governance.strict_json import NO_NUL_PATTERN
 from tractatus.governance.wire import ActionIn
 from tractatus.service.context import ServiceContext
 from tractatus.service.deps import get_ctx, require_api_key, require_json
-from tractatus.service.escalations import decide_escalation, list_escalations
+from tractatus.service.escalations import ESCALATION_ID, decide_escalation, list_escalations
 from tractatus.service.models import Rollout
 from tractatus.service.schemas import (
     ERROR_RESPONSES,
@@ -42,11 +43,8 @@ router = APIRouter(
     responses=ERROR_RESPONSES,
 )
 json_body = [Depends(require_json)]
-# ASCII digits only ("²" is a digit to str.isdigit but not to int()), and at most 9 of them:
-# the queue's id column is a 32-bit INTEGER on PostgreSQL, so a longer id cannot exist.
-ESCALATION_ID = r"^[0-9]{1,9}$"
 MAX_INT32 = 2**31 - 1
-NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL
+NO_NUL = NO_NUL_PATTERN  # PostgreSQL text cannot hold NUL
 
 
 def policy_kinds(ctx: ServiceContext) -> frozenset[str]:
@@ -176,10 +174,11 @@ def drift_alerts(request: Request, limit: int = Query(default=100, ge=1, le=1000
 
 
 @router.post("/drift/agents/{agent_id}/clear", summary="A person clears an agent held by a drift alert")
-def drift_clear(agent_id: str, request: Request) -> dict[str, Any]:
+def drift_clear(request: Request, agent_id: str = Path(max_length=256, pattern=NO_NUL)) -> dict[str, Any]:
     ctx = get_ctx(request)
     if not ctx.drift.clear(agent_id):
-        raise InputError(f"agent {agent_id!r} is not held by a drift alert")
+        # No such hold: 404 like an unknown escalation id (a well-formed request about nothing).
+        raise NotFoundError(f"agent {agent_id!r} is not held by a drift alert")
     seq = ctx.audit.append_event("drift_cleared", agent_id, {"cleared_by": "api"})
     return {"agent_id": agent_id, "cleared": True, "audit_seq": seq}
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tractatus.governance.errors import InputError
-from tractatus.governance.wire import ActionIn
+from tractatus.governance.wire import NOT_BLANK_PATTERN, ActionIn
 
 
 def reject_nul(value: Any, where: str = "body") -> None:
@@ -25,7 +25,8 @@ def reject_nul(value: Any, where: str = "body") -> None:
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: a JSON `true` is not the number 1, and "1" is not a number; the schema says so too.
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     @model_validator(mode="after")
     def _no_nul(self) -> _In:
@@ -62,7 +63,7 @@ class DecisionOut(BaseModel):
 
 
 class ReviewIn(_In):
-    reviewer: str = Field(min_length=1, max_length=200)
+    reviewer: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)  # the queue strips it
     note: str = Field(default="", max_length=2000)
 
 
@@ -145,14 +146,15 @@ class ValidateIn(_In):
 
 
 class EnforceIn(_In):
-    text: str = Field(min_length=1, max_length=65536)
+    # As /classify: 65,536 characters could never arrive inside a 64 KiB body (413 first).
+    text: str = Field(min_length=1, max_length=20000)
 
 
 class PressureIn(_In):
     """Session metrics; any may be omitted (a missing metric is not pressure)."""
 
     tokens_used: float | None = Field(default=None, ge=0, le=1e12)
-    token_budget: float | None = Field(default=None, ge=0, le=1e12)
+    token_budget: float | None = Field(default=None, gt=0, le=1e12)  # a budget of 0 has no usage ratio (400)
     messages: float | None = Field(default=None, ge=0, le=1e9)
     task_complexity: float | None = Field(default=None, ge=0, le=1)
     errors_recent: float | None = Field(default=None, ge=0, le=1e9)

@@ -23,7 +23,9 @@ from tractatus.lab.modes import Mode
 
 WHO = ("Dog", "Cat", "Baby", "Chef", "Teacher", "Pilot", "Farmer", "Nurse", "Singer", "Doctor")
 BLATANT = [f"You Won't Believe What This {w} Did Next!!!" for w in WHO]
-QUIET = [f"This {w} Has A Very Good Day" for w in WHO[:5]]
+# Labelled clickbait but written as plain news, so any governor allows them: the null adversary's base rate
+# then depends on the labels, not on how a detector reads "This Dog Has A Good Day".
+QUIET = [f"{w} union agrees new pay deal with regional board" for w in WHO[:5]]
 NEWS = [f"{c} council approves budget for new {t}" for c, t in zip(
     ("Leeds", "Oslo", "Lima", "Perth", "Quito", "Turin", "Graz", "Cork", "Bonn", "Nice"),
     ("bridge", "school", "library", "road", "hospital", "park", "station", "museum", "port", "tunnel"), strict=True)]

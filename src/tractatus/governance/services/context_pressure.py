@@ -146,6 +146,9 @@ class ContextPressureMonitor:
     kind: ClassVar[str] = "service"
     # Reads only action.context, which is part of the governor's cache key: cacheable.
     stateful: ClassVar[bool] = False
+    # Arithmetic on at most six numbers from action.context, whatever the text: cannot hang, so
+    # the governor may run it without the watchdog's thread hop (checks.py).
+    bounded: ClassVar[bool] = True
     Settings: ClassVar[type[CheckSettings]] = ContextPressureSettings
 
     def __init__(self, settings: ContextPressureSettings) -> None:
