@@ -51,7 +51,14 @@ def test_every_operator_but_identity_changes_a_headline_and_families_are_disjoin
 @pytest.mark.slow
 def test_q3_ungoverned_attacks_always_succeed_and_the_null_adversary_gets_the_base_rate(tmp_path: Path) -> None:
     pool = _pool(tmp_path, BLATANT + QUIET)
-    config = AdversarialHeadlinesConfig(rounds=20, attempts=20, sources=15, seeds=2, buckets=2, pool=pool)
+    # A governor with a blind spot to find: the lab policy without its learned headline model (the
+    # structural rules alone), so the test shows the learner can beat the null when there is one.
+    weak = tmp_path / "rules-only.yaml"
+    lab = Path(__file__).resolve().parents[3] / "policies" / "lab-engagement.yaml"
+    weak.write_text(f"name: rules-only\nextends: {lab}\nchecks:\n  clickbait:\n    settings:\n      learned:\n        kinds: [message]\n",
+                    encoding="utf-8")
+    config = AdversarialHeadlinesConfig(rounds=20, attempts=20, sources=15, seeds=2, buckets=2, pool=pool,
+                                        policy=str(weak))
     summary = run_adversarial_headlines(config, run_dir=tmp_path / "run")
     none, shield = summary["results"][Mode.NONE.value], summary["results"][Mode.SHIELD.value]
     assert none["learned"]["pooled"]["asr"] == 1.0
@@ -111,11 +118,11 @@ def _q5_summary(commit: str, over: float) -> dict:
             "results": {"0.3": {"none": cell, "centralized": cell}}}
 
 
-def test_report_shows_every_measured_commit_in_order_and_marks_grammar_only_questions(tmp_path: Path) -> None:
+def test_report_shows_every_measured_commit_in_order_and_says_what_has_no_results_yet(tmp_path: Path) -> None:
     from tractatus.lab.research_report_headlines import addendum
 
     assert "No results yet" in addendum("adversarial", tmp_path)
-    assert "only in the grammar world" in addendum("persistence", tmp_path)
+    assert "No results yet: run `tractatus lab persistence-headlines`" in addendum("persistence", tmp_path)
     assert "No results yet: run `tractatus lab scale-headlines`" in addendum("scale", tmp_path)  # Q1 has its own headline section
     history = tmp_path / "results" / "q5-headlines.json"
     record(_q5_summary("1" * 40, 0.25), history)
