@@ -154,3 +154,40 @@ def test_the_issues_redos_cases_decide_fast_and_never_allow(policy_name: str, to
         elapsed = time.perf_counter() - started
     assert elapsed < 0.1, f"{elapsed * 1000:.0f} ms"
     assert decision.verdict != Verdict.ALLOW
+
+
+class ColdCheck:
+    """Takes 0.3 s on every run: longer than the ordinary budget, shorter than the first-run one."""
+
+    name: ClassVar[str] = "cold"
+    kind: ClassVar[str] = "detector"
+    stateful: ClassVar[bool] = False
+
+    class Settings(CheckSettings):
+        pass
+
+    def __init__(self, settings: Settings) -> None:
+        pass
+
+    def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
+        time.sleep(0.3)
+        return []
+
+
+def test_a_first_run_gets_the_first_run_budget_and_later_runs_the_ordinary_one() -> None:
+    registry = {"cold": ColdCheck}
+    policy = (POLICY + "checks:\n  cold:\n    kinds: [message]\n").replace(
+        "check_timeout_ms: 50,", "check_timeout_ms: 50, first_check_timeout_ms: 3000,"
+    )
+    with Governor(parse_policy(policy, registry=registry), registry=registry) as gov:
+        first = gov.decide(Action(kind="message", text="first"))
+        second = gov.decide(Action(kind="message", text="second"))
+    assert first.verdict == Verdict.ALLOW  # loading once is not a failure
+    assert second.verdict == Verdict.BLOCK  # the same slowness later is
+    assert any(f.rule_id == "engine.check_timeout" for f in second.findings)
+
+
+def test_without_a_first_run_budget_a_slow_first_run_fails_closed() -> None:
+    registry = {"cold": ColdCheck}
+    with Governor(parse_policy(POLICY + "checks:\n  cold:\n    kinds: [message]\n", registry=registry), registry=registry) as gov:
+        assert gov.decide(Action(kind="message", text="first")).verdict == Verdict.BLOCK

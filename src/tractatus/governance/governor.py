@@ -128,6 +128,13 @@ class Governor:
         doc = policy.document
         self._max_text_bytes = doc.limits.max_text_bytes
         self._timeout_s = doc.limits.check_timeout_ms / 1000.0
+        first = doc.limits.first_check_timeout_ms
+        self._first_timeout_s = max(self._timeout_s, first / 1000.0) if first is not None else self._timeout_s
+        # Checks that have had their first run here: later runs get the ordinary budget. A first run
+        # loads models and compiles patterns, which on a loaded machine can outlast the ordinary
+        # budget and fail a correct decision closed. Marked when the run starts, so a check that
+        # hangs on its first run gets the longer budget once, never again.
+        self._started: set[str] = set()
         self._cache_limit = doc.limits.cache_entries
         self._cache: dict[Hashable, tuple[Finding, ...]] = {}
         self._on_error = Verdict.parse(doc.on_error)
@@ -302,7 +309,7 @@ class Governor:
     ) -> list[Finding]:
         """Work that cannot hang (tool rules, bounded checks, on small text) on the caller's thread:
         no hop, but the same budget; past it, fail closed naming the part that was running."""
-        budget = self._timeout_s * (len(pending) + (rules_tool is not None))
+        budget = self._budget(pending, rules_tool)
         progress: list[str] = []
         started = self._clock()
         found = self._run_uncached(action, text, pending, progress, rules_tool)
@@ -314,7 +321,7 @@ class Governor:
         self, action: Action, text: str, pending: Sequence[tuple[_BoundCheck, Hashable | None]], rules_tool: str | None
     ) -> list[Finding]:
         """Run tool rules and uncached checks on the watchdog pool; past the budget, fail closed."""
-        budget = self._timeout_s * (len(pending) + (rules_tool is not None))
+        budget = self._budget(pending, rules_tool)
         progress: list[str] = []
         started = self._clock()
         future = self._pool.submit(self._run_uncached, action, text, pending, progress, rules_tool)
@@ -327,6 +334,15 @@ class Governor:
         except concurrent.futures.TimeoutError:
             pass
         return [self._timeout_failure(pending, progress, rules_tool)]
+
+    def _budget(self, pending: Sequence[tuple[_BoundCheck, Hashable | None]], rules_tool: str | None) -> float:
+        """Seconds for this work: the ordinary budget per check (and for the tool rules, compiled
+        with the policy), the first-run budget for a check's first run in this governor."""
+        budget = self._timeout_s * (rules_tool is not None)
+        for bound, _ in pending:
+            budget += self._timeout_s if bound.name in self._started else self._first_timeout_s
+            self._started.add(bound.name)
+        return budget
 
     def _timeout_failure(
         self, pending: Sequence[tuple[_BoundCheck, Hashable | None]], progress: list[str], rules_tool: str | None

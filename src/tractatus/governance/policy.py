@@ -53,6 +53,12 @@ class _Model(BaseModel):
 class Limits(_Model):
     max_text_bytes: int = Field(gt=0, description="Texts larger than this are refused as input.")
     check_timeout_ms: float = Field(gt=0, description="A check slower than this fails closed.")
+    first_check_timeout_ms: float | None = Field(
+        default=None,
+        gt=0,
+        description="Budget of each check's first run in a governor, when it loads its models and compiles its "
+        "patterns once (unset: check_timeout_ms). Still a bound: a first run past it fails closed.",
+    )
     cache_entries: int = Field(ge=0, description="Bound on cached stateless findings (0 disables).")
 
 
