@@ -32,9 +32,11 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
+from tractatus.governance.detectors.abuse_target import TargetLexicon, benign_blanker, blank_benign
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
-from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
+from tractatus.governance.detectors.text_model import model_input
+from tractatus.governance.detectors.lexicon import FUNCTION_WORDS, alternation, gate_words, sentence_bounds
 from tractatus.governance.lazy_pattern import lazy_compile
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
@@ -179,6 +181,8 @@ _THREAT_OTHER = lazy_compile(
 _SELF_HARM = lazy_compile(r"\b(?:(?:go\s+)?(?:kill|hang|shoot|off)\s+yourself|kys|end\s+your\s+(?:own\s+)?life|slit\s+your\s+wrists|unalive\s+yourself)\b")
 _SELF_HARM_NEGATION = lazy_compile(r"(?:don'?t|do\s+not|never|not|no\s+need\s+to|shouldn'?t|won'?t)\s+(?:\w+\s+){0,2}$")
 _SLUR = lazy_compile(rf"\b{alternation(SLURS, masks=True)}\b")
+# Spans the learned tier does not score: "not an idiot", "you killed it" (abuse_target.py).
+_BENIGN_FOR_MODEL = benign_blanker(rf"(?:{_NOUN}(?:e?s)?|{_STRONG}|{_MILD})")
 _DIRECTED = lazy_compile(rf"\b(?:you|u(?!\.\w))\b(?P<gap>(?:\W+\w+){{0,7}}?)\W+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
 
 # Gates: the words each pattern needs (see lexicon.gate_words). Ordinary text opens none of them
@@ -207,6 +211,10 @@ class AbuseSettings(CheckSettings):
     learned: LearnedTierSettings | None = Field(
         description="The learned tier (abusive-language models) beside the rules; null: rules only."
     )
+    learned_untargeted_warn_probability: float | None = Field(
+        gt=0, le=1, description="A learned score on a text that names no person or group (abuse_target.py) "
+        "counts only at or above this; null: never (profanity at a bug is not abuse)."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +240,7 @@ class AbuseDetector:
         # Scoring each distinct sentence once (thread-safe cache, per detector) makes it ~0.1 s.
         self._sentence_compound = functools.lru_cache(maxsize=256)(self._score_sentence)
         self._learned = LearnedTier(settings.learned, self.name) if settings.learned is not None else None
+        self._targets = TargetLexicon(INSULT_NOUNS + SLURS)
 
     def _score_sentence(self, sentence: str) -> float:
         return float(self._vader.polarity_scores(sentence)["compound"])
@@ -276,6 +285,8 @@ class AbuseDetector:
                 else:
                     hits.append(_Hit("insult", match.start(), match.end(), "insults a person"))
         for match in _INSULT_NAMED.finditer(words):
+            if match.group().split(None, 1)[0].lower() in FUNCTION_WORDS:
+                continue  # "There is a trash bag in the hall", "This is a joke": not a name
             hits.append(_Hit("insult", match.start(), match.end(), "insults a named person"))
         if not any(h.category in ("insult", "threat", "harassment") for h in hits):
             for match in _DIRECTED.finditer(lowered):
@@ -286,8 +297,27 @@ class AbuseDetector:
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         out = self._rule_findings(ctx)
         if self._learned is not None:
-            out.extend(self._learned.findings(ctx, "learned", "reads as abusive language to the learned models"))
+            out.extend(self._learned_findings(self._learned, ctx))
         return out
+
+    def _learned_findings(self, tier: LearnedTier, ctx: CheckContext) -> list[Finding]:
+        """The learned tier's finding, if the text aims at someone (abuse_target.py).
+
+        Scored as is first: ordinary text stops there and never pays for the blanking or the
+        target search, which only run on the few texts the models flag."""
+        what = "reads as abusive language to the learned models"
+        score, found = tier.scored_findings(ctx, "learned", what)
+        if not found:
+            return []
+        text = model_input(ctx.text)
+        blanked = blank_benign(_BENIGN_FOR_MODEL, text)
+        if blanked != text:
+            score, found = tier.scored_findings(ctx, "learned", what, text=blanked)
+        if found and not self._targets.aims_at_someone(ctx.text.original, ctx.text.lower_words):
+            untargeted = self.settings.learned_untargeted_warn_probability
+            if untargeted is None or score < untargeted:
+                return []
+        return found
 
     def _rule_findings(self, ctx: CheckContext) -> list[Finding]:
         out = []
