@@ -32,7 +32,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
-from tractatus.governance.detectors.abuse_target import TargetLexicon, benign_blanker, blank_benign
+from tractatus.governance.detectors.abuse_target import BenignSpans, TargetLexicon
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.text_model import model_input
@@ -106,7 +106,7 @@ _FILLER = (
 _NOT_NEGATED = r"(?!\s+(?:not|never|no\s+longer)\b)(?<!n't)"
 _PERSON_3RD = (
     r"(?:he|she|they|him|her|them|this\s+(?:guy|girl|man|woman|person|dude|kid|bloke|lady)|that\s+(?:guy|girl|man|woman|person|dude|kid|bloke|lady)|"
-    r"your\s+(?:mom|mother|mama|mum|dad|father|family|wife|husband|kids?|children|sister|brother|boss|friends?|girlfriend|boyfriend)|"
+    r"your\s+(?:whole\s+|entire\s+)?(?:mom|mother|mama|mum|dad|father|family|wife|husband|kids?|children|sister|brother|boss|friends?|girlfriend|boyfriend)|"
     r"people\s+like\s+(?:you|him|her|them)|(?:the|your|our|these|those|all)\s+(?:devs?|developers|engineers|staff|employees|team\s+members|"
     r"moderators?|mods|admins?|managers?|support\s+(?:staff|agents?|reps?|people|guys)|people|guys|folks|women|men|immigrants|foreigners|"
     r"owners?|ceo|boss|teachers?|nurses?|doctors?|politicians?|neighbou?rs?))"
@@ -181,8 +181,6 @@ _THREAT_OTHER = lazy_compile(
 _SELF_HARM = lazy_compile(r"\b(?:(?:go\s+)?(?:kill|hang|shoot|off)\s+yourself|kys|end\s+your\s+(?:own\s+)?life|slit\s+your\s+wrists|unalive\s+yourself)\b")
 _SELF_HARM_NEGATION = lazy_compile(r"(?:don'?t|do\s+not|never|not|no\s+need\s+to|shouldn'?t|won'?t)\s+(?:\w+\s+){0,2}$")
 _SLUR = lazy_compile(rf"\b{alternation(SLURS, masks=True)}\b")
-# Spans the learned tier does not score: "not an idiot", "you killed it" (abuse_target.py).
-_BENIGN_FOR_MODEL = benign_blanker(rf"(?:{_NOUN}(?:e?s)?|{_STRONG}|{_MILD})")
 _DIRECTED = lazy_compile(rf"\b(?:you|u(?!\.\w))\b(?P<gap>(?:\W+\w+){{0,7}}?)\W+(?P<insult>{_NOUN}(?:e?s)?|{_STRONG})\b")
 
 # Gates: the words each pattern needs (see lexicon.gate_words). Ordinary text opens none of them
@@ -241,6 +239,8 @@ class AbuseDetector:
         self._sentence_compound = functools.lru_cache(maxsize=256)(self._score_sentence)
         self._learned = LearnedTier(settings.learned, self.name) if settings.learned is not None else None
         self._targets = TargetLexicon(INSULT_NOUNS + SLURS)
+        # Spans the learned tier does not score: "not an idiot", "you killed it" (abuse_target.py).
+        self._benign = BenignSpans(INSULT_NOUNS + STRONG_ADJECTIVES + MILD_ADJECTIVES)
 
     def _score_sentence(self, sentence: str) -> float:
         return float(self._vader.polarity_scores(sentence)["compound"])
@@ -300,6 +300,16 @@ class AbuseDetector:
             out.extend(self._learned_findings(self._learned, ctx))
         return out
 
+    def learned_probability(self, ctx: CheckContext) -> float:
+        """The learned tier's score as `evaluate` weighs it (benign spans blanked), target aside."""
+        if self._learned is None or not self._learned.applies(ctx):
+            return 0.0
+        return self._learned.probability(self._benign.blank(model_input(ctx.text)))
+
+    def aims_at_someone(self, ctx: CheckContext) -> bool:
+        """Whether the text names a person or a group (abuse_target.py)."""
+        return self._targets.aims_at_someone(ctx.text.original, ctx.text.lower_words)
+
     def _learned_findings(self, tier: LearnedTier, ctx: CheckContext) -> list[Finding]:
         """The learned tier's finding, if the text aims at someone (abuse_target.py).
 
@@ -310,10 +320,10 @@ class AbuseDetector:
         if not found:
             return []
         text = model_input(ctx.text)
-        blanked = blank_benign(_BENIGN_FOR_MODEL, text)
+        blanked = self._benign.blank(text)
         if blanked != text:
             score, found = tier.scored_findings(ctx, "learned", what, text=blanked)
-        if found and not self._targets.aims_at_someone(ctx.text.original, ctx.text.lower_words):
+        if found and not self.aims_at_someone(ctx):
             untargeted = self.settings.learned_untargeted_warn_probability
             if untargeted is None or score < untargeted:
                 return []
