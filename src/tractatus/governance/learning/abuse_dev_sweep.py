@@ -10,10 +10,11 @@ then be replayed without deciding again:
 
     flagged = other checks  or  abuse rules  or  (score >= w  and  (target  or  score >= u))
 
-The rule that picks the operating point is fixed here, before any number is seen: among the
-points that meet issue 9's recall goals on dev (hate >= 90%, offensive >= 80%), the one that flags
-the fewest "neither" tweets (the decision, not the abuse detector alone); ties go to the lower
-`w`, then to the more permissive `u`. `detector_eval` is never read. `docs/detectors-training.md`
+The rule that picks the operating point: among the points that meet issue 9's recall goals on
+dev (hate >= 90%, offensive >= 80%), the one that flags the fewest "neither" tweets (the decision,
+not the abuse detector alone); ties go to the lower `w`, then to the stricter target rule (`u`
+null first: dev cannot tell the `u` values apart on "neither" tweets, and issue 9's benign list,
+"fuck this bug", needs untargeted profanity to pass). `detector_eval` is never read. `docs/detectors-training.md`
 quotes the output (`docs/results/abuse-dev-sweep.json`); a test checks that the shipped policy
 holds the chosen point.
 """
@@ -96,11 +97,11 @@ def sweep(rows: list[DevRow]) -> dict[str, Any]:
     points = [{"warn_probability": w, "untargeted": u, **shares(rows, w, u)} for u in UNTARGETED_GRID for w in WARN_GRID]
     eligible = [p for p in points if all(p["decision"][label] >= goal for label, goal in GOALS.items())]
     order = {u: i for i, u in enumerate(UNTARGETED_GRID)}
-    chosen = min(eligible, key=lambda p: (p["decision"]["neither"], p["warn_probability"], -order[p["untargeted"]]), default=None)
+    chosen = min(eligible, key=lambda p: (p["decision"]["neither"], p["warn_probability"], order[p["untargeted"]]), default=None)
     return {
         "split": SPLIT,
         "rows": {label: sum(r.label == label for r in rows) for label in LABELS},
-        "rule": "meet hate >= 0.90 and offensive >= 0.80 (decision, dev); then fewest 'neither' flagged; then lower warn",
+        "rule": "meet hate >= 0.90 and offensive >= 0.80 (decision, dev); then fewest 'neither' flagged; then lower warn; then u null first",
         "chosen": chosen,
         "points": points,
     }
