@@ -34,9 +34,11 @@ def abuse() -> Any:
 @pytest.fixture(scope="module")
 def governor() -> Iterator[Governor]:
     gov = Governor(load_policy(bundled_policy_path("default")))
-    # The detectors compile their large patterns on first use, inside the first check that needs
-    # them (~0.4 s on a loaded machine, over the 250 ms check timeout): warm them up once.
-    gov.evaluate(Action(kind="message", text="you are not an idiot, this update is garbage, fuck you"))
+    # The detectors compile their large patterns (and normalization loads its vocabulary) on first
+    # use, inside the first check that needs them: ~0.4 s on a loaded machine, over the 250 ms
+    # check timeout. Warm every path these texts take once; the verdicts are asserted after.
+    for text in BENIGN:
+        gov.evaluate(Action(kind="message", text=text))
     yield gov
     gov.close()
 

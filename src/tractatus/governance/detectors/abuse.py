@@ -316,16 +316,16 @@ class AbuseDetector:
         Scored as is first: ordinary text stops there and never pays for the blanking or the
         target search, which only run on the few texts the models flag."""
         what = "reads as abusive language to the learned models"
-        score, found = tier.scored_findings(ctx, "learned", what)
+        found = tier.findings(ctx, "learned", what)
         if not found:
             return []
         text = model_input(ctx.text)
         blanked = self._benign.blank(text)
         if blanked != text:
-            score, found = tier.scored_findings(ctx, "learned", what, text=blanked)
+            found = tier.findings(ctx, "learned", what, text=blanked)
         if found and not self.aims_at_someone(ctx):
             untargeted = self.settings.learned_untargeted_warn_probability
-            if untargeted is None or score < untargeted:
+            if untargeted is None or tier.probability(blanked) < untargeted:
                 return []
         return found
 

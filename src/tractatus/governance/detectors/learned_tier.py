@@ -84,29 +84,26 @@ class LearnedTier:
             logs += math.log(p)
         return math.exp(logs / len(self._models)), vectors
 
-    def findings(self, ctx: CheckContext, category: str, what: str) -> list[Finding]:
-        """One finding when the score reaches `warn_probability`, with the n-grams that weighed most."""
-        return self.scored_findings(ctx, category, what)[1]
+    def findings(self, ctx: CheckContext, category: str, what: str, text: str | None = None) -> list[Finding]:
+        """One finding when the score reaches `warn_probability`, with the n-grams that weighed most.
 
-    def scored_findings(self, ctx: CheckContext, category: str, what: str, text: str | None = None) -> tuple[float, list[Finding]]:
-        """The score and `findings`. `text` replaces `model_input(ctx.text)` (a detector that blanks
-        spans before scoring); it must keep that text's length, so evidence offsets still map back."""
+        `text` replaces `model_input(ctx.text)` (a detector that blanks spans before scoring); it
+        must keep that text's length, so the evidence offsets still map back to the original."""
         if not self.applies(ctx):
-            return 0.0, []
+            return []
         settings = self.settings
-        if text is None:
-            text = model_input(ctx.text)
+        text = model_input(ctx.text) if text is None else text
         if settings.first_line_chars is not None:
             text = text.split("\n", 1)[0][: settings.first_line_chars]  # a prefix: offsets still hold
         score, vectors = self._score(text, tokenize(text))
         if score < settings.warn_probability:
-            return score, []
+            return []
         blocks = settings.block_probability is not None and score >= settings.block_probability
         severity = self._block_severity if blocks else Severity.LOW
         model, positive = self._models[0]
         terms = model.explain(text, positive, top=settings.evidence_terms, features=vectors[0])
         evidence = ", ".join(f'"{c.term.strip()}"' for c in terms) or None
-        return score, [
+        return [
             Finding(
                 source=self.source,
                 source_kind="detector",
