@@ -107,6 +107,11 @@ def test_denied_insults_and_success_idioms_are_not_scored(abuse: Any) -> None:
         ("she said no", True),
         ("those immigrants again", True),
         ("@dave_77 look at this", True),
+        ("＠ｄａｖｅ look at this", True),  # fullwidth: read after normalization
+        ("@d a v e look at this", True),  # a spelled-out handle
+        ("@d-a-v-e look at this", True),
+        ("ｙｏｕ are late", True),
+        ("meet me @ 5pm", False),
         ("ask the guys in ops", True),
         ("white trash everywhere", True),
         ("Dave is a moron", True),

@@ -308,7 +308,7 @@ class AbuseDetector:
 
     def aims_at_someone(self, ctx: CheckContext) -> bool:
         """Whether the text names a person or a group (abuse_target.py)."""
-        return self._targets.aims_at_someone(ctx.text.original, ctx.text.lower_words)
+        return self._targets.aims_at_someone(ctx.text.text, ctx.text.lower_words)
 
     def _learned_findings(self, tier: LearnedTier, ctx: CheckContext) -> list[Finding]:
         """The learned tier's finding, if the text aims at someone (abuse_target.py).

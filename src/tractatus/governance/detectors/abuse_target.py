@@ -56,7 +56,9 @@ THING_INSULTS = frozenset((
     "piece of crap", "piece of garbage", "piece of trash", "piece of shit",
 ))  # fmt: skip
 
-_MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{2,}")
+# Read on the normalized text (fullwidth, homoglyphs and zero-width characters undone), before
+# leetspeak decoding turns "@" into "a"; a handle spelled out or hyphenated ("@d a v e") counts.
+_MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[ .\-]?[A-Za-z0-9_])+")
 # Hyphenated compounds stay one token: "idiot-proof" names a guide, not an idiot.
 _TOKEN = re.compile(r"[\w']+(?:-[\w']+)*")
 _SELF_NAMED = lazy_compile(
@@ -75,9 +77,10 @@ class TargetLexicon:
         self._words = frozenset(w for w in words if " " not in w)
         self._phrases = tuple(f" {w} " for w in words if " " in w)  # matched on space-joined tokens
 
-    def aims_at_someone(self, original: str, lower_words: str) -> bool:
-        """True when the text names a person or a group it could be aimed at (module docstring)."""
-        if _MENTION.search(original):
+    def aims_at_someone(self, text: str, lower_words: str) -> bool:
+        """True when the text names a person or a group it could be aimed at (module docstring).
+        `text` and `lower_words` are the `NormalizedText` views of the same text."""
+        if _MENTION.search(text):
             return True
         tokens = _TOKEN.findall(_SELF_NAMED.sub(" ", lower_words))
         joined = f" {' '.join(tokens)} "
