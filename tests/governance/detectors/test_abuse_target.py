@@ -112,6 +112,7 @@ def test_denied_insults_and_success_idioms_are_not_scored(abuse: Any) -> None:
         ("@d-a-v-e look at this", True),
         ("ｙｏｕ are late", True),
         ("meet me @ 5pm", False),
+        ("s t u p i d h o e s", True),  # spelled out: word boundaries are lost, so it counts (fail closed)
         ("ask the guys in ops", True),
         ("white trash everywhere", True),
         ("Dave is a moron", True),
@@ -139,3 +140,10 @@ def test_a_function_word_is_not_a_name_in_named_insults(abuse: Any) -> None:
     assert not run(abuse, "There is a trash bag in my hall")
     assert not run(abuse, "This is a joke of a release")
     assert any(f.rule_id == "abuse.insult" for f in run(abuse, "Dave is an idiot"))
+
+
+def test_normalization_says_when_letters_were_spelled_out() -> None:
+    assert normalize("y o u a r e late").spelled_out
+    assert normalize("i d i o t").spelled_out
+    assert not normalize("you are late").spelled_out
+    assert not normalize("kill -9 the process").spelled_out

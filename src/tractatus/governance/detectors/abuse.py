@@ -307,8 +307,11 @@ class AbuseDetector:
         return self._learned.probability(self._benign.blank(model_input(ctx.text)))
 
     def aims_at_someone(self, ctx: CheckContext) -> bool:
-        """Whether the text names a person or a group (abuse_target.py)."""
-        return self._targets.aims_at_someone(ctx.text.text, ctx.text.lower_words)
+        """Whether the text names a person or a group (abuse_target.py). A text spelled out letter
+        by letter counts as aimed (fail closed): joined spelled words lose their boundaries
+        ("y o u a r e" -> "youare"), so a missing target there proves nothing, and spelling
+        words out is itself how evasion looks."""
+        return ctx.text.spelled_out or self._targets.aims_at_someone(ctx.text.text, ctx.text.lower_words)
 
     def _learned_findings(self, tier: LearnedTier, ctx: CheckContext) -> list[Finding]:
         """The learned tier's finding, if the text aims at someone (abuse_target.py).
