@@ -656,6 +656,13 @@ class NormalizedText:
         return self._lower_words
 
     @property
+    def spelled_out(self) -> bool:
+        """True when letters spelled out one by one were joined (in `.text` or `.words`): where two
+        spelled words follow each other ("y o u a r e"), where one ends is then unknown."""
+        _ = self.words
+        return self._spelled or bool(self._words_maps)
+
+    @property
     def changed(self) -> bool:
         """True when normalization changed anything (an evasion may be present)."""
         return self.text != self.original

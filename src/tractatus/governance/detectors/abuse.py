@@ -32,9 +32,11 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
+from tractatus.governance.detectors.abuse_target import BenignSpans, TargetLexicon
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
-from tractatus.governance.detectors.lexicon import alternation, gate_words, sentence_bounds
+from tractatus.governance.detectors.text_model import model_input
+from tractatus.governance.detectors.lexicon import FUNCTION_WORDS, alternation, gate_words, sentence_bounds
 from tractatus.governance.lazy_pattern import lazy_compile
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
@@ -104,7 +106,7 @@ _FILLER = (
 _NOT_NEGATED = r"(?!\s+(?:not|never|no\s+longer)\b)(?<!n't)"
 _PERSON_3RD = (
     r"(?:he|she|they|him|her|them|this\s+(?:guy|girl|man|woman|person|dude|kid|bloke|lady)|that\s+(?:guy|girl|man|woman|person|dude|kid|bloke|lady)|"
-    r"your\s+(?:mom|mother|mama|mum|dad|father|family|wife|husband|kids?|children|sister|brother|boss|friends?|girlfriend|boyfriend)|"
+    r"your\s+(?:whole\s+|entire\s+)?(?:mom|mother|mama|mum|dad|father|family|wife|husband|kids?|children|sister|brother|boss|friends?|girlfriend|boyfriend)|"
     r"people\s+like\s+(?:you|him|her|them)|(?:the|your|our|these|those|all)\s+(?:devs?|developers|engineers|staff|employees|team\s+members|"
     r"moderators?|mods|admins?|managers?|support\s+(?:staff|agents?|reps?|people|guys)|people|guys|folks|women|men|immigrants|foreigners|"
     r"owners?|ceo|boss|teachers?|nurses?|doctors?|politicians?|neighbou?rs?))"
@@ -207,6 +209,10 @@ class AbuseSettings(CheckSettings):
     learned: LearnedTierSettings | None = Field(
         description="The learned tier (abusive-language models) beside the rules; null: rules only."
     )
+    learned_untargeted_warn_probability: float | None = Field(
+        gt=0, le=1, description="A learned score on a text that names no person or group (abuse_target.py) "
+        "counts only at or above this; null: never (profanity at a bug is not abuse)."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +238,9 @@ class AbuseDetector:
         # Scoring each distinct sentence once (thread-safe cache, per detector) makes it ~0.1 s.
         self._sentence_compound = functools.lru_cache(maxsize=256)(self._score_sentence)
         self._learned = LearnedTier(settings.learned, self.name) if settings.learned is not None else None
+        self._targets = TargetLexicon(INSULT_NOUNS + SLURS)
+        # Spans the learned tier does not score: "not an idiot", "you killed it" (abuse_target.py).
+        self._benign = BenignSpans(INSULT_NOUNS + STRONG_ADJECTIVES + MILD_ADJECTIVES)
 
     def _score_sentence(self, sentence: str) -> float:
         return float(self._vader.polarity_scores(sentence)["compound"])
@@ -276,6 +285,8 @@ class AbuseDetector:
                 else:
                     hits.append(_Hit("insult", match.start(), match.end(), "insults a person"))
         for match in _INSULT_NAMED.finditer(words):
+            if match.group().split(None, 1)[0].lower() in FUNCTION_WORDS:
+                continue  # "There is a trash bag in the hall", "This is a joke": not a name
             hits.append(_Hit("insult", match.start(), match.end(), "insults a named person"))
         if not any(h.category in ("insult", "threat", "harassment") for h in hits):
             for match in _DIRECTED.finditer(lowered):
@@ -286,8 +297,40 @@ class AbuseDetector:
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         out = self._rule_findings(ctx)
         if self._learned is not None:
-            out.extend(self._learned.findings(ctx, "learned", "reads as abusive language to the learned models"))
+            out.extend(self._learned_findings(self._learned, ctx))
         return out
+
+    def learned_probability(self, ctx: CheckContext) -> float:
+        """The learned tier's score as `evaluate` weighs it (benign spans blanked), target aside."""
+        if self._learned is None or not self._learned.applies(ctx):
+            return 0.0
+        return self._learned.probability(self._benign.blank(model_input(ctx.text)))
+
+    def aims_at_someone(self, ctx: CheckContext) -> bool:
+        """Whether the text names a person or a group (abuse_target.py). A text spelled out letter
+        by letter counts as aimed (fail closed): joined spelled words lose their boundaries
+        ("y o u a r e" -> "youare"), so a missing target there proves nothing, and spelling
+        words out is itself how evasion looks."""
+        return ctx.text.spelled_out or self._targets.aims_at_someone(ctx.text.text, ctx.text.lower_words)
+
+    def _learned_findings(self, tier: LearnedTier, ctx: CheckContext) -> list[Finding]:
+        """The learned tier's finding, if the text aims at someone (abuse_target.py).
+
+        Scored as is first: ordinary text stops there and never pays for the blanking or the
+        target search, which only run on the few texts the models flag."""
+        what = "reads as abusive language to the learned models"
+        found = tier.findings(ctx, "learned", what)
+        if not found:
+            return []
+        text = model_input(ctx.text)
+        blanked = self._benign.blank(text)
+        if blanked != text:
+            found = tier.findings(ctx, "learned", what, text=blanked)
+        if found and not self.aims_at_someone(ctx):
+            untargeted = self.settings.learned_untargeted_warn_probability
+            if untargeted is None or tier.probability(blanked) < untargeted:
+                return []
+        return found
 
     def _rule_findings(self, ctx: CheckContext) -> list[Finding]:
         out = []

@@ -394,6 +394,11 @@ class ClickbaitSettings(CheckSettings):
     caps_min_letters: int = Field(ge=1, description="Fewest letters in a caps run (or text) before it can count as shouting.")
     caps_run_words: int = Field(ge=2, description="Consecutive all-caps words that count as shouting.")
     caps_ratio: float = Field(gt=0, le=1, description="Share of upper-case letters that makes a whole text shouting.")
+    tone_features: list[Feature] = Field(description="Features that are tone of voice (caps, '!!!') rather than content.")
+    tone_alone_kinds: list[str] = Field(
+        description="Action kinds where tone features found with no other feature do not warn (they still block "
+        "if their weights reach block_score): in conversation, '!!!' or caps is how people talk, not clickbait."
+    )
     learned: LearnedTierSettings | None = Field(
         description="The learned tier (a headline model) beside the structural rules; null: rules only."
     )
@@ -513,9 +518,17 @@ class ClickbaitDetector:
         learned tier): what dev reports and precision-recall curves plot."""
         return self._learned.score(ctx) if self._learned is not None else None
 
+    def _tone_alone(self, kind: str, found: list[tuple[str, int, int, str]]) -> bool:
+        """Only tone of voice ("!!!", caps) and the kind is conversation: a tweet or a chat message
+        shouting about a game is not a headline (on detector_dev, most non-abuse flags on Davidson's "neither" tweets)."""
+        tone = self.settings.tone_features
+        return kind in self.settings.tone_alone_kinds and all(feature in tone for feature, *_ in found)
+
     def _rule_findings(self, ctx: CheckContext) -> list[Finding]:
         total, found = self.score(ctx)
         if total < self.settings.warn_score:
+            return []
+        if total < self.settings.block_score and self._tone_alone(ctx.action.kind, found):
             return []
         severity = Severity.MEDIUM if total >= self.settings.block_score else Severity.LOW
         out = []

@@ -122,9 +122,9 @@ class LearnedTier:
             total += value
         return math.exp(total / count), vectors
 
-    def _read(self, ctx: CheckContext) -> str:
-        """What the models read of an action: its model input, or the first line of it."""
-        text = model_input(ctx.text)
+    def _read(self, ctx: CheckContext, text: str | None = None) -> str:
+        """What the models read of an action: its model input (or `text` in its place), or the first line of it."""
+        text = model_input(ctx.text) if text is None else text
         if self.settings.first_line_chars is not None:
             text = text.split("\n", 1)[0][: self.settings.first_line_chars]  # a prefix: offsets still hold
         return text
@@ -136,12 +136,15 @@ class LearnedTier:
             return None
         return self._score(self._read(ctx), None)[0]
 
-    def findings(self, ctx: CheckContext, category: str, what: str) -> list[Finding]:
-        """One finding when the score reaches `warn_probability`, with the n-grams that weighed most."""
+    def findings(self, ctx: CheckContext, category: str, what: str, text: str | None = None) -> list[Finding]:
+        """One finding when the score reaches `warn_probability`, with the n-grams that weighed most.
+
+        `text` replaces `model_input(ctx.text)` (a detector that blanks spans before scoring); it
+        must keep that text's length, so the evidence offsets still map back to the original."""
         if not self.applies(ctx):
             return []
         settings = self.settings
-        text = self._read(ctx)
+        text = self._read(ctx, text)
         score, vectors = self._score(text, None, stop_below=settings.warn_probability)
         if score < settings.warn_probability:
             return []

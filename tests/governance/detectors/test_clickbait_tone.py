@@ -1,0 +1,48 @@
+"""Caps and '!!!' are tone of voice: alone they never warn in conversation, only in headlines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from detector_helpers import build
+
+from tractatus.governance.actions import Action, Finding, Severity
+from tractatus.governance.checks import CheckContext
+from tractatus.governance.normalize import normalize
+from tractatus.governance.state import GovernanceState
+
+
+def run(detector: Any, text: str, kind: str) -> list[Finding]:
+    ctx = CheckContext(action=Action(text=text, kind=kind), text=normalize(text), state=GovernanceState())
+    return [f for f in detector.evaluate(ctx) if f.category != "learned"]
+
+
+@pytest.fixture(scope="module")
+def clickbait() -> Any:
+    return build("clickbait")
+
+
+@pytest.mark.parametrize(
+    "text", ["Yankees take all three games, I'm calling it!!!", "PLEASE READ THE MANUAL before asking", "Really?! That's great news."]
+)
+def test_tone_alone_does_not_warn_in_conversation_but_does_in_a_headline(clickbait: Any, text: str) -> None:
+    for kind in ("message", "response"):
+        assert not run(clickbait, text, kind), kind
+    assert run(clickbait, text, "publish")
+
+
+def test_tone_with_content_still_counts_in_conversation(clickbait: Any) -> None:
+    findings = run(clickbait, "You WON'T BELIEVE what happened next!!!", "message")
+    assert {f.severity for f in findings} == {Severity.MEDIUM}
+    assert {f.category for f in run(clickbait, "Amazing!!!", "message")} == {"sensational_word", "punctuation"}
+
+
+def test_tone_that_reaches_block_score_still_blocks(clickbait: Any) -> None:
+    findings = run(clickbait, "READ THIS RIGHT NOW!!!", "message")
+    assert findings and all(f.severity == Severity.MEDIUM for f in findings)
+
+
+def test_the_tone_kinds_come_from_the_policy() -> None:
+    everywhere = build("clickbait", tone_alone_kinds=[])
+    assert run(everywhere, "Yankees take all three games, I'm calling it!!!", "message")
