@@ -120,7 +120,10 @@ def test_the_early_stop_gives_the_same_finding_as_the_full_score(abuse: Any, tex
     words = model_input(normalize(text))
     full = tier.probability(words)
     flagged = bool(learned(run(abuse, text)))
-    assert flagged == (full >= tier.settings.warn_probability)
+    # The detector adds a target rule on top of the tier (abuse_target.py): a text aimed at nobody
+    # ("fuck this bug") scores high and is still not flagged.
+    aimed = abuse.aims_at_someone(CheckContext(action=Action(kind="message", text=text), text=normalize(text), state=GovernanceState()))
+    assert flagged == (full >= tier.settings.warn_probability and aimed)
     score, vectors = tier._score(words, tokenize(words), stop_below=tier.settings.warn_probability)
     if _scored(vectors) < len(tier.settings.models):  # stopped early: only when the full score is a clear miss
         assert score == 0.0 and full < tier.settings.warn_probability
