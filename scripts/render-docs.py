@@ -45,13 +45,17 @@ def lookup(root: Path, file: str, key: str, cache: dict[str, Any]) -> Any:
             raise SourceError(f"{file}: no such result file")
         cache[file] = json.loads(path.read_text(encoding="utf-8"))
     value = cache[file]
-    for part in key.split("."):
+    parts = key.split(".")
+    while parts:
+        part = parts[0]
         if isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        elif isinstance(value, dict) and part in value:
-            value = value[part]
-        else:
+            value, parts = value[int(part)], parts[1:]
+            continue
+        # A key may hold dots itself ("0.3", a cost limit): the longest dotted run that is a key wins.
+        taken = next((n for n in range(len(parts), 0, -1) if isinstance(value, dict) and ".".join(parts[:n]) in value), 0)
+        if not taken:
             raise SourceError(f"{file}#{key}: no such key ({part!r})")
+        value, parts = value[".".join(parts[:taken])], parts[taken:]
     return value
 
 

@@ -79,19 +79,24 @@ def _q1(docs: Path) -> str:
     if history is None:
         return f"- **Q1 scale.** {NOT_YET} (the grammar-world answer below is by design)."
     commit, s = _latest(history)
-    rows = s.get("scales", [])
     parts = []
-    for row in rows:
+    for row in s.get("scales", []):
         text = f"N={row.get('agents')}: price {_num(row.get('price_pct'), 1)}%"
-        if row.get("leak") is not None:
-            text += f", leak {_num(row.get('leak'), 1, pct=True)}"
-        if row.get("leak_governed_upper95") is not None:
-            text += f" (upper 95% {100 * row['leak_governed_upper95']:.1f}%)"
+        if row.get("leak_governed") is not None:
+            text += f", governed leak {_num(row.get('leak_governed'), 1, pct=True)}"
+            if row.get("leak_governed_upper95") is not None:
+                text += f" (upper 95% {100 * row['leak_governed_upper95']:.1f}%)"
+        if row.get("amplification") is not None:
+            text += f", amplification {_num(row.get('amplification'), 2)}"
         parts.append(text)
-    verdict = ""
-    equivalence = s.get("equivalence")
-    if isinstance(equivalence, dict) and isinstance(equivalence.get("verdict"), str):
-        verdict = f" Equivalence (TOST): {equivalence['verdict']}."
+    verdicts = []
+    equivalence = s.get("equivalence") or {}
+    for key, label in (("price_pct", "price"), ("leak_pp", "leak")):
+        test = equivalence.get(key)
+        if isinstance(test, dict) and test.get("by_agents"):
+            found = ", ".join(f"N={n} {v.get('verdict')}" for n, v in test["by_agents"].items())
+            verdicts.append(f"{label} (margin ±{test.get('margin'):g}): {found}")
+    verdict = f" Against N=1, TOST: {'; '.join(verdicts)}." if verdicts else ""
     body = "; ".join(parts) if parts else "see docs/results/q1-headlines.json"
     return f"- **Q1 scale** (agents competing for one feed, governor `{commit}`). {body}.{verdict}"
 
@@ -103,12 +108,29 @@ def _q2(docs: Path) -> str:
     if "order" in history and "by_commit" in history:
         commit, s = _latest(history)
     else:
-        commit, s = str(history.get("governor", {}).get("commit", "?"))[:12], history
-    facts = [f"{label} {_num(s[key], 3 if 'rate' in key or 'leak' in key else 1)}"
-             for key, label in (("rounds", "rounds"), ("leak", "leak"), ("leak_rate", "leak"), ("block_rate", "block rate"),
-                                ("drift_alerts", "drift alerts")) if key in s]
-    body = ", ".join(facts) if facts else "see docs/results/q2-headlines.json and its section"
-    return f"- **Q2 persistence** (Upworthy week-order replay, governor `{commit}`). {body}."
+        provenance = history.get("provenance") or {}
+        commit, s = str(provenance.get("git_commit") or history.get("governor", {}).get("commit", "?"))[:12], history
+    facts = []
+    for learner, modes in (s.get("results") or {}).items():
+        cell = modes.get("shield") if isinstance(modes, dict) else None
+        if not isinstance(cell, dict) or "leak_overall" not in cell:
+            continue
+        trend = cell.get("leak_trend") or {}
+        alerts = cell.get("drift_alerts_total") or {}
+        text = f"{learner} under the shield: judge-labelled leak {_num(cell['leak_overall'], 1, pct=True)}"
+        if trend.get("kendall_tau_mean_curve") is not None:
+            text += f" (Mann-Kendall tau {trend['kendall_tau_mean_curve']:+.2f}, p = {trend['p_value_mean_curve']:.2f})"
+        if alerts:
+            text += f", drift alerts {_num(alerts, 1)} per seed"
+        facts.append(text)
+    shielded_random = (s.get("null_baselines") or {}).get("random_shielded")
+    if isinstance(shielded_random, dict) and "leak_overall" in shielded_random:
+        facts.append(f"random under the shield {_num(shielded_random['leak_overall'], 1, pct=True)}")
+    rounds = s.get("rounds")
+    body = "; ".join(facts) if facts else "see docs/results/q2-headlines.json and its section"
+    where = f"{rounds:,} rounds in week order, " if isinstance(rounds, int) else ""
+    return (f"- **Q2 persistence** (Upworthy replay, {where}governor `{commit}`; no human labels: leak is the "
+            f"independent judge's call). {body}.")
 
 
 def _pooled(p: dict[str, Any]) -> str:
