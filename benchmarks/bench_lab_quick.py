@@ -39,7 +39,7 @@ EXPERIMENTS: dict[str, list[str]] = {
     "multiagent-headlines": ["multiagent-headlines", "--quick", "--json", "--record", "none"],
     "cost-sweep": ["cost-sweep", "--quick", "--json"],
     "scale-headlines": ["scale-headlines", "--quick", "--json", "--record", "none"],
-    "persistence-headlines": ["persistence-headlines", "--quick", "--json", "--record", "none"],
+    "persistence-headlines": ["persistence-headlines", "--quick", "--json", "--result", "none"],
     "scale": ["scale", "--quick", "--json"],
     "persistence": ["persistence", "--quick", "--json"],
     "adversarial": ["adversarial", "--quick", "--json"],
