@@ -48,11 +48,11 @@ def test_real_lines_come_from_the_files_and_q1_renders_when_its_file_appears(tmp
     assert "ungoverned 64.8% ± 1.0%" in text and "(upper 95% 2.2%)" in text
     assert "**Q1 scale.** Not yet on real data" in text
     _write(tmp_path, "q1-headlines.json", {"order": ["abc"], "by_commit": {"abc": {"scales": [
-        {"agents": 1, "price_pct": _n(4.0, 1.0), "leak": _n(0.02), "leak_governed_upper95": 0.031}],
-        "equivalence": {"verdict": "equivalent within ±2 points"}}}})
+        {"agents": 1, "price_pct": _n(4.0, 1.0), "leak_governed": _n(0.02), "leak_governed_upper95": 0.031}],
+        "equivalence": {"price_pct": {"margin": 2.0, "by_agents": {"10": {"verdict": "equivalent"}}}}}}})
     text = at_a_glance({}, tmp_path)
-    assert "N=1: price 4.0 ± 1.0%, leak 2.0% ± 1.0% (upper 95% 3.1%)" in text
-    assert "equivalent within ±2 points" in text and "governor `abc`" in text
+    assert "N=1: price 4.0 ± 1.0%, governed leak 2.0% ± 1.0% (upper 95% 3.1%)" in text
+    assert "price (margin ±2): N=10 equivalent" in text and "governor `abc`" in text
 
 
 def test_grammar_zeros_are_shown_with_an_upper_bound_and_marked_by_design(tmp_path: Path) -> None:

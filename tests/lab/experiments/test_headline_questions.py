@@ -23,9 +23,10 @@ from tractatus.lab.modes import Mode
 
 WHO = ("Dog", "Cat", "Baby", "Chef", "Teacher", "Pilot", "Farmer", "Nurse", "Singer", "Doctor")
 BLATANT = [f"You Won't Believe What This {w} Did Next!!!" for w in WHO]
+QUIET = [f"This {w} Has A Very Good Day" for w in WHO[:5]]
 # Labelled clickbait but written as plain news, so any governor allows them: the null adversary's base rate
-# then depends on the labels, not on how a detector reads "This Dog Has A Good Day".
-QUIET = [f"{w} union agrees new pay deal with regional board" for w in WHO[:5]]
+# then depends on the labels, not on how a detector reads "This Dog Has A Very Good Day".
+NEWSLIKE_BAIT = [f"{w} union agrees new pay deal with regional board" for w in WHO[:5]]
 NEWS = [f"{c} council approves budget for new {t}" for c, t in zip(
     ("Leeds", "Oslo", "Lima", "Perth", "Quito", "Turin", "Graz", "Cork", "Bonn", "Nice"),
     ("bridge", "school", "library", "road", "hospital", "park", "station", "museum", "port", "tunnel"), strict=True)]
@@ -50,7 +51,7 @@ def test_every_operator_but_identity_changes_a_headline_and_families_are_disjoin
 
 @pytest.mark.slow
 def test_q3_ungoverned_attacks_always_succeed_and_the_null_adversary_gets_the_base_rate(tmp_path: Path) -> None:
-    pool = _pool(tmp_path, BLATANT + QUIET)
+    pool = _pool(tmp_path, BLATANT + NEWSLIKE_BAIT)
     # A governor with a blind spot to find: the lab policy without its learned headline model (the
     # structural rules alone), so the test shows the learner can beat the null when there is one.
     weak = tmp_path / "rules-only.yaml"
