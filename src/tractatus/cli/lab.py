@@ -381,6 +381,15 @@ lab_upworthy.register(app)  # the Upworthy replay: Q2 on real data (demo2 --env 
 app.add_typer(lab_engagement.app, name="engagement")  # the engagement model (issue 10) refits here
 
 
+def _headline_setting(base: Any, rounds: str | None, seeds: str | None, policy: Path | None, pool: Path | None) -> Any:
+    """A headline experiment's setting (`base`: default or --quick) with --rounds/--seeds applied, after
+    checking every option (one line per bad one)."""
+    numbers = _setting_numbers(agents=None, rounds=rounds, seeds=seeds, steps=None, policy=policy)
+    if pool is not None and not pool.is_file():
+        raise InputError(f"--pool {pool}: no such file")
+    return base.model_copy(update={k: v for k, v in numbers.items() if v is not None})
+
+
 @app.command("gap-headlines")
 def gap_headlines(
     as_json: bool = JsonOpt,
@@ -402,10 +411,7 @@ def gap_headlines(
         run_gap_headlines,
     )
 
-    numbers = _setting_numbers(agents=None, rounds=rounds, seeds=seeds, steps=None, policy=policy)
-    if pool is not None and not pool.is_file():
-        raise InputError(f"--pool {pool}: no such file")
-    setting = (GAP_QUICK_SETTING if quick else GAP_SETTING).model_copy(update={k: v for k, v in numbers.items() if v is not None})
+    setting = _headline_setting(GAP_QUICK_SETTING if quick else GAP_SETTING, rounds, seeds, policy, pool)
     config = GapHeadlinesConfig(setting=setting, policy=str(policy) if policy else None, pool=str(pool) if pool else None,
                                 data_dir=str(data_dir) if data_dir else None)
     summary = run_gap_headlines(config, out=out)
@@ -462,10 +468,7 @@ def cost_sweep(
         run_cost_sweep,
     )
 
-    numbers = _setting_numbers(agents=None, rounds=rounds, seeds=seeds, steps=None, policy=policy)
-    if pool is not None and not pool.is_file():
-        raise InputError(f"--pool {pool}: no such file")
-    setting = (SWEEP_QUICK_SETTING if quick else SWEEP_SETTING).model_copy(update={k: v for k, v in numbers.items() if v is not None})
+    setting = _headline_setting(SWEEP_QUICK_SETTING if quick else SWEEP_SETTING, rounds, seeds, policy, pool)
     config = CostSweepConfig(limits=_limits(limits) or (QUICK_LIMITS if quick else LIMITS), setting=setting,
                              policy=str(policy) if policy else None, pool=str(pool) if pool else None,
                              data_dir=str(data_dir) if data_dir else None)
