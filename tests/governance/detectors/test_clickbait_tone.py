@@ -46,3 +46,22 @@ def test_tone_that_reaches_block_score_still_blocks(clickbait: Any) -> None:
 def test_the_tone_kinds_come_from_the_policy() -> None:
     everywhere = build("clickbait", tone_alone_kinds=[])
     assert run(everywhere, "Yankees take all three games, I'm calling it!!!", "message")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Worst customer service I have ever had, I waited 3 hours on the phone",
+        "Honestly the best ramen we've ever eaten, go there",
+        "This is the most impressive laptop I have ever used",
+    ],
+)
+def test_a_personal_superlative_is_an_opinion_in_conversation_and_a_teaser_in_a_headline(clickbait: Any, text: str) -> None:
+    for kind in ("message", "response"):
+        assert not run(clickbait, text, kind), kind
+    assert {f.category for f in run(clickbait, text, "publish")} >= {"personal_superlative"}
+
+
+def test_a_superlative_aimed_at_the_reader_is_still_an_overclaim_in_conversation(clickbait: Any) -> None:
+    findings = run(clickbait, "The best pizza you'll ever taste", "message")
+    assert {f.category for f in findings} == {"overclaim"} and {f.severity for f in findings} == {Severity.MEDIUM}

@@ -43,7 +43,7 @@ from tractatus.governance.lazy_pattern import lazy_compile
 
 Feature = Literal[
     "curiosity_gap", "sensational_superlative", "sensational_word", "shouting", "punctuation", "fake_urgency",
-    "mild_urgency", "misleading_certainty", "unsourced_claim", "overclaim", "sensational_label",
+    "mild_urgency", "misleading_certainty", "unsourced_claim", "overclaim", "sensational_label", "personal_superlative",
 ]  # fmt: skip
 
 # -- synonym families -------------------------------------------------------------------------
@@ -227,6 +227,24 @@ _CURIOSITY.extend(
     ]
 )  # fmt: skip
 
+# An evaluative superlative ("the worst", "the most amazing"): the head of both the overclaim
+# that addresses the reader ("the best pizza you'll ever taste") and the personal one ("the worst
+# service I have ever had").
+_EVALUATIVE_WORDS = ("greatest", "best", "worst", "craziest", "wildest", "weirdest", "strangest", "creepiest", "scariest", "funniest", "cutest", "dumbest", "stupidest", "saddest", "coolest", "most")
+_EVALUATIVE_GATE = frozenset(_EVALUATIVE_WORDS)
+_EVALUATIVE = (
+    r"\b(?:greatest|best|worst|craziest|wildest|weirdest|strangest|creepiest|scariest|funniest|cutest|dumbest|stupidest|saddest|coolest|most\s+(?:amazing|incredible|inspiring|important|remarkable|beautiful|exciting|impressive|extraordinary|epic|legendary|spectacular|successful|brilliant|heartwarming|delicious))"
+)
+# The same superlative told as one's own experience: "the worst customer service I have ever had",
+# "best ramen we've ever eaten". In a headline it is a teaser (BuzzFeed writes "we"); in a message
+# it is how a customer complains or a friend recommends, so it is tone (see `tone_features`):
+# alone it does not warn in conversation.
+_PERSONAL_SUPERLATIVE = lazy_compile(
+    rf"{_EVALUATIVE}\s+(?:[\w'-]+\s+){{0,4}}?(?:we|i)(?:'ve|'d|'ll|\s+have|\s+had|\s+has|\s+will)?\s+ever\s+"
+    r"(?:see|seen|hear|heard|know|known|read|witness|witnessed|have|had|taste|tasted|eat|eaten|ate|use|used|buy|bought|"
+    r"order|ordered|receive|received|stay|stayed|been\s+(?:to|at|in)|dealt\s+with|experienced|tried|watched|played)\b"
+)
+
 # Overclaiming: hyperbole about what something does or will do. Unlike certainty, a citation
 # does not excuse it ("will double every commuter's fare, according to the budget" is still an
 # exaggeration), so there is no source exemption. Measurable records ("the largest fire in state
@@ -293,10 +311,10 @@ _OVERCLAIM: list[tuple[Gate, re.Pattern[str]]] = [
         lazy_compile(r"\b(?:(?:turned|turning|turns|transformed|transforming|transforms|becomes?|becoming|morph(?:s|ed|ing)?)\s+into|becom(?:es|ing|e))\s+(?:an?\s+|the\s+)?(?:[\w'-]+\s+){0,3}?(?:palace|paradise|wonderland|utopia|dystopia|nightmare|hellscape|hellhole|wasteland|war\s*zone|ghost\s+town|circus|madhouse|gold\s*mine)\b"),
     ),
     (  # an evaluative superlative no one can check: "the greatest story this city has ever seen"
-        (frozenset(["greatest", "best", "worst", "craziest", "wildest", "weirdest", "strangest", "creepiest", "scariest", "funniest", "cutest", "dumbest", "stupidest", "saddest", "coolest", "most"]), frozenset(["ever", "all"])),
+        (_EVALUATIVE_GATE, frozenset(["ever", "all"])),
         lazy_compile(
-            r"\b(?:greatest|best|worst|craziest|wildest|weirdest|strangest|creepiest|scariest|funniest|cutest|dumbest|stupidest|saddest|coolest|most\s+(?:amazing|incredible|inspiring|important|remarkable|beautiful|exciting|impressive|extraordinary|epic|legendary|spectacular|successful|brilliant|heartwarming|delicious))\s+(?:[\w'-]+\s+){0,4}?"
-            r"(?:(?:this|the)\s+(?:[\w'-]+\s+){0,2}?(?:has|have)\s+ever\s+(?:seen|known|witnessed|had)|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+(?:ever\s+)?(?:seen|heard|known|witnessed|tasted)\s+ever|(?:anyone|anybody|you|we|i)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+ever\s+(?:see|seen|hear|heard|know|known|read|witness|witnessed|have|had|taste|tasted)|(?:that|which)\s+(?:has|have)\s+ever\s+(?:happened|existed|been\s+\w+)|of\s+all\s+time)\b"
+            rf"{_EVALUATIVE}\s+(?:[\w'-]+\s+){{0,4}}?"
+            r"(?:(?:this|the)\s+(?:[\w'-]+\s+){0,2}?(?:has|have)\s+ever\s+(?:seen|known|witnessed|had)|(?:anyone|anybody|you)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+(?:ever\s+)?(?:seen|heard|known|witnessed|tasted)\s+ever|(?:anyone|anybody|you)(?:'ve|'ll|\s+have|\s+has|\s+will)?\s+ever\s+(?:see|seen|hear|heard|know|known|read|witness|witnessed|have|had|taste|tasted)|(?:that|which)\s+(?:has|have)\s+ever\s+(?:happened|existed|been\s+\w+)|of\s+all\s+time)\b"
         ),
     ),
 ]  # fmt: skip
@@ -311,6 +329,7 @@ _FEATURES: tuple[tuple[str, Gate, re.Pattern[str]], ...] = (
     *(("curiosity_gap", gate, pattern) for gate, pattern in _CURIOSITY),
     *(("overclaim", gate, pattern) for gate, pattern in _OVERCLAIM),
     ("sensational_label", (_LABEL_GATE,), _LABEL),
+    ("personal_superlative", (_EVALUATIVE_GATE, frozenset(["ever"])), _PERSONAL_SUPERLATIVE),
     ("sensational_superlative", (_SENSATIONAL_WORDS,), lazy_compile(
         rf"\b(?:the\s+)?(?:single\s+)?most\s+{_SENSATIONAL_RE}\s+(?:[\w-]+\s+)?(?:story|stories|thing|things|moment|moments|video|videos|photo|photos|news|headline|twist|scandal|reveal|case|fail|reaction)\b"
     )),

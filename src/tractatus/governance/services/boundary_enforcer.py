@@ -440,6 +440,16 @@ _SOURCE: tuple[Piece, ...] = (
     (r"\(see\s+[^)\n]{2,120}\)|\bsee\s+(?:docs?|appendix|table|figure|fig\.|section|the\s+(?:report|appendix|table|figure))\b", (words("see"),)),
     (r"\b[\w.-]+/[\w./-]*\.(?:md|csv|json|html|pdf|txt|ipynb|xlsx)\b", (words("md csv json html pdf txt ipynb xlsx"),)),
     (r"\b(?:19|20)\d{2}\s+(?:\w+\s+){0,2}?(?:survey|poll|study|report|census)\b", (words("survey poll study report census"), words("#"))),
+    # A named source attributed as news writes it: "..., the CDC reports", "Gartner estimated that...".
+    # Vague or first-person attributions name no one and stay unsourced: "experts say", "new
+    # research shows", "industry data shows", "a study finds", "we found", "our team found".
+    (
+        r"(?:^|[,;:.!?(]\s*|\n)(?!(?:our|my|we|i|us)\b)(?:[\w.&'-]+\s+){0,3}?"
+        r"(?!(?:experts?|sources?|data|numbers|figures|evidence|research|studies|study|surveys?|polls?|reports?|analysts|"
+        r"scientists|researchers|doctors|insiders|people|users|customers|everyone|everybody|they|we|i|it|this|that)\s)"
+        r"[\w.&'-]+\s+(?:says|said|reports|reported|finds|found|estimates|estimated|shows|showed)\b",
+        (words("says said reports reported finds found estimates estimated shows showed"),),
+    ),
 )
 _MATURITY: Piece = (
     r"\b(?:production[\s-](?:ready|grade|proven)|battle[\s-](?:tested|hardened|proven)|enterprise[\s-](?:grade|ready|class)|"
