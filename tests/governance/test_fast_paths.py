@@ -75,3 +75,15 @@ def test_deleet_gate_only_skips_texts_with_nothing_to_decode(text: str) -> None:
 def test_extension_gate_lets_every_extension_through(tail: str) -> None:
     if pii_recognizers._EXTENSION.match(tail) is not None:
         assert tail.lstrip(" \t")[:1] in pii_recognizers._EXTENSION_FIRST
+
+
+spelled_texts = st.text(alphabet="abIxZ019@$ .-_*|'\n" + "é", max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(spelled_texts)
+def test_spelled_gates_open_wherever_the_scans_join_letters(text: str) -> None:
+    if N._substitute(N._SPELLED, text, N._join_spelled)[1]:
+        assert N._may_change(N._SPELLED_GATE_NUMBER, text)
+    if N._substitute(N._SPELLED_LEET, text, N._join_spelled_leet)[1]:
+        assert N._may_change(N._SPELLED_LEET_GATE_NUMBER, text)

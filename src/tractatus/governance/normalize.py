@@ -349,16 +349,37 @@ def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]
 
 # A leet character touching an ASCII letter: in ASCII text, exactly where `_deleet` has work.
 _LEET_BY_LETTER = r"[A-Za-z][0-9@$!|+]|[0-9@$!|+][A-Za-z]"
+# Necessary for a `_SPELLED` match in ASCII text: three letters, each pair between separators,
+# the first not inside a word (the separators need not repeat; the pattern only gates the scan).
+_SPELLED_GATE = r"(?:^|[^A-Za-z0-9'])[A-Za-z][ .\-_*|]{1,2}[A-Za-z][ .\-_*|]{1,2}[A-Za-z]"
+# Necessary for a `_SPELLED_LEET` match that `_join_spelled_leet` keeps: three or more spelled
+# characters of which one is a letter (a letter first, second, or after two others). Version
+# numbers and dotted dates ("2.4.1") pass `_may_be_spelled` but hold no letter.
+_SPELT_CHAR, _SPELT_SEP, _SPELT_LETTER = "[A-Za-z0-9@$]", "[ .\\-_*|]{1,2}", "[A-Za-z]"
+_SPELLED_LEET_GATE = rf"(?:^|[^A-Za-z0-9'])(?:{_SPELT_LETTER}{_SPELT_SEP}{_SPELT_CHAR}{_SPELT_SEP}{_SPELT_CHAR}|{_SPELT_CHAR}{_SPELT_SEP}{_SPELT_LETTER}{_SPELT_SEP}{_SPELT_CHAR}|(?:{_SPELT_CHAR}{_SPELT_SEP}){{2,}}{_SPELT_LETTER})"
 
 
 @cache
-def _linear_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """RE2 forms of three scans over every text, compiled on first use (importing re2 is ~10 ms
-    of a CLI start-up): the encoded-token scan, the stretched-letter gate of `word_forms` and the
-    gate of `_deleet`."""
+def _linear_patterns() -> tuple[re.Pattern[str], ...]:
+    """RE2 forms of scans over every text, compiled on first use (importing re2 is ~10 ms of a
+    CLI start-up): the encoded-token scan, then the gates of `word_forms`' stretched letters, of
+    `_deleet`, of `_SPELLED` and of `_SPELLED_LEET` (each gate true wherever the scan it guards
+    could change the text; tests/governance/test_fast_paths.py checks that)."""
     import re2
 
-    return re2.compile(_ENCODED_TOKEN_SOURCE), re2.compile("|".join(_TRIPLES)), re2.compile(_LEET_BY_LETTER)
+    return tuple(
+        re2.compile(source)
+        for source in (_ENCODED_TOKEN_SOURCE, "|".join(_TRIPLES), _LEET_BY_LETTER, _SPELLED_GATE, _SPELLED_LEET_GATE)
+    )
+
+
+_TRIPLE_GATE, _DELEET_GATE, _SPELLED_GATE_NUMBER, _SPELLED_LEET_GATE_NUMBER = 1, 2, 3, 4
+
+
+def _may_change(gate: int, text: str) -> bool:
+    """False when the RE2 gate number `gate` (see `_linear_patterns`) proves that the scan it
+    guards has nothing to change in `text`; non-ASCII text is never ruled out."""
+    return not text.isascii() or _linear_patterns()[gate].search(text.encode("ascii")) is not None
 
 
 def _encoded_tokens(text: str) -> re.Pattern[str]:
@@ -579,7 +600,7 @@ def _deleet(text: str) -> str:
     letters only inside a word with letters; symbols only when a letter or digit follows them,
     so trailing punctuation ("idiot!") and plain numbers ("2024", "v1.2") keep their meaning.
     """
-    if text.isascii() and _linear_patterns()[2].search(text.encode("ascii")) is None:
+    if not _may_change(_DELEET_GATE, text):
         # No leet character next to a letter (in ASCII, `isalpha` is [A-Za-z]): the loop below
         # would skip every hit. One RE2 scan instead of a Python step per digit of the text.
         return text
@@ -625,7 +646,7 @@ def _has_triple(lowered: str) -> bool:
     alternatives (a DFA, on bytes) replaces 26 substring searches, ~4x faster; other text keeps the
     searches (a back-reference regex costs as much, and RE2 cannot read a lone surrogate)."""
     if lowered.isascii():
-        return _linear_patterns()[1].search(lowered.encode("ascii")) is not None
+        return _may_change(_TRIPLE_GATE, lowered)
     return any(triple in lowered for triple in _TRIPLES)
 
 
@@ -715,7 +736,7 @@ class NormalizedText:
             text = self.text
             maps: list[_StageMap] = []
             spelled = self._spelled
-            if self._may_spell:
+            if self._may_spell and _may_change(_SPELLED_LEET_GATE_NUMBER, text):
                 text, edits = _substitute(_SPELLED_LEET, text, _join_spelled_leet)
                 if edits:
                     maps.append(_StageMap(edits))
@@ -773,7 +794,7 @@ def normalize(text: str) -> NormalizedText:
     maps.extend(_StageMap(edits) for edits in stages)
     spelled = False
     may_spell = _may_be_spelled(current)
-    if may_spell:
+    if may_spell and _may_change(_SPELLED_GATE_NUMBER, current):
         current, edits = _substitute(_SPELLED, current, _join_spelled)
         if edits:
             maps.append(_StageMap(edits))
