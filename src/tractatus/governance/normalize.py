@@ -347,16 +347,23 @@ def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]
     return text, stages
 
 
-# A leet character touching an ASCII letter: in ASCII text, exactly where `_deleet` has work.
-_LEET_BY_LETTER = r"[A-Za-z][0-9@$!|+]|[0-9@$!|+][A-Za-z]"
+# Necessary for `_deleet` to change ASCII text: a token (a run of letters, digits and leet
+# symbols) with a letter and a character the decoding changes: a digit other than 2 and 6 (which
+# `_LEET` keeps), or a symbol with a letter or digit after it in the token ("word!" changes nothing).
+_LEET_TOKEN = "[A-Za-z0-9@$!|+]*"
+_LEET_BY_LETTER = (
+    rf"[A-Za-z]{_LEET_TOKEN}[013456789]|[013456789]{_LEET_TOKEN}[A-Za-z]"
+    rf"|[A-Za-z]{_LEET_TOKEN}[@$!|+]{_LEET_TOKEN}[A-Za-z0-9]|[@$!|+]{_LEET_TOKEN}[A-Za-z]"
+)
 # Necessary for a `_SPELLED` match in ASCII text: three letters, each pair between separators,
-# the first not inside a word (the separators need not repeat; the pattern only gates the scan).
-_SPELLED_GATE = r"(?:^|[^A-Za-z0-9'])[A-Za-z][ .\-_*|]{1,2}[A-Za-z][ .\-_*|]{1,2}[A-Za-z]"
+# none inside a word (the separators need not repeat; the pattern only gates the scan).
+_SPELLED_GATE = r"(?:^|[^A-Za-z0-9'])[A-Za-z][ .\-_*|]{1,2}[A-Za-z][ .\-_*|]{1,2}[A-Za-z](?:[^A-Za-z0-9]|$)"
 # Necessary for a `_SPELLED_LEET` match that `_join_spelled_leet` keeps: three or more spelled
-# characters of which one is a letter (a letter first, second, or after two others). Version
+# characters of which one is a letter (a letter first, second, or after two others), each on its
+# own (the one ending the gate's match is followed by a separator or a non-word character). Version
 # numbers and dotted dates ("2.4.1") pass `_may_be_spelled` but hold no letter.
 _SPELT_CHAR, _SPELT_SEP, _SPELT_LETTER = "[A-Za-z0-9@$]", "[ .\\-_*|]{1,2}", "[A-Za-z]"
-_SPELLED_LEET_GATE = rf"(?:^|[^A-Za-z0-9'])(?:{_SPELT_LETTER}{_SPELT_SEP}{_SPELT_CHAR}{_SPELT_SEP}{_SPELT_CHAR}|{_SPELT_CHAR}{_SPELT_SEP}{_SPELT_LETTER}{_SPELT_SEP}{_SPELT_CHAR}|(?:{_SPELT_CHAR}{_SPELT_SEP}){{2,}}{_SPELT_LETTER})"
+_SPELLED_LEET_GATE = rf"(?:^|[^A-Za-z0-9'])(?:{_SPELT_LETTER}{_SPELT_SEP}{_SPELT_CHAR}{_SPELT_SEP}{_SPELT_CHAR}|{_SPELT_CHAR}{_SPELT_SEP}{_SPELT_LETTER}{_SPELT_SEP}{_SPELT_CHAR}|(?:{_SPELT_CHAR}{_SPELT_SEP}){{2,}}{_SPELT_LETTER})(?:[^A-Za-z0-9]|$)"
 
 
 @cache
@@ -600,24 +607,31 @@ def _deleet(text: str) -> str:
     letters only inside a word with letters; symbols only when a letter or digit follows them,
     so trailing punctuation ("idiot!") and plain numbers ("2024", "v1.2") keep their meaning.
     """
-    if not _may_change(_DELEET_GATE, text):
-        # No leet character next to a letter (in ASCII, `isalpha` is [A-Za-z]): the loop below
-        # would skip every hit. One RE2 scan instead of a Python step per digit of the text.
-        return text
+    if text.isascii():
+        # In ASCII text the tokens worth decoding are exactly those holding a match of the RE2
+        # gate (_LEET_BY_LETTER: a letter and a character the decoding changes; such a token
+        # always has a leet character next to a letter, so the loop below would take it too).
+        # One RE2 scan then replaces a Python step per digit and symbol of the text.
+        hits: Iterable[int] = [m.start() for m in _linear_patterns()[_DELEET_GATE].finditer(text)]
+        if not hits:
+            return text
+        checked = True
+    else:
+        hits = (m.start() for m in _LEET_CHAR.finditer(text))
+        checked = False
     chars: list[str] | None = None
     done_until = -1
     size = len(text)
-    for hit in _LEET_CHAR.finditer(text):
-        index = hit.start()
+    for index in hits:
         if index < done_until:
             continue
         # Only a leet character next to a letter can be part of a word: "2.4.1" and "-9" are not.
-        if not ((index > 0 and text[index - 1].isalpha()) or (index + 1 < size and text[index + 1].isalpha())):
+        if not checked and not ((index > 0 and text[index - 1].isalpha()) or (index + 1 < size and text[index + 1].isalpha())):
             continue
         start = index
         while start > 0 and text[start - 1] in _LEET_TOKEN_CHARS:
             start -= 1
-        end = hit.end()
+        end = index + 1  # the character at `index` is part of the token
         while end < size and text[end] in _LEET_TOKEN_CHARS:
             end += 1
         done_until = end
