@@ -612,14 +612,16 @@ def _deleet(text: str) -> str:
         # gate (_LEET_BY_LETTER: a letter and a character the decoding changes; such a token
         # always has a leet character next to a letter, so the loop below would take it too).
         # One RE2 scan then replaces a Python step per digit and symbol of the text.
-        hits: Iterable[int] = [m.start() for m in _linear_patterns()[_DELEET_GATE].finditer(text)]
+        # (On bytes: ASCII offsets are the same, and RE2 skips mapping them back to characters.)
+        hits: Iterable[int] = [m.start() for m in _linear_patterns()[_DELEET_GATE].finditer(text.encode("ascii"))]
         if not hits:
             return text
         checked = True
     else:
         hits = (m.start() for m in _LEET_CHAR.finditer(text))
         checked = False
-    chars: list[str] | None = None
+    pieces: list[str] = []  # the text with the decoded tokens spliced in (slices: no list of characters)
+    copied_until = 0
     done_until = -1
     size = len(text)
     for index in hits:
@@ -641,10 +643,13 @@ def _deleet(text: str) -> str:
         last = max((i for i, c in enumerate(token) if c.isalnum()), default=-1)
         decoded = "".join(c.translate(_LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
         if decoded != token:
-            if chars is None:
-                chars = list(text)
-            chars[start:end] = decoded
-    return text if chars is None else "".join(chars)
+            pieces.append(text[copied_until:start])
+            pieces.append(decoded)
+            copied_until = end
+    if not pieces:
+        return text
+    pieces.append(text[copied_until:])
+    return "".join(pieces)
 
 
 # ASCII punctuation that separates words; "'", "-", "*", "#" and "%" stay inside tokens.
