@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files as _resource_files
 from types import MappingProxyType
-from typing import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import unquote_to_bytes
 
 from tractatus.governance.actions import Span
@@ -367,7 +367,7 @@ _SPELLED_LEET_GATE = rf"(?:^|[^A-Za-z0-9'])(?:{_SPELT_LETTER}{_SPELT_SEP}{_SPELT
 
 
 @cache
-def _linear_patterns() -> tuple[re.Pattern[str], ...]:
+def _linear_patterns() -> tuple[Any, ...]:  # re2 patterns (the package ships no type hints)
     """RE2 forms of scans over every text, compiled on first use (importing re2 is ~10 ms of a
     CLI start-up): the encoded-token scan, then the gates of `word_forms`' stretched letters, of
     `_deleet`, of `_SPELLED` and of `_SPELLED_LEET` (each gate true wherever the scan it guards

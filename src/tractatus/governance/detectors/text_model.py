@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -206,7 +206,7 @@ class TextModel:
                     cache[word] = grams
         # One count over the whole text inside C (a `Counter.update` per word cost ~2x as much);
         # the first-seen order of the n-grams, which the sums below follow, is the same.
-        counts: Counter[int] = Counter(chain.from_iterable(per_word))
+        counts: Counter[int] = Counter(chain.from_iterable(cast("list[tuple[int, ...]]", per_word)))  # no None left
         if not counts:
             return _NO_INDEX, _NO_VALUES
         index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
