@@ -12,16 +12,21 @@ process CPU time of its first pass, and the least CPU time over all passes (the 
 measurement of what the code costs). Percentiles are over messages.
 
 Run:  .venv/bin/python benchmarks/bench_text_pipeline.py [--quick] [--name NAME]
-Before/after on one machine: the same command with PYTHONPATH pointing at the other checkout's
-src/ (the messages come from this directory, so both sides decide the same texts).
+Before/after on one machine, in one run: `--baseline-src OTHER/src` measures that checkout's code
+too (each kind runs on both sides in alternation, `--rounds` times, each side in its own process
+with its code first on the path), and records the ratio after/before of every percentile. Both
+sides decide the same texts (the messages come from this directory). On a loaded machine the
+ratio, not the absolute numbers, is what to read: both sides share the same load.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,8 +41,10 @@ from tractatus.governance.governor import Governor
 KINDS = ("message", "publish")
 
 
-def bench_kind(kind: str, n: int, passes: int, warmup: int, seed: int) -> dict:
-    texts = messages(n + warmup, 1024, seed)
+def bench_kind(kind: str, n: int, passes: int, warmup: int, seed: int, keep_samples: bool = False, skip: int = 0) -> dict:
+    """`skip`: measure the messages after the first `skip` (rounds of --baseline-src each take their own)."""
+    texts = messages(n + warmup + skip, 1024, seed)
+    texts = texts[:warmup] + texts[warmup + skip :]
     wall_first: list[float] = []
     cpu_first: list[float] = []
     cpu_least = [float("inf")] * n
@@ -56,7 +63,7 @@ def bench_kind(kind: str, n: int, passes: int, warmup: int, seed: int) -> dict:
                     wall_first.append(wall)
                     cpu_first.append(cpu)
                     verdicts[decision.verdict.label] = verdicts.get(decision.verdict.label, 0) + 1
-    return {
+    run = {
         "kind": kind,
         "messages": n,
         "passes": passes,
@@ -66,6 +73,77 @@ def bench_kind(kind: str, n: int, passes: int, warmup: int, seed: int) -> dict:
         # Recorded so that a pipeline failing closed on every input (all "block") cannot look fast.
         "verdicts": verdicts,
     }
+    if keep_samples:  # for pooling rounds (--baseline-src)
+        run["samples"] = {"wall_us": wall_first, "cpu_us": cpu_first, "least_cpu_us": cpu_least}
+    return run
+
+
+def _side(src: Path, kind: str, n: int, skip: int, args: argparse.Namespace) -> dict:
+    """One kind measured in a fresh process with `src` first on the path (its own imports)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "run.json"
+        command = [sys.executable, __file__, "--worker-kind", kind, "--worker-out", str(out), "--worker-n", str(n),
+                   "--worker-skip", str(skip),
+                   "--passes", str(args.passes), "--seed", str(args.seed)]
+        env = {**os.environ, "PYTHONPATH": str(src)}
+        subprocess.run(command, env=env, check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _merge(parts: list[dict]) -> dict:
+    """Rounds of one kind on one side: the samples pooled, then the percentiles."""
+    merged = {"kind": parts[0]["kind"], "messages": sum(p["messages"] for p in parts), "passes": parts[0]["passes"],
+              "rounds": len(parts), "verdicts": {}}
+    for key in ("wall_us", "cpu_us", "least_cpu_us"):
+        merged[key] = percentiles([x for p in parts for x in p["samples"][key]])
+    for p in parts:
+        for verdict, count in p["verdicts"].items():
+            merged["verdicts"][verdict] = merged["verdicts"].get(verdict, 0) + count
+    return merged
+
+
+def _code_commit(code: Path) -> str:
+    commit = subprocess.run(["git", "-C", str(code), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(code), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout
+    return commit + ("+dirty" if dirty.strip() else "")
+
+
+def compare(args: argparse.Namespace, n: int) -> None:
+    """This checkout against `--baseline-src`, alternating sides per kind and round."""
+    here = Path(tractatus.__file__).resolve().parents[1]
+    base = Path(args.baseline_src).resolve()
+    sides = {"before": base, "after": here}
+    parts: dict[tuple[str, str], list[dict]] = {}
+    for round_ in range(args.rounds):
+        for kind in KINDS:
+            order = ("before", "after") if round_ % 2 == 0 else ("after", "before")
+            for side in order:
+                per_round = n // args.rounds
+                parts.setdefault((side, kind), []).append(_side(sides[side], kind, per_round, round_ * per_round, args))
+    runs = {side: [_merge(parts[(side, kind)]) for kind in KINDS] for side in sides}
+    rows = []
+    ratios = []
+    for before, after in zip(runs["before"], runs["after"], strict=True):
+        if before["verdicts"] != after["verdicts"]:
+            raise SystemExit(f"verdicts differ for {before['kind']}: {before['verdicts']} vs {after['verdicts']}")
+        ratio = {key: {q: after[key][q] / before[key][q] for q in ("p50", "p99")} for key in ("wall_us", "cpu_us", "least_cpu_us")}
+        ratios.append({"kind": before["kind"], **ratio})
+        for label, key in (("wall", "wall_us"), ("process CPU", "cpu_us"), (f"least CPU of {args.passes}", "least_cpu_us")):
+            rows.append((before["kind"], label, before[key]["p50"], after[key]["p50"], ratio[key]["p50"],
+                         before[key]["p99"], after[key]["p99"], ratio[key]["p99"]))
+    table(
+        f"1 KB text pipeline before/after, {n} distinct messages per kind and side, {args.rounds} alternating rounds, microseconds",
+        ["kind", "clock", "before p50", "after p50", "ratio", "before p99", "after p99", "ratio"],
+        rows,
+    )
+    results = {
+        "before": {"code": str(base), "commit": _code_commit(base), "runs": runs["before"]},
+        "after": {"code": str(here), "commit": _code_commit(here), "runs": runs["after"]},
+        "ratio_after_over_before": ratios,
+        "targets": {"p50_us": 1000, "p99_us": 3000},
+        "loadavg_1_5_15_min_at_end": list(os.getloadavg()),
+    }
+    print(f"results: {write_results(args.name, results)}")
 
 
 def main() -> None:
@@ -74,8 +152,21 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--name", default="text_pipeline")
+    parser.add_argument("--baseline-src", help="another checkout's src/ to measure against, in the same run")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds with --baseline-src")
+    parser.add_argument("--worker-kind", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-out", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-skip", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     n = 500 if args.quick else 3_000
+    if args.worker_kind:
+        run = bench_kind(args.worker_kind, args.worker_n, args.passes, 300, args.seed, keep_samples=True, skip=args.worker_skip)
+        Path(args.worker_out).write_text(json.dumps(run), encoding="utf-8")
+        return
+    if args.baseline_src:
+        compare(args, n)
+        return
     runs = [bench_kind(kind, n, args.passes, 300, args.seed) for kind in KINDS]
     rows = []
     for run in runs:

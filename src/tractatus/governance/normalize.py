@@ -37,10 +37,11 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files as _resource_files
 from types import MappingProxyType
-from typing import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import unquote_to_bytes
 
 from tractatus.governance.actions import Span
+from tractatus.governance.ascii_table import AsciiTable
 
 # -- offset bookkeeping ------------------------------------------------------------------------
 
@@ -262,7 +263,8 @@ def _fold_unicode(text: str) -> tuple[str, list[_Edit]]:
 
 # One scan finds both base64 and hex tokens: a leading character class lets the regex engine
 # skip ahead quickly, where a look-behind would cost a full attempt at every position.
-_ENCODED_TOKEN = re.compile(r"[A-Za-z0-9+/_=-]{12,}")
+_ENCODED_TOKEN_SOURCE = r"[A-Za-z0-9+/_=-]{12,}"
+_ENCODED_TOKEN = re.compile(_ENCODED_TOKEN_SOURCE)
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _B64_HINT = frozenset("0123456789+/=_-")
 _HEX_ESCAPES = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){3,}")
@@ -337,10 +339,64 @@ def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]
     for marker, pattern, decode in passes:
         if marker is not None and marker not in text:
             continue  # cheap pre-check: this encoding cannot be present
+        if pattern is _ENCODED_TOKEN:
+            pattern = _encoded_tokens(text)  # the text as the earlier passes left it
         text, edits = _substitute(pattern, text, decode)
         if edits:
             stages.append(edits)
     return text, stages
+
+
+# Necessary for `_deleet` to change ASCII text: a token (a run of letters, digits and leet
+# symbols) with a letter and a character the decoding changes: a digit other than 2 and 6 (which
+# `_LEET` keeps), or a symbol with a letter or digit after it in the token ("word!" changes nothing).
+_LEET_TOKEN = "[A-Za-z0-9@$!|+]*"
+_LEET_BY_LETTER = (
+    rf"[A-Za-z]{_LEET_TOKEN}[013456789]|[013456789]{_LEET_TOKEN}[A-Za-z]"
+    rf"|[A-Za-z]{_LEET_TOKEN}[@$!|+]{_LEET_TOKEN}[A-Za-z0-9]|[@$!|+]{_LEET_TOKEN}[A-Za-z]"
+)
+# Necessary for a `_SPELLED` match in ASCII text: three letters, each pair between separators,
+# none inside a word (the separators need not repeat; the pattern only gates the scan).
+_SPELLED_GATE = r"(?:^|[^A-Za-z0-9'])[A-Za-z][ .\-_*|]{1,2}[A-Za-z][ .\-_*|]{1,2}[A-Za-z](?:[^A-Za-z0-9]|$)"
+# Necessary for a `_SPELLED_LEET` match that `_join_spelled_leet` keeps: three or more spelled
+# characters of which one is a letter (a letter first, second, or after two others), each on its
+# own (the one ending the gate's match is followed by a separator or a non-word character). Version
+# numbers and dotted dates ("2.4.1") pass `_may_be_spelled` but hold no letter.
+_SPELT_CHAR, _SPELT_SEP, _SPELT_LETTER = "[A-Za-z0-9@$]", "[ .\\-_*|]{1,2}", "[A-Za-z]"
+_SPELLED_LEET_GATE = rf"(?:^|[^A-Za-z0-9'])(?:{_SPELT_LETTER}{_SPELT_SEP}{_SPELT_CHAR}{_SPELT_SEP}{_SPELT_CHAR}|{_SPELT_CHAR}{_SPELT_SEP}{_SPELT_LETTER}{_SPELT_SEP}{_SPELT_CHAR}|(?:{_SPELT_CHAR}{_SPELT_SEP}){{2,}}{_SPELT_LETTER})(?:[^A-Za-z0-9]|$)"
+
+
+@cache
+def _linear_patterns() -> tuple[Any, ...]:  # re2 patterns (the package ships no type hints)
+    """RE2 forms of scans over every text, compiled on first use (importing re2 is ~10 ms of a
+    CLI start-up): the encoded-token scan, then the gates of `word_forms`' stretched letters, of
+    `_deleet`, of `_SPELLED` and of `_SPELLED_LEET` (each gate true wherever the scan it guards
+    could change the text; tests/governance/test_fast_paths.py checks that)."""
+    import re2
+
+    return tuple(
+        re2.compile(source)
+        for source in (_ENCODED_TOKEN_SOURCE, "|".join(_TRIPLES), _LEET_BY_LETTER, _SPELLED_GATE, _SPELLED_LEET_GATE)
+    )
+
+
+_TRIPLE_GATE, _DELEET_GATE, _SPELLED_GATE_NUMBER, _SPELLED_LEET_GATE_NUMBER = 1, 2, 3, 4
+
+
+def _may_change(gate: int, text: str) -> bool:
+    """False when the RE2 gate number `gate` (see `_linear_patterns`) proves that the scan it
+    guards has nothing to change in `text`; non-ASCII text is never ruled out."""
+    return not text.isascii() or _linear_patterns()[gate].search(text.encode("ascii")) is not None
+
+
+def _encoded_tokens(text: str) -> re.Pattern[str]:
+    """The pattern that finds encoded-token candidates in `text`.
+
+    `re` retries `{12,}` at every character of a shorter word (quadratic in the word's length);
+    RE2 scans once. Both find exactly the maximal runs of 12 or more token characters (a run
+    cannot start inside a longer run, since the character before it is in the class too). RE2
+    reads UTF-8 and has no form for a lone surrogate, so only ASCII text takes it."""
+    return _linear_patterns()[0] if text.isascii() else _ENCODED_TOKEN
 
 
 # -- stage 3: letters spelled out one by one ------------------------------------------------------
@@ -551,20 +607,33 @@ def _deleet(text: str) -> str:
     letters only inside a word with letters; symbols only when a letter or digit follows them,
     so trailing punctuation ("idiot!") and plain numbers ("2024", "v1.2") keep their meaning.
     """
-    chars: list[str] | None = None
+    if text.isascii():
+        # In ASCII text the tokens worth decoding are exactly those holding a match of the RE2
+        # gate (_LEET_BY_LETTER: a letter and a character the decoding changes; such a token
+        # always has a leet character next to a letter, so the loop below would take it too).
+        # One RE2 scan then replaces a Python step per digit and symbol of the text.
+        # (On bytes: ASCII offsets are the same, and RE2 skips mapping them back to characters.)
+        hits: Iterable[int] = [m.start() for m in _linear_patterns()[_DELEET_GATE].finditer(text.encode("ascii"))]
+        if not hits:
+            return text
+        checked = True
+    else:
+        hits = (m.start() for m in _LEET_CHAR.finditer(text))
+        checked = False
+    pieces: list[str] = []  # the text with the decoded tokens spliced in (slices: no list of characters)
+    copied_until = 0
     done_until = -1
     size = len(text)
-    for hit in _LEET_CHAR.finditer(text):
-        index = hit.start()
+    for index in hits:
         if index < done_until:
             continue
         # Only a leet character next to a letter can be part of a word: "2.4.1" and "-9" are not.
-        if not ((index > 0 and text[index - 1].isalpha()) or (index + 1 < size and text[index + 1].isalpha())):
+        if not checked and not ((index > 0 and text[index - 1].isalpha()) or (index + 1 < size and text[index + 1].isalpha())):
             continue
         start = index
         while start > 0 and text[start - 1] in _LEET_TOKEN_CHARS:
             start -= 1
-        end = hit.end()
+        end = index + 1  # the character at `index` is part of the token
         while end < size and text[end] in _LEET_TOKEN_CHARS:
             end += 1
         done_until = end
@@ -574,18 +643,30 @@ def _deleet(text: str) -> str:
         last = max((i for i, c in enumerate(token) if c.isalnum()), default=-1)
         decoded = "".join(c.translate(_LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
         if decoded != token:
-            if chars is None:
-                chars = list(text)
-            chars[start:end] = decoded
-    return text if chars is None else "".join(chars)
+            pieces.append(text[copied_until:start])
+            pieces.append(decoded)
+            copied_until = end
+    if not pieces:
+        return text
+    pieces.append(text[copied_until:])
+    return "".join(pieces)
 
 
 # ASCII punctuation that separates words; "'", "-", "*", "#" and "%" stay inside tokens.
-_TOKEN_SEPARATORS = str.maketrans({c: " " for c in "!\"$&()+,./:;<=>?@[\\]^_`{|}~"})
+_TOKEN_SEPARATORS = AsciiTable({c: " " for c in "!\"$&()+,./:;<=>?@[\\]^_`{|}~"})
 _TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
 _WORD_PARTS = re.compile(r"['-]")
 _STRETCHED = re.compile(r"([a-z])\1\1")
 _STRETCHED_ANY = re.compile(r"([a-z])\1+")
+
+
+def _has_triple(lowered: str) -> bool:
+    """Whether a letter occurs three times in a row. On ASCII text one RE2 scan of the 26
+    alternatives (a DFA, on bytes) replaces 26 substring searches, ~4x faster; other text keeps the
+    searches (a back-reference regex costs as much, and RE2 cannot read a lone surrogate)."""
+    if lowered.isascii():
+        return _may_change(_TRIPLE_GATE, lowered)
+    return any(triple in lowered for triple in _TRIPLES)
 
 
 def _lower_same_length(text: str) -> str:
@@ -630,10 +711,10 @@ class NormalizedText:
         if self._forms is None:
             lowered = self.lower_words
             # translate + split run in C; a tokenizing regex costs four times as much.
-            tokens = set(lowered.translate(_TOKEN_SEPARATORS).split())
+            tokens = set(_TOKEN_SEPARATORS.translate(lowered).split())
             for token in [t for t in tokens if "'" in t or "-" in t]:
                 tokens.update(part for part in _WORD_PARTS.split(token) if part)  # "you're" -> "you", "re"
-            if any(triple in lowered for triple in _TRIPLES):  # 26 substring searches beat a back-reference regex
+            if _has_triple(lowered):
                 for token in [t for t in tokens if _STRETCHED.search(t)]:
                     tokens.add(_STRETCHED_ANY.sub(r"\1", token))
                     tokens.add(_STRETCHED_ANY.sub(r"\1\1", token))
@@ -674,7 +755,7 @@ class NormalizedText:
             text = self.text
             maps: list[_StageMap] = []
             spelled = self._spelled
-            if self._may_spell:
+            if self._may_spell and _may_change(_SPELLED_LEET_GATE_NUMBER, text):
                 text, edits = _substitute(_SPELLED_LEET, text, _join_spelled_leet)
                 if edits:
                     maps.append(_StageMap(edits))
@@ -732,7 +813,7 @@ def normalize(text: str) -> NormalizedText:
     maps.extend(_StageMap(edits) for edits in stages)
     spelled = False
     may_spell = _may_be_spelled(current)
-    if may_spell:
+    if may_spell and _may_change(_SPELLED_GATE_NUMBER, current):
         current, edits = _substitute(_SPELLED, current, _join_spelled)
         if edits:
             maps.append(_StageMap(edits))

@@ -76,6 +76,10 @@ _HAS_SEPARATOR = lazy_compile(r"[ .\-()/]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _EXTENSION = re2.compile(r"(?i)^[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,6}")
 _EXTENSION_MAX_CHARS = 20
+# Every extension's first character after the blanks: (?i) folds "x" and "e" to themselves and
+# their capitals only. Checked first because a call into RE2 costs ~15 us of wrapper (it re-encodes
+# its input and maps offsets back) and nearly every number has no extension.
+_EXTENSION_FIRST = frozenset("xXeE")
 _PHONE_CONTEXT = lazy_compile(
     r"(?i)\b(?:phone|ph|tel|telephone|mobile|mob|cell|cellphone|call|text|sms|whats\s?app|signal|reach|contact|fax|number|ring|dial|landline|hotline)\b"
 )
@@ -215,7 +219,8 @@ def find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
 
 def _classify_with_extension(text: str, start: int, end: int, settings: RecognizerSettings) -> PiiMatch | None:
     """A phone number keeps its extension ("206.269.0743x9150", "+44 20 7946 0958 ext. 12")."""
-    extension = _EXTENSION.match(text[end : end + _EXTENSION_MAX_CHARS])
+    tail = text[end : end + _EXTENSION_MAX_CHARS]
+    extension = _EXTENSION.match(tail) if tail.lstrip(" \t")[:1] in _EXTENSION_FIRST else None
     if extension is not None:
         extension_end = end + extension.end()
         if extension_end == len(text) or not text[extension_end].isalnum():
