@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from tractatus.governance.actions import Verdict
 from tractatus.governance.learning.governed import Outcome
-from tractatus.governance.learning.neither_dev import breakdown
+from tractatus.governance.learning.neither_dev import breakdown, dev_breakdown
+from tractatus.governance.policy import bundled_policy_path
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def outcome(*rule_ids: str) -> Outcome:
@@ -35,3 +43,9 @@ def test_neither_tweets_are_counted_per_rule_id_and_per_tier() -> None:
     }  # fmt: skip
     assert result["hate"]["flagged"]["abuse_rules"] == 0.5 and result["hate"]["flagged"]["abuse_learned"] == 0.0
     assert result["offensive"]["flagged"]["decision"] == 1.0
+
+
+@pytest.mark.slow  # decides the ~2,600 dev tweets under default.yaml (~15 s on the shared machine)
+def test_the_recorded_breakdown_is_what_the_code_gives_now(data_dir: Path) -> None:
+    recorded = json.loads((ROOT / "docs" / "results" / "neither-dev.json").read_text(encoding="utf-8"))
+    assert dev_breakdown(data_dir, bundled_policy_path("default"))["labels"] == recorded["labels"]
