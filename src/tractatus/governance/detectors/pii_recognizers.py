@@ -346,10 +346,9 @@ _PERSONAL_NUMBER = lazy_compile(
 
 
 def _business_phone(before: str, pattern: re.Pattern[str]) -> bool:
-    last = None
-    for last in pattern.finditer(before):
-        pass
-    return last is not None and _PERSONAL_NUMBER.search(before, last.end()) is None
+    """A business word in `before`, and no person after the last one."""
+    ends = [m.end() for m in pattern.finditer(before)]
+    return bool(ends) and _PERSONAL_NUMBER.search(before, ends[-1]) is None
 
 
 def _mark_business_phones(text: str, found: list[PiiMatch], settings: RecognizerSettings) -> list[PiiMatch]:

@@ -18,17 +18,13 @@ is never read. `docs/results/neither-dev.json` is the output at the current code
 
 from __future__ import annotations
 
-import argparse
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tractatus.data.paths import resolve_data_dir
-from tractatus.data.splits import load_splits
+from tractatus.governance.learning.dev_report import run_dev_study
 from tractatus.governance.learning.governed import GovernedRun, Outcome
 from tractatus.governance.learning.trainers import ABUSE_MODEL, training_rows
-from tractatus.governance.policy import bundled_policy_path
 
 SPLIT = "detector_dev"
 LABELS = ("hate", "neither", "offensive")
@@ -74,18 +70,13 @@ def dev_breakdown(data_dir: Path, policy_path: Path) -> dict[str, Any]:
     return {"split": SPLIT, "kind": "message", "labels": breakdown([r.label for r in rows], outcomes)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--policy", default="default")
-    parser.add_argument("--out", type=Path, default=Path("docs/results/neither-dev.json"))
-    args = parser.parse_args()
-    result = {"policy": args.policy, "splits_digest": load_splits().digest,
-              **dev_breakdown(resolve_data_dir(args.data_dir), bundled_policy_path(args.policy))}  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+def _summary(result: dict[str, Any]) -> dict[str, Any]:
     neither = result["labels"]["neither"]
-    print(json.dumps({"neither": neither["flagged"], "rules": neither["tweets_per_rule_id"]}, indent=1, sort_keys=True))
+    return {"neither": neither["flagged"], "rules": neither["tweets_per_rule_id"]}
+
+
+def main() -> None:
+    run_dev_study(__doc__.splitlines()[0], "docs/results/neither-dev.json", dev_breakdown, _summary)
 
 
 if __name__ == "__main__":
