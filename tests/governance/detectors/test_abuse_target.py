@@ -60,6 +60,9 @@ BENIGN = [
     "You killed it at the presentation!",
     "She is absolutely crushing it this quarter",
     "There is a trash bag in the hallway again",
+    "My dad bought a new garden hoe for the beans",
+    "Remember grandpa running the rotary hoe over the corn after a freeze?",
+    "She spent the morning hoeing the rows",
 ]
 
 
@@ -98,6 +101,8 @@ def test_denied_insults_and_success_idioms_are_not_scored(abuse: Any) -> None:
 
     assert probability("you are not an idiot") < abuse.settings.learned.warn_probability <= probability("you are an idiot")
     assert probability("you killed it at the presentation") < probability("you killed him at the presentation")
+    # The garden tool is blanked; the word aimed at a person is not.
+    assert probability("my dad bought a new garden hoe") < abuse.settings.learned.warn_probability <= probability("my dad is a hoe")
 
 
 @pytest.mark.parametrize(

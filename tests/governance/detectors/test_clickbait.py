@@ -7,19 +7,29 @@ from typing import Any
 import yaml
 from detector_helpers import ROOT, blocking, build, run
 
-from tractatus.governance.actions import Severity
+from tractatus.governance.actions import Action, Finding, Severity
+from tractatus.governance.checks import CheckContext
+from tractatus.governance.normalize import normalize
+from tractatus.governance.state import GovernanceState
 from tractatus.lab.envs.grammar import load_grammar
+
+
+def headline(detector: Any, text: str) -> list[Finding]:
+    """The structural rules' findings on a published headline, where tone alone is scored too
+    (in conversation it is not: test_clickbait_tone.py); the learned tier is left out."""
+    ctx = CheckContext(action=Action(text=text, kind="publish"), text=normalize(text), state=GovernanceState())
+    return [f for f in detector.evaluate(ctx) if f.category != "learned"]
 
 
 def test_lone_sensational_word_never_blocks(detectors: dict[str, Any]) -> None:
     assert not run(detectors["clickbait"], "This is amazing")
     # Three sensational words reach the cap (1.0 = warn_score): a warning at most, never a block.
-    findings = run(detectors["clickbait"], "Amazing, shocking, insane results in the quarterly report")
+    findings = headline(detectors["clickbait"], "Amazing, shocking, insane results in the quarterly report")
     assert findings and all(f.severity == Severity.LOW for f in findings)
 
 
 def test_features_add_up(detectors: dict[str, Any]) -> None:
-    assert {f.severity for f in run(detectors["clickbait"], "Amazing!!!")} == {Severity.LOW}  # 0.5 + 1.0 -> warn
+    assert {f.severity for f in headline(detectors["clickbait"], "Amazing!!!")} == {Severity.LOW}  # 0.5 + 1.0 -> warn
     findings = run(detectors["clickbait"], "Act now!!")  # 1.0 + 1.0 -> block
     assert {f.category for f in findings} == {"mild_urgency", "punctuation"}
     assert {f.severity for f in findings} == {Severity.MEDIUM}
@@ -35,7 +45,7 @@ def test_done_when_example(detectors: dict[str, Any]) -> None:
 def test_shouting_needs_a_run_of_words_not_acronyms(detectors: dict[str, Any]) -> None:
     detector = build("clickbait", weights={**detectors["clickbait"].settings.weights, "shouting": 2.0})
     assert not run(detector, "Configure AWS IAM API keys")
-    assert [f.category for f in run(detector, "PLEASE READ THE MANUAL first")] == ["shouting"]
+    assert [f.category for f in headline(detector, "PLEASE READ THE MANUAL first")] == ["shouting"]
 
 
 def test_sourced_claims_are_not_misleading_certainty(detectors: dict[str, Any]) -> None:
@@ -45,7 +55,7 @@ def test_sourced_claims_are_not_misleading_certainty(detectors: dict[str, Any]) 
 
 def test_thresholds_come_from_settings() -> None:
     strict = build("clickbait", block_score=0.9, warn_score=0.4)
-    assert {f.severity for f in run(strict, "This is amazing")} == {Severity.LOW}
+    assert {f.severity for f in headline(strict, "This is amazing")} == {Severity.LOW}
     assert {f.severity for f in run(strict, "Last chance to register")} == {Severity.MEDIUM}
 
 

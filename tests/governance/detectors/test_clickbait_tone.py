@@ -1,4 +1,5 @@
-"""Caps and '!!!' are tone of voice: alone they never warn in conversation, only in headlines."""
+"""Caps, '!!!' and sensational words are tone of voice: alone (together or not) they are never
+reported in conversation, only in headlines."""
 
 from __future__ import annotations
 
@@ -24,7 +25,16 @@ def clickbait() -> Any:
 
 
 @pytest.mark.parametrize(
-    "text", ["Yankees take all three games, I'm calling it!!!", "PLEASE READ THE MANUAL before asking", "Really?! That's great news."]
+    "text",
+    [
+        "Yankees take all three games, I'm calling it!!!",
+        "PLEASE READ THE MANUAL before asking",
+        "Really?! That's great news.",
+        "Amazing!!!",
+        "DO NOT PUT PINEAPPLE ON MY PIZZA!!!",
+        "Our goalie was AMAZING TONIGHT!!",
+        "That ref got EXPOSED tonight, ABSOLUTE FRAUD",
+    ],
 )
 def test_tone_alone_does_not_warn_in_conversation_but_does_in_a_headline(clickbait: Any, text: str) -> None:
     for kind in ("message", "response"):
@@ -35,12 +45,18 @@ def test_tone_alone_does_not_warn_in_conversation_but_does_in_a_headline(clickba
 def test_tone_with_content_still_counts_in_conversation(clickbait: Any) -> None:
     findings = run(clickbait, "You WON'T BELIEVE what happened next!!!", "message")
     assert {f.severity for f in findings} == {Severity.MEDIUM}
-    assert {f.category for f in run(clickbait, "Amazing!!!", "message")} == {"sensational_word", "punctuation"}
+    # A content feature (here a sensational label) makes the tone count again.
+    labelled = {f.category for f in run(clickbait, "SHOCKING: celebrity EXPOSED!!!", "message")}
+    assert "sensational_label" in labelled and "punctuation" in labelled
+    urgent = run(clickbait, "ACT NOW!!! Limited time offer", "message")
+    assert urgent and all(f.severity == Severity.MEDIUM for f in urgent)
 
 
-def test_tone_that_reaches_block_score_still_blocks(clickbait: Any) -> None:
-    findings = run(clickbait, "READ THIS RIGHT NOW!!!", "message")
-    assert findings and all(f.severity == Severity.MEDIUM for f in findings)
+def test_nobody_knew_teases_only_when_it_withholds_what(clickbait: Any) -> None:
+    for text in ("Nobody knew what happened", "No one expected this", "Nobody knew."):
+        assert {f.category for f in run(clickbait, text, "publish")} == {"curiosity_gap"}, text
+    for text in ("Nobody knew I'd been doing an impersonation all day", "No one expected the vote to pass so early"):
+        assert not run(clickbait, text, "message"), text
 
 
 def test_the_tone_kinds_come_from_the_policy() -> None:

@@ -87,6 +87,26 @@ def test_general_statements_by_the_writer_pass(detectors: dict[str, Any], text: 
     assert _special(detectors["compliance"], text) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm autistic or something, I thought that song was by another band until yesterday",
+        "i have adhd or whatever, I lost my keys again",
+        "I am bipolar or smth lol, one minute I love this show and the next I hate it",
+    ],
+)
+def test_a_self_description_hedged_at_once_is_not_a_disclosure(detectors: dict[str, Any], text: str) -> None:
+    assert _special(detectors["compliance"], text) == []
+
+
+def test_the_hedge_is_the_writers_only(detectors: dict[str, Any]) -> None:
+    # A guess about someone else's health is still data about them; an unhedged self-disclosure counts.
+    assert [f.rule_id for f in _special(detectors["compliance"], "my coworker has HIV or something")] == [
+        "compliance.special_category.health"
+    ]
+    assert _special(detectors["compliance"], "I'm autistic and I want my employer to know")
+
+
 def test_the_policy_can_switch_a_subject_off_per_kind() -> None:
     detector = build(
         "compliance",

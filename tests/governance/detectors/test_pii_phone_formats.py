@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from detector_helpers import found_values, run
 
+from tractatus.governance.actions import Severity
+
 
 @pytest.mark.parametrize(
     ("text", "number"),
@@ -49,3 +51,34 @@ def test_numbers_that_are_not_phones_pass(detectors: dict[str, Any], text: str) 
 def test_ssn_in_parentheses_is_an_ssn_not_a_trunk_prefixed_phone(detectors: dict[str, Any]) -> None:
     findings = run(detectors["pii"], "The applicant's SSN (014-39-6331) is on file.")
     assert [f.category for f in findings] == ["ssn"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BEST MASSAGE IN TOWN -- TOP RATED SPA 718-555-0143, open late",
+        "Luigi's Pizzeria on Main St, call 555-010-0199 for delivery",
+        "Reservations: +44 20 7946 0958",
+        "Our customer service line is (555) 123-4567.",
+    ],
+)
+def test_a_phone_a_business_advertises_is_the_business_s_not_a_person_s(detectors: dict[str, Any], text: str) -> None:
+    findings = [f for f in run(detectors["pii"], text) if f.rule_id == "pii.phone"]
+    assert len(findings) == 1 and findings[0].message == "contains a business phone number"
+    assert findings[0].severity == Severity.INFO  # role_mailbox_severity: on the record, allowed
+    consent = [f for f in run(detectors["compliance"], text) if f.rule_id == "compliance.consent_required"]
+    assert consent == []  # a business's number needs no person's consent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call 1-800-555-0199",
+        "Call me at (555) 123-4567, I'm staying at the hotel",
+        "The hotel was full, so call my cell 555.123.4567 instead",
+        "Store manager Jane Doe's personal number: 555-123-4567",
+    ],
+)
+def test_a_persons_number_near_a_business_word_is_still_reported(detectors: dict[str, Any], text: str) -> None:
+    findings = [f for f in run(detectors["pii"], text) if f.rule_id == "pii.phone"]
+    assert findings and all(f.severity == Severity.MEDIUM for f in findings), text

@@ -14,10 +14,10 @@ process or a weekday is feedback. So a learned score counts only when the text n
 What does not count: a hyphenated compound ("idiot-proof guide") and the writer calling
 themselves names ("I'm such an idiot, I forgot the attachment").
 
-The learned score is also taken without two things that only look abusive (`BenignSpans`):
-a denied insult ("you are not an idiot") and the success idioms built on violent verbs
-("you killed it at the presentation", "she is crushing it"). The text keeps its length, so the
-evidence offsets still map back to the original.
+The learned score is also taken without three things that only look abusive (`BenignSpans`):
+a denied insult ("you are not an idiot"), the success idioms built on violent verbs
+("you killed it at the presentation", "she is crushing it") and "hoe" the garden tool ("a rotary
+hoe over the corn"). The text keeps its length, so the evidence offsets still map back to the original.
 """
 
 from __future__ import annotations
@@ -102,6 +102,15 @@ _SUCCESS_IDIOM = re.compile(
     r"(?!\s+(?:with|by|before|now|off)\b)"
 )
 
+# "hoe" the garden tool (and hoeing a field), a homonym of the slur the models learned: "a
+# rotary hoe over the corn", "my dad's new garden hoe", "hoeing the beans". The tool needs its
+# kind or its parts or a crop beside it; "she is a hoe" keeps its score.
+_TOOL_HOE = re.compile(
+    r"\b(?:garden|rotary|dutch|stirrup|draw|scuffle|wheel|warren|collinear|loop|push|oscillating|hula|weeding|grub)\s+hoes?\b"
+    r"|\bhoes?\s+(?:handles?|blades?)\b"
+    r"|\bhoe(?:s|d|ing)?\s+(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?:garden|rows?|beans|weeds|corn|soil|field|plot|beds?|potatoes|vegetables)\b"
+)
+
 
 class BenignSpans:
     """Blanks what only looks abusive before the learned tier scores a text (module docstring).
@@ -123,8 +132,10 @@ class BenignSpans:
         return None
 
     def blank(self, text: str) -> str:
-        """`text` with denied insults and success idioms replaced by spaces (same length)."""
+        """`text` with denied insults, success idioms and the garden tool replaced by spaces (same length)."""
         spans: list[tuple[int, int]] = [(m.start(), m.end()) for m in _SUCCESS_IDIOM.finditer(text)]
+        if "hoe" in text:
+            spans.extend((m.start(), m.end()) for m in _TOOL_HOE.finditer(text))
         for match in _NEGATED.finditer(text):
             end = self._denied_end(match.group(1), match.start(1))
             if end is not None:

@@ -147,6 +147,10 @@ def _is_public_figure(text: str, match: re.Match[str]) -> bool:
 # The writer as the subject: the same verb phrases with the first person's "am"/"'m"/"have".
 _SELF_VERB_PHRASES = _VERB_PHRASES.replace(r"(?:is|'s|was)", r"(?:am|'m|is|'s|was)").replace(r"(?:is|'s)", r"(?:am|'m|is|'s)")
 _SPECIAL_SELF = lazy_compile(rf"\b(?:i|i've|i'd|i\s+myself){_FILLER}(?:\s+|(?='[ms]\s))(?:{_SELF_VERB_PHRASES})")
+# A self-description the writer hedges at once is a guess or a figure of speech, not a disclosure:
+# "I'm autistic or something, I thought that song was Led Zeppelin", "I have ADHD or whatever".
+# Only for the writer: a guess about someone else's health is still data about them.
+_SELF_HEDGE = lazy_compile(r"\s*,?\s*or\s+(?:something|smth|sth|summat|sumthin|whatever)\b")
 # "as a practising Muslim, ...", "as a gay man, ...": the writer's own identity as a clause.
 _AS_IDENTITY = lazy_compile(
     r"\bas\s+an?\s+(?:devout\s+|practi[cs]ing\s+|observant\s+|proud\s+|openly\s+|closeted\s+)?"
@@ -322,6 +326,8 @@ class ComplianceDetector:
             if any(match.start() < e and s < match.end() for s, e in seen):
                 continue
             seen.append(match.span())
+            if subject == "self" and _SELF_HEDGE.match(lowered, match.end()):
+                continue
             severity = self._subject_severity(ctx.action.kind, subject)
             if severity is None:
                 continue

@@ -188,7 +188,7 @@ class PiiDetector:
         for match in self.matches(ctx):
             what = _MESSAGES[match.category]
             if match.detail == "role":
-                what = "shared-mailbox e-mail address"
+                what = "business phone number" if match.category == "phone" else "shared-mailbox e-mail address"
             out.append(
                 Finding(
                     source=self.name,

@@ -12,8 +12,10 @@ Checksums come from `python-stdnum` (a maintained library) rather than being re-
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -40,6 +42,11 @@ class RecognizerSettings(CheckSettings):
     phone_max_digits: int = Field(ge=5, le=20, description="Most digits a phone number may have (E.164: 15).")
     context_window_chars: int = Field(
         ge=0, le=200, description="How far before a weak candidate to look for context words (phone, SSN, version)."
+    )
+    business_phone_words: tuple[str, ...] = Field(
+        default=(),
+        description="Words naming a business (spa, restaurant, hotline...): a phone number within "
+        "context_window_chars after one is the business's, like a shared mailbox. Empty: every phone is a person's.",
     )
 
 
@@ -330,6 +337,41 @@ def resolve_overlaps(matches: list[PiiMatch]) -> list[PiiMatch]:
     return sorted(chosen, key=lambda m: m.start)
 
 
+@functools.lru_cache(maxsize=8)
+def _business_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # Whole words, any case, spaces as any run of whitespace: "Front  Desk", "TOP RATED SPA".
+    return re.compile(r"(?i)\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\b")
+
+
+# A person between the business word and the number makes it theirs: "the hotel was full, so
+# call my cell ...", "the store manager's personal number".
+_PERSONAL_NUMBER = lazy_compile(
+    r"(?i)\b(?:my|me|i|i'm|im|his|her|their|personal|private|home|cell|cellphone|mobile|direct)\b|'s\b"
+)
+
+
+def _business_phone(before: str, pattern: re.Pattern[str]) -> bool:
+    """A business word in `before`, and no person after the last one."""
+    ends = [m.end() for m in pattern.finditer(before)]
+    return bool(ends) and _PERSONAL_NUMBER.search(before, ends[-1]) is None
+
+
+def _mark_business_phones(text: str, found: list[PiiMatch], settings: RecognizerSettings) -> list[PiiMatch]:
+    """A phone number a business advertises ("TOP RATED SPA 718-...", "Luigi's Pizzeria, call
+    555-...") reaches the business, not a person: detail "role", as a shared mailbox. Only the
+    words before it count, within the same window as the phone context words, and no person may
+    come between, so "Call me at 555-... (I'm at the hotel)" and "the hotel was full, call my
+    cell 555-..." stay a person's number."""
+    if not settings.business_phone_words or not any(m.category == "phone" for m in found):
+        return found
+    pattern = _business_pattern(settings.business_phone_words)
+    window = settings.context_window_chars
+    return [
+        replace(m, detail="role") if m.category == "phone" and _business_phone(_context_before(text, m.start, window), pattern) else m
+        for m in found
+    ]
+
+
 def recognize_cached(
     normalized: NormalizedText, settings: RecognizerSettings, role_mailboxes: frozenset[str]
 ) -> list[PiiMatch]:
@@ -363,7 +405,8 @@ def recognize(
     if "email" in categories:
         found.extend(find_emails(text, role_mailboxes))
     if categories & {"phone", "payment_card", "ssn", "ip_address"}:
-        found.extend(m for m in find_numbers(text, settings) if m.category in categories)
+        numbers = [m for m in find_numbers(text, settings) if m.category in categories]
+        found.extend(_mark_business_phones(text, numbers, settings))
     if "iban" in categories:
         found.extend(find_ibans(text))
     if "ip_address" in categories:

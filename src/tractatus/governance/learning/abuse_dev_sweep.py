@@ -21,21 +21,17 @@ holds the chosen point.
 
 from __future__ import annotations
 
-import argparse
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tractatus.data.paths import resolve_data_dir
-from tractatus.data.splits import load_splits
 from tractatus.governance.actions import Action
 from tractatus.governance.checks import CheckContext
 from tractatus.governance.detectors.abuse import AbuseDetector, AbuseSettings
+from tractatus.governance.learning.dev_report import run_dev_study
 from tractatus.governance.learning.governed import GovernedRun
 from tractatus.governance.learning.trainers import ABUSE_MODEL, training_rows
 from tractatus.governance.normalize import normalize
-from tractatus.governance.policy import bundled_policy_path
 from tractatus.governance.state import GovernanceState
 
 SPLIT = "detector_dev"
@@ -108,16 +104,8 @@ def sweep(rows: list[DevRow]) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", default=None)
-    parser.add_argument("--policy", default="default")
-    parser.add_argument("--out", type=Path, default=Path("docs/results/abuse-dev-sweep.json"))
-    args = parser.parse_args()
-    result = {"policy": args.policy, "splits_digest": load_splits().digest,
-              **sweep(dev_rows(resolve_data_dir(args.data_dir), bundled_policy_path(args.policy)))}  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    print(json.dumps(result["chosen"], indent=1, sort_keys=True))
+    run_dev_study(__doc__.splitlines()[0], "docs/results/abuse-dev-sweep.json",
+                  lambda data_dir, policy: sweep(dev_rows(data_dir, policy)), lambda result: result["chosen"])  # fmt: skip
 
 
 if __name__ == "__main__":

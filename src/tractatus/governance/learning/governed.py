@@ -30,6 +30,7 @@ class Outcome:
     verdict: Verdict
     flagged_by: frozenset[str]  # checks with a finding whose verdict is not allow
     categories: frozenset[tuple[str, str]]  # (check, category) of those findings
+    rule_ids: frozenset[str] = frozenset()  # rule ids of those findings ("pii.phone", "abuse.learned")
 
     @property
     def flagged(self) -> bool:
@@ -65,6 +66,7 @@ class GovernedRun:
                     verdict=decision.verdict,
                     flagged_by=frozenset(f.source for f in raised),
                     categories=frozenset((f.source, f.category) for f in raised),
+                    rule_ids=frozenset(f.rule_id for f in raised),
                 )
             )
         return out
