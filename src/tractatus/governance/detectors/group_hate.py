@@ -71,7 +71,7 @@ GROUP_PLURALS = (
     "palestinians", "israelis", "somalis", "nigerians", "ethiopians", "gypsies", "roma", "romanians",
     "albanians", "poles", "russians", "ukrainians", "chinese people", "koreans", "filipinos", "haitians",
     "jamaicans", "cubans", "puerto ricans", "americans", "europeans", "germans", "italians", "negroes",
-    "aboriginals", "natives",
+    "aboriginals", "natives", "negros",
     # migrants
     "immigrants", "migrants", "refugees", "asylum seekers", "foreigners", "illegals", "illegal aliens",
     # gender
@@ -81,7 +81,7 @@ GROUP_PLURALS = (
     "trans people", "lgbt people", "lgbtq people", "trans women", "trans men",
     # disability
     "disabled people", "cripples", "retards", "autistics", "spastics", "the disabled", "the handicapped",
-    "the mentally ill", "mentally ill people",
+    "the mentally ill", "mentally ill people", "the deaf", "the blind",
 )  # fmt: skip
 # Singular nouns, read only after a determiner that makes them nouns ("every muslim", "a woman").
 GROUP_SINGULARS = (
@@ -93,7 +93,7 @@ GROUP_SINGULARS = (
 GROUP_ADJECTIVES = (
     "black", "white", "brown", "asian", "muslim", "islamic", "jewish", "christian", "hindu", "arab", "african",
     "mexican", "chinese", "indian", "pakistani", "somali", "syrian", "turkish", "gay", "lesbian", "trans",
-    "transgender", "queer", "bisexual", "disabled", "handicapped", "autistic", "foreign", "immigrant", "migrant",
+    "transgender", "queer", "bisexual", "disabled", "handicapped", "autistic", "deaf", "blind", "foreign", "immigrant", "migrant",
     "refugee", "female", "latino", "hispanic", "gypsy", "roma",
 )  # fmt: skip
 PERSON_HEADS = (
