@@ -310,34 +310,42 @@ _OPTIONS.max_mem = 64 << 20  # big alternations: a DFA budget that keeps RE2 off
 _QUOTES = ('"', "\u201c", "\u201d", "\u00ab", "\u00bb")
 
 
-class _LazyRe2:
-    """RE2 patterns compiled on first use and kept (thread-safe): the context patterns below are
-    shared by every detector instance and cost ~10 ms to build, paid only once a match needs them."""
+# The context checks below read words, not patterns: they run on a clause or two around each
+# match, where a set lookup per word is cheaper than another RE2 call (each costs ~10-20 us in
+# google-re2's Python wrapper, and a text about groups may hold several candidate matches).
+_FRAME_VERBS = frozenset(FRAME_VERBS)
+_FRAME_NOUNS = frozenset(FRAME_NOUNS)
+_CONDEMN_ONE = frozenset(c for c in CONDEMNATIONS if " " not in c)
+_CONDEMN_TWO = frozenset(c for c in CONDEMNATIONS if " " in c)
+_CONDEMN_ANYWHERE = frozenset((
+    "racism", "bigotry", "sexism", "homophobia", "xenophobia", "islamophobia", "antisemitism", "misogyny",
+    "transphobia", "dehumanization", "dehumanisation",
+))  # fmt: skip
+_CONDEMN_BE = frozenset(("is", "are", "was", "were", "sounds", "sound", "seems", "seem", "that's", "thats", "it's", "its", "'s"))
+_CONDEMN_INTENSIFIERS = frozenset((
+    "so", "just", "really", "deeply", "completely", "totally", "absolutely", "plainly", "simply", "clearly", "pure",
+    "blatant", "blatantly", "utter", "a", "form", "of", "an", "example", "both", "also", "very", "still",
+))  # fmt: skip
+_CONDEMN_THAT = frozenset(("false", "untrue", "nonsense", "wrong", "racist", "sexist", "hateful", "bigoted", "lie", "myth", "true"))
 
-    def __init__(self, sources: dict[str, str]) -> None:
-        self._sources = sources
-        self._compiled: dict[str, Any] = {}
-        self._lock = threading.Lock()
 
-    def get(self, name: str) -> Any:
-        pattern = self._compiled.get(name)
-        if pattern is None:
-            with self._lock:
-                pattern = self._compiled.get(name)
-                if pattern is None:
-                    pattern = self._compiled[name] = re2.compile(self._sources[name], _OPTIONS)
-        return pattern
-
-
-# A frame before a match, a condemnation in its sentence (module docstring).
-_CONTEXT = _LazyRe2({
-    "frame": rf"\b(?:(?P<verb>{_alt(FRAME_VERBS)})|(?P<noun>{_alt(FRAME_NOUNS)}))\b",
-    "condemn": (
-        rf"\b(?:is|are|was|were|'s|sounds?|seems?|that's|thats|it's|its)\s+(?:so\s+|just\s+|really\s+|deeply\s+|completely\s+|totally\s+|absolutely\s+|plainly\s+|simply\s+|clearly\s+|pure\s+|blatant(?:ly)?\s+|utter\s+|a\s+form\s+of\s+|an\s+example\s+of\s+)?{_alt(CONDEMNATIONS)}\b"
-        rf"|\b(?:false|untrue|not\s+true|a\s+lie|a\s+myth|nonsense|wrong|racist|sexist|hateful|bigoted)\s+(?:to\s+\w+\s+)?that\b"
-        rf"|\b(?:racism|bigotry|hate\s+speech|sexism|homophobia|xenophobia|islamophobia|antisemitism|misogyny|transphobia|dehumani[sz]ation)\b"
-    ),
-})  # fmt: skip
+def _condemns(words: list[str]) -> bool:
+    """Whether these words condemn or deny a claim: "... is hateful", "that's racist", "it is false
+    that ...", "racism", "hate speech"."""
+    for index, word in enumerate(words):
+        if word in _CONDEMN_ANYWHERE or (word == "hate" and words[index + 1 : index + 2] == ["speech"]):
+            return True
+        if word in _CONDEMN_BE or word.endswith("'s"):
+            rest = words[index + 1 : index + 6]
+            while rest and rest[0] in _CONDEMN_INTENSIFIERS and (rest[0] not in ("a", "an") or " ".join(rest[:2]) not in _CONDEMN_TWO):
+                rest = rest[1:]
+            if rest and (rest[0] in _CONDEMN_ONE or " ".join(rest[:2]) in _CONDEMN_TWO):
+                return True
+        if word == "that":  # "it is false that", "the lie that", "wrong to say that", "not true that"
+            before = words[max(0, index - 3) : index]
+            if any(w in _CONDEMN_THAT for w in before if w != "true") or ("true" in before and "not" in before):
+                return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +363,22 @@ def _words_list(text: str) -> list[str]:
     return [w.strip(".,!?;:\"'()") for w in text.split()]
 
 
-def _negated(groups: dict[str, Any], before_words: list[str]) -> bool:
+class _Groups:
+    """A match's named groups, read on demand by number: google-re2 re-decodes every group name
+    on each lookup by name, and a dict of all groups cost as much as the search itself."""
+
+    __slots__ = ("_match", "_numbers")
+
+    def __init__(self, match: Any, numbers: dict[str, int]) -> None:
+        self._match = match
+        self._numbers = numbers
+
+    def get(self, name: str) -> str | None:
+        number = self._numbers.get(name)
+        return None if number is None else self._match.group(number)
+
+
+def _negated(groups: _Groups, before_words: list[str]) -> bool:
     """The claim denied: a negation between verb and predicate ("are not the problem"), a negated
     verb ("aren't", "shouldn't"), or "not" just before the group ("not all muslims are ...")."""
     verbs = " ".join(groups.get(k) or "" for k in ("be", "modal")).split()
@@ -411,9 +434,9 @@ class GroupHateRules:
         self._names = tuple(self._sources)
         self._lock = threading.Lock()
         self._prefilter: Any = None
-        self._compiled: dict[str, Any] = {}
+        self._compiled: dict[str, tuple[Any, dict[str, int]]] = {}
 
-    def _families_found(self, lowered: str) -> list[Any]:
+    def _families_found(self, lowered: str) -> list[tuple[str, Any, dict[str, int]]]:
         """The compiled patterns of the families found in `lowered`: one RE2 set scan (~8 us per
         KB) tells which families match at all, so only those (usually none) run `finditer`. Each
         pattern compiles on first need (the set ~25 ms, a family ~5 ms), not at import."""
@@ -432,8 +455,11 @@ class GroupHateRules:
             if name not in self._compiled:
                 with self._lock:
                     if name not in self._compiled:
-                        self._compiled[name] = re2.compile(self._sources[name], _OPTIONS)
-            out.append((name, self._compiled[name]))
+                        pattern = re2.compile(self._sources[name], _OPTIONS)
+                        # Group numbers read once: google-re2 re-decodes every group name on each
+                        # lookup by name, which made groupdict() cost more than the search.
+                        self._compiled[name] = (pattern, dict(pattern.groupindex))
+            out.append((name, *self._compiled[name]))
         return out
 
     def find(self, lowered: str, forms: frozenset[str]) -> list[GroupHateHit]:
@@ -441,47 +467,46 @@ class GroupHateRules:
         if self.GATE.isdisjoint(forms):
             return []
         hits = []
-        for family, pattern in self._families_found(lowered):
+        for family, pattern, names in self._families_found(lowered):
             for match in pattern.finditer(lowered):
-                if self._keeps(family, lowered, match):
+                if self._keeps(family, lowered, match, _Groups(match, names)):
                     hits.append(GroupHateHit(match.start(), match.end(), family))
         return hits
 
-    def _keeps(self, family: str, text: str, match: Any) -> bool:
-        groups = match.groupdict()
+    def _keeps(self, family: str, text: str, match: Any, groups: _Groups) -> bool:
         group_key = next((k for k in ("g", "g2", "g3", "g4", "g5") if groups.get(k)), None)
         if group_key is None:
             return False
-        group_start = match.start(match.re.groupindex[group_key])
+        start, end, whole = match.start(), match.end(), match.group()
+        group_text = groups.get(group_key) or ""
+        group_start = start + max(0, whole.find(group_text))
         before_words = _words_list(text[max(0, group_start - 40) : group_start])
         if family not in _NEGATION_IS_THE_CLAIM and _negated(groups, before_words):
             return False
         modal = " ".join((groups.get("modal") or "").split())
         if modal in _FORECAST_MODALS and not (groups.get("pred") or "").endswith("hell"):
             return False  # "refugees will be deported under the new law", "can go home now": a forecast
-        group_text = groups[group_key]
-        if match.end() == match.end(match.re.groupindex[group_key]) and not _ends_noun_phrase(text, match.end(), group_text.startswith("the ")):
+        if whole.endswith(group_text) and not _ends_noun_phrase(text, end, group_text.startswith("the ")):
             return False  # "I hate the chinese government", "ban women's football": the group is a modifier
         if before_words and before_words[-1] in _NARROWING:
             return False
-        left, right = sentence_bounds(text, match.start(), match.end())
-        if self._framed(text, left, match.start()):
+        left, right = sentence_bounds(text, start, end)
+        head, tail = text[left:start], text[end:right]
+        if self._framed(text, left, start):
             return False
-        tail = text[match.end() : right]
-        condemn = _CONTEXT.get("condemn")
-        if condemn.search(tail) or condemn.search(text[left : match.start()]):
+        if _condemns(_words_list(tail)) or _condemns(_words_list(head)):
             return False
-        head = text[left : match.start()]
         return not (any(q in head for q in _QUOTES) and any(q in tail for q in _QUOTES))
 
     def _framed(self, text: str, left: int, start: int) -> bool:
         """A reporting or quoting frame before the match, in its sentence, not the writer's own."""
-        window = text[max(left, start - self.settings.frame_window_chars) : start]
-        for found in _CONTEXT.get("frame").finditer(window):
-            if found.group("noun"):
+        words = _words_list(text[max(left, start - self.settings.frame_window_chars) : start])
+        for index, word in enumerate(words):
+            if word in _FRAME_NOUNS:
                 return True
-            before = [w for w in _words_list(window[: found.start()]) if w not in _SPEAKER_SKIP]
-            if not before or before[-1] not in WRITER:
-                return True
+            if word in _FRAME_VERBS:
+                speaker = [w for w in words[:index] if w not in _SPEAKER_SKIP][-1:]
+                if not speaker or speaker[0] not in WRITER:
+                    return True
         return False
 
