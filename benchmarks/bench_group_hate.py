@@ -1,10 +1,12 @@
 """What the abuse detector's group-hate rules (`abuse.group_hate`) cost per 1 KB message.
 
-Three mixes of distinct ~1 KB messages (seeded), each decided by the abuse detector built from
+Four mixes of distinct ~1 KB messages (seeded), each decided by the abuse detector built from
 `policies/default.yaml` with the group-hate rules on and with them off (`group_hate: null`), in
 process CPU time (least of `--passes` passes, after a warm-up):
+- "pipeline": the text-pipeline benchmark's own messages (`bench_governor.messages`, as
+  `bench_text_pipeline.py` decides them): what the tier adds to that goal's measurement;
 - "ordinary": office text naming no group (the word gate stays shut: the rules cost a set test);
-- "group talk": benign statements about groups from the project's own dev set (the gate opens,
+- "group_talk": benign statements about groups from the project's own dev set (the gate opens,
   one RE2 set scan finds no family, or a family whose match the context checks drop);
 - "hate": the same with one hate statement in each message (a family matches and is kept).
 The rule tier alone (`GroupHateRules.find` on the normalized text) is timed too.
@@ -23,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "governance" / "detectors"))
 from _common import percentiles, table, write_results
+from bench_governor import messages as pipeline_messages
 from detector_helpers import build
 
 from tractatus.governance.actions import Action
@@ -41,6 +44,8 @@ ORDINARY = (
 
 
 def messages(mix: str, n: int, seed: int) -> list[str]:
+    if mix == "pipeline":
+        return pipeline_messages(n, 1024, seed)
     rng = random.Random(f"{mix}:{seed}")
     talk = [e.text for e in generate("dev", 400, seed) if not e.hateful]
     hate = [e.text for e in generate("dev", 400, seed) if e.hateful]
@@ -78,7 +83,7 @@ def main() -> None:
     state = GovernanceState()
     results: dict[str, dict] = {}
     rows = []
-    for mix in ("ordinary", "group talk", "hate"):
+    for mix in ("pipeline", "ordinary", "group_talk", "hate"):
         texts = messages(mix, n + 50, args.seed)
         contexts = [CheckContext(action=Action(kind="message", text=t), text=normalize(t), state=state) for t in texts]
         for detector in (on, off):  # warm-up: models loaded, patterns compiled, VADER cached alike
