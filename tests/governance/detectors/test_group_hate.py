@@ -60,6 +60,8 @@ BENIGN = [
     '"muslims are a disease" is what he shouted',
     "It is false that immigrants are criminals",
     "Calling refugees parasites is dehumanizing",
+    "Immigrants are criminals, says the party leader in a new video",
+    "Deport all migrants - the MP's slogan, according to the leaked memo",
     # negations
     "immigrants are not the problem",
     "Not all muslims are terrorists",

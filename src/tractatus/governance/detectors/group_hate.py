@@ -201,6 +201,11 @@ FRAME_NOUNS = (
     "comments", "remark", "remarks", "tweets", "headline", "leaflets", "flyers", "messages", "threats",
     "phrase", "words", "insult", "insults", "accusations", "lie", "falsehood", "misconception",
 )  # fmt: skip
+# A claim attributed after it ("immigrants are criminals, says the MP"): a report, as a frame before.
+ATTRIBUTIONS = frozenset((
+    "says", "said", "claims", "claimed", "argues", "argued", "tweeted", "wrote", "warns", "warned", "insists",
+    "insisted", "according", "chanted", "shouted", "posted",
+))  # fmt: skip
 # Who may speak for themselves: a frame verb after these is the writer's own claim ("I think ...").
 WRITER = frozenset(("i", "we", "im", "i'm", "ive", "i've", "i'd", "id", "i'll", "we're", "we've", "me", "us"))
 # "... is hateful": a sentence that says this about the claim condemns it.
@@ -378,6 +383,12 @@ class _Groups:
         return None if number is None else self._match.group(number)
 
 
+def _attributed(tail: str) -> bool:
+    """The rest of the sentence attributes the claim to someone: ", says the MP", "- MP claims"."""
+    rest = tail.lstrip()
+    return rest[:1] in (",", "-", ":", "\u2014", "\u2013") and not ATTRIBUTIONS.isdisjoint(_words_list(rest)[:5])
+
+
 def _negated(groups: _Groups, before_words: list[str]) -> bool:
     """The claim denied: a negation between verb and predicate ("are not the problem"), a negated
     verb ("aren't", "shouldn't"), or "not" just before the group ("not all muslims are ...")."""
@@ -492,7 +503,7 @@ class GroupHateRules:
             return False
         left, right = sentence_bounds(text, start, end)
         head, tail = text[left:start], text[end:right]
-        if self._framed(text, left, start):
+        if self._framed(text, left, start) or _attributed(tail):
             return False
         if _condemns(_words_list(tail)) or _condemns(_words_list(head)):
             return False
