@@ -40,6 +40,9 @@ HATE = [
     "disabled people are a burden and should be euthanized",
     "Mexicans r animals",
     "black people belong in cages",
+    "Homosexuality is a mental illness",
+    "we don't want muslims here",
+    "Foreigners out!",
 ]
 
 BENIGN = [
@@ -85,6 +88,10 @@ BENIGN = [
     "women are stronger than you think",
     "I hate the chinese government's censorship",
     "Blind people see the world differently",
+    "Homosexuality is not a mental illness",
+    "The WHO removed homosexuality from its list of mental illnesses",
+    "We don't want refugees to suffer",
+    "The number of immigrants out of work rose",
     # idioms
     "the blind leading the blind",
     "men are from Mars, women are from Venus",
@@ -140,6 +147,10 @@ def test_linear_time_on_long_adversarial_input() -> None:
         started = time.perf_counter()
         rules.find(normalized.lower_words, normalized.word_forms)
         assert time.perf_counter() - started < 1.0
+
+
+def test_the_gate_holds_no_common_word() -> None:
+    assert GroupHateRules.GATE.isdisjoint({"the", "a", "being", "people", "is", "are", "out"})
 
 
 def test_text_without_a_group_never_runs_a_pattern() -> None:

@@ -65,6 +65,8 @@ GROUP_PLURALS = (
     # religion
     "muslims", "moslems", "muzzies", "jews", "christians", "hindus", "sikhs", "catholics", "protestants",
     "mormons", "buddhists", "atheists", "islam", "judaism",
+    # an orientation or identity named as a condition ("homosexuality is a mental illness")
+    "homosexuality", "transgenderism", "being gay", "being trans", "being transgender", "being a lesbian",
     # ethnicity and nationality
     "blacks", "whites", "arabs", "africans", "asians", "mexicans", "latinos", "latinas", "hispanics",
     "indians", "pakistanis", "bangladeshis", "afghans", "iranians", "iraqis", "syrians", "turks", "kurds",
@@ -122,6 +124,9 @@ DEHUMANIZING = (
     "a terrorist", "a criminal", "a rapist", "an animal", "a pig", "a dog", "a savage", "a rat", "a monkey",
     "an ape", "a pedophile", "a paedophile", "a pervert", "a freak", "a degenerate", "a thief", "an invader",
     "a subhuman", "a parasite", "an inferior",
+    # a condition to be cured, a waste
+    "a mental illness", "a mental disorder", "a sickness", "an illness", "a perversion", "unnatural",
+    "a waste of space", "a waste of oxygen", "a waste of skin",
 )  # fmt: skip
 # What should happen to a group, said as a participle ("should be deported") or a verb ("must die").
 HARM_PARTICIPLES = (
@@ -130,7 +135,8 @@ HARM_PARTICIPLES = (
     "removed", "wiped out", "eradicated", "eliminated", "executed", "put down", "rounded up", "sent back",
     "euthanized", "euthanised", "segregated", "enslaved", "slaughtered", "massacred", "beaten", "stoned",
     "beheaded", "nuked", "bombed", "murdered", "raped", "caged", "purged", "silenced", "shipped back",
-    "thrown in jail", "put in camps", "put in cages", "banned from", "barred from",
+    "thrown in jail", "put in camps", "put in cages", "banned from", "barred from", "thrown off roofs",
+    "thrown off buildings", "thrown off a roof", "shot on sight", "chemically castrated",
 )  # fmt: skip
 HARM_VERBS = (
     "die", "burn", "rot", "suffer", "perish", "drown", "disappear", "vanish", "go extinct", "go to hell",
@@ -265,10 +271,13 @@ def _patterns(max_filler: int) -> dict[str, str]:
             rf"|\b(?P<g3>{_GROUP_NP})\s+(?:are|is|'re)(?:\s*n't|\s+not|nt)\s+(?:even\s+|really\s+|real\s+)?(?P<pred3>welcome|wanted|human|humans|people|equal|real\s+(?:people|humans|women|men)|one\s+of\s+us)\b"
             rf"|\b(?P<g4>{_GROUP_NP})\s+(?:have|has)\s+no\s+(?P<pred4>place|business)\b"
             rf"|\bno\s+(?:more\s+)?(?P<g5>{_GROUP_NP})\s+(?P<pred5>allowed|welcome|wanted|permitted)\b"
+            # "we don't want muslims here", "i do not want any more refugees in our town"
+            rf"|\b(?:we|i)\s+(?:don't|dont|do\s+not)\s+want\s+(?:any\s+)?(?:more\s+)?(?:of\s+)?(?:these\s+|those\s+|the\s+)?(?P<g6>{_GROUP_NP})\s+(?P<pred6>(?:here|around\s+here)(?:\s*[.!?,;]|$)|in\s+(?:our|this|my)\s+(?:country|town|city|neighbou?rhood|street|school|schools|club|community|land))"
         ),
         # "deport all muslims", "kill the jews", "send all gays to hell"
         "calls": (
             rf"{_CALL_LEAD}{_CALL_FILL}(?P<pred>{_alt(CALL_VERBS)})\s+{_DETERMINERS}(?P<g>{_GROUP_ANY})\b"
+            rf"|{_CALL_LEAD}(?P<g3>{_GROUP_NP})\s+(?P<pred3>out)(?:\s*[.!,;]|$)"
             rf"|{_CALL_LEAD}{_CALL_FILL}send\s+{_DETERMINERS}(?P<g2>{_GROUP_NP})\s+(?:all\s+)?(?P<pred2>back|home|packing|away|to\s+(?:hell|the\s+gas\s+chambers?|gas\s+chambers|the\s+camps|camps|concentration\s+camps|the\s+ovens|their\s+(?:own\s+)?(?:country|countries)|africa|asia|mexico|the\s+desert))\b"
         ),
         # "I hope all refugees drown", "death to jews", "the only good immigrant is a dead one", "I hate women"
@@ -436,8 +445,7 @@ class GroupHateRules:
         part
         for phrase in (*GROUP_PLURALS, *GROUP_SINGULARS, *GROUP_ADJECTIVES, *COLLECTIVES)
         for part in phrase.split()
-        if part != "the"
-    ) - frozenset(("people", "ill", "mentally"))
+    ) - frozenset(("the", "a", "being", "people", "ill", "mentally"))  # words too common to gate on
 
     def __init__(self, settings: GroupHateSettings) -> None:
         self.settings = settings
@@ -485,7 +493,7 @@ class GroupHateRules:
         return hits
 
     def _keeps(self, family: str, text: str, match: Any, groups: _Groups) -> bool:
-        group_key = next((k for k in ("g", "g2", "g3", "g4", "g5") if groups.get(k)), None)
+        group_key = next((k for k in ("g", "g2", "g3", "g4", "g5", "g6") if groups.get(k)), None)
         if group_key is None:
             return False
         start, end, whole = match.start(), match.end(), match.group()
