@@ -43,6 +43,8 @@ HATE = [
     "Homosexuality is a mental illness",
     "we don't want muslims here",
     "Foreigners out!",
+    "jews control the media",
+    "women should be seen and not heard",
 ]
 
 BENIGN = [
@@ -92,6 +94,8 @@ BENIGN = [
     "The WHO removed homosexuality from its list of mental illnesses",
     "We don't want refugees to suffer",
     "The number of immigrants out of work rose",
+    "Women control most household spending decisions, a survey finds",
+    "The myth that Jews control the banks is an antisemitic conspiracy theory",
     # idioms
     "the blind leading the blind",
     "men are from Mars, women are from Venus",

@@ -64,7 +64,7 @@ class GroupHateSettings(CheckSettings):
 GROUP_PLURALS = (
     # religion
     "muslims", "moslems", "muzzies", "jews", "christians", "hindus", "sikhs", "catholics", "protestants",
-    "mormons", "buddhists", "atheists", "islam", "judaism",
+    "mormons", "buddhists", "atheists", "islam", "judaism", "christianity", "hinduism", "sikhism",
     # an orientation or identity named as a condition ("homosexuality is a mental illness")
     "homosexuality", "transgenderism", "being gay", "being trans", "being transgender", "being a lesbian",
     # ethnicity and nationality
@@ -142,7 +142,7 @@ HARM_VERBS = (
     "die", "burn", "rot", "suffer", "perish", "drown", "disappear", "vanish", "go extinct", "go to hell",
     "burn in hell", "rot in hell", "go back", "go home", "get out", "leave our country", "leave this country",
     "leave my country", "stay in the kitchen", "stay in their place", "know their place", "shut up",
-    "be wiped", "be enslaved", "be slaves", "hang",
+    "be wiped", "be enslaved", "be slaves", "hang", "be seen and not heard",
 )  # fmt: skip
 # Verbs of a call against a group, with the group as their object ("deport all muslims").
 CALL_VERBS = (
@@ -296,6 +296,8 @@ def _patterns(max_filler: int) -> dict[str, str]:
         # "immigrants are ruining our country", "muslims breed like rats"
         "ruin": (
             rf"\b(?P<g>{_GROUP_NP})\s+(?:are\s+|is\s+|'re\s+)?(?:all\s+|just\s+|slowly\s+)*(?P<pred>{_alt(RUIN_VERBS)})\s+(?:(?:our|this|my|western|white|all\s+our)\s+{_alt(RUINED)}|europe|america|britain|england|france|germany|sweden|the\s+west|the\s+country|the\s+uk|the\s+us)\b"
+            # the conspiracy: "jews control the media"
+            rf"|\b(?P<g3>{_GROUP_NP})\s+(?:secretly\s+|still\s+|really\s+)?(?P<pred3>control|controls|are\s+controlling)\s+(?:the\s+|all\s+the\s+|our\s+)?(?:media|banks|world|government|governments|hollywood|finance|money|economy|everything|politicians)\b"
             rf"|\b(?P<g2>{_GROUP_NP})\s+(?P<pred2>breed\s+like\s+(?:rats|rabbits|animals|cockroaches|flies|vermin)|spread\s+(?:disease|diseases|aids|hiv))\b"
         ),
     }
