@@ -34,13 +34,14 @@ from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.abuse_target import BenignSpans, TargetLexicon
 from tractatus.governance.detectors.evidence import excerpt
+from tractatus.governance.detectors.group_hate import GroupHateRules, GroupHateSettings
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.text_model import model_input
 from tractatus.governance.detectors.lexicon import FUNCTION_WORDS, alternation, gate_words, sentence_bounds
 from tractatus.governance.lazy_pattern import lazy_compile
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
-AbuseCategory = Literal["threat", "slur", "insult", "mild_insult", "harassment", "self_harm_incitement", "directed_negativity"]
+AbuseCategory = Literal["threat", "slur", "group_hate", "insult", "mild_insult", "harassment", "self_harm_incitement", "directed_negativity"]
 
 # -- lexicons (data, not thresholds) ------------------------------------------------------------
 
@@ -206,6 +207,9 @@ class AbuseSettings(CheckSettings):
     directed_negativity_compound: float = Field(
         ge=-1, le=1, description="'you' near a degrading word counts as abuse at or below this compound."
     )
+    group_hate: GroupHateSettings | None = Field(
+        description="Hate aimed at a protected group without a slur (group_hate.py); null: off."
+    )
     learned: LearnedTierSettings | None = Field(
         description="The learned tier (abusive-language models) beside the rules; null: rules only."
     )
@@ -238,6 +242,7 @@ class AbuseDetector:
         # Scoring each distinct sentence once (thread-safe cache, per detector) makes it ~0.1 s.
         self._sentence_compound = functools.lru_cache(maxsize=256)(self._score_sentence)
         self._learned = LearnedTier(settings.learned, self.name) if settings.learned is not None else None
+        self._group_hate = GroupHateRules(settings.group_hate) if settings.group_hate is not None else None
         self._targets = TargetLexicon(INSULT_NOUNS + SLURS)
         # Spans the learned tier does not score: "not an idiot", "you killed it" (abuse_target.py).
         self._benign = BenignSpans(INSULT_NOUNS + STRONG_ADJECTIVES + MILD_ADJECTIVES)
@@ -272,6 +277,8 @@ class AbuseDetector:
             for match in _SELF_HARM.finditer(lowered):
                 if not _SELF_HARM_NEGATION.search(lowered[max(0, match.start() - 30) : match.start()]):
                     hits.append(_Hit("self_harm_incitement", match.start(), match.end(), "tells a person to harm themselves"))
+        if self._group_hate is not None:
+            hits.extend(_Hit("group_hate", h.start, h.end, h.message) for h in self._group_hate.find(lowered, ctx.text.word_forms))
         if opens(_HARASSMENT_GATE):
             hits.extend(_Hit("harassment", m.start(), m.end(), "harasses a person") for m in _HARASSMENT.finditer(lowered))
         if not opens(_INSULT_GATE):
@@ -354,7 +361,7 @@ class AbuseDetector:
         return out
 
 
-_RANK: Mapping[str, int] = MappingProxyType({"slur": 0, "threat": 1, "self_harm_incitement": 2, "harassment": 3, "insult": 4, "mild_insult": 5, "directed_negativity": 6})
+_RANK: Mapping[str, int] = MappingProxyType({"slur": 0, "threat": 1, "self_harm_incitement": 2, "group_hate": 3, "harassment": 4, "insult": 5, "mild_insult": 6, "directed_negativity": 7})
 
 
 def _drop_overlaps(hits: list[_Hit]) -> list[_Hit]:
