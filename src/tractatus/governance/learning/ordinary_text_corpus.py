@@ -7,8 +7,9 @@ This corpus is the second NEGATIVE source of the headline model (`trainers.CLICK
 texts people publish every day that withhold nothing and push no reaction. It is written for the
 classes of text, never from the red-team cases.
 
-Five genres: workplace notices, release notes and changelogs, engineering and product titles
-(blog posts, announcements), chatty conversational sentences, how-to / tutorial titles.
+Eight genres: workplace notices, release notes and changelogs, engineering and product titles
+(blog posts, announcements), chatty conversational sentences, how-to / tutorial titles, everyday
+questions, product feedback and reviews, explainer titles (documentation, "what changes" posts).
 
 Three splits with DISJOINT template sets (a test pins it):
 - "train": what the headline model is fitted on (generated at train time, seeded: the model file
@@ -31,7 +32,7 @@ from typing import Any, Literal
 
 Split = Literal["train", "dev", "eval"]
 SPLITS: tuple[Split, ...] = ("train", "dev", "eval")
-GENRES = ("notice", "release", "engineering", "chat", "howto")
+GENRES = ("notice", "release", "engineering", "chat", "howto", "question", "feedback", "explainer")
 LOCALES = ("en_US", "en_GB", "en_IN", "en_AU", "de_DE", "fr_FR", "nl_NL", "es_ES")
 
 
@@ -139,6 +140,21 @@ _EVAL: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "A short guide to {tool} for {lang} developers",
         "Getting started with {feature} in {product}",
     ),
+    "question": (
+        "Has anyone tried {food} at the new place near the {place}?",
+        "Which {doc} template should we use this quarter?",
+        "Do you know if the {meeting} is recorded?",
+    ),
+    "feedback": (
+        "The new {feature} saves me a lot of time.",
+        "Honestly the best {thing} we've had this year.",
+        "I wish {product} had {feature} sooner.",
+    ),
+    "explainer": (
+        "{tool} {version} explained for {lang} developers",
+        "Understanding the {component}: a walkthrough",
+        "What the new {doc} process means for {team}",
+    ),
 })  # fmt: skip
 
 _DEV: Mapping[str, tuple[str, ...]] = MappingProxyType({
@@ -174,6 +190,21 @@ _DEV: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "{n} ways to speed up your {lang} code",
         "A beginner's guide to {tool}",
         "Here's how to {task} in {lang}",
+    ),
+    "question": (
+        "Is the {place} open on {day}?",
+        "Can someone send me the {doc}?",
+        "Who is running the {meeting} this week?",
+    ),
+    "feedback": (
+        "You will like the new {feature}, it is much faster.",
+        "The {component} feels slower since {version}.",
+        "Best update to {product} in a long time.",
+    ),
+    "explainer": (
+        "What changes in {tool} {version} and what it means for your {component}",
+        "Explained: how the {component} handles retries",
+        "FAQ: {feature} in {product}",
     ),
 })  # fmt: skip
 
@@ -255,6 +286,40 @@ _TRAIN: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "How to {task} without downtime",
         "Quick tip: {task} faster",
         "Learn {lang} in {n} weeks",
+    ),
+    "question": (
+        "Does anyone know when the {meeting} starts?",
+        "What time does the {place} close on {day}?",
+        "Is this the right {doc}?",
+        "Why is the {component} so slow today?",
+        "Can you check the {doc} before {day}?",
+        "Where can I find the {doc}?",
+        "Are we still on for {food} on {day}?",
+        "How long does the {component} take to restart?",
+    ),
+    "feedback": (
+        "This is the best {feature} I have used.",
+        "You won't need the old {component} after this update.",
+        "Really happy with the new {product}.",
+        "The {component} is way better now.",
+        "I don't like the new {feature} very much.",
+        "Great job on the {doc}, {name}!",
+        "The {thing} was amazing, thanks for organising it.",
+        "This {feature} is exactly what we needed.",
+        "Not sure about the new {component} yet.",
+        "Five stars, {product} just works.",
+    ),
+    "explainer": (
+        "What's changing in {product} {version}",
+        "{tool} {version}: what you need to know",
+        "Guide: how the {component} works",
+        "What happens when the {component} fails",
+        "Explainer: why the {doc} is late",
+        "What the {tool} upgrade means for you",
+        "Inside the {component}: how it is built",
+        "Understanding {feature} in {tool}",
+        "Why the {component} needs {tool}",
+        "{feature}, explained",
     ),
 })  # fmt: skip
 
