@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from tractatus.governance.learning.template_draws import SeededDraws, check_draw
+
 Split = Literal["train", "dev", "eval"]
 SPLITS: tuple[Split, ...] = ("train", "dev", "eval")
 GENRES = ("notice", "release", "engineering", "chat", "howto", "question", "feedback", "explainer")
@@ -335,26 +337,14 @@ def _fill(template: str, fake: Any, rng: random.Random) -> str:
 def generate(split: str, n: int, seed: int) -> list[OrdinaryText]:
     """`n` texts from `split`'s templates, genres drawn in shuffled rounds; the same for the same
     seed and Faker version."""
-    if split not in TEMPLATES:
-        raise ValueError(f"unknown split {split!r}: expected one of {list(SPLITS)}")
-    if n < 0:
-        raise ValueError("n must be non-negative")
-    from faker import Faker  # training/evaluation dependency (the `train` extra)
-
+    check_draw(split, n, TEMPLATES)
     templates = TEMPLATES[split]  # type: ignore[index]
     rng = random.Random(f"ordinary:{split}:{seed}")
-    fakers: dict[str, Any] = {}
+    draws = SeededDraws(rng, GENRES)
     out: list[OrdinaryText] = []
-    genres: list[str] = []
     while len(out) < n:
-        if not genres:
-            genres = list(GENRES)
-            rng.shuffle(genres)
-        genre = genres.pop()
+        genre = draws.next_kind()
         index = rng.randrange(len(templates[genre]))
-        locale = rng.choice(LOCALES)
-        if locale not in fakers:
-            fakers[locale] = Faker(locale)
-            fakers[locale].seed_instance(rng.randrange(2**32))
-        out.append(OrdinaryText(_fill(templates[genre][index], fakers[locale], rng), f"{split}:{genre}:{index}"))
+        fake = draws.faker(rng.choice(LOCALES))
+        out.append(OrdinaryText(_fill(templates[genre][index], fake, rng), f"{split}:{genre}:{index}"))
     return out
