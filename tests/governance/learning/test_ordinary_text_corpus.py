@@ -17,8 +17,8 @@ from tractatus.governance.learning.ordinary_text_corpus import GENRES, SPLITS, T
 from tractatus.governance.policy import load_policy
 
 POLICIES = Path(__file__).resolve().parents[3] / "policies"
-# Measured when the operating point was chosen (docs/detectors-training.md): 6.5% of this sample is
-# flagged in `publish` (rules included); before the corpus was a negative source, 28.5% was.
+# Measured when the operating point was chosen (docs/detectors-training.md): 6.8% of this sample is
+# flagged in `publish` (rules included); at 5a8ead9, before the corpus was a negative source, 28.5% was.
 EVAL_FLAGGED_AT_MOST = 0.08
 SAMPLE = 400
 
@@ -29,8 +29,11 @@ def test_same_seed_same_texts_and_other_seed_other_texts() -> None:
 
 
 def test_the_three_splits_share_no_template_and_each_has_every_genre() -> None:
-    for split in SPLITS:
+    for split in ("dev", "eval"):
         assert set(TEMPLATES[split]) == set(GENRES), split
+    # Questions are measured, never trained on (see the module's docstring).
+    assert set(TEMPLATES["train"]) == set(GENRES) - {"question"}
+    assert not any(t.rstrip().endswith("?") or "?!" in t for group in TEMPLATES["train"].values() for t in group)
     for first in SPLITS:
         for second in SPLITS:
             if first < second:
@@ -41,7 +44,7 @@ def test_the_three_splits_share_no_template_and_each_has_every_genre() -> None:
 
 
 def test_texts_are_filled_and_genres_balanced() -> None:
-    examples = generate("train", 400, seed=0)
+    examples = generate("eval", 400, seed=0)
     assert all("{" not in e.text and "}" not in e.text and not e.text[0].islower() for e in examples)
     counts = {genre: sum(e.template_id.split(":")[1] == genre for e in examples) for genre in GENRES}
     assert min(counts.values()) >= 400 // len(GENRES) - 1, counts

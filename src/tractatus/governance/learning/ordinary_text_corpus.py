@@ -11,6 +11,11 @@ Eight genres: workplace notices, release notes and changelogs, engineering and p
 (blog posts, announcements), chatty conversational sentences, how-to / tutorial titles, everyday
 questions, product feedback and reviews, explainer titles (documentation, "what changes" posts).
 
+Questions are measured ("dev" and "eval" have a question genre) but never trained on: a model
+that learned ordinary questions as negatives read the headline's closing "?" (`headline_input`'s
+question marker) as a sign of news and let quiz clickbait through ("Can You Name This Ballet
+Move?" fell from 1.0 to 0.0). So "train" has no question genre and no template ending in "?".
+
 Three splits with DISJOINT template sets (a test pins it):
 - "train": what the headline model is fitted on (generated at train time, seeded: the model file
   stays bit-identical for the same Faker version);
@@ -223,7 +228,6 @@ _TRAIN: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "The Wi-Fi in the {place} will be down on {day} morning.",
         "Lunch for the {meeting} will be {food}.",
         "Here is the {doc} we discussed.",
-        "Can everyone fill in the {doc} this week?",
         "{team} is moving to the {place} next month.",
         "The {doc} deadline is {day} at {time}.",
     ),
@@ -266,18 +270,15 @@ _TRAIN: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "I'm so {feeling} about {day}.",
         "Can't believe it's {day} already.",
         "Best {food} I've had in ages.",
-        "Really?! Congrats!",
         "No way, that's so cool.",
         "Happy {day}, everyone!",
         "Ugh, I'm so {feeling} today.",
         "You're going to love {city} in {month}.",
         "See you all {day}!",
         "I just finished the {thing}, it was {adj}.",
-        "Who's up for {food} after work?",
     ),
     "howto": (
         "How to {task} in {tool}",
-        "How do I {task}?",
         "{n} tips for {task}",
         "Top {n} {lang} tips",
         "{n} steps to {task}",
@@ -288,16 +289,6 @@ _TRAIN: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "How to {task} without downtime",
         "Quick tip: {task} faster",
         "Learn {lang} in {n} weeks",
-    ),
-    "question": (
-        "Does anyone know when the {meeting} starts?",
-        "What time does the {place} close on {day}?",
-        "Is this the right {doc}?",
-        "Why is the {component} so slow today?",
-        "Can you check the {doc} before {day}?",
-        "Where can I find the {doc}?",
-        "Are we still on for {food} on {day}?",
-        "How long does the {component} take to restart?",
     ),
     "feedback": (
         "This is the best {feature} I have used.",
@@ -340,7 +331,7 @@ def generate(split: str, n: int, seed: int) -> list[OrdinaryText]:
     check_draw(split, n, TEMPLATES)
     templates = TEMPLATES[split]  # type: ignore[index]
     rng = random.Random(f"ordinary:{split}:{seed}")
-    draws = SeededDraws(rng, GENRES)
+    draws = SeededDraws(rng, [genre for genre in GENRES if genre in templates])
     out: list[OrdinaryText] = []
     while len(out) < n:
         genre = draws.next_kind()
