@@ -32,6 +32,7 @@ import random
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -83,6 +84,10 @@ _WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 })  # fmt: skip
 
 
+def _pick(words: tuple[str, ...], fake: Any, rng: random.Random) -> str:
+    return rng.choice(words)
+
+
 def _number(rng: random.Random) -> str:
     return str(rng.choice((2, 3, 3, 4, 5, 5, 6, 7, 8, 10, 12, 15)))
 
@@ -101,7 +106,7 @@ def _percent(rng: random.Random) -> str:
 
 
 _FILLERS: Mapping[str, Callable[[Any, random.Random], str]] = MappingProxyType({
-    **{key: (lambda words: lambda fake, rng: rng.choice(words))(words) for key, words in _WORDS.items()},
+    **{key: partial(_pick, words) for key, words in _WORDS.items()},
     "name": lambda fake, rng: fake.first_name(),
     "company": lambda fake, rng: fake.company(),
     "city": lambda fake, rng: fake.city(),

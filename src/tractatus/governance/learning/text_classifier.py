@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from tractatus.governance.detectors.text_model import MODEL_FORMAT
