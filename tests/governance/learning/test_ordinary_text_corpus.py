@@ -69,3 +69,15 @@ def test_ordinary_short_texts_stay_allowed_when_published(policy: str) -> None:
     share = len(flagged) / len(texts)
     print(f"{policy}: {share:.1%} of {len(texts)} ordinary texts flagged; e.g. {flagged[:5]}")
     assert share <= EVAL_FLAGGED_AT_MOST, flagged[:20]
+
+
+def test_the_shipped_clickbait_model_learned_from_this_corpus() -> None:
+    """The model file records the extra negatives it was fitted on; today's generator gives as many
+    (a Faker upgrade that changed the fills would show here before `detectors train --check`)."""
+    from tractatus.governance.detectors.text_model import load_model
+    from tractatus.governance.learning.trainers import CLICKBAIT_MODEL, _ordinary_negatives
+
+    recorded = load_model("clickbait").meta["extra_negatives"]
+    assert recorded["source"] == CLICKBAIT_MODEL.extra_negative_source
+    assert recorded["weight"] == CLICKBAIT_MODEL.extra_negative_weight
+    assert recorded["rows"] == len(_ordinary_negatives()) > 1000
