@@ -18,7 +18,7 @@ from tractatus.governance.policy import load_policy
 POLICY_DIR = Path(__file__).resolve().parents[3] / "policies"
 # The dev targets the warn probability was chosen for (docs/detectors-training.md): news flagged by
 # the whole policy at most this, leaving room below issue 9's 1.5% for the held-out split's noise...
-DEV_NEWS_AT_MOST = 0.013
+DEV_NEWS_AT_MOST = 0.0125
 # ... and the clickbait recall that costs on dev (the instructional cap included).
 DEV_RECALL_AT_LEAST = 0.92
 

@@ -26,13 +26,18 @@ def _sample(rows, count: int, seed: int):
     return [rows[i] for i in rng.choice(len(rows), size=count, replace=False)]
 
 
-@pytest.mark.parametrize("reader", [read_clickbait, read_davidson])
-def test_numpy_scores_equal_sklearn_decision_function(data_dir, reader):
+@pytest.mark.parametrize(("reader", "nb_alpha"), [(read_clickbait, None), (read_davidson, None), (read_clickbait, 1.0)])
+def test_numpy_scores_equal_sklearn_decision_function(data_dir, reader, nb_alpha):
+    """Plain TF-IDF, and TF-IDF scaled by the naive-Bayes log-count ratio (folded into the exported
+    weights), with sample weights as the clickbait trainer passes them."""
     rows = reader(data_dir)
+    if nb_alpha is not None:  # the log-count ratio is a binary model's
+        rows = [r for r in rows if r.label in ("clickbait", "news")]
     train = _sample(rows, 800, seed=1)
     probe = [model_input(normalize(r.text)) for r in _sample(rows, 300, seed=2)] + ODD_TEXTS
-    params = ClassifierParams(min_df=2, C=5.0)
-    pipeline = fit([model_input(normalize(r.text)) for r in train], [r.label for r in train], params)
+    params = ClassifierParams(min_df=2, C=5.0, nb_alpha=nb_alpha)
+    weights = None if nb_alpha is None else [1.0 + (i % 3) for i in range(len(train))]
+    pipeline = fit([model_input(normalize(r.text)) for r in train], [r.label for r in train], params, weights)
     model = parse_model(dumps(export(pipeline, "probe", params, {})))
     expected = pipeline.decision_function(probe)
     expected = expected.reshape(len(probe), -1)

@@ -5,14 +5,16 @@
 Reads `detector_dev` only (and, with `--cv`, `detector_train` for cross-validation); the held-out
 `detector_eval` split is never read here, so nothing chosen from this report has seen it. It writes
 `docs/results/clickbait-dev.json` (quoted by `docs/detectors-training.md`) with
-- `sweep`: for each candidate warn probability of the headline model, the share of dev clickbait
-  and of dev news headlines that the clickbait detector (rules + learned tier, with the policy's
-  instructional cap) flags in `publish`: the curve the threshold was read from;
+- `sweep`: for each candidate warn probability of the headline model, the share of dev clickbait,
+  of dev news headlines and of ordinary short texts (`ordinary_text_corpus`, its "dev" templates:
+  notices, release notes, chat, tutorial titles) that the clickbait detector (rules + learned
+  tier, with the policy's instructional cap) flags in `publish`: the curve the threshold was read from;
 - `policies`: what `default.yaml` and `lab-engagement.yaml` decide on the dev headlines in
   `publish` through the real Governor (any non-allow verdict counts, warnings too), and which
   checks flagged the news headlines: the number the issue's goal is about;
 - `cv` (with `--cv`): recall at fixed false-positive rates, out of fold over `detector_train`, for
-  each candidate C of the headline model (the C in `trainers.C_CLICKBAIT`).
+  each candidate C of the headline model (the C in `trainers.C_CLICKBAIT`); every training fold
+  gets the model's extra negatives too, the measured folds are headlines only.
 """
 
 from __future__ import annotations
@@ -32,13 +34,18 @@ from tractatus.governance.actions import Action, Severity
 from tractatus.governance.checks import CheckContext
 from tractatus.governance.detectors.clickbait import ClickbaitDetector, ClickbaitSettings, is_instructional
 from tractatus.governance.learning.governed import GovernedRun
-from tractatus.governance.learning.trainers import CLICKBAIT_MODEL, _inputs, training_rows
+from tractatus.governance.learning.ordinary_text_corpus import generate as generate_ordinary
+from tractatus.governance.learning.trainers import CLICKBAIT_MODEL, _inputs, fitting_set, training_rows
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import bundled_policy_path, load_policy
 from tractatus.governance.state import GovernanceState
 
 POLICIES = ("default.yaml", "lab-engagement.yaml")
-SWEEP = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+SWEEP = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+# Ordinary short texts measured beside the headlines: the corpus's dev templates (never trained on).
+ORDINARY_DEV_N = 2000
+ORDINARY_DEV_SEED = 0
+ORDINARY = "ordinary"  # their label in the sweep
 CV_C = (3.0, 10.0, 30.0)
 CV_FPR = (0.01, 0.0125, 0.015, 0.02)
 CV_FOLDS = 5
@@ -53,7 +60,8 @@ def sweep(rows: list[LabelledText], policy: Path) -> dict[str, Any]:
 
     Each row is scored once: the rules' findings and the headline model's probability; a row is
     flagged at threshold t when a rule flags it or the probability reaches t, unless the policy's
-    instructional cap lowers that learned finding to `info` (allowed)."""
+    instructional cap lowers that learned finding to `info` (allowed). Rows labelled `ORDINARY`
+    (generated short texts) are reported beside the headlines."""
     settings = ClickbaitSettings.model_validate(load_policy(policy).check_settings("clickbait").model_dump())
     detector = ClickbaitDetector(settings)
     cap = settings.learned_instructional_severity
@@ -67,13 +75,14 @@ def sweep(rows: list[LabelledText], policy: Path) -> dict[str, Any]:
         allowed = capped_to_info and not rules and is_instructional(ctx.text.lower_words)
         scored.append((row.label, rules, probability, allowed))
     out: dict[str, Any] = {}
+    labels = sorted({label for label, *_ in scored})
     for threshold in SWEEP:
-        flags: dict[str, list[bool]] = {"clickbait": [], "news": []}
+        flags: dict[str, list[bool]] = {label: [] for label in labels}
         for label, rules, probability, allowed in scored:
             flags[label].append(rules or (probability >= threshold and not allowed))
         out[f"{threshold:g}"] = {label: _share(f) for label, f in flags.items()}
     # What the instructional cap costs: shares of each label it allows whatever the threshold.
-    out["instructional"] = {label: _share([allowed for lab, _, _, allowed in scored if lab == label]) for label in ("clickbait", "news")}
+    out["instructional"] = {label: _share([allowed for lab, _, _, allowed in scored if lab == label]) for label in labels}
     return out
 
 
@@ -104,12 +113,16 @@ def cross_validate(rows: list[LabelledText]) -> dict[str, Any]:
     texts = _inputs(rows, CLICKBAIT_MODEL.input)
     labels = np.asarray([CLICKBAIT_MODEL.label(row.label) for row in rows])
     positive = labels == CLICKBAIT_MODEL.positive
+    every_text, every_label, weights = fitting_set(CLICKBAIT_MODEL, rows)
+    extra = list(range(len(rows), len(every_text)))  # the extra negatives: in every training fold
     out: dict[str, Any] = {}
     for c in CV_C:
         params = CLICKBAIT_MODEL.params.__class__(**{**CLICKBAIT_MODEL.params.__dict__, "C": c})
         scores = np.zeros(len(rows))
         for train, test in StratifiedKFold(CV_FOLDS, shuffle=True, random_state=0).split(texts, labels):
-            pipeline = fit([texts[i] for i in train], labels[train].tolist(), params)
+            fold = [*train.tolist(), *extra]
+            pipeline = fit([every_text[i] for i in fold], [every_label[i] for i in fold], params,
+                           None if weights is None else [weights[i] for i in fold])
             column = list(pipeline.classes_).index(CLICKBAIT_MODEL.positive)
             scores[test] = pipeline.predict_proba([texts[i] for i in test])[:, column]
         out[f"C={c:g}"] = {f"recall at fpr {f:g}": _recall_at(scores, positive, f) for f in CV_FPR}
@@ -122,13 +135,20 @@ def _recall_at(scores: np.ndarray, positive: np.ndarray, fpr: float) -> float:
     return round(float((scores[positive] > threshold).mean()), 4)
 
 
+def ordinary_dev_rows() -> list[LabelledText]:
+    """The ordinary short texts of the corpus's dev templates, labelled `ORDINARY` (distinct texts)."""
+    texts = dict.fromkeys(example.text for example in generate_ordinary("dev", ORDINARY_DEV_N, ORDINARY_DEV_SEED))
+    return [LabelledText(text=text, label=ORDINARY) for text in texts]
+
+
 def report(data_dir: Path, policies_dir: Path, cv: bool) -> dict[str, Any]:
     dev = training_rows(CLICKBAIT_MODEL, data_dir, "detector_dev")
     result: dict[str, Any] = {
         "split": "detector_dev",
         "splits_digest": load_splits().digest,
         "rows": dict(sorted(Counter(row.label for row in dev).items())),
-        "sweep": {name: sweep(dev, policies_dir / name) for name in POLICIES},
+        "ordinary_dev": {"n": ORDINARY_DEV_N, "seed": ORDINARY_DEV_SEED, "templates": "ordinary_text_corpus/dev"},
+        "sweep": {name: sweep(dev + ordinary_dev_rows(), policies_dir / name) for name in POLICIES},
         "policies": decided(dev, policies_dir),
     }
     if cv:

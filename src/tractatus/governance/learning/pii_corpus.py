@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
+from tractatus.governance.learning.template_draws import SeededDraws, check_draw
+
 Split = Literal["dev", "eval"]
 Category = Literal["email", "phone", "payment_card", "iban", "ssn", "ip_address", "street_address", "person"]
 
@@ -396,32 +398,15 @@ def generate(split: str, n: int, seed: int) -> list[PiiExample]:
     """`n` labelled sentences from `split`'s templates ("dev" or "eval"), the same for the same seed
     (and the same Faker version). Kinds are drawn in shuffled rounds so every category is about
     equally represented."""
-    if split not in TEMPLATES:
-        raise ValueError(f"unknown split {split!r}: expected one of {sorted(TEMPLATES)}")
-    if n < 0:
-        raise ValueError("n must be non-negative")
-    from faker import Faker  # training/evaluation dependency (the `train` extra)
-
+    check_draw(split, n, TEMPLATES)
     templates = TEMPLATES[split]  # type: ignore[index]
     rng = random.Random(f"{split}:{seed}")
-    fakers: dict[str, Any] = {}
-
-    def faker_for(locale: str) -> Any:
-        if locale not in fakers:
-            fake = Faker(locale)
-            fake.seed_instance(rng.randrange(2**32))
-            fakers[locale] = fake
-        return fakers[locale]
-
+    draws = SeededDraws(rng, _kinds())
     out: list[PiiExample] = []
-    kinds: list[str] = []
     while len(out) < n:
-        if not kinds:
-            kinds = _kinds()
-            rng.shuffle(kinds)
-        kind = kinds.pop()
+        kind = draws.next_kind()
         index = rng.randrange(len(templates[kind]))
         locale = rng.choice(LOCALES)
-        text, spans = _fill(templates[kind][index], faker_for(locale), faker_for("en_US"), rng)
+        text, spans = _fill(templates[kind][index], draws.faker(locale), draws.faker("en_US"), rng)
         out.append(PiiExample(text, spans, locale, f"{split}:{kind}:{index}"))
     return out
