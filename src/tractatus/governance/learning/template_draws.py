@@ -42,5 +42,16 @@ class SeededDraws:
         if locale not in self._fakers:
             fake = self._faker_class(locale)
             fake.seed_instance(self._rng.randrange(2**32))
+            _fix_set_ordered_lists(fake)
             self._fakers[locale] = fake
         return self._fakers[locale]
+
+
+def _fix_set_ordered_lists(fake: Any) -> None:
+    """Faker's it_IT address provider builds `cities` as `list({...})`: its order, and so the city
+    a seed draws, changed with PYTHONHASHSEED from one process to the next (the PII eval set was
+    not the same twice). Sorted, a seed gives the same corpus in every process; other locales'
+    lists are literal tuples and stay as they are, so their draws do not change."""
+    for provider in fake.get_providers():
+        if type(provider).__module__ == "faker.providers.address.it_IT" and isinstance(getattr(provider, "cities", None), list):
+            provider.cities = sorted(provider.cities)
