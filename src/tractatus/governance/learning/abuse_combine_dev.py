@@ -103,13 +103,13 @@ def choose(points: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
                                                       -p["decision"]["hate"], p["threshold"]))  # fmt: skip
 
 
-def best_per_rule(points: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
+def best_per_rule(points: Sequence[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any] | None]]:
     """The chosen point of each rule and target rule alone: the table docs/detectors-training.md shows."""
-    out = {}
+    out: dict[str, dict[str, dict[str, Any] | None]] = {}
     for rule in RULES:
         for targeted in (True, False):
             mine = [p for p in points if p["rule"] == rule and p["target_rule"] is targeted]
-            out[f"{rule}.{'target' if targeted else 'no_target'}"] = choose(mine)
+            out.setdefault(rule, {})["target" if targeted else "no_target"] = choose(mine)
     return out
 
 
