@@ -44,7 +44,8 @@ def test_directed_negativity_catches_paraphrases_only_when_very_negative() -> No
 
 def test_threat_span_and_evidence_are_in_the_original(detectors: dict[str, Any]) -> None:
     text = "ok. I w1ll h\u200burt y0u. bye"
-    (finding,) = run(detectors["abuse"], text)
+    # The learned tier may warn beside the rule (a threat reads as abusive to the models too).
+    (finding,) = [f for f in run(detectors["abuse"], text) if f.rule_id != "abuse.learned"]
     assert finding.rule_id == "abuse.threat"
     assert text[finding.span.start : finding.span.end] == "I w1ll h\u200burt y0u"
 

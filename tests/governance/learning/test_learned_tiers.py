@@ -131,19 +131,32 @@ def test_the_early_stop_gives_the_same_finding_as_the_full_score(abuse: Any, tex
         assert score == full
 
 
-def test_the_score_is_the_geometric_mean_in_the_configured_order(abuse: Any) -> None:
-    """Scoring cheapest first must not change a bit: the same sum as scoring in the policy's order."""
+@pytest.mark.parametrize("rule", ["geometric_mean", "mean"])
+def test_the_score_combines_the_models_in_the_configured_order(abuse: Any, rule: str) -> None:
+    """Scoring cheapest first must not change a bit: the same score as combining in the policy's
+    order; and the early stop of each rule only skips a model when the full score is a miss."""
     import math
 
-    from tractatus.governance.detectors.text_model import model_input
+    from tractatus.governance.detectors.learned_tier import LearnedTier
+    from tractatus.governance.detectors.text_model import model_input, tokenize
 
-    tier = abuse._learned
+    tier = LearnedTier(abuse._learned.settings.model_copy(update={"combine": rule}), "abuse")
     for text in _SHORTCUT_TEXTS:
         words = model_input(normalize(text))
-        logs = 0.0
-        for model, positive in tier._models:
-            logs += math.log(model.probabilities(words)[positive])
-        assert tier.probability(words) == math.exp(logs / len(tier._models))
+        probabilities = [model.probabilities(words)[positive] for model, positive in tier._models]
+        if rule == "mean":
+            expected = math.fsum(probabilities) / len(probabilities)
+        else:
+            logs = 0.0
+            for p in probabilities:
+                logs += math.log(p)
+            expected = math.exp(logs / len(probabilities))
+        assert tier.probability(words) == expected
+        assert tier.model_probabilities(words) == probabilities
+        for threshold in (0.3, 0.59, 0.9):
+            score, vectors = tier._score(words, tokenize(words), stop_below=threshold)
+            assert score == (0.0 if _scored(vectors) < len(tier._models) else expected)
+            assert (score >= threshold) == (expected >= threshold)
 
 
 def test_the_early_stop_skips_the_second_model_on_ordinary_text(abuse: Any) -> None:

@@ -313,6 +313,12 @@ class AbuseDetector:
             return 0.0
         return self._learned.probability(self._benign.blank(model_input(ctx.text)))
 
+    def learned_model_probabilities(self, ctx: CheckContext) -> list[float]:
+        """Each model's probability behind `learned_probability` (benign spans blanked), for dev studies."""
+        if self._learned is None or not self._learned.applies(ctx):
+            return []
+        return self._learned.model_probabilities(self._benign.blank(model_input(ctx.text)))
+
     def aims_at_someone(self, ctx: CheckContext) -> bool:
         """Whether the text names a person or a group (abuse_target.py). A text spelled out letter
         by letter counts as aimed (fail closed): joined spelled words lose their boundaries

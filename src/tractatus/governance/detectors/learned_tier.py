@@ -27,6 +27,22 @@ from tractatus.governance.detectors.text_model import (
 )
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
+Combine = Literal["geometric_mean", "mean"]
+
+
+def combine_probabilities(rule: Combine, probabilities: list[float]) -> float:
+    """One score from the models' probabilities (configured order), as the tier computes it.
+
+    geometric_mean: every model must agree for a high score; mean: one confident model can carry a
+    hesitant one half-way. Which is better is measured, not assumed (learning/abuse_combine_dev.py)."""
+    if rule == "mean":
+        return math.fsum(probabilities) / len(probabilities)
+    if min(probabilities) <= 0.0:
+        return 0.0
+    total = 0.0
+    for p in probabilities:  # the configured order, as the score has always been summed
+        total += math.log(p)
+    return math.exp(total / len(probabilities))
 
 
 class LearnedTierSettings(CheckSettings):
@@ -35,7 +51,12 @@ class LearnedTierSettings(CheckSettings):
     models: list[str] = Field(
         min_length=1,
         description="Shipped models (detectors/models/<name>.json). With several, the score is the "
-        "geometric mean of their probabilities: every model must agree for a high score.",
+        "combination of their probabilities named by `combine`.",
+    )
+    combine: Combine = Field(
+        default="geometric_mean",
+        description="How several models' probabilities become one score: geometric_mean (every model must "
+        "agree) or mean. A single model's score is its probability either way.",
     )
     kinds: list[str] = Field(min_length=1, description="Action kinds the tier scores (the model's own domain).")
     warn_probability: float = Field(gt=0, le=1, description="At or above: a low-severity finding (warn).")
@@ -82,25 +103,35 @@ class LearnedTier:
         return bool(self._models) and ctx.action.kind in self._kinds
 
     def probability(self, text: str, tokens: list[str] | None = None) -> float:
-        """The geometric mean of the models' probabilities for their positive class."""
+        """The models' probabilities for their positive class, combined by `settings.combine`."""
         return self._score(text, tokens)[0]
+
+    def model_probabilities(self, text: str) -> list[float]:
+        """Each model's probability for its positive class, in the configured order (for dev studies)."""
+        tokens = tokenize(text)
+        out = []
+        for (model, positive), form in zip(self._models, self._forms, strict=True):
+            formed = text if form is None else input_form(text, form)
+            out.append(model.probabilities(formed, tokenize(formed) if form is not None else tokens)[positive])
+        return out
 
     def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None) -> tuple[float, list[Features]]:
         """The score and each model's features (in the configured order).
 
-        With `stop_below`, scoring stops as soon as the models scored so far keep the geometric
-        mean under that value, and the score returned is 0.0: every probability is at most 1, so
-        the mean can only fall further. Models are scored cheapest first (`_order`), which on
-        ordinary text is also the one that settles it (alt-profanity-check's unigram model puts
-        business prose far below 0.27, the square of the 0.52 threshold); the score is summed in
-        the configured order at the end, so the order of scoring never changes a bit of it.
+        With `stop_below`, scoring stops as soon as the models scored so far keep the combined
+        score under that value, and the score returned is 0.0: every probability is at most 1, so
+        the best the remaining models can do is 1 each (`_best_possible`). Models are scored
+        cheapest first (`_order`), which on ordinary text is also the one that settles it
+        (alt-profanity-check's unigram model puts business prose far below what the threshold
+        leaves room for: warn squared under the geometric mean, 2 x warn - 1 under the mean of
+        two); the score is combined in the configured order at the end, so the order of scoring
+        never changes a bit of it.
         """
         # One text, tokenized once per input form the models read (usually one form).
         inputs: dict[str | None, tuple[str, list[str]]] = {None: (text, tokenize(text) if tokens is None else tokens)}
         count = len(self._models)
         vectors: list[Features] = [NO_FEATURES] * count
-        logs = [0.0] * count
-        so_far = 0.0
+        probabilities = [1.0] * count
         for done, index in enumerate(self._order, 1):
             model, positive = self._models[index]
             form = self._forms[index]
@@ -108,19 +139,17 @@ class LearnedTier:
                 formed = input_form(text, form)
                 inputs[form] = (formed, tokenize(formed))
             vectors[index] = model.features(*inputs[form])
-            p = model.probabilities(text, features=vectors[index])[positive]
-            if p <= 0.0:
+            probabilities[index] = p = model.probabilities(text, features=vectors[index])[positive]
+            if p <= 0.0 and self.settings.combine == "geometric_mean":
                 return 0.0, vectors
-            logs[index] = math.log(p)
-            so_far += logs[index]
-            # The best the remaining models can do is leave the sum as it is (log 1 = 0). A small
-            # margin keeps the shortcut clear of rounding: only a clear miss stops early.
-            if stop_below is not None and done < count and math.exp(so_far / count) < stop_below * (1 - 1e-9):
+            # A small margin keeps the shortcut clear of rounding: only a clear miss stops early.
+            if stop_below is not None and done < count and self._best_possible(probabilities) < stop_below * (1 - 1e-9):
                 return 0.0, vectors
-        total = 0.0
-        for value in logs:  # the configured order, as the score has always been summed
-            total += value
-        return math.exp(total / count), vectors
+        return combine_probabilities(self.settings.combine, probabilities), vectors
+
+    def _best_possible(self, probabilities: list[float]) -> float:
+        """The highest score the models not yet scored (still 1.0 in `probabilities`) could give."""
+        return combine_probabilities(self.settings.combine, probabilities)
 
     def _read(self, ctx: CheckContext, text: str | None = None) -> str:
         """What the models read of an action: its model input (or `text` in its place), or the first line of it."""

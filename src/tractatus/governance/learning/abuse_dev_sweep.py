@@ -35,7 +35,7 @@ from tractatus.governance.normalize import normalize
 from tractatus.governance.state import GovernanceState
 
 SPLIT = "detector_dev"
-WARN_GRID = (0.4, 0.45, 0.5, 0.52, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
+WARN_GRID = tuple(round(0.40 + 0.01 * i, 2) for i in range(41))  # 0.40 ... 0.80, as abuse_combine_dev
 # None: an untargeted score never warns; "same": no target rule (u = w, the tier before it).
 UNTARGETED_GRID: tuple[float | str | None, ...] = (None, 0.99, 0.95, 0.9, "same")
 GOALS = {"hate": 0.90, "offensive": 0.80}  # issue 9's recall goals, required on dev
@@ -49,6 +49,7 @@ class DevRow:
     rules: bool  # the abuse rules flag it
     score: float  # the learned tier's probability
     target: bool  # the text names a person or a group
+    probabilities: tuple[float, ...] = ()  # each model's probability (the policy's order), for abuse_combine_dev
 
 
 def dev_rows(data_dir: Path, policy_path: Path) -> list[DevRow]:
@@ -67,6 +68,7 @@ def dev_rows(data_dir: Path, policy_path: Path) -> list[DevRow]:
                 rules=bool(detector.hits(ctx)),
                 score=detector.learned_probability(ctx),
                 target=detector.aims_at_someone(ctx),
+                probabilities=tuple(detector.learned_model_probabilities(ctx)),
             )
         )
     return out
