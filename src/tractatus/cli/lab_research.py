@@ -117,7 +117,10 @@ def _emit(as_json: bool, summary: dict[str, Any], view: Callable[[dict[str, Any]
         Console().print(view(summary))
 
 
-def _fmt(n: dict[str, Any] | None, digits: int = 3) -> str:
+def _fmt(n: dict[str, Any] | float | None, digits: int = 3) -> str:
+    """A mean ± 95% half-width, or a plain number (a pooled value such as Q1's audit bytes)."""
+    if isinstance(n, (int, float)) and not isinstance(n, bool):
+        return f"{n:.{digits}f}"
     if not n or n.get("mean") is None:
         return "n/a"
     ci = n.get("ci95")

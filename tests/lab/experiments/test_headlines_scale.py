@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 # The handmade pool of the Q3/Q5 tests (pytest puts this folder on sys.path): blatant clickbait the
 # governor blocks, quiet clickbait it allows, plain news.
 from test_headline_questions import BLATANT, NEWS, QUIET
 
+from tractatus.cli.lab_scale_headlines import _view
 from tractatus.lab.backends import Cell
 from tractatus.lab.competitive_feed import NOTHING, publish_top
 from tractatus.lab.experiments.grid import policy_path
@@ -98,6 +100,10 @@ def test_summary_holds_the_equivalence_tests_renders_and_a_stale_cell_is_recompu
     assert eq["price_pct"]["margin"] == 2.0 and "8" in eq["price_pct"]["by_agents"]
     assert summary["governor"]["policy_digest"] and summary["provenance"]["data_digest"]
     assert all(not cached for _, cached in seen)
+    # The command's table renders every column (a pooled number sits beside means with intervals).
+    console = Console(record=True, width=400)
+    console.print(_view(summary))
+    assert "audit bytes per decision" in console.export_text() and "n/a" not in console.export_text()
     # The report's section renders from the recorded history, with its plot.
     record(summary, tmp_path / "docs" / "results" / "q1-headlines.json")
     section = addendum("scale", tmp_path / "docs")
