@@ -134,7 +134,9 @@ def test_a_null_agent_under_the_shield_cannot_reach_the_constrained_optimum(tmp_
 
 @pytest.mark.slow
 def test_a_null_agent_on_the_real_pool_stays_below_the_constrained_optimum(tmp_path: Path, data_dir: Path) -> None:
-    main = SettingConfig(name="default", agents=1, rounds=5, steps_per_round=20, seeds=3)
+    # 1,200 publications: at a ~7% leak the amplification's standard error is ~0.1, so the 0.3
+    # band is ~3 standard errors (with 300, as before, a correct run fell outside it by chance).
+    main = SettingConfig(name="default", agents=1, rounds=12, steps_per_round=20, seeds=5)
     config = HeadlineDemoConfig(modes=(Mode.SHIELD,), learner="random", settings=(main,), data_dir=str(data_dir), flow=False)
     governed = run_headlines(config, experiment="demo2", run_dir=tmp_path).settings[0].modes["governed"]
     detail = governed.detail["pct_of_constrained_optimum"]
