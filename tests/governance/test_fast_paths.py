@@ -9,14 +9,17 @@ non-ASCII letter now and then), so that a difference cannot hide in rare inputs.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import chain
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tractatus.governance import normalize as N
 from tractatus.governance.ascii_table import AsciiTable
 from tractatus.governance.detectors import pii_recognizers
-from tractatus.governance.detectors.text_model import tokenize
+from tractatus.governance.detectors.text_model import first_seen_counts, load_model, tokenize
 
 # The characters the scans react to, and a few that take texts off the ASCII path.
 _ALPHABET = "abcxXeEvVzZ0123456789@$!|+ .-_'*#%=/\n\t" + "aaa" + "éİ\u200b"
@@ -88,3 +91,34 @@ def test_spelled_gates_open_wherever_the_scans_join_letters(text: str) -> None:
         assert N._may_change(N._SPELLED_GATE_NUMBER, text)
     if N._substitute(N._SPELLED_LEET, text, N._join_spelled_leet)[1]:
         assert N._may_change(N._SPELLED_LEET_GATE_NUMBER, text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=80), st.sampled_from([np.uint16, np.int64]))
+def test_first_seen_counts_are_the_counter(values: list[int], dtype: type) -> None:
+    """Same distinct values, same first-seen order, same counts as `Counter` (the plain form)."""
+    index, counts = first_seen_counts(np.array(values, dtype=dtype))
+    plain = Counter(values)
+    assert index.tolist() == list(plain.keys())
+    assert counts.dtype == np.float64 and counts.tolist() == [float(c) for c in plain.values()]
+
+
+headline_texts = st.text(alphabet="abcdeinorstuy0 ?!'\n", max_size=120)
+_HEADLINE_MODEL = load_model("clickbait")
+
+
+@settings(max_examples=300, deadline=None)
+@given(headline_texts)
+def test_char_features_are_the_counter_over_every_word(text: str) -> None:
+    """The character n-gram vector (indices, values, bit for bit) is what counting every word's
+    n-grams with `Counter` in first-seen order gives, whatever the per-word cache holds."""
+    model = _HEADLINE_MODEL
+    index, values = model._char_features(text)
+    plain = Counter(chain.from_iterable(model._grams_of(word).tolist() for word in text.split()))
+    if not plain:
+        assert len(index) == 0 and len(values) == 0
+        return
+    plain_index = np.array(list(plain.keys()), dtype=np.int64)
+    plain_values = model._char.weigh(np.array(list(plain.values()), dtype=np.float64), plain_index)
+    assert index.dtype == np.int64 and index.tolist() == (plain_index + model._char.offset).tolist()
+    assert values.tobytes() == plain_values.tobytes()
