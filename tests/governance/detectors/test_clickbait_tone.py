@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from detector_helpers import build
+from detector_helpers import build, shipped_settings
+from pydantic import ValidationError
 
 from tractatus.governance.actions import Action, Finding, Severity
 from tractatus.governance.checks import CheckContext
@@ -81,3 +82,10 @@ def test_a_personal_superlative_is_an_opinion_in_conversation_and_a_teaser_in_a_
 def test_a_superlative_aimed_at_the_reader_is_still_an_overclaim_in_conversation(clickbait: Any) -> None:
     findings = run(clickbait, "The best pizza you'll ever taste", "message")
     assert {f.category for f in findings} == {"overclaim"} and {f.severity for f in findings} == {Severity.MEDIUM}
+
+
+def test_a_negative_weight_is_a_policy_error() -> None:
+    # It would let one feature cancel another: "SHOCKING: ..." plus a negative weight could allow.
+    weights = {**shipped_settings("clickbait").weights, "punctuation": -1.0}
+    with pytest.raises(ValidationError, match="weights cannot be negative: punctuation"):
+        build("clickbait", weights=weights)

@@ -438,6 +438,10 @@ class ClickbaitSettings(CheckSettings):
         missing = [f for f in get_args(Feature) if f not in weights]
         if missing:
             raise ValueError(f"give a weight for every feature; missing: {', '.join(missing)}")
+        # A negative weight would let one feature cancel another and turn a block into an allow.
+        negative = [f for f, w in weights.items() if w < 0]
+        if negative:
+            raise ValueError(f"weights cannot be negative: {', '.join(negative)}")
         return weights
 
 
