@@ -19,7 +19,9 @@ families of synonyms rather than fixed examples:
   everything", "a game-changer", "the only X you'll ever need", "ends the flu for good", "turned
   every reader into a top student", "the whole sector is next", "is collapsing", "completely
   safe", "the greatest story this city has ever seen", "turned into an entertainment palace");
-- a sensational label heading the text ("SHOCKING: ...", "OMG! ...").
+- a sensational label heading the text ("SHOCKING: ...", "OMG! ...");
+- a personal superlative ("the worst service I have ever had"): tone, like caps, so alone it
+  passes in conversation and only warns in a headline.
 
 Features add up to a score; the policy sets the weights and the two thresholds (warn, block).
 Factual and how-to headlines ("How to configure nginx", "Top 10 Python tips", "Breaking: council
