@@ -91,3 +91,43 @@ def test_whitespace_class_is_pythons(text: str) -> None:
         assert gate.may_match(text)
     else:
         assert not gate.may_match(text)  # exact here: the pattern has no assertion to drop
+
+
+def _anchored_patterns() -> list:
+    """Every `Anchored` pattern a default-policy boundary enforcer holds (each with its RE2 gate)."""
+    from tractatus.governance.policy import bundled_policy_path, parse_policy
+    from tractatus.governance.registry import default_registry
+    from tractatus.governance.services.patterns import Anchored
+
+    policy = parse_policy(bundled_policy_path("default").read_text(encoding="utf-8"))
+    enforcer = default_registry()["boundary_enforcer"](policy.check_settings("boundary_enforcer"))
+    found, stack = [], list(vars(enforcer).values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Anchored):
+            found.append(value)
+        elif isinstance(value, (tuple, list)):
+            stack.extend(value)
+        elif hasattr(value, "patterns"):
+            stack.extend(value.patterns)
+    return found
+
+
+def test_every_anchored_pattern_has_a_gate_that_compiles() -> None:
+    anchored = _anchored_patterns()
+    assert len(anchored) >= 40
+    assert all(a.gate is not None and a.gate.compiled() is not False for a in anchored)
+
+
+def test_anchored_gates_open_wherever_their_patterns_match() -> None:
+    """On the team's own case texts (and the boundary cases), lower-cased as the enforcer reads them."""
+    from test_decisions_unchanged import corpus  # the same case texts the decision pins use
+
+    texts = [t.lower() for t in corpus() if t.isascii()]
+    matched = 0
+    for anchored in _anchored_patterns():
+        for text in texts:
+            if anchored.regex.search(text) is not None:
+                matched += 1
+                assert anchored.gate.may_match(text), (anchored.regex.pattern[:60], text[:80])
+    assert matched > 100  # the corpus exercises the patterns, so the check means something

@@ -122,7 +122,9 @@ class AsciiGate:
         self._compiled: Any = None  # re2 ships no type hints
         self._lock = threading.Lock()  # the governor's watchdog runs checks on worker threads
 
-    def _pattern(self) -> Any:
+    def compiled(self) -> Any:
+        """The RE2 pattern, or False if RE2 refuses the source (then the gate never rules out:
+        a missing gate costs time, never a decision; tests check that every gate compiles)."""
         compiled = self._compiled
         if compiled is None:
             with self._lock:
@@ -131,9 +133,15 @@ class AsciiGate:
 
                     options = re2.Options()
                     options.max_mem = 64 << 20  # alternations of many words need a DFA above 8 MiB
-                    self._compiled = re2.compile(self.source, options)
+                    try:
+                        self._compiled = re2.compile(self.source, options)
+                    except re2.error:
+                        self._compiled = False
                 compiled = self._compiled
         return compiled
 
     def may_match(self, text: str) -> bool:
-        return not text.isascii() or self._pattern().search(text.encode("ascii")) is not None
+        if not text.isascii():
+            return True
+        compiled = self.compiled()
+        return compiled is False or compiled.search(text.encode("ascii")) is not None
