@@ -17,6 +17,7 @@ text always runs the pattern.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -72,6 +73,10 @@ def gate_source(source: str) -> str:
             if source[i : i + 1] == "]":  # a leading "]" is a literal
                 out.append("\\]")
                 i += 1
+            continue
+        if char == "{" and re.match(r"\{,\d+\}", source[i:]):  # Python's {,n} is {0,n}; RE2 reads it literally
+            out.append("{0")
+            i += 1
             continue
         if source.startswith("(?P=", i):
             raise ValueError(f"no RE2 gate for a back-reference in {source[:40]!r}")
@@ -139,6 +144,16 @@ class AsciiGate:
                         self._compiled = False
                 compiled = self._compiled
         return compiled
+
+    def first_start(self, text: str) -> int:
+        """For ASCII `text`: where the gate's leftmost match starts, which no match of the gated
+        pattern can precede; -1 if the gate does not match (neither can the pattern), 0 if the
+        gate could not be compiled."""
+        compiled = self.compiled()
+        if compiled is False:
+            return 0
+        found = compiled.search(text.encode("ascii"))
+        return -1 if found is None else found.start()
 
     def may_match(self, text: str) -> bool:
         if not text.isascii():

@@ -11,7 +11,6 @@ import re
 from typing import TYPE_CHECKING, Iterable
 
 from tractatus.governance.actions import Span
-from tractatus.governance.ascii_gate import AsciiGate, gate_source
 from tractatus.governance.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
@@ -146,17 +145,13 @@ class Anchored:
     regex still decides. This keeps the boundary rules within the text pipeline's budget.
     """
 
-    __slots__ = ("gate", "groups", "regex")
+    __slots__ = ("groups", "regex")
 
     def __init__(self, pattern: str, *groups: frozenset[str], flags: int = 0) -> None:
         # Compiled on first use: the boundary enforcer builds dozens of these per governor, and
         # compiling them all up front was about 0.3 s of every `tractatus check` (issue 12, item 6).
         self.regex = lazy_compile(pattern, flags)
         self.groups = groups
-        # Second guard, once the words are there: the pattern itself as one RE2 pass over ASCII
-        # text (ascii_gate.py), ~5 µs where `re` took 100-400 µs on texts whose words open the
-        # anchors but hold no match (the statistic patterns were the boundary rules' p99).
-        self.gate = _ascii_gate(pattern, flags)
 
     def possible(self, present: frozenset[str]) -> bool:
         # A plain loop, not all(<generator>): this runs for every rule on every message.
@@ -165,25 +160,11 @@ class Anchored:
                 return False
         return True
 
-    def _may_match(self, text: str, present: frozenset[str]) -> bool:
-        return self.possible(present) and (self.gate is None or self.gate.may_match(text))
-
     def search(self, text: str, present: frozenset[str]) -> re.Match[str] | None:
-        return self.regex.search(text) if self._may_match(text, present) else None
+        return self.regex.search(text) if self.possible(present) else None
 
     def finditer(self, text: str, present: frozenset[str]) -> Iterable[re.Match[str]]:
-        return self.regex.finditer(text) if self._may_match(text, present) else ()
-
-
-def _ascii_gate(pattern: str, flags: int) -> AsciiGate | None:
-    """The RE2 gate for a pattern, or None where RE2 cannot express it (then the regex alone runs)."""
-    if flags & ~(re.IGNORECASE | re.UNICODE):
-        return None
-    try:
-        source = gate_source(pattern)
-    except ValueError:
-        return None
-    return AsciiGate(f"(?i){source}" if flags & re.IGNORECASE else source)
+        return self.regex.finditer(text) if self.possible(present) else ()
 
 
 class AnchoredAny:
