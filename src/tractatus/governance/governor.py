@@ -20,7 +20,6 @@ Order of a decision:
 
 from __future__ import annotations
 
-import concurrent.futures
 import time
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Hashable, Iterable, Mapping, Sequence
@@ -44,6 +43,7 @@ from tractatus.governance.redact import redact
 from tractatus.governance.registry import default_registry
 from tractatus.governance.rules import RuleIndex
 from tractatus.governance.state import GovernanceState
+from tractatus.governance.watchdog import WatchdogTimeout, WatchdogWorkers
 
 if TYPE_CHECKING:
     from tractatus.governance.audit import AuditLog
@@ -159,7 +159,7 @@ class Governor:
         self._unknown_kind = Verdict.parse(doc.on_error)
         # One watchdog pool per governor. A hung check keeps its thread; the pool has spare
         # workers, and once every worker is stuck every decision times out: fail closed.
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tractatus-check")
+        self._pool = WatchdogWorkers(max_workers=4, name="tractatus-check")
         self._closed = False
 
     # -- construction ------------------------------------------------------------------------
@@ -324,14 +324,13 @@ class Governor:
         budget = self._budget(pending, rules_tool)
         progress: list[str] = []
         started = self._clock()
-        future = self._pool.submit(self._run_uncached, action, text, pending, progress, rules_tool)
         try:
-            found = future.result(timeout=budget)
+            found = self._pool.run(lambda: self._run_uncached(action, text, pending, progress, rules_tool), budget)
             # The work may have finished before this thread got to wait for it: what counts is how
             # long it took, so a result that came in over budget fails closed like a hung one.
             if (self._clock() - started) / 1e9 <= budget:
                 return found
-        except concurrent.futures.TimeoutError:
+        except WatchdogTimeout:
             pass
         return [self._timeout_failure(pending, progress, rules_tool)]
 
@@ -438,7 +437,7 @@ class Governor:
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
         self._closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.close()
 
     def __enter__(self) -> Governor:
         return self
