@@ -169,3 +169,23 @@ def test_short_and_non_ascii_texts_skip_the_gate() -> None:
     assert lazy._gate is not None
     for text in ("we never delete anything", "caf\u00e9 " * 40 + "we never  delete it"):
         assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in lazy.compiled.finditer(text)]
+
+
+_SPELLING = "abXZ019@$ .-_*|\t\n'"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_SPELLING, max_size=40))
+def test_spelled_precheck_on_ascii_is_the_re_scan(text: str) -> None:
+    from tractatus.governance import normalize as N
+
+    plain = N._SPELLED_PRECHECK.search(text) is not None or N._SPELLED_AT_START.match(text) is not None
+    assert N._may_be_spelled(text) == plain
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789 ().-/+x\u00a0\u0663", max_size=40))
+def test_ascii_number_runs_are_the_unicode_runs(text: str) -> None:
+    expected = [m.span() for m in pii_recognizers._NUMBER_RUN.finditer(text)]
+    if text.isascii():
+        assert [m.span() for m in pii_recognizers._NUMBER_RUN_ASCII.finditer(text)] == expected

@@ -376,11 +376,11 @@ def _linear_patterns() -> tuple[Any, ...]:  # re2 patterns (the package ships no
 
     return tuple(
         re2.compile(source)
-        for source in (_ENCODED_TOKEN_SOURCE, "|".join(_TRIPLES), _LEET_BY_LETTER, _SPELLED_GATE, _SPELLED_LEET_GATE)
+        for source in (_ENCODED_TOKEN_SOURCE, "|".join(_TRIPLES), _LEET_BY_LETTER, _SPELLED_GATE, _SPELLED_LEET_GATE, _SPELLED_PRECHECK_SOURCE)
     )
 
 
-_TRIPLE_GATE, _DELEET_GATE, _SPELLED_GATE_NUMBER, _SPELLED_LEET_GATE_NUMBER = 1, 2, 3, 4
+_TRIPLE_GATE, _DELEET_GATE, _SPELLED_GATE_NUMBER, _SPELLED_LEET_GATE_NUMBER, _SPELLED_PRECHECK_NUMBER = 1, 2, 3, 4, 5
 
 
 def _may_change(gate: int, text: str) -> bool:
@@ -410,11 +410,14 @@ _SPELLED_LEET = re.compile(
 
 # Three single characters in a row, each between separators: cheap to scan for (it starts with
 # the separator class), and required by any spelled-out word of three or more letters.
-_SPELLED_PRECHECK = re.compile(r"[ .\-_*|][A-Za-z0-9@$][ .\-_*|]{1,2}[A-Za-z0-9@$][ .\-_*|]")
+_SPELLED_PRECHECK_SOURCE = r"[ .\-_*|][A-Za-z0-9@$][ .\-_*|]{1,2}[A-Za-z0-9@$][ .\-_*|]"
+_SPELLED_PRECHECK = re.compile(_SPELLED_PRECHECK_SOURCE)
 _SPELLED_AT_START = re.compile(r"[A-Za-z0-9@$][ .\-_*|]{1,2}[A-Za-z0-9@$][ .\-_*|]")
 
 
 def _may_be_spelled(text: str) -> bool:
+    if text.isascii():  # the precheck as one RE2 scan of the bytes (no look-arounds: exactly the same)
+        return _linear_patterns()[_SPELLED_PRECHECK_NUMBER].search(text.encode("ascii")) is not None or _SPELLED_AT_START.match(text) is not None
     return _SPELLED_PRECHECK.search(text) is not None or _SPELLED_AT_START.match(text) is not None
 
 

