@@ -31,25 +31,14 @@ def test_hands_back_what_the_function_raised() -> None:
         workers.close()
 
 
-def test_a_function_past_its_budget_times_out() -> None:
+def test_a_hung_function_times_out_keeps_its_thread_and_a_spare_worker_serves() -> None:
     release = threading.Event()
     workers = WatchdogWorkers(2, "t")
     try:
         started = time.perf_counter()
         with pytest.raises(WatchdogTimeout):
             workers.run(lambda: release.wait(10), timeout=0.05)
-        assert time.perf_counter() - started < 2
-    finally:
-        release.set()
-        workers.close()
-
-
-def test_a_hung_function_keeps_its_thread_and_a_spare_worker_serves() -> None:
-    release = threading.Event()
-    workers = WatchdogWorkers(2, "t")
-    try:
-        with pytest.raises(WatchdogTimeout):
-            workers.run(lambda: release.wait(10), timeout=0.05)
+        assert time.perf_counter() - started < 2  # the caller is back at its budget, not at the function's end
         assert workers.run(lambda: "spare", timeout=5) == "spare"
     finally:
         release.set()
