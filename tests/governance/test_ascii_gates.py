@@ -189,3 +189,25 @@ def test_ascii_number_runs_are_the_unicode_runs(text: str) -> None:
     expected = [m.span() for m in pii_recognizers._NUMBER_RUN.finditer(text)]
     if text.isascii():
         assert [m.span() for m in pii_recognizers._NUMBER_RUN_ASCII.finditer(text)] == expected
+
+
+_EMAILISH = st.lists(
+    st.one_of(st.text(alphabet="abZ09._-+ \n()[]{}<>@", max_size=6), st.sampled_from([" at ", " dot ", "[at]", "(dot)", "domain: ", "(domain ", ".com", "example", "@"])),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_EMAILISH)
+def test_email_gate_never_skips_a_rewrite(text: str) -> None:
+    from tractatus.governance import normalize as N
+
+    assert N._rewrite_emails(text) == N._splice(text, N._email_rewrites(text))
+
+
+@pytest.mark.parametrize("text", ["write to jane at example dot com today", "jane [at] example [dot] org", "kobrien\n(domain example.com)"])
+def test_obfuscated_addresses_still_rewritten(text: str) -> None:
+    from tractatus.governance import normalize as N
+
+    rewritten, edits = N._rewrite_emails(text * 3)
+    assert edits and "@example." in rewritten

@@ -41,6 +41,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequenc
 from urllib.parse import unquote_to_bytes
 
 from tractatus.governance.actions import Span
+from tractatus.governance.ascii_gate import AsciiGate, gate_source
 from tractatus.governance.ascii_table import AsciiTable
 
 # -- offset bookkeeping ------------------------------------------------------------------------
@@ -566,7 +567,14 @@ def _email_candidates(text: str) -> list[int]:
     return sorted(starts)
 
 
+# The address pattern as one RE2 scan (ascii_gate.py): ordinary ASCII text holds no candidate,
+# and proving that takes ~10 µs where collecting the candidates " at " opens costs 15-30 µs.
+_OBFUSCATED_EMAIL_GATE = AsciiGate("(?i)" + gate_source(_OBFUSCATED_EMAIL.pattern))
+
+
 def _rewrite_emails(text: str) -> tuple[str, list[_Edit]]:
+    if not _OBFUSCATED_EMAIL_GATE.may_match(text):
+        return text, []
     return _splice(text, _email_rewrites(text))
 
 
