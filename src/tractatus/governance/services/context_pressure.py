@@ -46,6 +46,9 @@ _SOURCES: Mapping[MetricName, str] = {
     "instruction_density": "instructions_active",
 }
 
+# Every context key `analyze` reads.
+_METRIC_KEYS = frozenset(("tokens_used", "token_budget", *_SOURCES.values()))
+
 
 class PressureLevel(IntEnum):
     NORMAL = 0
@@ -153,6 +156,9 @@ class ContextPressureMonitor:
 
     def __init__(self, settings: ContextPressureSettings) -> None:
         self.settings = settings
+        # Most actions carry no context metrics, and then the report depends on the settings
+        # alone: built once here (by `analyze` itself), reused for those actions (read only).
+        self._report_without_metrics = self.analyze({})
 
     # -- domain API ------------------------------------------------------------------------
     def analyze(self, metrics: Mapping[str, Any]) -> PressureReport:
@@ -201,7 +207,8 @@ class ContextPressureMonitor:
 
     # -- Check interface -------------------------------------------------------------------
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
-        report = self.analyze(ctx.action.context)
+        metrics = ctx.action.context
+        report = self._report_without_metrics if _METRIC_KEYS.isdisjoint(metrics) else self.analyze(metrics)
         verdict = Verdict.parse(self.settings.level_verdicts[report.level.label])
         if verdict == Verdict.ALLOW:
             return ()
