@@ -132,8 +132,11 @@ def _classify_number(
     """`token_end`: where the token ends when something that belongs to the number (an extension)
     follows the run."""
     run = text[start:end]
+    shortest = min(7, settings.phone_min_digits)
+    if len(run) < shortest and run.count(".") != 3:
+        return None  # the test below, decided without collecting digits: a run has no more digits than characters
     digits = "".join(c for c in run if c.isdigit())
-    if len(digits) < min(7, settings.phone_min_digits) and run.count(".") != 3:
+    if len(digits) < shortest and run.count(".") != 3:
         return None  # too short for anything but an IPv4 address: years, counts, versions (most runs)
     before = _context_before(text, start, settings.context_window_chars)
     prev_char = text[start - 1] if start > 0 else " "
