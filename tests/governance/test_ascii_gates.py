@@ -25,13 +25,26 @@ texts = st.lists(st.one_of(st.text(alphabet=_ASCII, max_size=12), st.sampled_fro
 
 # (the pattern a detector runs, the gate in front of it, the view of the text it runs on)
 _GATED = [
-    (pii_recognizers._IBAN_GATE, pii_recognizers._IBAN_ASCII_GATES[0], str),
-    (pii_recognizers._IBAN, pii_recognizers._IBAN_ASCII_GATES[1], str.upper),
     (clickbait._CAPS_WORD, clickbait._CAPS_WORD_GATE, str),
     (clickbait._PUNCT_RUN, clickbait._PUNCT_RUN_GATE, str),
-    (compliance._FOREVER, compliance._RETENTION_ASCII_GATES[0], str.lower),
-    (compliance._DURATION, compliance._RETENTION_ASCII_GATES[1], str.lower),
 ]
+# Lazy patterns gated by themselves (lazy_pattern.py), with the view they scan.
+_SELF_GATED = [
+    (pii_recognizers._IBAN_GATE, str),
+    (pii_recognizers._IBAN, str.upper),
+    (compliance._FOREVER, str.lower),
+    (compliance._DURATION, str.lower),
+]
+_PADDING = "nothing to see in this opening line, it only makes the text long enough for the gate. " * 2
+
+
+@pytest.mark.parametrize(("pattern", "view"), _SELF_GATED, ids=lambda x: getattr(x, "pattern", "")[:30] or None)
+@settings(max_examples=300, deadline=None)
+@given(text=texts)
+def test_a_self_gated_pattern_finds_what_re_finds(pattern: LazyPattern, view, text: str) -> None:
+    assert pattern._gate is not None
+    for candidate in (view(text), view(_PADDING + text), view(text + _PADDING)):
+        assert [m.span() for m in pattern.finditer(candidate)] == [m.span() for m in pattern.compiled.finditer(candidate)]
 
 
 @pytest.mark.parametrize(("pattern", "gate", "view"), _GATED, ids=lambda x: getattr(x, "pattern", "")[:30] or None)
@@ -48,14 +61,19 @@ def test_a_detector_gate_opens_wherever_its_pattern_matches(pattern: re.Pattern[
     ["we keep logs for two years", "They will store it FOREVER.", "IBAN GB29 NWBK 6016 1331 9268 19", "THIS IS HUGE!!"],
 )
 def test_the_gates_open_on_real_findings(text: str) -> None:
-    matched = [(gate, view(text)) for pattern, gate, view in _GATED if pattern.search(view(text)) is not None]
-    assert matched, "each example matches at least one gated pattern"
-    assert all(gate.may_match(viewed) for gate, viewed in matched)
+    text = _PADDING + text
+    assert any(p.compiled.search(view(text)) for p, view in _SELF_GATED) or any(p.search(view(text)) for p, _, view in _GATED)
+    for pattern, view in _SELF_GATED:
+        assert bool(pattern.search(view(text))) == bool(pattern.compiled.search(view(text)))
+    for pattern, gate, view in _GATED:
+        if pattern.search(view(text)):
+            assert gate.may_match(view(text))
 
 
 def test_ordinary_text_is_ruled_out() -> None:
     text = "The quarterly report is attached and the numbers look steady across regions. " * 12
     assert not any(gate.may_match(view(text)) for _, gate, view in _GATED)
+    assert all(pattern._first_possible(view(text)) == -1 for pattern, view in _SELF_GATED)
 
 
 def test_non_ascii_text_is_never_ruled_out() -> None:

@@ -24,7 +24,7 @@ _GATE_MIN_CHARS = 128
 
 
 class LazyPattern:
-    """`re.compile(pattern, flags)`, done on the first call and kept.
+    r"""`re.compile(pattern, flags)`, done on the first call and kept.
 
     `search`, `finditer` and `findall` over a whole ASCII text first ask an RE2 gate made of the
     same pattern (ascii_gate.py), when `re` could not skip ahead by itself (see `_re_skips_ahead`):

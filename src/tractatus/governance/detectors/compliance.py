@@ -29,7 +29,6 @@ from typing import ClassVar, Literal, Mapping, Sequence
 from pydantic import Field
 
 from tractatus.governance.actions import Finding, Severity
-from tractatus.governance.ascii_gate import AsciiGate, gate_source
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
 from tractatus.governance.detectors.pii import pii_evidence
@@ -188,9 +187,6 @@ _DURATION = lazy_compile(
     r"(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|fifty|a\s+hundred)\s+"
     r"(?P<unit>days?|weeks?|months?|years?|decades?|centuries|century)\b"
 )
-# The same patterns as RE2 scans (ascii_gate.py): the word gates below open on ordinary prose
-# ("store", "two", "days"), and `re` then takes ~70 µs on a kilobyte to find nothing; RE2 ~5 µs.
-_RETENTION_ASCII_GATES = (AsciiGate(gate_source(_FOREVER.pattern)), AsciiGate(gate_source(_DURATION.pattern)))
 _NUMBERS: Mapping[str, int] = MappingProxyType({"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
             "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "a hundred": 100})  # fmt: skip
 _UNIT_DAYS: Mapping[str, int] = MappingProxyType({"day": 1, "week": 7, "month": 30, "year": 365, "decade": 3650, "century": 36500, "centurie": 36500})
@@ -345,12 +341,12 @@ class ComplianceDetector:
         lowered = ctx.text.lower_words
         forms = ctx.text.word_forms
         out: list[Finding] = []
-        if not _FOREVER_GATE.isdisjoint(forms) and _RETENTION_ASCII_GATES[0].may_match(lowered):
+        if not _FOREVER_GATE.isdisjoint(forms):
             out.extend(
                 self._finding(ctx, "retention", "retention.indefinite", "asks to keep data indefinitely", m.start(), m.end(), words=True)
                 for m in _FOREVER.finditer(lowered)
             )
-        if any(words.isdisjoint(forms) for words in _DURATION_GATE) or not _RETENTION_ASCII_GATES[1].may_match(lowered):
+        if any(words.isdisjoint(forms) for words in _DURATION_GATE):
             return out
         for m in _DURATION.finditer(lowered):
             count = int(m.group("n")) if m.group("n").isdigit() else _NUMBERS.get(" ".join(m.group("n").split()), 1)
