@@ -135,8 +135,8 @@ def _re_skips_ahead(source: str) -> bool:
 
 def _gate_for(pattern: str, flags: int) -> AsciiGate | None:
     """The RE2 gate for a pattern `re` scans slowly; None where `re` is fast or RE2 cannot express it."""
-    if _re_skips_ahead(pattern) or flags & ~(re.IGNORECASE | re.UNICODE):
-        return None
+    if not isinstance(pattern, str) or _re_skips_ahead(pattern) or flags & ~(re.IGNORECASE | re.UNICODE):
+        return None  # bytes patterns scan bytes: not what the gate reads
     try:
         source = gate_source(pattern)
     except ValueError:
