@@ -17,7 +17,6 @@ from typing import Any, Iterator, cast
 
 from tractatus.governance.ascii_gate import AsciiGate, gate_source
 
-
 # Texts shorter than this are scanned by `re` alone: an RE2 gate's fixed cost (~3 µs) is more
 # than `re` needs for them. Not a governance threshold: the gate never changes a result.
 _GATE_MIN_CHARS = 128

@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Callable, Generic, TypeVar
-
-T = TypeVar("T")
+from typing import Callable
 
 
 class WatchdogTimeout(Exception):
     """The function did not finish within the budget (it may still be running on its worker)."""
 
 
-class _Request(Generic[T]):
+class _Request[T]:
     __slots__ = ("done", "error", "function", "result")
 
     def __init__(self, function: Callable[[], T]) -> None:
@@ -52,7 +50,7 @@ class WatchdogWorkers:
         self._idle = 0
         self._closed = False
 
-    def run(self, function: Callable[[], T], timeout: float) -> T:
+    def run[T](self, function: Callable[[], T], timeout: float) -> T:
         request: _Request[T] = _Request(function)
         with self._lock:
             if self._closed:

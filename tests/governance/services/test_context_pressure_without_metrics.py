@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import policy_settings
 
+from conftest import policy_settings
 from tractatus.governance.actions import Action
 from tractatus.governance.checks import CheckContext
 from tractatus.governance.normalize import normalize
