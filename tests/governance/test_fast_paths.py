@@ -118,7 +118,7 @@ def test_char_features_are_the_counter_over_every_word(text: str) -> None:
     if not plain:
         assert len(index) == 0 and len(values) == 0
         return
-    plain_index = np.array(list(plain.keys()), dtype=np.int64)
-    plain_values = model._char.weigh(np.array(list(plain.values()), dtype=np.float64), plain_index)
-    assert index.dtype == np.int64 and index.tolist() == (plain_index + model._char.offset).tolist()
+    plain_index = np.array(list(plain.keys()), dtype=np.int64)  # columns of the joined vector
+    plain_values = model._char.weigh(np.array(list(plain.values()), dtype=np.float64), plain_index - model._char.offset)
+    assert index.dtype == np.int64 and index.tolist() == plain_index.tolist()
     assert values.tobytes() == plain_values.tobytes()

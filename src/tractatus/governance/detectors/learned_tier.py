@@ -27,6 +27,13 @@ from tractatus.governance.detectors.text_model import (
 )
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
+
+# How far below `warn_probability` a screening score (`TextModel.fast_features`) must be for the
+# tier to skip the exact score. The fast scores differ from the exact ones only in the order their
+# sums add up (about 1e-16 on a probability; tests/governance/test_fast_paths.py checks 1e-9 on
+# generated text), so a text screened out is one the exact score leaves below the threshold too,
+# and every finding is still computed by the exact path: no decision, message or evidence changes.
+SCREEN_MARGIN = 1e-6
 Combine = Literal["geometric_mean", "mean"]
 
 
@@ -115,8 +122,11 @@ class LearnedTier:
             out.append(model.probabilities(formed, tokenize(formed) if form is not None else tokens)[positive])
         return out
 
-    def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None) -> tuple[float, list[Features]]:
-        """The score and each model's features (in the configured order).
+    def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None, *,
+               screen: bool = False, inputs: dict[str | None, tuple[str, list[str]]] | None = None) -> tuple[float, list[Features]]:
+        """The score and each model's features (in the configured order); with `screen`, both from
+        `TextModel.fast_features` (equal to the exact ones up to the last bits; see SCREEN_MARGIN).
+        `inputs` keeps the text's model inputs and their tokens (filled here) for another call.
 
         With `stop_below`, scoring stops as soon as the models scored so far keep the combined
         score under that value, and the score returned is 0.0: every probability is at most 1, so
@@ -127,8 +137,10 @@ class LearnedTier:
         two); the score is combined in the configured order at the end, so the order of scoring
         never changes a bit of it.
         """
-        # One text, tokenized once per input form the models read (usually one form).
-        inputs: dict[str | None, tuple[str, list[str]]] = {None: (text, tokenize(text) if tokens is None else tokens)}
+        # One text, tokenized once per input form the models read (usually one form), when a model reads it.
+        inputs = {} if inputs is None else inputs
+        if tokens is not None:
+            inputs[None] = (text, tokens)
         count = len(self._models)
         vectors: list[Features] = [NO_FEATURES] * count
         probabilities = [1.0] * count
@@ -138,7 +150,7 @@ class LearnedTier:
             if form not in inputs:
                 formed = input_form(text, form)
                 inputs[form] = (formed, tokenize(formed))
-            vectors[index] = model.features(*inputs[form])
+            vectors[index] = model.fast_features(*inputs[form]) if screen else model.features(*inputs[form])
             probabilities[index] = p = model.probabilities(text, features=vectors[index])[positive]
             if p <= 0.0 and self.settings.combine == "geometric_mean":
                 return 0.0, vectors
@@ -174,7 +186,13 @@ class LearnedTier:
             return []
         settings = self.settings
         text = self._read(ctx, text)
-        score, vectors = self._score(text, None, stop_below=settings.warn_probability)
+        # Screened first: most texts end here, far below the threshold. What is left is scored
+        # exactly, as it always was, so a finding is bit for bit what it was without the screen.
+        inputs: dict[str | None, tuple[str, list[str]]] = {}
+        screened, _ = self._score(text, None, stop_below=settings.warn_probability, screen=True, inputs=inputs)
+        if screened < settings.warn_probability - SCREEN_MARGIN:
+            return []
+        score, vectors = self._score(text, None, stop_below=settings.warn_probability, inputs=inputs)
         if score < settings.warn_probability:
             return []
         blocks = settings.block_probability is not None and score >= settings.block_probability
