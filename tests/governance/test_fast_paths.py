@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tractatus.governance import normalize as N
 from tractatus.governance.ascii_table import AsciiTable
 from tractatus.governance.detectors import pii_recognizers
-from tractatus.governance.detectors.text_model import first_seen_counts, load_model, tokenize
+from tractatus.governance.detectors.text_model import first_seen_counts, load_model, model_input, sorted_counts, tokenize
 
 # The characters the scans react to, and a few that take texts off the ASCII path.
 _ALPHABET = "abcxXeEvVzZ0123456789@$!|+ .-_'*#%=/\n\t" + "aaa" + "éİ\u200b"
@@ -122,3 +122,55 @@ def test_char_features_are_the_counter_over_every_word(text: str) -> None:
     plain_values = model._char.weigh(np.array(list(plain.values()), dtype=np.float64), plain_index - model._char.offset)
     assert index.dtype == np.int64 and index.tolist() == plain_index.tolist()
     assert values.tobytes() == plain_values.tobytes()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=80), st.sampled_from([np.uint16, np.int64]))
+def test_sorted_counts_are_the_counter_in_value_order(values: list[int], dtype: type) -> None:
+    index, counts = sorted_counts(np.array(values, dtype=dtype))
+    plain = sorted(Counter(values).items())
+    assert index.tolist() == [value for value, _ in plain]
+    assert counts.dtype == np.float64 and counts.tolist() == [float(count) for _, count in plain]
+
+
+# The screening path (`TextModel.fast_features`) against the exact one (`features`), for every
+# shipped model, on generated text: the vocabulary's own words (so that many n-grams are known),
+# evasions, non-ASCII letters and emoji, separators, empty text.
+_SHIPPED = {name: load_model(name) for name in ("clickbait", "abuse", "profanity")}
+_KNOWN_WORDS = sorted({word for model in _SHIPPED.values() for term in model._word.terms for word in term.split(" ")})
+screen_texts = st.lists(
+    st.sampled_from(_KNOWN_WORDS)
+    | st.text(alphabet="abcdeiknorstuy0@$!|'?-.é😱İ\u200b", min_size=1, max_size=8)
+    | st.sampled_from([" ", " ", " ", "  ", "\n", "\t", "?", "!!", ", "]),
+    max_size=90,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(screen_texts, st.booleans())
+def test_fast_features_score_as_the_exact_path(raw: str, as_model_input: bool) -> None:
+    """Same columns, same values up to the last bits, and scores within 1e-9 of the exact path
+    (LearnedTier's SCREEN_MARGIN is 1e-6: a screened-out text cannot be one the exact score flags)."""
+    text = model_input(N.normalize(raw)) if as_model_input else raw
+    for model in _SHIPPED.values():
+        tokens = tokenize(text)
+        exact_index, exact_values = model.features(text, tokens)
+        fast_index, fast_values = model.fast_features(text, tokens)
+        order, fast_order = np.argsort(exact_index), np.argsort(fast_index)  # the orders differ
+        assert fast_index[fast_order].tolist() == exact_index[order].tolist()
+        np.testing.assert_allclose(fast_values[fast_order], exact_values[order], rtol=1e-12, atol=0)
+        exact = model.decision_function(text, features=(exact_index, exact_values))
+        fast = model.decision_function(text, features=(fast_index, fast_values))
+        np.testing.assert_allclose(fast, exact, rtol=0, atol=1e-9)
+        exact_p = model.probabilities(text, features=(exact_index, exact_values))
+        fast_p = model.probabilities(text, features=(fast_index, fast_values))
+        assert all(abs(fast_p[label] - exact_p[label]) <= 1e-9 for label in exact_p)
+
+
+def test_the_fast_path_counts_the_ngrams_of_the_headline_model() -> None:
+    """It could fail: a headline with known word and character n-grams has features on both sides."""
+    model = _SHIPPED["clickbait"]
+    text = "xxstart you won believe what this dog did next xxend"
+    index, values = model.fast_features(text)
+    assert (index < model._char.offset).any() and (index >= model._char.offset).any()
+    assert len(index) == len(model.features(text)[0]) and np.all(values > 0)

@@ -282,7 +282,7 @@ class TextModel:
 
     def fast_features(self, text: str, tokens: list[str] | None = None) -> Features:
         """The same TF-IDF vector as `features`, with its entries in column order instead of
-        first-seen order; for screening (`LearnedTier`), not for a finding.
+        first-seen order (any order, for a caller); for screening (`LearnedTier`), not for a finding.
 
         Every n-gram of the text, words and characters, is counted in one array by one sort
         (`sorted_counts`, not `Counter` plus `first_seen_counts`' two argsorts), and both
