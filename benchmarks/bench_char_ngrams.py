@@ -3,6 +3,8 @@
 `--what screen` times instead the whole vector the clickbait tier screens a headline with
 (`TextModel.fast_features` where the code has it, else `TextModel.features`, which is what the
 tier used before: word and character n-grams of the headline input, tokens included).
+`--what clickbait_check` and `--what abuse_check` time the whole detector (`evaluate`) on each 1 KB
+benchmark message, as a `publish` and as a `message` action (the texts normalized beforehand).
 
 What `publish` pays for the headline model's character n-grams: the first line of each 1 KB
 benchmark message, cut as the policy cuts it (`first_line_chars` of `default.yaml`'s clickbait
@@ -33,9 +35,13 @@ from _common import percentiles, table, write_results
 from bench_governor import messages, text_policy
 
 import tractatus
+from tractatus.governance.actions import Action
+from tractatus.governance.checks import CheckContext
 from tractatus.governance.detectors.headline_input import headline_input
 from tractatus.governance.detectors.text_model import load_model, model_input, tokenize
 from tractatus.governance.normalize import normalize
+from tractatus.governance.registry import default_registry
+from tractatus.governance.state import GovernanceState
 
 
 def headlines(n: int, seed: int) -> list[str]:
@@ -43,10 +49,23 @@ def headlines(n: int, seed: int) -> list[str]:
     return [model_input(normalize(text)).split("\n", 1)[0][:chars] for text in messages(n, 1024, seed)]
 
 
+def _check_runner(what: str, n: int, seed: int) -> tuple[list, object]:
+    """The benchmark messages as contexts of the detector's action kind, and the detector's `evaluate`."""
+    name, kind = {"clickbait_check": ("clickbait", "publish"), "abuse_check": ("abuse", "message")}[what]
+    policy = text_policy()
+    check = default_registry()[name](policy.check_settings(name))
+    state = GovernanceState()
+    contexts = [CheckContext(action=Action(kind=kind, text=text, agent_id="bench"), text=normalize(text), state=state)
+                for text in messages(n, 1024, seed)]
+    return contexts, check.evaluate
+
+
 def measure(n: int, passes: int, seed: int, what: str = "char") -> dict:
     model = load_model("clickbait")
-    texts = headlines(n, seed)
-    if what == "screen":
+    texts: list = headlines(n, seed)
+    if what.endswith("_check"):
+        texts, vectorize = _check_runner(what, n, seed)
+    elif what == "screen":
         texts = [headline_input(text) for text in texts]
         screen = getattr(model, "fast_features", model.features)  # before this path: the exact vector
 
@@ -85,8 +104,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--baseline-src", help="another checkout's src/ to time in the same run")
     parser.add_argument("--name", default="char_ngrams")
-    parser.add_argument("--what", choices=("char", "screen"), default="char",
-                        help="char: the character n-gram vector; screen: the vector the clickbait tier screens with")
+    parser.add_argument("--what", choices=("char", "screen", "clickbait_check", "abuse_check"), default="char",
+                        help="char: the character n-gram vector; screen: the vector the clickbait tier screens with; "
+                        "clickbait_check / abuse_check: the whole detector")
     parser.add_argument("--worker-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.n is None:
@@ -111,7 +131,8 @@ def main() -> None:
         results["ratio_after_over_before"] = {key: {q: results["after"][key][q] / results["before"][key][q] for q in ("p50", "p99")}
                                               for key in ("cold_us", "least_warm_us")}
     results["loadavg_1_5_15_min_at_end"] = list(os.getloadavg())
-    table("Headline model, " + ("vector screened" if args.what == "screen" else "character n-gram vector") + " per text, CPU microseconds",
+    table({"char": "Headline model, character n-gram vector", "screen": "Headline model, vector screened",
+           "clickbait_check": "Clickbait detector, publish", "abuse_check": "Abuse detector, message"}[args.what] + " per text, CPU microseconds",
           ["side", "cold p50", "cold p99", "warm p50", "warm p99"],
           [(side, results[side]["cold_us"]["p50"], results[side]["cold_us"]["p99"],
             results[side]["least_warm_us"]["p50"], results[side]["least_warm_us"]["p99"]) for side in sides])

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from tractatus.governance import normalize as N
 from tractatus.governance.ascii_table import AsciiTable
 from tractatus.governance.detectors import pii_recognizers
-from tractatus.governance.detectors.text_model import first_seen_counts, load_model, model_input, sorted_counts, tokenize
+from tractatus.governance.detectors.text_model import first_seen_counts, load_model, model_input, sorted_counts, tokenize, word_runs
 
 # The characters the scans react to, and a few that take texts off the ASCII path.
 _ALPHABET = "abcxXeEvVzZ0123456789@$!|+ .-_'*#%=/\n\t" + "aaa" + "éİ\u200b"
@@ -174,3 +174,14 @@ def test_the_fast_path_counts_the_ngrams_of_the_headline_model() -> None:
     index, values = model.fast_features(text)
     assert (index < model._char.offset).any() and (index >= model._char.offset).any()
     assert len(index) == len(model.features(text)[0]) and np.all(values > 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(screen_texts)
+def test_word_runs_give_a_unigram_model_the_counts_of_the_tokens(text: str) -> None:
+    """A model without bigrams reads `word_runs` in place of `tokenize`: the same vector, bit for bit."""
+    model = _SHIPPED["profanity"]
+    assert model.reads_word_runs and not _SHIPPED["abuse"].reads_word_runs  # the abuse model has bigrams
+    index, values = model.features(text, word_runs(text))
+    token_index, token_values = model.features(text, tokenize(text))
+    assert index.tolist() == token_index.tolist() and values.tobytes() == token_values.tobytes()

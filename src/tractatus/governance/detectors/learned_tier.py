@@ -24,6 +24,7 @@ from tractatus.governance.detectors.text_model import (
     load_model,
     model_input,
     tokenize,
+    word_runs,
 )
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
@@ -123,7 +124,7 @@ class LearnedTier:
         return out
 
     def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None, *,
-               screen: bool = False, inputs: dict[str | None, tuple[str, list[str]]] | None = None) -> tuple[float, list[Features]]:
+               screen: bool = False, inputs: _Inputs | None = None) -> tuple[float, list[Features]]:
         """The score and each model's features (in the configured order); with `screen`, both from
         `TextModel.fast_features` (equal to the exact ones up to the last bits; see SCREEN_MARGIN).
         `inputs` keeps the text's model inputs and their tokens (filled here) for another call.
@@ -140,17 +141,14 @@ class LearnedTier:
         # One text, tokenized once per input form the models read (usually one form), when a model reads it.
         inputs = {} if inputs is None else inputs
         if tokens is not None:
-            inputs[None] = (text, tokens)
+            inputs[(None, False)] = (text, tokens)
         count = len(self._models)
         vectors: list[Features] = [NO_FEATURES] * count
         probabilities = [1.0] * count
         for done, index in enumerate(self._order, 1):
             model, positive = self._models[index]
-            form = self._forms[index]
-            if form not in inputs:
-                formed = input_form(text, form)
-                inputs[form] = (formed, tokenize(formed))
-            vectors[index] = model.fast_features(*inputs[form]) if screen else model.features(*inputs[form])
+            read = _input_of(text, self._forms[index], model.reads_word_runs, inputs)
+            vectors[index] = model.fast_features(*read) if screen else model.features(*read)
             probabilities[index] = p = model.probabilities(text, features=vectors[index])[positive]
             if p <= 0.0 and self.settings.combine == "geometric_mean":
                 return 0.0, vectors
@@ -188,7 +186,7 @@ class LearnedTier:
         text = self._read(ctx, text)
         # Screened first: most texts end here, far below the threshold. What is left is scored
         # exactly, as it always was, so a finding is bit for bit what it was without the screen.
-        inputs: dict[str | None, tuple[str, list[str]]] = {}
+        inputs: _Inputs = {}
         screened, _ = self._score(text, None, stop_below=settings.warn_probability, screen=True, inputs=inputs)
         if screened < settings.warn_probability - SCREEN_MARGIN:
             return []
@@ -213,6 +211,21 @@ class LearnedTier:
                 evidence=evidence,
             )
         ]
+
+
+# A text's model inputs, by (input form, whether word runs will do), with the tokens the models read.
+_Inputs = dict[tuple[str | None, bool], tuple[str, list[str]]]
+
+
+def _input_of(text: str, form: str | None, runs: bool, inputs: _Inputs) -> tuple[str, list[str]]:
+    """The input form of `text` a model reads and its tokens, computed once per text: `tokenize`'s
+    tokens, or for a model that can read word runs (`TextModel.reads_word_runs`), those or the
+    word runs, whichever is at hand (the same counts either way)."""
+    known = inputs.get((form, runs)) or (inputs.get((form, False)) if runs else None)
+    if known is None:
+        formed = input_form(text, form)
+        known = inputs[(form, runs)] = (formed, word_runs(formed) if runs else tokenize(formed))
+    return known
 
 
 def _span_of(ctx: CheckContext, text: str, terms: list[str]) -> Span:

@@ -60,6 +60,16 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+def word_runs(text: str) -> list[str]:
+    """What a model without bigrams can read in place of `tokenize(text)`: in ASCII text every run
+    of word characters, the one-character runs included. No vocabulary term is one character long
+    (`TextModel.reads_word_runs` checks it), so the counts are the same, in the same order, and the
+    filter that costs `tokenize` about a third of its time on 1 KB is skipped."""
+    if text.isascii():
+        return _ASCII_NON_WORD.translate(text).split()
+    return _TOKEN.findall(text)
+
+
 def model_input(text: NormalizedText) -> str:
     """What every learned model reads, in training and at decision time alike: the normalized,
     de-leeted, lower-cased words (so the evasion handling applies), with every digit folded to
@@ -151,7 +161,8 @@ class TextModel:
     """A linear text classifier read from an exported model file. Immutable after loading."""
 
     __slots__ = ("_bigrams", "_calibration", "_char", "_char_index", "_coef", "_gram_dtype", "_idf", "_intercept",
-                 "_unigrams", "_unknown", "_word", "_word_grams", "_word_ids", "classes", "digest", "meta", "name")
+                 "_unigrams", "_unknown", "_word", "_word_grams", "_word_ids", "classes", "digest", "meta", "name",
+                 "reads_word_runs")
 
     def __init__(self, document: dict[str, Any], digest: str) -> None:
         if document.get("format") != MODEL_FORMAT:
@@ -211,6 +222,9 @@ class TextModel:
                 self._bigrams[(parts[0], parts[1])] = feature
             else:
                 raise PolicyError(f"model file: word n-gram {' '.join(parts)!r} is not a unigram or bigram")
+        # Whether `word_runs` may replace the tokens: without bigrams, a one-character run that
+        # `tokenize` drops can only matter if it is a term, and no term should be.
+        self.reads_word_runs = not self._bigrams and all(len(term) > 1 for term in self._unigrams)
 
     @property
     def cost_rank(self) -> tuple[int, int]:
