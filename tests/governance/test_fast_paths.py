@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from tractatus.governance import normalize as N
 from tractatus.governance.ascii_table import AsciiTable
 from tractatus.governance.detectors import pii_recognizers
+from tractatus.governance.detectors.char_ngram_codes import CharNgramCodes
 from tractatus.governance.detectors.text_model import first_seen_counts, load_model, model_input, sorted_counts, tokenize, word_runs
 
 # The characters the scans react to, and a few that take texts off the ASCII path.
@@ -185,3 +186,30 @@ def test_word_runs_give_a_unigram_model_the_counts_of_the_tokens(text: str) -> N
     index, values = model.features(text, word_runs(text))
     token_index, token_values = model.features(text, tokenize(text))
     assert index.tolist() == token_index.tolist() and values.tobytes() == token_values.tobytes()
+
+
+_CODES = CharNgramCodes.build(_HEADLINE_MODEL._char.terms, _HEADLINE_MODEL._char.ngram_range, _HEADLINE_MODEL._char.offset,
+                              _HEADLINE_MODEL._gram_dtype)
+code_words = st.lists(
+    st.sampled_from(_KNOWN_WORDS) | st.text(alphabet=st.characters(blacklist_categories=("Zs", "Zl", "Zp", "Cc")), min_size=1, max_size=14),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(code_words)
+def test_coded_ngrams_are_the_words_own(words: list[str]) -> None:
+    """The batch lookup by exact integer codes gives each word the columns `_grams_of` cuts and
+    looks up one by one, in the same order (any characters, known words among them)."""
+    words = [word for word in words if word.split() == [word]]  # what `str.split` can give
+    assert _CODES is not None
+    assert _CODES.columns_per_word(words) == [_HEADLINE_MODEL._grams_of(word).tobytes() for word in words]
+
+
+def test_coded_ngrams_find_the_known_ones_and_refuse_what_they_cannot_code() -> None:
+    assert _CODES is not None and len(_CODES.columns_per_word(["xxstart", "believe"])[1]) > 0
+    dtype = np.dtype(np.uint16)
+    assert CharNgramCodes.build(["ab", "a\nb"], (2, 3), 0, dtype) is None  # the separator inside a term
+    assert CharNgramCodes.build(["abcd", "bcde"], (4, 4), 0, dtype) is None  # shortest n above 3
+    assert CharNgramCodes.build([chr(0x4E00 + i) * 2 for i in range(7000)], (2, 5), 0, dtype) is None  # 7,001 ** 5 > 2 ** 63
+    assert CharNgramCodes.build(["ab", "abc"], (2, 5), 0, dtype) is not None

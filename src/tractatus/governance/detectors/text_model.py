@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from tractatus.governance.ascii_table import AsciiTable
+from tractatus.governance.detectors.char_ngram_codes import CharNgramCodes
 from tractatus.governance.errors import PolicyError
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ MODEL_FORMAT = 1
 # greedy), about a third faster.
 _TOKEN = re.compile(r"\w\w+")
 _WORD_CACHE_SIZE = 50_000  # words whose character n-grams a model remembers (cleared when full)
+# From this many words a text brings that the cache has not seen, their n-grams are found in one
+# batch (`CharNgramCodes`): measured, about as fast at 12 words, 2.4 times as fast at 39.
+_BATCH_WORDS = 12
 _DIGIT = re.compile(r"\d")
 _MODEL_INPUT = "text_model.model_input"  # key of the memoized model input in NormalizedText.memo
 
@@ -160,7 +164,7 @@ class _Vocabulary:
 class TextModel:
     """A linear text classifier read from an exported model file. Immutable after loading."""
 
-    __slots__ = ("_bigrams", "_calibration", "_char", "_char_index", "_coef", "_gram_dtype", "_idf", "_intercept",
+    __slots__ = ("_bigrams", "_calibration", "_char", "_char_codes", "_char_index", "_coef", "_gram_dtype", "_idf", "_intercept",
                  "_unigrams", "_unknown", "_word", "_word_grams", "_word_ids", "classes", "digest", "meta", "name",
                  "reads_word_runs")
 
@@ -193,6 +197,7 @@ class TextModel:
         # `np.concatenate` over a list of small arrays). Only this model's immutable vocabulary
         # is read to fill it, so the cache cannot change a score.
         self._word_grams: dict[str, bytes] = {}
+        self._char_codes = CharNgramCodes.build(self._char.terms, self._char.ngram_range, self._char.offset, self._gram_dtype)
         self._coef = np.asarray(document["coef"], dtype=np.float64)  # (rows, features)
         self._intercept = np.asarray(document["intercept"], dtype=np.float64)
         # Optional: an ensemble of binary scorers, each with a sigmoid calibration (a, b), whose
@@ -263,12 +268,18 @@ class TextModel:
         cache = self._word_grams
         words = text.split()
         per_word = list(map(cache.get, words))
-        for i in [i for i, grams in enumerate(per_word) if grams is None] if None in per_word else ():  # words not seen yet
-            word = words[i]
-            grams = per_word[i] = self._grams_of(word).tobytes()
-            if len(cache) >= _WORD_CACHE_SIZE:
+        if None in per_word:  # words not seen yet
+            missing = [i for i, grams in enumerate(per_word) if grams is None]
+            new = list(dict.fromkeys(words[i] for i in missing))
+            if self._char_codes is not None and len(new) >= _BATCH_WORDS:
+                computed = dict(zip(new, self._char_codes.columns_per_word(new), strict=True))
+            else:
+                computed = {word: self._grams_of(word).tobytes() for word in new}
+            if len(cache) + len(computed) > _WORD_CACHE_SIZE:
                 cache.clear()
-            cache[word] = grams
+            cache.update(computed)
+            for i in missing:
+                per_word[i] = computed[words[i]]
         return b"".join(cast("list[bytes]", per_word))  # no None left
 
     def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
