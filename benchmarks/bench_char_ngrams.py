@@ -5,6 +5,8 @@
 tier used before: word and character n-grams of the headline input, tokens included).
 `--what clickbait_check` and `--what abuse_check` time the whole detector (`evaluate`) on each 1 KB
 benchmark message, as a `publish` and as a `message` action (the texts normalized beforehand).
+`--unseen` empties the headline model's per-word cache before each cold measurement (`char` and
+`screen`): every word of the text is new to it, as in text made of words it has never read.
 
 What `publish` pays for the headline model's character n-grams: the first line of each 1 KB
 benchmark message, cut as the policy cuts it (`first_line_chars` of `default.yaml`'s clickbait
@@ -60,7 +62,7 @@ def _check_runner(what: str, n: int, seed: int) -> tuple[list, object]:
     return contexts, check.evaluate
 
 
-def measure(n: int, passes: int, seed: int, what: str = "char") -> dict:
+def measure(n: int, passes: int, seed: int, what: str = "char", unseen: bool = False) -> dict:
     model = load_model("clickbait")
     texts: list = headlines(n, seed)
     if what.endswith("_check"):
@@ -75,6 +77,8 @@ def measure(n: int, passes: int, seed: int, what: str = "char") -> dict:
         vectorize = model._char_features
     cold, least = [], [float("inf")] * n
     for text in texts:
+        if unseen:
+            model._word_grams.clear()
         start = time.process_time_ns()
         vectorize(text)
         cold.append((time.process_time_ns() - start) / 1000.0)
@@ -90,7 +94,7 @@ def _side(src: Path, args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "run.json"
         command = [sys.executable, __file__, "--worker-out", str(out), "--n", str(args.n), "--passes", str(args.passes), "--seed", str(args.seed),
-                   "--what", args.what]
+                   "--what", args.what, *(["--unseen"] if args.unseen else [])]
         subprocess.run(command, env={**os.environ, "PYTHONPATH": str(src)}, check=True)
         return json.loads(out.read_text(encoding="utf-8"))
 
@@ -107,12 +111,13 @@ def main() -> None:
     parser.add_argument("--what", choices=("char", "screen", "clickbait_check", "abuse_check"), default="char",
                         help="char: the character n-gram vector; screen: the vector the clickbait tier screens with; "
                         "clickbait_check / abuse_check: the whole detector")
+    parser.add_argument("--unseen", action="store_true", help="every word new to the model in the cold measurement")
     parser.add_argument("--worker-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.n is None:
         args.n = 200 if args.quick else 1000
     if args.worker_out:
-        Path(args.worker_out).write_text(json.dumps(measure(args.n, args.passes, args.seed, args.what)), encoding="utf-8")
+        Path(args.worker_out).write_text(json.dumps(measure(args.n, args.passes, args.seed, args.what, args.unseen)), encoding="utf-8")
         return
     here = Path(tractatus.__file__).resolve().parents[1]
     sides = {"after": here} if not args.baseline_src else {"before": Path(args.baseline_src).resolve(), "after": here}
@@ -122,7 +127,8 @@ def main() -> None:
             run = _side(sides[side], args)
             for key in pooled[side]:
                 pooled[side][key].extend(run[key])
-    results: dict = {"texts_per_round": args.n, "rounds": args.rounds, "passes": args.passes, "what": args.what}
+    results: dict = {"texts_per_round": args.n, "rounds": args.rounds, "passes": args.passes, "what": args.what,
+                     "unseen": args.unseen}
     for side, src in sides.items():
         results[side] = {"code": str(src), "commit": subprocess.run(["git", "-C", str(src), "rev-parse", "--short=12", "HEAD"],
                                                                     capture_output=True, text=True).stdout.strip(),
