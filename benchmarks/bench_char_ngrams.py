@@ -30,7 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import percentiles, table, write_results
@@ -51,7 +53,7 @@ def headlines(n: int, seed: int) -> list[str]:
     return [model_input(normalize(text)).split("\n", 1)[0][:chars] for text in messages(n, 1024, seed)]
 
 
-def _check_runner(what: str, n: int, seed: int) -> tuple[list, object]:
+def _check_runner(what: str, n: int, seed: int) -> tuple[list, Callable[[Any], object]]:
     """The benchmark messages as contexts of the detector's action kind, and the detector's `evaluate`."""
     name, kind = {"clickbait_check": ("clickbait", "publish"), "abuse_check": ("abuse", "message")}[what]
     policy = text_policy()
@@ -65,6 +67,7 @@ def _check_runner(what: str, n: int, seed: int) -> tuple[list, object]:
 def measure(n: int, passes: int, seed: int, what: str = "char", unseen: bool = False) -> dict:
     model = load_model("clickbait")
     texts: list = headlines(n, seed)
+    vectorize: Callable[[Any], object]
     if what.endswith("_check"):
         texts, vectorize = _check_runner(what, n, seed)
     elif what == "screen":

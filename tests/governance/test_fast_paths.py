@@ -20,7 +20,14 @@ from tractatus.governance import normalize as N
 from tractatus.governance.ascii_table import AsciiTable
 from tractatus.governance.detectors import pii_recognizers
 from tractatus.governance.detectors.char_ngram_codes import CharNgramCodes
-from tractatus.governance.detectors.text_model import first_seen_counts, load_model, model_input, sorted_counts, tokenize, word_runs
+from tractatus.governance.detectors.text_model import (
+    first_seen_counts,
+    load_model,
+    model_input,
+    sorted_counts,
+    tokenize,
+    word_runs,
+)
 
 # The characters the scans react to, and a few that take texts off the ASCII path.
 _ALPHABET = "abcxXeEvVzZ0123456789@$!|+ .-_'*#%=/\n\t" + "aaa" + "éİ\u200b"

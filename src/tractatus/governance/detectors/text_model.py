@@ -21,9 +21,9 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from collections.abc import Iterable
 from itertools import chain, islice, repeat
 from typing import TYPE_CHECKING, Any, cast
 
@@ -182,7 +182,9 @@ class TextModel:
         self._char_index = {term: self._char.offset + i for i, term in enumerate(self._char.terms)}
         # The fast path's word lookups: one dictionary for unigrams (keyed by the token) and bigrams
         # (by the pair), so that a text's word n-grams are looked up in one `map`.
-        self._word_ids: dict[str | tuple[str, str], int] = {**self._unigrams, **self._bigrams}
+        self._word_ids: dict[str | tuple[str, str], int] = {}
+        self._word_ids.update(self._unigrams.items())
+        self._word_ids.update(self._bigrams.items())
         self._idf = np.concatenate((self._word.idf, self._char.idf))  # per column of the joined vector
         # A text's n-gram columns are counted as one array: 16-bit where the joined vocabulary
         # allows, so that the stable sorts of `first_seen_counts` and `sorted_counts` are numpy's
