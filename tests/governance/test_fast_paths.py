@@ -220,3 +220,19 @@ def test_coded_ngrams_find_the_known_ones_and_refuse_what_they_cannot_code() -> 
     assert CharNgramCodes.build(["abcd", "bcde"], (4, 4), 0, dtype) is None  # shortest n above 3
     assert CharNgramCodes.build([chr(0x4E00 + i) * 2 for i in range(7000)], (2, 5), 0, dtype) is None  # 7,001 ** 5 > 2 ** 63
     assert CharNgramCodes.build(["ab", "abc"], (2, 5), 0, dtype) is not None
+
+
+def test_a_text_of_many_unseen_words_takes_the_batch_and_gets_the_same_columns() -> None:
+    from importlib import resources
+
+    from tractatus.governance.detectors.text_model import parse_model
+
+    raw = resources.files("tractatus.governance.detectors").joinpath("models", "clickbait.json").read_bytes()
+    model = parse_model(raw)  # a fresh model: an empty per-word cache
+    words = [f"{stem}{i}" for i, stem in enumerate(["wordy", "qzx", "naïve", "héllo", "😱", "ab"] * 4)]
+    text = " ".join(words + words[:3])
+    assert model._char_ngram_columns(text) == b"".join(model._grams_of(word).tobytes() for word in text.split())
+    assert model._char_codes_built and model._char_codes is not None  # the batch ran
+    index, _ = model._char_features(text)  # and the exact vector from the cache it filled is the Counter's
+    plain = Counter(chain.from_iterable(model._grams_of(word).tolist() for word in text.split()))
+    assert index.tolist() == list(plain.keys())

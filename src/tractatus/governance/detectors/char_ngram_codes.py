@@ -51,7 +51,15 @@ class CharNgramCodes:
         for j, n in enumerate(range(self._low, self._high + 1)):
             for k in range(n):
                 self._powers[k, j] = radix ** (n - 1 - k)
-        codes = np.array([self._code(term, radix) for term in terms], dtype=np.int64)
+        # The vocabulary's codes, one array operation per length (a loop over the terms in Python
+        # would add ~0.1 s to loading the headline model).
+        codes = np.empty(len(terms), dtype=np.int64)
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        for j, n in enumerate(range(self._low, self._high + 1)):
+            members = np.flatnonzero(lengths == n)
+            if len(members):
+                digits = self._digits("".join([terms[i] for i in members.tolist()])).reshape(-1, n)
+                codes[members] = digits @ self._powers[:n, j]
         order = np.argsort(codes, kind="stable")
         # A last code above every real one, so that `searchsorted` never points past the end.
         self._sorted = np.append(codes[order], _CODE_LIMIT)
@@ -64,18 +72,12 @@ class CharNgramCodes:
         alphabet = set("".join(terms))
         if not terms or not 1 <= low <= 3 or _SEPARATOR in alphabet:
             return None  # `char_wb` counts a padded word shorter than low whole: only possible above 3
-        if (len(alphabet) + 1) ** high >= _CODE_LIMIT or any(not low <= len(term) <= high for term in terms):
+        if (len(alphabet) + 1) ** high >= _CODE_LIMIT or min(map(len, terms)) < low or max(map(len, terms)) > high:
             return None
         codes = cls(terms, ngram_range, first_column, dtype)
-        if len(np.unique(codes._sorted)) != len(terms) + 1:
+        if bool((codes._sorted[1:] == codes._sorted[:-1]).any()):
             return None  # duplicate terms: never in an exported vocabulary
         return codes
-
-    def _code(self, term: str, radix: int) -> int:
-        code = 0
-        for character in term:
-            code = code * radix + int(self._digit[ord(character)])
-        return code
 
     def _digits(self, joined: str) -> np.ndarray:
         if joined.isascii():

@@ -164,7 +164,7 @@ class _Vocabulary:
 class TextModel:
     """A linear text classifier read from an exported model file. Immutable after loading."""
 
-    __slots__ = ("_bigrams", "_calibration", "_char", "_char_codes", "_char_index", "_coef", "_gram_dtype", "_idf", "_intercept",
+    __slots__ = ("_bigrams", "_calibration", "_char", "_char_codes", "_char_codes_built", "_char_index", "_coef", "_gram_dtype", "_idf", "_intercept",
                  "_unigrams", "_unknown", "_word", "_word_grams", "_word_ids", "classes", "digest", "meta", "name",
                  "reads_word_runs")
 
@@ -199,7 +199,10 @@ class TextModel:
         # `np.concatenate` over a list of small arrays). Only this model's immutable vocabulary
         # is read to fill it, so the cache cannot change a score.
         self._word_grams: dict[str, bytes] = {}
-        self._char_codes = CharNgramCodes.build(self._char.terms, self._char.ngram_range, self._char.offset, self._gram_dtype)
+        # Built the first time a text brings many unseen words (`_batch_codes`): ~15 ms, which a
+        # process that loads the model and never scores a headline should not pay.
+        self._char_codes: CharNgramCodes | None = None
+        self._char_codes_built = False
         self._coef = np.asarray(document["coef"], dtype=np.float64)  # (rows, features)
         self._intercept = np.asarray(document["intercept"], dtype=np.float64)
         # Optional: an ensemble of binary scorers, each with a sigmoid calibration (a, b), whose
@@ -273,8 +276,9 @@ class TextModel:
         if None in per_word:  # words not seen yet
             missing = [i for i, grams in enumerate(per_word) if grams is None]
             new = list(dict.fromkeys(words[i] for i in missing))
-            if self._char_codes is not None and len(new) >= _BATCH_WORDS:
-                computed = dict(zip(new, self._char_codes.columns_per_word(new), strict=True))
+            codes = self._batch_codes() if len(new) >= _BATCH_WORDS else None
+            if codes is not None:
+                computed = dict(zip(new, codes.columns_per_word(new), strict=True))
             else:
                 computed = {word: self._grams_of(word).tobytes() for word in new}
             if len(cache) + len(computed) > _WORD_CACHE_SIZE:
@@ -283,6 +287,13 @@ class TextModel:
             for i in missing:
                 per_word[i] = computed[words[i]]
         return b"".join(cast("list[bytes]", per_word))  # no None left
+
+    def _batch_codes(self) -> CharNgramCodes | None:
+        """The vocabulary's character n-gram codes (None: a vocabulary they cannot code)."""
+        if not self._char_codes_built:
+            self._char_codes = CharNgramCodes.build(self._char.terms, self._char.ngram_range, self._char.offset, self._gram_dtype)
+            self._char_codes_built = True
+        return self._char_codes
 
     def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         if not self._char_index:
