@@ -28,6 +28,7 @@ from tractatus.governance.detectors.text_model import (
 )
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
+Combine = Literal["geometric_mean", "mean"]
 
 # How far below `warn_probability` a screening score (`TextModel.fast_features`) must be for the
 # tier to skip the exact score. The fast scores differ from the exact ones only in the order their
@@ -35,7 +36,6 @@ SeverityName = Literal["info", "low", "medium", "high", "critical"]
 # generated text), so a text screened out is one the exact score leaves below the threshold too,
 # and every finding is still computed by the exact path: no decision, message or evidence changes.
 SCREEN_MARGIN = 1e-6
-Combine = Literal["geometric_mean", "mean"]
 
 
 def combine_probabilities(rule: Combine, probabilities: list[float]) -> float:
