@@ -19,7 +19,15 @@ from hypothesis import strategies as st
 from tractatus.governance import normalize as N
 from tractatus.governance.ascii_table import AsciiTable
 from tractatus.governance.detectors import pii_recognizers
-from tractatus.governance.detectors.text_model import first_seen_counts, load_model, tokenize
+from tractatus.governance.detectors.char_ngram_codes import CharNgramCodes
+from tractatus.governance.detectors.text_model import (
+    first_seen_counts,
+    load_model,
+    model_input,
+    sorted_counts,
+    tokenize,
+    word_runs,
+)
 
 # The characters the scans react to, and a few that take texts off the ASCII path.
 _ALPHABET = "abcxXeEvVzZ0123456789@$!|+ .-_'*#%=/\n\t" + "aaa" + "éİ\u200b"
@@ -118,7 +126,113 @@ def test_char_features_are_the_counter_over_every_word(text: str) -> None:
     if not plain:
         assert len(index) == 0 and len(values) == 0
         return
-    plain_index = np.array(list(plain.keys()), dtype=np.int64)
-    plain_values = model._char.weigh(np.array(list(plain.values()), dtype=np.float64), plain_index)
-    assert index.dtype == np.int64 and index.tolist() == (plain_index + model._char.offset).tolist()
+    plain_index = np.array(list(plain.keys()), dtype=np.int64)  # columns of the joined vector
+    plain_values = model._char.weigh(np.array(list(plain.values()), dtype=np.float64), plain_index - model._char.offset)
+    assert index.dtype == np.int64 and index.tolist() == plain_index.tolist()
     assert values.tobytes() == plain_values.tobytes()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=80), st.sampled_from([np.uint16, np.int64]))
+def test_sorted_counts_are_the_counter_in_value_order(values: list[int], dtype: type) -> None:
+    index, counts = sorted_counts(np.array(values, dtype=dtype))
+    plain = sorted(Counter(values).items())
+    assert index.tolist() == [value for value, _ in plain]
+    assert counts.dtype == np.float64 and counts.tolist() == [float(count) for _, count in plain]
+
+
+# The screening path (`TextModel.fast_features`) against the exact one (`features`), for every
+# shipped model, on generated text: the vocabulary's own words (so that many n-grams are known),
+# evasions, non-ASCII letters and emoji, separators, empty text.
+_SHIPPED = {name: load_model(name) for name in ("clickbait", "abuse", "profanity")}
+_KNOWN_WORDS = sorted({word for model in _SHIPPED.values() for term in model._word.terms for word in term.split(" ")})
+screen_texts = st.lists(
+    st.sampled_from(_KNOWN_WORDS)
+    | st.text(alphabet="abcdeiknorstuy0@$!|'?-.é😱İ\u200b", min_size=1, max_size=8)
+    | st.sampled_from([" ", " ", " ", "  ", "\n", "\t", "?", "!!", ", "]),
+    max_size=90,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(screen_texts, st.booleans())
+def test_fast_features_score_as_the_exact_path(raw: str, as_model_input: bool) -> None:
+    """Same columns, same values up to the last bits, and scores within 1e-9 of the exact path
+    (LearnedTier's SCREEN_MARGIN is 1e-6: a screened-out text cannot be one the exact score flags)."""
+    text = model_input(N.normalize(raw)) if as_model_input else raw
+    for model in _SHIPPED.values():
+        tokens = tokenize(text)
+        exact_index, exact_values = model.features(text, tokens)
+        fast_index, fast_values = model.fast_features(text, tokens)
+        order, fast_order = np.argsort(exact_index), np.argsort(fast_index)  # the orders differ
+        assert fast_index[fast_order].tolist() == exact_index[order].tolist()
+        np.testing.assert_allclose(fast_values[fast_order], exact_values[order], rtol=1e-12, atol=0)
+        exact = model.decision_function(text, features=(exact_index, exact_values))
+        fast = model.decision_function(text, features=(fast_index, fast_values))
+        np.testing.assert_allclose(fast, exact, rtol=0, atol=1e-9)
+        exact_p = model.probabilities(text, features=(exact_index, exact_values))
+        fast_p = model.probabilities(text, features=(fast_index, fast_values))
+        assert all(abs(fast_p[label] - exact_p[label]) <= 1e-9 for label in exact_p)
+
+
+def test_the_fast_path_counts_the_ngrams_of_the_headline_model() -> None:
+    """It could fail: a headline with known word and character n-grams has features on both sides."""
+    model = _SHIPPED["clickbait"]
+    text = "xxstart you won believe what this dog did next xxend"
+    index, values = model.fast_features(text)
+    assert (index < model._char.offset).any() and (index >= model._char.offset).any()
+    assert len(index) == len(model.features(text)[0]) and np.all(values > 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(screen_texts)
+def test_word_runs_give_a_unigram_model_the_counts_of_the_tokens(text: str) -> None:
+    """A model without bigrams reads `word_runs` in place of `tokenize`: the same vector, bit for bit."""
+    model = _SHIPPED["profanity"]
+    assert model.reads_word_runs and not _SHIPPED["abuse"].reads_word_runs  # the abuse model has bigrams
+    index, values = model.features(text, word_runs(text))
+    token_index, token_values = model.features(text, tokenize(text))
+    assert index.tolist() == token_index.tolist() and values.tobytes() == token_values.tobytes()
+
+
+_CODES = CharNgramCodes.build(_HEADLINE_MODEL._char.terms, _HEADLINE_MODEL._char.ngram_range, _HEADLINE_MODEL._char.offset,
+                              _HEADLINE_MODEL._gram_dtype)
+code_words = st.lists(
+    st.sampled_from(_KNOWN_WORDS) | st.text(alphabet=st.characters(blacklist_categories=("Zs", "Zl", "Zp", "Cc")), min_size=1, max_size=14),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(code_words)
+def test_coded_ngrams_are_the_words_own(words: list[str]) -> None:
+    """The batch lookup by exact integer codes gives each word the columns `_grams_of` cuts and
+    looks up one by one, in the same order (any characters, known words among them)."""
+    words = [word for word in words if word.split() == [word]]  # what `str.split` can give
+    assert _CODES is not None
+    assert _CODES.columns_per_word(words) == [_HEADLINE_MODEL._grams_of(word).tobytes() for word in words]
+
+
+def test_coded_ngrams_find_the_known_ones_and_refuse_what_they_cannot_code() -> None:
+    assert _CODES is not None and len(_CODES.columns_per_word(["xxstart", "believe"])[1]) > 0
+    dtype = np.dtype(np.uint16)
+    assert CharNgramCodes.build(["ab", "a\nb"], (2, 3), 0, dtype) is None  # the separator inside a term
+    assert CharNgramCodes.build(["abcd", "bcde"], (4, 4), 0, dtype) is None  # shortest n above 3
+    assert CharNgramCodes.build([chr(0x4E00 + i) * 2 for i in range(7000)], (2, 5), 0, dtype) is None  # 7,001 ** 5 > 2 ** 63
+    assert CharNgramCodes.build(["ab", "abc"], (2, 5), 0, dtype) is not None
+
+
+def test_a_text_of_many_unseen_words_takes_the_batch_and_gets_the_same_columns() -> None:
+    from importlib import resources
+
+    from tractatus.governance.detectors.text_model import parse_model
+
+    raw = resources.files("tractatus.governance.detectors").joinpath("models", "clickbait.json").read_bytes()
+    model = parse_model(raw)  # a fresh model: an empty per-word cache
+    words = [f"{stem}{i}" for i, stem in enumerate(["wordy", "qzx", "naïve", "héllo", "😱", "ab"] * 4)]
+    text = " ".join(words + words[:3])
+    assert model._char_ngram_columns(text) == b"".join(model._grams_of(word).tobytes() for word in text.split())
+    assert model._char_codes_built and model._char_codes is not None  # the batch ran
+    index, _ = model._char_features(text)  # and the exact vector from the cache it filled is the Counter's
+    plain = Counter(chain.from_iterable(model._grams_of(word).tolist() for word in text.split()))
+    assert index.tolist() == list(plain.keys())

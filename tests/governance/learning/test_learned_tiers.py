@@ -165,3 +165,35 @@ def test_the_early_stop_skips_the_second_model_on_ordinary_text(abuse: Any) -> N
     words = model_input(normalize("Thanks for the update, I will review the draft tomorrow. " * 10))
     _, vectors = abuse._learned._score(words, tokenize(words), stop_below=abuse._learned.settings.warn_probability)
     assert _scored(vectors) == 1
+
+
+def _case_texts() -> list[str]:
+    import json
+
+    data = Path(__file__).resolve().parents[1] / "data"
+    return [json.loads(line)["text"] for path in sorted(data.glob("*_cases.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("name", "kind"), [("clickbait", "publish"), ("abuse", "message")])
+def test_the_screen_flags_exactly_what_the_exact_score_flags(name: str, kind: str) -> None:
+    """On the red-team and benign cases (near-threshold texts among them): the screening score is
+    within 1e-9 of the exact one, and the tier finds something exactly when the exact score
+    reaches warn, with the exact score in its message."""
+    from tractatus.governance.detectors.learned_tier import SCREEN_MARGIN
+
+    tier = build(name)._learned
+    warn = tier.settings.warn_probability
+    flagged = 0
+    for text in _case_texts():
+        ctx = CheckContext(action=Action(text=text, kind=kind), text=normalize(text), state=GovernanceState())
+        read = tier._read(ctx)
+        exact, _ = tier._score(read, None)
+        screened, _ = tier._score(read, None, screen=True)
+        assert abs(screened - exact) <= 1e-9 < SCREEN_MARGIN
+        found = tier.findings(ctx, "learned", "x")
+        assert bool(found) == (exact >= warn)
+        if found:
+            flagged += 1
+            assert f"model probability {exact:.2f}" in found[0].message
+    assert flagged > 0  # the cases reach the threshold: the comparison can fail

@@ -24,10 +24,18 @@ from tractatus.governance.detectors.text_model import (
     load_model,
     model_input,
     tokenize,
+    word_runs,
 )
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 Combine = Literal["geometric_mean", "mean"]
+
+# How far below `warn_probability` a screening score (`TextModel.fast_features`) must be for the
+# tier to skip the exact score. The fast scores differ from the exact ones only in the order their
+# sums add up (about 1e-16 on a probability; tests/governance/test_fast_paths.py checks 1e-9 on
+# generated text), so a text screened out is one the exact score leaves below the threshold too,
+# and every finding is still computed by the exact path: no decision, message or evidence changes.
+SCREEN_MARGIN = 1e-6
 
 
 def combine_probabilities(rule: Combine, probabilities: list[float]) -> float:
@@ -115,8 +123,11 @@ class LearnedTier:
             out.append(model.probabilities(formed, tokenize(formed) if form is not None else tokens)[positive])
         return out
 
-    def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None) -> tuple[float, list[Features]]:
-        """The score and each model's features (in the configured order).
+    def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None, *,
+               screen: bool = False, inputs: _Inputs | None = None) -> tuple[float, list[Features]]:
+        """The score and each model's features (in the configured order); with `screen`, both from
+        `TextModel.fast_features` (equal to the exact ones up to the last bits; see SCREEN_MARGIN).
+        `inputs` keeps the text's model inputs and their tokens (filled here) for another call.
 
         With `stop_below`, scoring stops as soon as the models scored so far keep the combined
         score under that value, and the score returned is 0.0: every probability is at most 1, so
@@ -127,18 +138,17 @@ class LearnedTier:
         two); the score is combined in the configured order at the end, so the order of scoring
         never changes a bit of it.
         """
-        # One text, tokenized once per input form the models read (usually one form).
-        inputs: dict[str | None, tuple[str, list[str]]] = {None: (text, tokenize(text) if tokens is None else tokens)}
+        # One text, tokenized once per input form the models read (usually one form), when a model reads it.
+        inputs = {} if inputs is None else inputs
+        if tokens is not None:
+            inputs[(None, False)] = (text, tokens)
         count = len(self._models)
         vectors: list[Features] = [NO_FEATURES] * count
         probabilities = [1.0] * count
         for done, index in enumerate(self._order, 1):
             model, positive = self._models[index]
-            form = self._forms[index]
-            if form not in inputs:
-                formed = input_form(text, form)
-                inputs[form] = (formed, tokenize(formed))
-            vectors[index] = model.features(*inputs[form])
+            read = _input_of(text, self._forms[index], model.reads_word_runs, inputs)
+            vectors[index] = model.fast_features(*read) if screen else model.features(*read)
             probabilities[index] = p = model.probabilities(text, features=vectors[index])[positive]
             if p <= 0.0 and self.settings.combine == "geometric_mean":
                 return 0.0, vectors
@@ -174,7 +184,13 @@ class LearnedTier:
             return []
         settings = self.settings
         text = self._read(ctx, text)
-        score, vectors = self._score(text, None, stop_below=settings.warn_probability)
+        # Screened first: most texts end here, far below the threshold. What is left is scored
+        # exactly, as it always was, so a finding is bit for bit what it was without the screen.
+        inputs: _Inputs = {}
+        screened, _ = self._score(text, None, stop_below=settings.warn_probability, screen=True, inputs=inputs)
+        if screened < settings.warn_probability - SCREEN_MARGIN:
+            return []
+        score, vectors = self._score(text, None, stop_below=settings.warn_probability, inputs=inputs)
         if score < settings.warn_probability:
             return []
         blocks = settings.block_probability is not None and score >= settings.block_probability
@@ -195,6 +211,21 @@ class LearnedTier:
                 evidence=evidence,
             )
         ]
+
+
+# A text's model inputs, by (input form, whether word runs will do), with the tokens the models read.
+_Inputs = dict[tuple[str | None, bool], tuple[str, list[str]]]
+
+
+def _input_of(text: str, form: str | None, runs: bool, inputs: _Inputs) -> tuple[str, list[str]]:
+    """The input form of `text` a model reads and its tokens, computed once per text: `tokenize`'s
+    tokens, or for a model that can read word runs (`TextModel.reads_word_runs`), those or the
+    word runs, whichever is at hand (the same counts either way)."""
+    known = inputs.get((form, runs)) or (inputs.get((form, False)) if runs else None)
+    if known is None:
+        formed = input_form(text, form)
+        known = inputs[(form, runs)] = (formed, word_runs(formed) if runs else tokenize(formed))
+    return known
 
 
 def _span_of(ctx: CheckContext, text: str, terms: list[str]) -> Span:

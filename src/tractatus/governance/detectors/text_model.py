@@ -21,14 +21,16 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from itertools import islice
+from itertools import chain, islice, repeat
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from tractatus.governance.ascii_table import AsciiTable
+from tractatus.governance.detectors.char_ngram_codes import CharNgramCodes
 from tractatus.governance.errors import PolicyError
 
 if TYPE_CHECKING:
@@ -40,6 +42,9 @@ MODEL_FORMAT = 1
 # greedy), about a third faster.
 _TOKEN = re.compile(r"\w\w+")
 _WORD_CACHE_SIZE = 50_000  # words whose character n-grams a model remembers (cleared when full)
+# From this many words a text brings that the cache has not seen, their n-grams are found in one
+# batch (`CharNgramCodes`): measured, about as fast at 12 words, 2.4 times as fast at 39.
+_BATCH_WORDS = 12
 _DIGIT = re.compile(r"\d")
 _MODEL_INPUT = "text_model.model_input"  # key of the memoized model input in NormalizedText.memo
 
@@ -56,6 +61,16 @@ def tokenize(text: str) -> list[str]:
     times faster than the regex: in ASCII a word character is exactly [A-Za-z0-9_]."""
     if text.isascii():
         return [token for token in _ASCII_NON_WORD.translate(text).split() if len(token) > 1]
+    return _TOKEN.findall(text)
+
+
+def word_runs(text: str) -> list[str]:
+    """What a model without bigrams can read in place of `tokenize(text)`: in ASCII text every run
+    of word characters, the one-character runs included. No vocabulary term is one character long
+    (`TextModel.reads_word_runs` checks it), so the counts are the same, in the same order, and the
+    filter that costs `tokenize` about a third of its time on 1 KB is skipped."""
+    if text.isascii():
+        return _ASCII_NON_WORD.translate(text).split()
     return _TOKEN.findall(text)
 
 
@@ -98,6 +113,24 @@ def first_seen_counts(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranked[starts][back], counts[back].astype(np.float64)
 
 
+def sorted_counts(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of `flat` in increasing order, and how often each occurs (float64).
+
+    What `first_seen_counts` gives in another order, for fewer numpy calls (one sort, no second
+    argsort): the fast path's count (`TextModel.fast_features`). Hand-written because
+    `np.unique(..., return_counts=True)` costs several times as much in argument handling on a few
+    hundred values. A 16-bit array is sorted by numpy's radix sort (`kind="stable"`)."""
+    size = len(flat)
+    if not size:
+        return flat, _NO_VALUES
+    ranked = np.sort(flat, kind="stable")
+    edges = np.empty(size + 1, dtype=bool)  # where a run of equal values begins (and the end)
+    edges[0] = edges[size] = True
+    np.not_equal(ranked[1:], ranked[:-1], out=edges[1:size])
+    bounds = edges.nonzero()[0]
+    return ranked.take(bounds[:-1]), np.subtract(bounds[1:], bounds[:-1], dtype=np.float64)
+
+
 @dataclass(frozen=True, slots=True)
 class Contribution:
     """One n-gram's share of a score: what a finding shows as its evidence."""
@@ -131,8 +164,9 @@ class _Vocabulary:
 class TextModel:
     """A linear text classifier read from an exported model file. Immutable after loading."""
 
-    __slots__ = ("_bigrams", "_calibration", "_char", "_char_index", "_coef", "_gram_dtype", "_intercept",
-                 "_unigrams", "_word", "_word_grams", "classes", "digest", "meta", "name")
+    __slots__ = ("_bigrams", "_calibration", "_char", "_char_codes", "_char_codes_built", "_char_index", "_coef", "_gram_dtype", "_idf", "_intercept",
+                 "_unigrams", "_unknown", "_word", "_word_grams", "_word_ids", "classes", "digest", "meta", "name",
+                 "reads_word_runs")
 
     def __init__(self, document: dict[str, Any], digest: str) -> None:
         if document.get("format") != MODEL_FORMAT:
@@ -144,14 +178,31 @@ class TextModel:
         self._word = _Vocabulary(document["word"], 0)
         self._char = _Vocabulary(document["char"], len(self._word.terms))
         self._index_words()
-        self._char_index = {term: i for i, term in enumerate(self._char.terms)}
+        # Keyed to the feature's column in the joined vector (word columns first).
+        self._char_index = {term: self._char.offset + i for i, term in enumerate(self._char.terms)}
+        # The fast path's word lookups: one dictionary for unigrams (keyed by the token) and bigrams
+        # (by the pair), so that a text's word n-grams are looked up in one `map`.
+        self._word_ids: dict[str | tuple[str, str], int] = {}
+        self._word_ids.update(self._unigrams.items())
+        self._word_ids.update(self._bigrams.items())
+        self._idf = np.concatenate((self._word.idf, self._char.idf))  # per column of the joined vector
+        # A text's n-gram columns are counted as one array: 16-bit where the joined vocabulary
+        # allows, so that the stable sorts of `first_seen_counts` and `sorted_counts` are numpy's
+        # radix sort. Column `width` (one past the last) stands for a word n-gram no vocabulary
+        # holds: the fast path counts it like any other and drops it (it sorts last).
+        width = len(self._word.terms) + len(self._char.terms)
+        self._gram_dtype = np.dtype(np.uint16) if width <= np.iinfo(np.uint16).max else np.dtype(np.int64)
+        self._unknown = width
         # A word's character n-grams are a function of the word alone, and texts reuse words:
-        # each model remembers the features of the words it has seen. Only this model's
-        # immutable vocabulary is read to fill it, so the cache cannot change a score.
-        self._word_grams: dict[str, np.ndarray] = {}
-        # Kept as arrays (joined with one `np.concatenate` per text); 16-bit where the vocabulary
-        # allows, so that the stable sort of `first_seen_counts` is numpy's radix sort.
-        self._gram_dtype = np.uint16 if len(self._char.terms) <= 1 << 16 else np.int64
+        # each model remembers the columns of the words it has seen, as the bytes of a
+        # `_gram_dtype` array (a text's are joined by one `bytes.join`, far cheaper than
+        # `np.concatenate` over a list of small arrays). Only this model's immutable vocabulary
+        # is read to fill it, so the cache cannot change a score.
+        self._word_grams: dict[str, bytes] = {}
+        # Built the first time a text brings many unseen words (`_batch_codes`): ~15 ms, which a
+        # process that loads the model and never scores a headline should not pay.
+        self._char_codes: CharNgramCodes | None = None
+        self._char_codes_built = False
         self._coef = np.asarray(document["coef"], dtype=np.float64)  # (rows, features)
         self._intercept = np.asarray(document["intercept"], dtype=np.float64)
         # Optional: an ensemble of binary scorers, each with a sigmoid calibration (a, b), whose
@@ -181,6 +232,9 @@ class TextModel:
                 self._bigrams[(parts[0], parts[1])] = feature
             else:
                 raise PolicyError(f"model file: word n-gram {' '.join(parts)!r} is not a unigram or bigram")
+        # Whether `word_runs` may replace the tokens: without bigrams, a one-character run that
+        # `tokenize` drops can only matter if it is a term, and no term should be.
+        self.reads_word_runs = not self._bigrams and all(len(term) > 1 for term in self._unigrams)
 
     @property
     def cost_rank(self) -> tuple[int, int]:
@@ -204,36 +258,102 @@ class TextModel:
         return index, self._word.weigh(values, index)
 
     def _grams_of(self, word: str) -> np.ndarray:
-        """The known character n-grams of one word, as scikit-learn's `char_wb` cuts them: the
-        word padded with a space on each side, every n-gram inside it (a padded word shorter than
-        the smallest n counts once, whole)."""
+        """The columns of the known character n-grams of one word, as scikit-learn's `char_wb`
+        cuts them: the word padded with a space on each side, every n-gram inside it, by length
+        then position (a padded word shorter than the smallest n counts once, whole)."""
         padded = f" {word} "
         size = len(padded)
         low, high = self._char.ngram_range
         grams = [padded] if size < low else [padded[i : i + n] for n in range(low, min(high, size) + 1) for i in range(size - n + 1)]
         return np.array([f for f in map(self._char_index.get, grams) if f is not None], dtype=self._gram_dtype)
 
-    def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        if not self._char_index:
-            return _NO_INDEX, _NO_VALUES
+    def _char_ngram_columns(self, text: str) -> bytes:
+        """The columns of every known character n-gram of `text`, word by word (each word's in
+        `_grams_of` order), as the bytes of a `_gram_dtype` array."""
         cache = self._word_grams
         words = text.split()
         per_word = list(map(cache.get, words))
-        for i in [i for i, grams in enumerate(per_word) if grams is None]:  # words this model has not seen yet
-            word = words[i]
-            grams = per_word[i] = self._grams_of(word)
-            if len(cache) >= _WORD_CACHE_SIZE:
+        if None in per_word:  # words not seen yet
+            missing = [i for i, grams in enumerate(per_word) if grams is None]
+            new = list(dict.fromkeys(words[i] for i in missing))
+            codes = self._batch_codes() if len(new) >= _BATCH_WORDS else None
+            if codes is not None:
+                computed = dict(zip(new, codes.columns_per_word(new), strict=True))
+            else:
+                computed = {word: self._grams_of(word).tobytes() for word in new}
+            if len(cache) + len(computed) > _WORD_CACHE_SIZE:
                 cache.clear()
-            cache[word] = grams
-        if not per_word:
+            cache.update(computed)
+            for i in missing:
+                per_word[i] = computed[words[i]]
+        return b"".join(cast("list[bytes]", per_word))  # no None left
+
+    def _batch_codes(self) -> CharNgramCodes | None:
+        """The vocabulary's character n-gram codes (None: a vocabulary they cannot code)."""
+        if not self._char_codes_built:
+            self._char_codes = CharNgramCodes.build(self._char.terms, self._char.ngram_range, self._char.offset, self._gram_dtype)
+            self._char_codes_built = True
+        return self._char_codes
+
+    def _char_features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        if not self._char_index:
             return _NO_INDEX, _NO_VALUES
         # One count over the whole text in numpy (a `Counter` over the n-grams plus two
         # `np.fromiter` cost about twice as much for a 300-character headline); the n-grams come
         # out in first-seen order, as `Counter` keeps them, so the sums below are the same.
-        index, values = first_seen_counts(np.concatenate(cast("list[np.ndarray]", per_word)))  # no None left
+        index, values = first_seen_counts(np.frombuffer(self._char_ngram_columns(text), dtype=self._gram_dtype))
         if not len(index):
             return _NO_INDEX, _NO_VALUES
-        return index.astype(np.int64) + self._char.offset, self._char.weigh(values, index)
+        index = index.astype(np.int64)
+        return index, self._char.weigh(values, index - self._char.offset)
+
+    def _word_ngram_columns(self, tokens: list[str]) -> bytes:
+        """The column of every unigram then every bigram of `tokens` (`_unknown` where the
+        vocabulary has none), as the bytes of a `_gram_dtype` array."""
+        size = len(tokens)
+        pairs = max(size - 1, 0) if self._bigrams else 0
+        grams: Iterable[str | tuple[str, str]] = tokens if self._unigrams else ()
+        if pairs:
+            grams = chain(grams, zip(tokens, islice(tokens, 1, None), strict=False))
+        count = (size if self._unigrams else 0) + pairs
+        return np.fromiter(map(self._word_ids.get, grams, repeat(self._unknown)), dtype=self._gram_dtype, count=count).tobytes()
+
+    def fast_features(self, text: str, tokens: list[str] | None = None) -> Features:
+        """The same TF-IDF vector as `features`, with its entries in column order instead of
+        first-seen order (any order, for a caller); for screening (`LearnedTier`), not for a finding.
+
+        Every n-gram of the text, words and characters, is counted in one array by one sort
+        (`sorted_counts`, not `Counter` plus `first_seen_counts`' two argsorts), and both
+        vectorizers are weighed in place: about 0.55 of the time of `features` for a headline
+        (docs/benchmarks/detectors.md). Each value is computed by the same operations as in `features`;
+        only the order in which the L2 norms and the score add up their terms differs, so a
+        score differs from the exact one in its last bits (tests/governance/test_fast_paths.py
+        checks 1e-9 on generated text; `LearnedTier` recomputes exactly any text it may flag).
+
+        A model without character n-grams is vectorized by `features` itself: its word `Counter`
+        over ~170 tokens costs no more than this path's extra numpy calls (measured, 1 KB text)."""
+        if not self._char_index:
+            return self.features(text, tokens)
+        tokens = tokenize(text) if tokens is None else tokens
+        grams = self._word_ngram_columns(tokens) + self._char_ngram_columns(text)
+        index, values = sorted_counts(np.frombuffer(grams, dtype=self._gram_dtype))
+        if len(index) and index[-1] == self._unknown:  # the unknown word n-grams sort last
+            index, values = index[:-1], values[:-1]
+        if not len(index):
+            return NO_FEATURES
+        # Weighed in place, word columns then character columns (views), each as `_Vocabulary.weigh`.
+        split = int(index.searchsorted(self._char.offset))
+        parts = (values[:split], values[split:]) if 0 < split < len(index) else (values,)
+        word_tf, char_tf = self._word.sublinear_tf, self._char.sublinear_tf
+        for tf in (values,) if word_tf and char_tf else (values[:split],) if word_tf else (values[split:],) if char_tf else ():
+            np.log(tf, out=tf)
+            tf += 1.0
+        values *= self._idf.take(index)
+        for part in parts:
+            norm = math.sqrt(float(part.dot(part)))
+            if norm > 0:
+                part /= norm
+        return index, values
 
     # -- scores ----------------------------------------------------------------------------------
     def features(self, text: str, tokens: list[str] | None = None) -> Features:
@@ -249,7 +369,7 @@ class TextModel:
     def decision_function(self, text: str, tokens: list[str] | None = None, *, features: Features | None = None) -> np.ndarray:
         """The linear scores, one per row of weights (scikit-learn's `decision_function`)."""
         index, values = features if features is not None else self.features(text, tokens)
-        return self._intercept + self._coef[:, index] @ values
+        return self._intercept + self._coef.take(index, axis=1) @ values
 
     def probabilities(self, text: str, tokens: list[str] | None = None, *, features: Features | None = None) -> dict[str, float]:
         """Class probabilities: the logistic of a binary model, the softmax of a multinomial one."""
