@@ -14,8 +14,9 @@ process or a weekday is feedback. So a learned score counts only when the text n
 What does not count: a hyphenated compound ("idiot-proof guide") and the writer calling
 themselves names ("I'm such an idiot, I forgot the attachment").
 
-The learned score is also taken without three things that only look abusive (`BenignSpans`):
-a denied insult ("you are not an idiot"), the success idioms built on violent verbs
+The learned score is also taken without four things that only look abusive (`BenignSpans`):
+a denied insult ("you are not an idiot"), a denied generalisation ("not all feminists hate
+men"; the insult rules skip it too), the success idioms built on violent verbs
 ("you killed it at the presentation", "she is crushing it") and "hoe" the garden tool ("a rotary
 hoe over the corn"). The text keeps its length, so the evidence offsets still map back to the original.
 """
@@ -112,6 +113,23 @@ _TOOL_HOE = re.compile(
 )
 
 
+# A negated generalisation ("not all feminists hate men", "not every muslim is a terrorist", "not
+# all of them are pigs") denies the claim about a group: it is how people push back on a
+# stereotype, not an attack. The span runs to the end of its clause; "but" opens a new one, so
+# "not all feminists hate men, but you are a bitch" keeps its insult. "All feminists hate men"
+# and "feminists hate men" have no "not" before the quantifier and keep their score.
+_NEGATED_GENERALISATION = re.compile(
+    r"\bnot\s+(?:all|every|each|every\s+single|all\s+of)\b(?:(?!\bbut\b|\byet\b|\bhowever\b)[^,;:.!?\n]){1,120}"
+)
+
+
+def negated_generalisations(text: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of `text` (lower-cased words) that deny a generalisation (_NEGATED_GENERALISATION)."""
+    if "not" not in text:
+        return []
+    return [(m.start(), m.end()) for m in _NEGATED_GENERALISATION.finditer(text)]
+
+
 class BenignSpans:
     """Blanks what only looks abusive before the learned tier scores a text (module docstring).
 
@@ -132,8 +150,10 @@ class BenignSpans:
         return None
 
     def blank(self, text: str) -> str:
-        """`text` with denied insults, success idioms and the garden tool replaced by spaces (same length)."""
+        """`text` with denied insults and generalisations, success idioms and the garden tool replaced
+        by spaces (same length)."""
         spans: list[tuple[int, int]] = [(m.start(), m.end()) for m in _SUCCESS_IDIOM.finditer(text)]
+        spans.extend(negated_generalisations(text))
         if "hoe" in text:
             spans.extend((m.start(), m.end()) for m in _TOOL_HOE.finditer(text))
         for match in _NEGATED.finditer(text):

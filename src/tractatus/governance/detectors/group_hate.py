@@ -43,6 +43,7 @@ from pydantic import Field
 
 from tractatus.governance.checks import CheckSettings
 from tractatus.governance.detectors.lexicon import sentence_bounds
+from tractatus.governance.lazy_pattern import lazy_compile
 
 
 class GroupHateSettings(CheckSettings):
@@ -235,6 +236,11 @@ _GROUP_NP = (
     rf"(?:{_alt(GROUP_ADJECTIVES)}\s+{_alt(PERSON_HEADS)}|the\s+{_alt(COLLECTIVES)}|{_alt(GROUP_PLURALS)})"
 )
 _GROUP_ANY = rf"(?:{_GROUP_NP}|(?:every|each|any|a|an|one|the\s+average|the\s+typical)\s+{_alt(GROUP_SINGULARS)})"
+# A protected group named as a whole: where `disowned_sentences` looks for a frame. Compiled on
+# first use: only texts the abuse models flag and that name a group ever need it.
+_GROUP_MENTION = lazy_compile(rf"\b{_GROUP_ANY}\b")
+# Words that take a reported claim on as the writer's own: "people say X, and they are right".
+_ENDORSES = frozenset(("right", "true", "correct", "agree", "agreed", "exactly", "facts", "fact", "truth"))
 # Words that may precede a group in a call or wish: "deport ALL THE FILTHY muslims".
 _DETERMINERS = r"(?:(?:all|every|each|the|these|those|them|of|fucking|filthy|dirty|damn|bloody|stinking|disgusting|more|any|remaining|other)\s+)*"
 _BE = r"(?:are|is|r|were|was|'re|re|be|being|remain|remains|will\s+always\s+be|will\s+never\s+be|aren't|arent|isn't|isnt|ain't|weren't|wasn't)"
@@ -493,6 +499,27 @@ class GroupHateRules:
                 if self._keeps(family, lowered, match, _Groups(match, names)):
                     hits.append(GroupHateHit(match.start(), match.end(), family))
         return hits
+
+    def disowned_sentences(self, lowered: str, forms: frozenset[str]) -> list[tuple[int, int]]:
+        """The sentences of `lowered` that name a protected group only to report, quote or condemn a
+        claim about it: "people say feminists hate men, which is nonsense", "stop saying gays are
+        perverts", "saying all muslims are terrorists is racist". The abuse detector's learned
+        tier does not score them (the same frames and condemnations that make this tier's matches
+        a report); the writer's own claim ("I think women are inferior") is not disowned."""
+        if self.GATE.isdisjoint(forms):
+            return []
+        spans: list[tuple[int, int]] = []
+        for match in _GROUP_MENTION.finditer(lowered):
+            left, right = sentence_bounds(lowered, match.start(), match.end())
+            if spans and spans[-1][1] > match.start():
+                continue  # this sentence is already disowned
+            head, tail = lowered[left : match.start()], lowered[match.end() : right]
+            tail_words = _words_list(tail)
+            if _condemns(tail_words) or _condemns(_words_list(head)):
+                spans.append((left, right))
+            elif (self._framed(lowered, left, match.start()) or _attributed(tail)) and _ENDORSES.isdisjoint(tail_words):
+                spans.append((left, right))  # a report the writer does not endorse ("..., and they are right")
+        return spans
 
     def _keeps(self, family: str, text: str, match: Any, groups: _Groups) -> bool:
         group_key = next((k for k in ("g", "g2", "g3", "g4", "g5", "g6") if groups.get(k)), None)
