@@ -1,5 +1,5 @@
 """A generalisation about a group that the writer denies ("not all feminists hate men"), reports
-("my uncle thinks ...") or condemns ("saying all muslims are terrorists is racist") is not abuse;
+("stop saying ...") or condemns ("saying all muslims are terrorists is racist") is not abuse;
 the generalisation asserted ("All feminists hate men", "women are trash") still is."""
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from detector_helpers import build, run
 
-from tractatus.governance.detectors.abuse_target import negated_generalisations
-from tractatus.governance.detectors.group_hate import GroupHateRules
+from tractatus.governance.detectors.group_hate import GroupHateRules, negated_generalisations
 from tractatus.governance.normalize import normalize
 
 
@@ -30,7 +29,7 @@ def abuse() -> Any:
         "People say feminists hate men, which is nonsense",
         "Stop saying feminists hate men",
         "Saying all muslims are terrorists is racist",
-        "My uncle thinks feminists hate men",
+        "The stereotype that gays are perverts has to go",
     ],
 )
 def test_denied_reported_or_condemned_generalisations_pass(abuse: Any, text: str) -> None:
@@ -64,13 +63,22 @@ def test_a_negated_generalisation_ends_with_its_clause() -> None:
     assert negated_generalisations("i can not stand them") == []
 
 
-def test_a_report_the_writer_endorses_is_not_disowned() -> None:
+def test_only_a_rejected_or_condemned_report_is_disowned() -> None:
     rules = GroupHateRules(build("abuse").settings.group_hate)
     for text, disowned in (
         ("people say feminists hate men, which is nonsense", True),
-        ("my uncle thinks feminists hate men", True),
-        ("people say feminists hate men and they are right", False),
+        ("stop saying feminists hate men", True),
+        ("the myth that muslims are terrorists", True),
+        # a bare report can carry the writer's own abuse in the same sentence: not disowned
+        ("my uncle thinks feminists hate men", False),
+        ("bitches gonna think they are better than every female", False),
         ("i think feminists hate men", False),
         ("feminists hate men", False),
     ):
         assert bool(rules.disowned_sentences(text, normalize(text).word_forms)) is disowned, text
+
+
+def test_not_all_must_quantify_a_group() -> None:
+    assert negated_generalisations("whether they'll be a father or not all over some property") == []
+    assert negated_generalisations("not every immigrant is a criminal") == [(0, 33)]
+    assert negated_generalisations("not all of them are pigs") == [(0, 24)]

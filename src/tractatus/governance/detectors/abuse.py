@@ -32,9 +32,9 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
-from tractatus.governance.detectors.abuse_target import BenignSpans, TargetLexicon, negated_generalisations
+from tractatus.governance.detectors.abuse_target import BenignSpans, TargetLexicon
 from tractatus.governance.detectors.evidence import excerpt
-from tractatus.governance.detectors.group_hate import GroupHateRules, GroupHateSettings
+from tractatus.governance.detectors.group_hate import GroupHateRules, GroupHateSettings, negated_generalisations
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.text_model import model_input
 from tractatus.governance.detectors.lexicon import FUNCTION_WORDS, alternation, gate_words, sentence_bounds

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from tractatus.governance.detectors.group_hate import negated_generalisations
 from tractatus.governance.lazy_pattern import lazy_compile
 
 PERSON_PRONOUNS = (
@@ -111,23 +112,6 @@ _TOOL_HOE = re.compile(
     r"|\bhoes?\s+(?:handles?|blades?)\b"
     r"|\bhoe(?:s|d|ing)?\s+(?:the\s+|my\s+|our\s+|his\s+|her\s+)?(?:garden|rows?|beans|weeds|corn|soil|field|plot|beds?|potatoes|vegetables)\b"
 )
-
-
-# A negated generalisation ("not all feminists hate men", "not every muslim is a terrorist", "not
-# all of them are pigs") denies the claim about a group: it is how people push back on a
-# stereotype, not an attack. The span runs to the end of its clause; "but" opens a new one, so
-# "not all feminists hate men, but you are a bitch" keeps its insult. "All feminists hate men"
-# and "feminists hate men" have no "not" before the quantifier and keep their score.
-_NEGATED_GENERALISATION = re.compile(
-    r"\bnot\s+(?:all|every|each|every\s+single|all\s+of)\b(?:(?!\bbut\b|\byet\b|\bhowever\b)[^,;:.!?\n]){1,120}"
-)
-
-
-def negated_generalisations(text: str) -> list[tuple[int, int]]:
-    """The (start, end) spans of `text` (lower-cased words) that deny a generalisation (_NEGATED_GENERALISATION)."""
-    if "not" not in text:
-        return []
-    return [(m.start(), m.end()) for m in _NEGATED_GENERALISATION.finditer(text)]
 
 
 class BenignSpans:

@@ -239,8 +239,30 @@ _GROUP_ANY = rf"(?:{_GROUP_NP}|(?:every|each|any|a|an|one|the\s+average|the\s+ty
 # A protected group named as a whole: where `disowned_sentences` looks for a frame. Compiled on
 # first use: only texts the abuse models flag and that name a group ever need it.
 _GROUP_MENTION = lazy_compile(rf"\b{_GROUP_ANY}\b")
-# Words that take a reported claim on as the writer's own: "people say X, and they are right".
-_ENDORSES = frozenset(("right", "true", "correct", "agree", "agreed", "exactly", "facts", "fact", "truth"))
+# A claim named as false before it is stated ("the myth that", "the stereotype about") or one the
+# writer asks people to stop making ("stop saying", "quit pretending"). A frame alone ("people
+# say", "my uncle thinks") is not enough here: on Davidson's dev tweets it hid abuse the writer
+# went on to make in the same sentence ("bitches gonna think ...").
+_REJECTED = lazy_compile(
+    r"\b(?:myths?|lies?|stereotypes?|tropes?|misconceptions?|falsehoods?|(?:false|racist|sexist|bigoted|tired|old)\s+(?:idea|notion|claim|belief)s?)"
+    r"\s+(?:that|about)\b|\b(?:stop|quit|enough\s+of)\s+(?:saying|telling|claiming|pretending|implying|acting\s+like)\b"
+)
+# "not all feminists hate men", "not every immigrant is a criminal", "not all of them are pigs": a
+# generalisation about a group (or "them", "those", "people") denied by "not" before its quantifier.
+_NEGATED_GENERALISATION = lazy_compile(
+    rf"\bnot\s+(?:all\s+(?:of\s+)?(?:the\s+|these\s+|those\s+)?(?:{_GROUP_NP}|people|guys|folks|them|those|these|you|us)"
+    rf"|(?:every|each)\s+(?:single\s+)?(?:{_alt(GROUP_SINGULARS)}|man|woman|person|guy|one\s+of\s+(?:them|those|us)))\b"
+    r"(?:(?!\bbut\b|\byet\b|\bhowever\b)[^,;:.!?\n]){0,120}"
+)
+
+
+def negated_generalisations(lowered: str) -> list[tuple[int, int]]:
+    """The (start, end) spans of `lowered` (lower-cased words) that deny a generalisation about a
+    group (_NEGATED_GENERALISATION), each to the end of its clause: "but" opens a new one, so "not
+    all feminists hate men, but you are a bitch" keeps its insult."""
+    if "not" not in lowered:
+        return []
+    return [(m.start(), m.end()) for m in _NEGATED_GENERALISATION.finditer(lowered)]
 # Words that may precede a group in a call or wish: "deport ALL THE FILTHY muslims".
 _DETERMINERS = r"(?:(?:all|every|each|the|these|those|them|of|fucking|filthy|dirty|damn|bloody|stinking|disgusting|more|any|remaining|other)\s+)*"
 _BE = r"(?:are|is|r|were|was|'re|re|be|being|remain|remains|will\s+always\s+be|will\s+never\s+be|aren't|arent|isn't|isnt|ain't|weren't|wasn't)"
@@ -501,11 +523,11 @@ class GroupHateRules:
         return hits
 
     def disowned_sentences(self, lowered: str, forms: frozenset[str]) -> list[tuple[int, int]]:
-        """The sentences of `lowered` that name a protected group only to report, quote or condemn a
-        claim about it: "people say feminists hate men, which is nonsense", "stop saying gays are
-        perverts", "saying all muslims are terrorists is racist". The abuse detector's learned
-        tier does not score them (the same frames and condemnations that make this tier's matches
-        a report); the writer's own claim ("I think women are inferior") is not disowned."""
+        """The sentences of `lowered` that name a protected group only to reject or condemn a claim
+        about it: "people say feminists hate men, which is nonsense", "stop saying gays are
+        perverts", "saying all muslims are terrorists is racist", "the myth that ...". The abuse
+        detector's learned tier does not score them; the writer's own claim ("I think women are
+        inferior") and a bare report ("my uncle thinks ...") are not disowned."""
         if self.GATE.isdisjoint(forms):
             return []
         spans: list[tuple[int, int]] = []
@@ -514,11 +536,8 @@ class GroupHateRules:
             if spans and spans[-1][1] > match.start():
                 continue  # this sentence is already disowned
             head, tail = lowered[left : match.start()], lowered[match.end() : right]
-            tail_words = _words_list(tail)
-            if _condemns(tail_words) or _condemns(_words_list(head)):
+            if _condemns(_words_list(tail)) or _condemns(_words_list(head)) or _REJECTED.search(head):
                 spans.append((left, right))
-            elif (self._framed(lowered, left, match.start()) or _attributed(tail)) and _ENDORSES.isdisjoint(tail_words):
-                spans.append((left, right))  # a report the writer does not endorse ("..., and they are right")
         return spans
 
     def _keeps(self, family: str, text: str, match: Any, groups: _Groups) -> bool:
