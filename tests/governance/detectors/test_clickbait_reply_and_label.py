@@ -10,19 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from detector_helpers import build
+from detector_helpers import build, run
 
-from tractatus.governance.actions import Action, Finding
-from tractatus.governance.checks import CheckContext
-from tractatus.governance.normalize import normalize
-from tractatus.governance.state import GovernanceState
+from tractatus.governance.actions import Finding
 
 KINDS = ("message", "publish", "response")
 
 
 def rules(detector: Any, text: str, kind: str) -> list[Finding]:
-    ctx = CheckContext(action=Action(text=text, kind=kind), text=normalize(text), state=GovernanceState())
-    return [f for f in detector.evaluate(ctx) if f.category != "learned"]
+    return [f for f in run(detector, text, kind=kind) if f.category != "learned"]
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from detector_helpers import build
+from detector_helpers import build, run
 
-from tractatus.governance.actions import Action, Finding, Severity
-from tractatus.governance.checks import CheckContext
-from tractatus.governance.normalize import normalize
-from tractatus.governance.state import GovernanceState
+from tractatus.governance.actions import Finding, Severity
 
 
-def _special(detector: Any, text: str, kind: str = "message") -> list[Finding]:
-    ctx = CheckContext(action=Action(text=text, kind=kind), text=normalize(text), state=GovernanceState())
-    return [f for f in detector.evaluate(ctx) if f.category == "special_category"]
+def _special(detector: Any, text: str) -> list[Finding]:
+    return [f for f in run(detector, text, kind="message") if f.category == "special_category"]
 
 
 @pytest.fixture(scope="module")
