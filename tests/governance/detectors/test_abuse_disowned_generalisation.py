@@ -82,3 +82,10 @@ def test_not_all_must_quantify_a_group() -> None:
     assert negated_generalisations("whether they'll be a father or not all over some property") == []
     assert negated_generalisations("not every immigrant is a criminal") == [(0, 33)]
     assert negated_generalisations("not all of them are pigs") == [(0, 24)]
+
+
+def test_a_rejection_disowns_only_what_follows_it() -> None:
+    rules = GroupHateRules(build("abuse").settings.group_hate)
+    text = "you filthy idiots keep spreading the myth that muslims are terrorists"
+    ((start, end),) = rules.disowned_sentences(text, normalize(text).word_forms)
+    assert text[start:end] == "myth that muslims are terrorists"
