@@ -536,12 +536,11 @@ class GroupHateRules:
             if spans and spans[-1][1] > match.start():
                 continue  # this sentence is already disowned
             head, tail = lowered[left : match.start()], lowered[match.end() : right]
-            if _condemns(_words_list(tail)) or _condemns(_words_list(head)):
-                spans.append((left, right))
-                continue
             rejected = _REJECTED.search(head)
-            if rejected is not None:  # from the rejection on: what the sentence says before it stays scored
-                spans.append((left + rejected.start(), right))
+            if rejected is not None and not _condemns(_words_list(tail)):
+                spans.append((left + rejected.start(), right))  # from the rejection on: what comes before stays scored
+            elif rejected is not None or _condemns(_words_list(tail)) or _condemns(_words_list(head)):
+                spans.append((left, right))
         return spans
 
     def _keeps(self, family: str, text: str, match: Any, groups: _Groups) -> bool:
