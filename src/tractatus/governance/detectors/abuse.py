@@ -325,7 +325,7 @@ class AbuseDetector:
     def _learned_view(self, ctx: CheckContext) -> str:
         """What the learned tier scores: the model input with what only looks abusive blanked
         (abuse_target.BenignSpans) and, with the group-hate tier on, the sentences that name a
-        group only to report or condemn a claim about it (group_hate.disowned_sentences)."""
+        group only to reject or condemn a claim about it (group_hate.disowned_sentences)."""
         blanked = self._benign.blank(model_input(ctx.text))
         if self._group_hate is None:
             return blanked
