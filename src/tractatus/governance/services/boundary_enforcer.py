@@ -410,6 +410,11 @@ _CAUSE = lazy_compile(
 # everyone needs a source, one result of one's own does not. Known cost: a bare boast in the
 # past tense ("Productivity rose 47%.") passes too; with a cause or an "all" it is still flagged.
 _PAST_TENSE_CHANGE = lazy_compile(r"^(?:[\w'-]+\s+)?(?:rose|grew|fell|shrank|sank|[\w'-]+ed)\s+(?:by\s+|nearly\s+|almost\s+|over\s+|more\s+than\s+|an?\s+)*\d")
+# The same result told by whoever measured it: "We cut p95 latency by 12%", "our team reduced build
+# times by 40%": the writer (not a product, not a practice) changed their own quantity, in the past
+# tense; a cause or a generalisation still makes it a claim ("with our tool", "for every client").
+_OWN_RESULT = lazy_compile(r"(?:^|\b)(?:we|i|our\s+team|the\s+team)\s+(?:just\s+|finally\s+|have\s+|'ve\s+)?$")
+_PAST_TENSE_VERB = lazy_compile(r"^(?:[\w'-]+ed|grew|rose|fell|cut|shrank|drove|halved|slashed)\b")
 _GENERALISED = lazy_compile(r"\b(?:all|every|everyone|everybody|any|always|across|universally|wherever|whoever)\b")
 # The words that can name the changed quantity: the clause's last few words before the match
 # ("Interest rates increased 0.25%") and the match itself up to its amount ("cut prices by 20%").
@@ -577,7 +582,11 @@ class BoundaryEnforcer:
         if not self._may_hold_statistic(text):
             return []
         for m in self._statistic.finditer(text, present):
-            if _reports_a_price(text, m, self.settings.negation_window_chars) or _reports_a_dated_change(text, m):
+            if (
+                _reports_a_price(text, m, self.settings.negation_window_chars)
+                or _reports_a_dated_change(text, m)
+                or _reports_own_result(text, m, self.settings.negation_window_chars)
+            ):
                 continue
             if self._source.first(text, present):
                 return []
@@ -635,6 +644,15 @@ def _reports_a_dated_change(text: str, m: re.Match[str]) -> bool:
     if _TIME_ANCHOR.search(sentence) is not None:
         return True
     return _PAST_TENSE_CHANGE.search(m.group()) is not None and _GENERALISED.search(sentence) is None
+
+
+def _reports_own_result(text: str, m: re.Match[str], window: int) -> bool:
+    """True when the writer reports a change they made, in the past tense, with no cause credited
+    and nothing general claimed (see _OWN_RESULT)."""
+    if _PAST_TENSE_VERB.search(m.group()) is None or _OWN_RESULT.search(clause_before(text, m.start(), window)) is None:
+        return False
+    sentence = _sentence_around(text, m.start(), m.end())
+    return _CAUSE.search(sentence) is None and _GENERALISED.search(sentence) is None
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
