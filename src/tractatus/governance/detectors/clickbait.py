@@ -549,11 +549,15 @@ class ClickbaitDetector:
 
     @staticmethod
     def _headline_punctuation(text: str) -> re.Match[str] | None:
-        """The first run of '!!' or '?!' that is not an interjection's (_INTERJECTION)."""
-        for run in _PUNCT_RUN.finditer(text):
+        """The first run of '!!' or '?!' that is not an interjection's (_INTERJECTION). A text that
+        opens with an interjection is a reply: its later runs are tone too ("What?! The demo
+        moved to Friday?!")."""
+        for number, run in enumerate(_PUNCT_RUN.finditer(text)):
             said = _INTERJECTION.search(text, max(0, run.start() - 60), run.start())
             if said is None or _SENSATIONAL_WORD.search(said.group(1).lower()) is not None:
                 return run
+            if number == 0 and not any(c.isalnum() for c in text[: said.start(1)]):
+                return None  # the text opens with an interjection: a reply
         return None
 
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
