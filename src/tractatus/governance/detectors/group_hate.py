@@ -26,6 +26,11 @@ Naming a group is not hate, and neither is talking about hate. A match is droppe
 News ("Muslims celebrate Eid", "Report: attacks on migrants rose", "Three refugees were deported")
 meets no pattern: a passive in the past is a report, only a modal ("should", "must") is a call.
 
+The abuse detector's learned tier reads two of these judgements too: a denied generalisation
+(`negated_generalisations`: "not all feminists hate men") and a claim the writer rejects or
+condemns (`GroupHateRules.disowned_sentences`: "stop saying ...", "saying ... is racist") are
+blanked before its models score the text.
+
 Every pattern is RE2 (google-re2): linear time whatever the input. RE2 has no lookaround, so the
 negation and frame checks are done in Python on the match and its sentence. The patterns compile
 on first use (a word gate in front keeps most texts from ever needing them) and run on
