@@ -35,8 +35,8 @@ def build(name: str, **overrides: Any) -> Any:
     return cls(settings)
 
 
-def run(detector: Any, text: str, context: dict[str, Any] | None = None) -> list[Finding]:
-    action = Action(text=text, context=context or {})
+def run(detector: Any, text: str, context: dict[str, Any] | None = None, kind: str | None = None) -> list[Finding]:
+    action = Action(text=text, context=context or {}) if kind is None else Action(text=text, context=context or {}, kind=kind)
     ctx = CheckContext(action=action, text=normalize(text), state=GovernanceState())
     return list(detector.evaluate(ctx))
 

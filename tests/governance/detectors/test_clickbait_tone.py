@@ -30,7 +30,7 @@ def clickbait() -> Any:
     [
         "Yankees take all three games, I'm calling it!!!",
         "PLEASE READ THE MANUAL before asking",
-        "Really?! That's great news.",
+        "Cats can read?!",
         "Amazing!!!",
         "DO NOT PUT PINEAPPLE ON MY PIZZA!!!",
         "Our goalie was AMAZING TONIGHT!!",

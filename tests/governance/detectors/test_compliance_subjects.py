@@ -110,7 +110,7 @@ def test_the_hedge_is_the_writers_only(detectors: dict[str, Any]) -> None:
 def test_the_policy_can_switch_a_subject_off_per_kind() -> None:
     detector = build(
         "compliance",
-        special_category_subjects={"third_party": "medium", "self": "medium", "public_figure": "low"},
+        special_category_subjects={"third_party": "medium", "self": "medium", "self_standpoint": "info", "public_figure": "low"},
         special_category_subjects_by_kind={"response": {"self": "off"}},
     )
     text = "I was diagnosed with HIV last year"

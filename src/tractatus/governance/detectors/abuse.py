@@ -34,7 +34,7 @@ from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.abuse_target import BenignSpans, TargetLexicon
 from tractatus.governance.detectors.evidence import excerpt
-from tractatus.governance.detectors.group_hate import GroupHateRules, GroupHateSettings
+from tractatus.governance.detectors.group_hate import GroupHateRules, GroupHateSettings, negated_generalisations
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.text_model import model_input
 from tractatus.governance.detectors.lexicon import FUNCTION_WORDS, alternation, gate_words, sentence_bounds
@@ -283,8 +283,11 @@ class AbuseDetector:
             hits.extend(_Hit("harassment", m.start(), m.end(), "harasses a person") for m in _HARASSMENT.finditer(lowered))
         if not opens(_INSULT_GATE):
             return _drop_overlaps(hits)
+        denied = negated_generalisations(lowered)  # "not all men are pigs" pushes back on a stereotype
         for pattern in (_INSULT_YOU, _INSULT_VOCATIVE, _INSULT_THIRD):
             for match in pattern.finditer(lowered):
+                if denied and any(start <= match.start() < end for start, end in denied):
+                    continue
                 if match.groupdict().get("mild"):
                     if self._compound(words, match.start(), match.end()) > self.settings.mild_insult_max_compound:
                         continue
@@ -311,13 +314,25 @@ class AbuseDetector:
         """The learned tier's score as `evaluate` weighs it (benign spans blanked), target aside."""
         if self._learned is None or not self._learned.applies(ctx):
             return 0.0
-        return self._learned.probability(self._benign.blank(model_input(ctx.text)))
+        return self._learned.probability(self._learned_view(ctx))
 
     def learned_model_probabilities(self, ctx: CheckContext) -> list[float]:
         """Each model's probability behind `learned_probability` (benign spans blanked), for dev studies."""
         if self._learned is None or not self._learned.applies(ctx):
             return []
-        return self._learned.model_probabilities(self._benign.blank(model_input(ctx.text)))
+        return self._learned.model_probabilities(self._learned_view(ctx))
+
+    def _learned_view(self, ctx: CheckContext) -> str:
+        """What the learned tier scores: the model input with what only looks abusive blanked
+        (abuse_target.BenignSpans) and, with the group-hate tier on, the sentences that name a
+        group only to reject or condemn a claim about it (group_hate.disowned_sentences)."""
+        blanked = self._benign.blank(model_input(ctx.text))
+        if self._group_hate is None:
+            return blanked
+        spans = self._group_hate.disowned_sentences(blanked, ctx.text.word_forms)
+        for start, end in spans:
+            blanked = blanked[:start] + " " * (end - start) + blanked[end:]
+        return blanked
 
     def aims_at_someone(self, ctx: CheckContext) -> bool:
         """Whether the text names a person or a group (abuse_target.py). A text spelled out letter
@@ -336,7 +351,7 @@ class AbuseDetector:
         if not found:
             return []
         text = model_input(ctx.text)
-        blanked = self._benign.blank(text)
+        blanked = self._learned_view(ctx)
         if blanked != text:
             found = tier.findings(ctx, "learned", what, text=blanked)
         if found and not self.aims_at_someone(ctx):

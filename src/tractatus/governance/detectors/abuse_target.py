@@ -14,8 +14,9 @@ process or a weekday is feedback. So a learned score counts only when the text n
 What does not count: a hyphenated compound ("idiot-proof guide") and the writer calling
 themselves names ("I'm such an idiot, I forgot the attachment").
 
-The learned score is also taken without three things that only look abusive (`BenignSpans`):
-a denied insult ("you are not an idiot"), the success idioms built on violent verbs
+The learned score is also taken without four things that only look abusive (`BenignSpans`):
+a denied insult ("you are not an idiot"), a denied generalisation ("not all feminists hate
+men"; the insult rules skip it too), the success idioms built on violent verbs
 ("you killed it at the presentation", "she is crushing it") and "hoe" the garden tool ("a rotary
 hoe over the corn"). The text keeps its length, so the evidence offsets still map back to the original.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from tractatus.governance.detectors.group_hate import negated_generalisations
 from tractatus.governance.lazy_pattern import lazy_compile
 
 PERSON_PRONOUNS = (
@@ -132,8 +134,10 @@ class BenignSpans:
         return None
 
     def blank(self, text: str) -> str:
-        """`text` with denied insults, success idioms and the garden tool replaced by spaces (same length)."""
+        """`text` with denied insults and generalisations, success idioms and the garden tool replaced
+        by spaces (same length)."""
         spans: list[tuple[int, int]] = [(m.start(), m.end()) for m in _SUCCESS_IDIOM.finditer(text)]
+        spans.extend(negated_generalisations(text))
         if "hoe" in text:
             spans.extend((m.start(), m.end()) for m in _TOOL_HOE.finditer(text))
         for match in _NEGATED.finditer(text):

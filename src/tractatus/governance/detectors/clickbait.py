@@ -75,6 +75,9 @@ _SENSATIONAL = (
     "speechless", "mind-bending", "scandalous", "sensational", "astounding", "phenomenal", "freaky", "terrifyingly",
 )  # fmt: skip
 _SENSATIONAL_RE = alternation(_SENSATIONAL)
+_SENSATIONAL_WORD = lazy_compile(rf"\b{_SENSATIONAL_RE}\b")
+# A label and its word: an interjection heading the text ("Wow!! Congrats"), not a content feature.
+_LABEL_FEATURES = ("sensational_label", "sensational_word")
 _SUPERLATIVE_RE = (
     r"(?:craziest|wildest|scariest|weirdest|funniest|cutest|saddest|greatest|biggest|worst|best|deadliest|strangest|"
     r"creepiest|dumbest|stupidest|smartest|luckiest|unluckiest|richest|hottest|sexiest|ugliest|grossest|largest|"
@@ -346,7 +349,7 @@ _FEATURES: tuple[tuple[str, Gate, re.Pattern[str]], ...] = (
         rf"|\b{_SENSATIONAL_RE}\s+(?:\w+\s+){{0,3}}?{_EVER}\b"
         rf"|\b(?:the\s+)?{_SUPERLATIVE_RE}\s+(?:\w+\s+){{0,4}}?(?:{_EVER})\b(?=[^.\n]*(?:!!|\?!|!\?)|.*\b{_SENSATIONAL_RE})"
     )),
-    ("sensational_word", (_SENSATIONAL_WORDS,), lazy_compile(rf"\b{_SENSATIONAL_RE}\b")),
+    ("sensational_word", (_SENSATIONAL_WORDS,), _SENSATIONAL_WORD),
     ("fake_urgency", (frozenset(["deleted", "removed", "banned", "censored", "scrubbed", "down", "gone", "hidden", "delete", "remove", "ban", "censor", "hide", "bury", "late", "running", "never", "left", "can", "ticking"]),), lazy_compile(
         r"\bbefore\s+(?:it's|it\s+is|it\s+gets|this\s+(?:gets|is)|its|(?:they|the\s+\w+)\s+(?:delete|remove|ban|take\s+down|censor|hide)s?\s+(?:it|this|them))"
         r"\s*(?:\w+\s+)?(?:deleted|removed|banned|taken\s+down|censored|gone|hidden|scrubbed|(?<=it)|(?<=this)|(?<=them))\b"
@@ -384,6 +387,10 @@ _CONCRETE_DEADLINE = lazy_compile(
     r"|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d{1,2}(?::\d\d)?\s*(?:am|pm)\b)"
 )
 _PUNCT_RUN = lazy_compile(r"[!?¡¿][!?¡¿1]*[!?¡¿]")  # "!!", "?!?!", "!!1!": one leading class keeps the scan fast
+# A run that closes a sentence of one or two words ("Really?!", "No way?!", "Congrats!!") is an
+# interjection: how a reply reacts, not how a headline sells ("Cats can read?!"). Its words are
+# checked against the sensational list in code: "OMG!!!" and "INSANE!!" still count.
+_INTERJECTION = lazy_compile(r"(?:^|[.!?\n]\s*)[^\w\n]{0,3}([\w']+(?:[\s,]+[\w']+)?)\s*$")
 _EMOJI_RUN = lazy_compile("[\U0001f631\U0001f92f\U0001f632\U0001f633\U0001f62e\U0001f525\U0001f4a5\U0001f6a8\u26a0\u203c\u2049]{2,}")
 _CAPS_WORD = lazy_compile(r"[A-Z][A-Z']*[A-Z]")  # word boundaries are checked in code: a leading \b slows the scan
 _LETTER = lazy_compile(r"[A-Za-z]")
@@ -429,6 +436,10 @@ class ClickbaitSettings(CheckSettings):
     tone_alone_kinds: list[str] = Field(
         description="Action kinds where tone features found with no other feature are not reported, whatever "
         "their total: in conversation, '!!!', caps or 'amazing' is how people talk, not clickbait."
+    )
+    label_alone_kinds: list[str] = Field(
+        description="Action kinds where a sensational label ('Amazing:') heading a clause that no other feature "
+        "flags is not reported: a one-word label before a plain factual clause is not clickbait by itself."
     )
     learned: LearnedTierSettings | None = Field(
         description="The learned tier (a headline model) beside the structural rules; null: rules only."
@@ -531,11 +542,30 @@ class ClickbaitDetector:
         if shout is not None:
             total += weights.get("shouting", 0.0)
             found.append(("shouting", shout[0], shout[1], "text"))
-        punct = (_PUNCT_RUN.search(text) if _PUNCT_RUN_GATE.may_match(text) else None) or (None if text.isascii() else _EMOJI_RUN.search(text))
+        # An interjection's '?!' is a reply's only when nothing in the text sells: "ACT NOW!!!" stays.
+        selling = any(f[0] not in self.settings.tone_features and f[0] not in _LABEL_FEATURES for f in found)
+        punct = None
+        if _PUNCT_RUN_GATE.may_match(text):
+            punct = _PUNCT_RUN.search(text) if selling else self._headline_punctuation(text)
+        if punct is None and not text.isascii():
+            punct = _EMOJI_RUN.search(text)
         if punct is not None:
             total += weights.get("punctuation", 0.0)
             found.append(("punctuation", punct.start(), punct.end(), "text"))
         return total, found
+
+    @staticmethod
+    def _headline_punctuation(text: str) -> re.Match[str] | None:
+        """The first run of '!!' or '?!' that is not an interjection's (_INTERJECTION). A text that
+        opens with an interjection is a reply: its later runs are tone too ("What?! The demo
+        moved to Friday?!")."""
+        for number, run in enumerate(_PUNCT_RUN.finditer(text)):
+            said = _INTERJECTION.search(text, max(0, run.start() - 60), run.start())
+            if said is None or _SENSATIONAL_WORD.search(said.group(1).lower()) is not None:
+                return run
+            if number == 0 and not any(c.isalnum() for c in text[: said.start(1)]):
+                return None  # the text opens with an interjection: a reply
+        return None
 
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         rules = self._rule_findings(ctx)
@@ -562,11 +592,25 @@ class ClickbaitDetector:
         tone = self.settings.tone_features
         return kind in self.settings.tone_alone_kinds and all(feature in tone for feature, *_ in found)
 
+    def _label_alone(self, kind: str, lowered: str, found: list[tuple[str, int, int, str]]) -> bool:
+        """A sensational label heading a clause nothing else flags ("Amazing: local kids raise $500
+        for the food bank") in a kind where that is not reported: a one-word label before a plain
+        clause is how newsletters and local news head an item. The label's own word ("Amazing")
+        does not count as company; any other feature (a second sensational word, '!!!', caps, a
+        teaser) does: "SHOCKING: celebrity EXPOSED", "OMG: mayor's dog gets a job!!!"."""
+        if kind not in self.settings.label_alone_kinds:
+            return False
+        label = next((f for f in found if f[0] == "sensational_label"), None)
+        if label is None or any(f[0] not in _LABEL_FEATURES for f in found):
+            return False
+        _, start, end, _ = label
+        return all(start <= m.start() and m.end() <= end for m in _SENSATIONAL_WORD.finditer(lowered))
+
     def _rule_findings(self, ctx: CheckContext) -> list[Finding]:
         total, found = self.score(ctx)
         if total < self.settings.warn_score:
             return []
-        if self._tone_alone(ctx.action.kind, found):
+        if self._tone_alone(ctx.action.kind, found) or self._label_alone(ctx.action.kind, ctx.text.lower_words, found):
             return []
         severity = Severity.MEDIUM if total >= self.settings.block_score else Severity.LOW
         out = []

@@ -13,6 +13,9 @@
   - self: the writer disclosing their own ("I was diagnosed with HIV last year", "as a
     practising Muslim", "I'm gay and ...", "my HIV status"): still special-category data once an
     agent passes it on;
+  - self_standpoint: the writer's identity (religion, orientation) given as the standpoint of an
+    opinion ("As a gay man I think the new law is a step forward"): speaking publicly from who
+    one is, not handing over data; a diagnosis, treatment or record is never a standpoint;
   - public_figure: an office or public role before the name ("Senator Kennedy has brain tumor
     surgically removed"): news about public figures, which publishing normally allows.
   General statements ("HIV is a virus", "people with diabetes should...") name no one and pass.
@@ -159,6 +162,19 @@ _AS_IDENTITY = lazy_compile(
     r"(?:\s+(?:man|woman|person|guy|girl|kid|teen|adult|couple|parent|father|mother|dad|mom))?))"
     r"(?:\s*,|\s+(?:i|myself|and|who|living|working|raised)\b)"
 )
+# The identity above given as the standpoint of an opinion: "As a gay man I think the new law is a
+# step forward", "as a practising Muslim, I believe ...". The writer speaks publicly from who they
+# are; that is not a disclosure of data to pass on (GDPR art. 9(2)(e): made public by the person).
+# Only the identities _AS_IDENTITY reads (religion, orientation) can be a standpoint: a diagnosis,
+# a treatment or a record is data about a body or a file ("I was diagnosed with HIV last year")
+# and stays `self` however it is phrased. Read from the "as" on; an opinion verb must follow "I".
+_STANDPOINT = lazy_compile(
+    r"as\s+an?\s+[\w' -]{1,60}?(?:\s*,\s*|\s+)(?:i|we)\s+(?:(?:really|strongly|personally|honestly|truly|firmly|do|also|still|"
+    r"just|would|'d|can|must)\s+)*(?:think|believe|feel|support|oppose|welcome|agree|disagree|say|hope|applaud|appreciate|"
+    r"celebrate|urge|worry|fear|consider|find|see|know|reject|back|object)\b"
+    r"|as\s+an?\s+[\w' -]{1,60}?(?:\s*,\s*|\s+)(?:i'm|im|i\s+am|we're|we\s+are)\s+(?:so\s+|very\s+|really\s+|also\s+)?(?:glad|happy|"
+    r"proud|worried|concerned|disappointed|thrilled|delighted|excited|pleased|against|for|in\s+favou?r|opposed)\b"
+)
 _RECORD = (
     r"(?:fingerprints?|face\s+scans?|facial\s+(?:scan|geometry|recognition\s+(?:data|template))|"
     r"iris\s+scans?|retina(?:l)?\s+scans?|voiceprint|voice\s+print|dna(?:\s+(?:sample|profile|test|results))?|genetic\s+(?:data|test|profile|results|markers)|"
@@ -211,7 +227,7 @@ _DURATION_GATE = (
 )
 
 
-Subject = Literal["self", "third_party", "public_figure"]
+Subject = Literal["self", "self_standpoint", "third_party", "public_figure"]
 SeverityOrOff = Literal["off", "info", "low", "medium", "high", "critical"]
 
 
@@ -234,6 +250,7 @@ class ComplianceSettings(CheckSettings):
 _ABOUT: Mapping[str, str] = MappingProxyType({
     "third_party": "about an identifiable person",
     "self": "the writer discloses about themselves",
+    "self_standpoint": "the writer gives as the standpoint of an opinion",
     "public_figure": "about a public figure",
 })  # fmt: skip
 _FIRST_PERSON = frozenset(("i", "i'm", "i've", "i'd", "im", "ive"))
@@ -256,7 +273,7 @@ class ComplianceDetector:
         self._severity = {category: Severity.parse(name) for category, name in settings.severities.items()}
         self._contact = frozenset(settings.contact_categories)
         self._roles = frozenset(r.lower() for r in settings.role_mailboxes)
-        missing = {"self", "third_party", "public_figure"} - set(settings.special_category_subjects)
+        missing = {"self", "self_standpoint", "third_party", "public_figure"} - set(settings.special_category_subjects)
         if missing:
             raise PolicyError(f"compliance: special_category_subjects needs a severity for {', '.join(sorted(missing))}")
         self._subjects = {
@@ -316,7 +333,10 @@ class ComplianceDetector:
             if not _FIRST_PERSON.isdisjoint(forms):
                 candidates.extend((m, m.lastgroup or "special_category", "self") for m in _SPECIAL_SELF.finditer(lowered))
             if "as" in forms:
-                candidates.extend((m, m.lastgroup or "special_category", "self") for m in _AS_IDENTITY.finditer(lowered))
+                candidates.extend(
+                    (m, m.lastgroup or "special_category", "self_standpoint" if _STANDPOINT.match(lowered, m.start()) else "self")
+                    for m in _AS_IDENTITY.finditer(lowered)
+                )
         candidates.extend((m, "biometric_or_health_record", "third_party") for m in _BIOMETRIC.finditer(lowered))
         if "my" in forms:
             candidates.extend((m, "biometric_or_health_record", "self") for m in _SELF_RECORD.finditer(lowered))

@@ -403,6 +403,19 @@ _CAUSE = lazy_compile(
     r"\b(?:after|thanks\s+to|because|due\s+to|following|with|using|once|when|since\s+(?:we|you|they|the|our|adopting|"
     r"switching|using|introducing|launching)|by\s+(?:using|adopting|switching|introducing)|from\s+(?:using|adopting))\b"
 )
+# A measured result reported in the past tense needs no date: "The results are in: revenue grew
+# 4%", "sign-ups rose 8%", "latency dropped 12%". Like a dated report, the quantity changed (no
+# agent "improves productivity by 47%") and no cause is credited ("rose 47% after rollout"); and
+# it is not generalised ("rose 47% across all teams", "for every customer"): a claim about
+# everyone needs a source, one result of one's own does not. Known cost: a bare boast in the
+# past tense ("Productivity rose 47%.") passes too; with a cause or an "all" it is still flagged.
+_PAST_TENSE_CHANGE = lazy_compile(r"^(?:[\w'-]+\s+)?(?:rose|grew|fell|shrank|sank|[\w'-]+ed)\s+(?:by\s+|nearly\s+|almost\s+|over\s+|more\s+than\s+|an?\s+)*\d")
+# The same result told by whoever measured it: "We cut p95 latency by 12%", "our team reduced build
+# times by 40%": the writer (not a product, not a practice) changed their own quantity, in the past
+# tense; a cause or a generalisation still makes it a claim ("with our tool", "for every client").
+_OWN_RESULT = lazy_compile(r"(?:^|\b)(?:we|i|our\s+team|the\s+team)\s+(?:just\s+|finally\s+|have\s+|'ve\s+)?$")
+_PAST_TENSE_VERB = lazy_compile(r"^(?:[\w'-]+ed|grew|rose|fell|cut|shrank|drove|halved|slashed)\b")
+_GENERALISED = lazy_compile(r"\b(?:all|every|everyone|everybody|any|always|across|universally|wherever|whoever)\b")
 # The words that can name the changed quantity: the clause's last few words before the match
 # ("Interest rates increased 0.25%") and the match itself up to its amount ("cut prices by 20%").
 _SUBJECT_WORDS = 4
@@ -569,7 +582,11 @@ class BoundaryEnforcer:
         if not self._may_hold_statistic(text):
             return []
         for m in self._statistic.finditer(text, present):
-            if _reports_a_price(text, m, self.settings.negation_window_chars) or _reports_a_dated_change(text, m):
+            if (
+                _reports_a_price(text, m, self.settings.negation_window_chars)
+                or _reports_a_dated_change(text, m)
+                or _reports_own_result(text, m, self.settings.negation_window_chars)
+            ):
                 continue
             if self._source.first(text, present):
                 return []
@@ -617,11 +634,25 @@ def _reports_a_price(text: str, m: re.Match[str], window: int) -> bool:
 
 
 def _reports_a_dated_change(text: str, m: re.Match[str]) -> bool:
-    """True when the statistic at `m` is an uncredited, dated change (see _REPORTED_CHANGE)."""
+    """True when the statistic at `m` is an uncredited change, dated (see _REPORTED_CHANGE) or a
+    measured result in the past tense that claims nothing general (see _PAST_TENSE_CHANGE)."""
     if _REPORTED_CHANGE.search(m.group()) is None:
         return False
     sentence = _sentence_around(text, m.start(), m.end())
-    return _TIME_ANCHOR.search(sentence) is not None and _CAUSE.search(sentence) is None
+    if _CAUSE.search(sentence) is not None:
+        return False
+    if _TIME_ANCHOR.search(sentence) is not None:
+        return True
+    return _PAST_TENSE_CHANGE.search(m.group()) is not None and _GENERALISED.search(sentence) is None
+
+
+def _reports_own_result(text: str, m: re.Match[str], window: int) -> bool:
+    """True when the writer reports a change they made, in the past tense, with no cause credited
+    and nothing general claimed (see _OWN_RESULT)."""
+    if _PAST_TENSE_VERB.search(m.group()) is None or _OWN_RESULT.search(clause_before(text, m.start(), window)) is None:
+        return False
+    sentence = _sentence_around(text, m.start(), m.end())
+    return _CAUSE.search(sentence) is None and _GENERALISED.search(sentence) is None
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
