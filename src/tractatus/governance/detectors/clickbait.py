@@ -39,6 +39,7 @@ from pydantic import Field, field_validator
 from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
+from tractatus.governance.detectors.instructional_headline import sells_itself
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
 from tractatus.governance.detectors.lexicon import GateIndex, alternation, gate_words, sentence_bounds
 from tractatus.governance.lazy_pattern import lazy_compile
@@ -403,9 +404,11 @@ SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
 
 def is_instructional(lowered: str) -> bool:
-    """A how-to, tips or guide headline that withholds nothing (see _INSTRUCTIONAL)."""
+    """A plain how-to, tips or guide headline: withholds nothing (see _INSTRUCTIONAL) and does not sell
+    itself like a listicle (`instructional_headline.sells_itself`)."""
     headline = lowered.split("\n", 1)[0]
-    return _INSTRUCTIONAL.search(headline) is not None and _FORWARD_REFERENCE.search(headline) is None
+    return (_INSTRUCTIONAL.search(headline) is not None and _FORWARD_REFERENCE.search(headline) is None
+            and not sells_itself(headline))
 
 
 _FEATURE_GATES = GateIndex(gate for _, gate, _ in _FEATURES)
