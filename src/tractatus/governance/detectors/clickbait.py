@@ -434,6 +434,10 @@ class ClickbaitSettings(CheckSettings):
     learned_instructional_severity: SeverityName | None = Field(
         description="Most a learned finding weighs on an instructional headline that no rule flags (None: no cap).",
     )
+    learned_min_words: int = Field(
+        ge=1, description="Fewest words the headline (first line) needs before the learned tier reads it; shorter "
+        "texts meet the rules only (1: every text).",
+    )
 
     @field_validator("weights")
     @classmethod
@@ -537,7 +541,7 @@ class ClickbaitDetector:
 
     def evaluate(self, ctx: CheckContext) -> Sequence[Finding]:
         rules = self._rule_findings(ctx)
-        if self._learned is None:
+        if self._learned is None or not self._long_enough(ctx):
             return rules
         learned = self._learned.findings(ctx, "learned", "reads as clickbait to the headline model")
         cap = self.settings.learned_instructional_severity
@@ -549,7 +553,16 @@ class ClickbaitDetector:
     def learned_probability(self, ctx: CheckContext) -> float | None:
         """The headline model's probability for a published text (None for other kinds or with no
         learned tier): what dev reports and precision-recall curves plot."""
-        return self._learned.score(ctx) if self._learned is not None else None
+        if self._learned is None:
+            return None
+        probability = self._learned.score(ctx)
+        return 0.0 if probability is not None and not self._long_enough(ctx) else probability
+
+    def _long_enough(self, ctx: CheckContext) -> bool:
+        """Whether the headline has enough words for the headline model to read it. Two or three words
+        ("This is amazing", "Love it") carry too little for a bag of n-grams, which then reads a
+        reply as a headline; 0.4% of the training clickbait headlines are that short (none on dev)."""
+        return len(ctx.text.lower_words.split("\n", 1)[0].split(None, self.settings.learned_min_words)) >= self.settings.learned_min_words
 
     def _tone_alone(self, kind: str, found: list[tuple[str, int, int, str]]) -> bool:
         """Only tone of voice ("!!!", caps, "amazing") and the kind is conversation: a tweet or a chat

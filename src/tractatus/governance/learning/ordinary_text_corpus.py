@@ -102,6 +102,9 @@ _WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
                  "raised the minimum wage", "extended the school year"),
     "photo": ("photo", "pictures", "video", "link", "recipe", "address", "screenshot", "playlist"),
     "event": ("fair", "festival", "match", "parade", "concert", "open day", "quiz night", "car boot sale", "fun run"),
+    # what people say when a friend shares something: in chat these are reactions, not a headline's hype
+    "wow": ("amazing", "adorable", "hilarious", "incredible", "gorgeous", "brilliant", "awesome", "so cute", "perfect",
+            "unbelievable", "the best", "insane"),
 })  # fmt: skip
 
 
@@ -222,6 +225,8 @@ _DEV: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "Love the new {feature}, nice work.",
         "Hahaha this is the best, thanks for the {photo}!",
         "So cool! Can't wait to see the {photo}.",
+        "That looks {wow}",
+        "Wow this is {adj}",
     ),
     "howto": (
         "How to {task}",
@@ -321,14 +326,14 @@ _TRAIN: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "You're going to love {city} in {month}.",
         "See you all {day}!",
         "I just finished the {thing}, it was {adj}.",
-        "Haha, that's brilliant, send me the {photo}!",
+        "Haha, that's {wow}, send me the {photo}!",
         "Lol that's so {adj}, send me the {photo} later.",
-        "This is amazing, thank you so much!",
-        "Haha no way! That's hilarious.",
-        "Omg that's so cute, send me the {photo}!",
-        "That was incredible, what a {thing}!",
+        "This is {wow}, thank you so much!",
+        "Haha no way! That's {wow}.",
+        "Omg this is {wow}, send me more {photo}!",
+        "That was {wow}, what a {thing}!",
         "Aww, I love it!",
-        "Wow, this looks amazing!",
+        "Wow, this looks {wow}!",
         "Ha, that made my day.",
         "Send me the {photo} when you get a chance!",
     ),
