@@ -10,6 +10,10 @@ classes of text, never from the red-team cases.
 Eight genres: workplace notices, release notes and changelogs, engineering and product titles
 (blog posts, announcements), chatty conversational sentences, how-to / tutorial titles, everyday
 questions, product feedback and reviews, explainer titles (documentation, "what changes" posts).
+Since session 5 the train templates also hold life outside work: local and civic notices and plain
+news sentences ("{group} are {reaction} about the {civic}"), everyday explainers ("... what it means
+for you") and chat reactions whose word varies ("amazing", "adorable", "hilarious"): with workplace
+text only, the model read any of these as clickbait.
 
 Questions are measured ("dev" and "eval" have a question genre) but never trained on: a model
 that learned ordinary questions as negatives read the headline's closing "?" (`headline_input`'s
