@@ -25,6 +25,8 @@ PLAIN_HOW_TOS = (
     "Here's how to reset your password",
     "10 tips for a better night's sleep",
     "3 easy ways to back up your phone",
+    "10 best practices for writing REST APIs",
+    "How to write great commit messages",
 )
 SELLING_HOW_TOS = (
     "17 Insanely Easy Ways To Upgrade Your Bedroom",
@@ -55,10 +57,13 @@ def test_a_how_to_that_sells_itself_keeps_the_models_finding(governor: Governor,
     assert _publish(governor, text) is not Verdict.ALLOW
 
 
-def test_the_modifier_must_be_a_whole_word() -> None:
-    # "great" in "greatly", "best" in "bestow", "ever" in "every"/"several": not a listicle's promise
-    for text in ("how to greatly reduce build times", "10 tips for every new manager", "how to run several jobs at once"):
+def test_the_modifier_must_be_a_whole_word_and_not_a_term() -> None:
+    # "greatest" in "greatly", "ever" in "every"/"several", "best practices" (a term): not a listicle's promise
+    for text in ("how to greatly reduce build times", "10 tips for every new manager", "how to run several jobs at once",
+                 "7 best practices for code review", "how to write great docs"):
         assert not sells_itself(text), text
+    for text in ("the 10 best tips for sleeping", "the greatest guide to napping"):
+        assert sells_itself(text), text
 
 
 def test_short_texts_meet_the_rules_only() -> None:

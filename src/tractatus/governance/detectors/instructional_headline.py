@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import re
 
-# Evaluative and emotional modifiers that sell a listicle or how-to; one is enough.
+# Evaluative and emotional modifiers that sell a listicle or how-to; one is enough. Not "best
+# practices" (a term of the trade) and not a plain "great" ("how to write great docs"; the training
+# how-tos sell with "greatest").
 _LISTICLE_HYPE = re.compile(
-    r"\b(?:actual(?:ly)?|amazing(?:ly)?|awesome|best|brilliant(?:ly)?|clever|crucial|cute(?:st)?|definitive"
-    r"|delicious(?:ly)?|essential|ever|epic|fabulous|fantastic|genius|gorgeous|great(?:est)?|guaranteed"
+    r"\b(?:actual(?:ly)?|amazing(?:ly)?|awesome|best(?!\s+practices?\b)|brilliant(?:ly)?|clever|crucial|cute(?:st)?|definitive"
+    r"|delicious(?:ly)?|essential|ever|epic|fabulous|fantastic|genius|gorgeous|greatest|guaranteed"
     r"|hilarious(?:ly)?|impossibly|incredibl[ey]|insane(?:ly)?|life-changing|magical|mouthwatering|perfect(?:ly)?"
     r"|ridiculous(?:ly)?|secret(?:ly)?|seriously|spectacular|stunning|stupid|super|totally|ultimate|unforgettable"
     r"|wise|wonderful|weird|absolutely|adorable|beautiful|glorious|irresistible|crazy"
