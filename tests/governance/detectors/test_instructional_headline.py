@@ -78,6 +78,14 @@ def test_short_texts_meet_the_rules_only() -> None:
     assert _publish(governor, "These Adorable Puppies Will Make Your Day") is not Verdict.ALLOW
 
 
+def test_a_text_spelled_out_letter_by_letter_is_read_whatever_its_joined_length(governor: Governor) -> None:
+    # Joined spelled words lose their boundaries ("T h e s e A d o r a b l e" -> "theseadorable"): the word
+    # count of the normalized text says nothing, so the model reads it (fail closed).
+    spelled = "T h e s e A d o r a b l e P u p p i e s"  # one word once joined
+    findings = governor.evaluate(Action(kind="publish", text=spelled, context={})).findings
+    assert any(f.rule_id == "clickbait.learned" for f in findings)
+
+
 def test_the_minimum_is_a_policy_setting(tmp_path: Path) -> None:
     text = POLICY.read_text(encoding="utf-8").replace("learned_min_words: 4", "learned_min_words: 1")
     assert text != POLICY.read_text(encoding="utf-8")

@@ -561,7 +561,11 @@ class ClickbaitDetector:
     def _long_enough(self, ctx: CheckContext) -> bool:
         """Whether the headline has enough words for the headline model to read it. Two or three words
         ("This is amazing", "Love it") carry too little for a bag of n-grams, which then reads a
-        reply as a headline; 0.4% of the training clickbait headlines are that short (none on dev)."""
+        reply as a headline; 0.4% of the training clickbait headlines are that short (none on dev).
+        A text spelled out letter by letter always counts (fail closed): joined spelled words lose
+        their boundaries, "Y o u  w o n ' t  b e l i e v e ..." becomes a few long words."""
+        if ctx.text.spelled_out:
+            return True
         return len(ctx.text.lower_words.split("\n", 1)[0].split(None, self.settings.learned_min_words)) >= self.settings.learned_min_words
 
     def _tone_alone(self, kind: str, found: list[tuple[str, int, int, str]]) -> bool:
