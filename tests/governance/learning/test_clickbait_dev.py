@@ -20,7 +20,7 @@ POLICY_DIR = Path(__file__).resolve().parents[3] / "policies"
 # the whole policy at most this, leaving room below issue 9's 1.5% for the held-out split's noise...
 DEV_NEWS_AT_MOST = 0.0125
 # ... and the clickbait recall that costs on dev (the instructional cap included).
-DEV_RECALL_AT_LEAST = 0.92
+DEV_RECALL_AT_LEAST = 0.94
 
 
 @pytest.mark.slow  # decides ~2,300 dev headlines under two policies: ~1-2 min on the shared machine

@@ -10,6 +10,10 @@ classes of text, never from the red-team cases.
 Eight genres: workplace notices, release notes and changelogs, engineering and product titles
 (blog posts, announcements), chatty conversational sentences, how-to / tutorial titles, everyday
 questions, product feedback and reviews, explainer titles (documentation, "what changes" posts).
+Since session 5 the train templates also hold life outside work: local and civic notices and plain
+news sentences ("{group} are {reaction} about the {civic}"), everyday explainers ("... what it means
+for you") and chat reactions whose word varies ("amazing", "adorable", "hilarious"): with workplace
+text only, the model read any of these as clickbait.
 
 Questions are measured ("dev" and "eval" have a question genre) but never trained on: a model
 that learned ordinary questions as negatives read the headline's closing "?" (`headline_input`'s
@@ -81,6 +85,30 @@ _WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "thing": ("weather", "match", "concert", "film", "book", "game", "view", "sunset", "trip", "party", "show"),
     "team": ("the platform team", "finance", "the data team", "HR", "support", "the design team", "legal", "sales", "IT"),
     "metric": ("build times", "page load time", "memory use", "cloud costs", "test flakiness", "deploy time", "latency"),
+    # Everyday civic and community life (session 5): the workplace words above left the model reading any
+    # local notice, plain news sentence or explainer outside tech as clickbait.
+    "group": ("teachers", "nurses", "parents", "residents", "bus drivers", "students", "farmers", "shop owners",
+              "commuters", "pensioners", "tenants", "doctors", "cyclists", "fans", "volunteers", "landlords"),
+    "reaction": ("angry", "worried", "upset", "furious", "unhappy", "pleased", "divided", "hopeful", "frustrated",
+                 "concerned", "relieved", "split"),
+    "civic": ("budget cuts", "new parking rules", "school timetable", "rent increase", "bus fares", "tax changes",
+              "library hours", "road works", "water charges", "recycling rules", "hospital merger", "speed limit",
+              "pay offer", "train timetable", "housing plan", "exam changes"),
+    "venue": ("market", "library", "pool", "community centre", "farmers' market", "museum", "park", "night market",
+              "book fair", "food bank", "sports hall", "flea market"),
+    "route": ("bus routes", "train services", "cycle lanes", "school places", "parking spaces", "hospital beds",
+              "night buses", "playgrounds", "recycling points", "charging points", "ferry crossings", "GP surgeries"),
+    "change": ("double", "halve", "cut", "increase", "reduce", "triple", "freeze", "expand"),
+    "institution": ("the central bank", "the council", "the government", "the regulator", "the school board",
+                    "the city", "parliament", "the health service", "the transport authority", "the court"),
+    "decision": ("raised interest rates", "cut interest rates", "froze rents", "changed the tax rules",
+                 "closed the bridge", "delayed the vote", "approved the budget", "banned the pesticide",
+                 "raised the minimum wage", "extended the school year"),
+    "photo": ("photo", "pictures", "video", "link", "recipe", "address", "screenshot", "playlist"),
+    "event": ("fair", "festival", "match", "parade", "concert", "open day", "quiz night", "car boot sale", "fun run"),
+    # what people say when a friend shares something: in chat these are reactions, not a headline's hype
+    "wow": ("amazing", "adorable", "hilarious", "incredible", "gorgeous", "brilliant", "awesome", "so cute", "perfect",
+            "unbelievable", "the best", "insane"),
 })  # fmt: skip
 
 
@@ -176,6 +204,9 @@ _DEV: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "The {doc} is attached for review.",
         "{team} will be out of the {place} on {day}.",
         "Heads up: the {place} is being painted {day}.",
+        "The {venue} in {city} reopens {day} with longer hours.",
+        "{group} say the {civic} came too soon.",
+        "The city wants to {change} {route} within two years.",
     ),
     "release": (
         "This update adds {feature} to {product}.",
@@ -196,6 +227,10 @@ _DEV: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "Really? That is {adj} news.",
         "I'm so {feeling} the week is over.",
         "Love the new {feature}, nice work.",
+        "Hahaha this is the best, thanks for the {photo}!",
+        "So cool! Can't wait to see the {photo}.",
+        "That looks {wow}",
+        "Wow this is {adj}",
     ),
     "howto": (
         "How to {task}",
@@ -217,6 +252,8 @@ _DEV: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "What changes in {tool} {version} and what it means for your {component}",
         "Explained: how the {component} handles retries",
         "FAQ: {feature} in {product}",
+        "How {institution} {decision} and who pays for it",
+        "Explainer: what the {civic} mean for your household",
     ),
 })  # fmt: skip
 
@@ -235,6 +272,18 @@ _TRAIN: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "Here is the {doc} we discussed.",
         "{team} is moving to the {place} next month.",
         "The {doc} deadline is {day} at {time}.",
+        "The {venue} is open every {day} from {time}.",
+        "On {day} the {venue} has new stalls and more visitors.",
+        "{group} are {reaction} about the {civic}.",
+        "{group} in {city} are {reaction} about this year's {civic}.",
+        "The council plans to {change} the number of {route} in {city}.",
+        "The new plan would {change} {route} across the city.",
+        "{city} will add {n} {route} by {month}.",
+        "The {event} in {city} is back on {day}.",
+        "{group} vote on the {civic} next week.",
+        "{institution} will {change} funding for {route} next year.",
+        "The {venue} adds {n} new {route} this {month}.",
+        "Tickets for the {event} go on sale {day}.",
     ),
     "release": (
         "{product} {version} adds {feature}.",
@@ -281,6 +330,16 @@ _TRAIN: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "You're going to love {city} in {month}.",
         "See you all {day}!",
         "I just finished the {thing}, it was {adj}.",
+        "Haha, that's {wow}, send me the {photo}!",
+        "Lol that's so {adj}, send me the {photo} later.",
+        "This is {wow}, thank you so much!",
+        "Haha no way! That's {wow}.",
+        "Omg this is {wow}, send me more {photo}!",
+        "That was {wow}, what a {thing}!",
+        "Aww, I love it!",
+        "Wow, this looks {wow}!",
+        "Ha, that made my day.",
+        "Send me the {photo} when you get a chance!",
     ),
     "howto": (
         "How to {task} in {tool}",
@@ -318,6 +377,14 @@ _TRAIN: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "Understanding {feature} in {tool}",
         "Why the {component} needs {tool}",
         "{feature}, explained",
+        "Why {institution} {decision}: what it means for you",
+        "What the {civic} change means for {group}",
+        "Explained: why {institution} {decision}",
+        "The {civic}: what you need to know",
+        "Guide: what happens when you {task}",
+        "How the {civic} will affect {group} in {city}",
+        "What happens to {route} if the {civic} plan goes ahead",
+        "Q&A: the {civic} and what changes for {group}",
     ),
 })  # fmt: skip
 
