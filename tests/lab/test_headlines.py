@@ -134,9 +134,12 @@ def test_a_null_agent_under_the_shield_cannot_reach_the_constrained_optimum(tmp_
 
 @pytest.mark.slow
 def test_a_null_agent_on_the_real_pool_stays_below_the_constrained_optimum(tmp_path: Path, data_dir: Path) -> None:
-    # 1,200 publications: at a ~7% leak the amplification's standard error is ~0.1, so the 0.3
-    # band is ~3 standard errors (with 300, as before, a correct run fell outside it by chance).
-    main = SettingConfig(name="default", agents=1, rounds=12, steps_per_round=20, seeds=5)
+    # The leak is measured over the final window (3 rounds here, so the whole run) and the base leak
+    # over the whole run: 10 seeds x 3 rounds x 200 slots, ~5,400 publications and ~400 leaks at a
+    # ~7% leak, so the amplification's standard error is ~0.07 and the 0.3 band is ~4 of them. The
+    # earlier 12 rounds x 20 slots measured only 3 rounds (~300 publications): a correct run fell
+    # outside the band by chance (1.58 on seeds 0-4, 0.98 on seeds 40-59 of the same code).
+    main = SettingConfig(name="default", agents=1, rounds=3, steps_per_round=200, seeds=10)
     config = HeadlineDemoConfig(modes=(Mode.SHIELD,), learner="random", settings=(main,), data_dir=str(data_dir), flow=False)
     governed = run_headlines(config, experiment="demo2", run_dir=tmp_path).settings[0].modes["governed"]
     detail = governed.detail["pct_of_constrained_optimum"]
