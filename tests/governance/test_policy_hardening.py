@@ -124,3 +124,24 @@ def test_a_rule_for_an_undeclared_tool_is_refused() -> None:
     message = refused(HEADER + rule("x", tool="shell.exce"))
     assert message.startswith("p.yaml:9: rules.0.tool:") and "not declared under tools.known" in message
     parse_policy(HEADER + rule("x", tool="*"), registry={})  # the wildcard names every tool
+
+
+@pytest.mark.parametrize(
+    ("setting", "typo", "field"),
+    [
+        ("tone_alone_kinds: [message, response]", "tone_alone_kinds: [message, publsh]",
+         "checks.clickbait.settings.tone_alone_kinds.1"),
+        ("label_alone_kinds: [message, publish, response]", "label_alone_kinds: [message, publsh, response]",
+         "checks.clickbait.settings.label_alone_kinds.1"),
+    ],
+)
+def test_kinds_that_do_not_exist_are_refused_in_check_settings(setting: str, typo: str, field: str, tmp_path) -> None:
+    # A typo in a detector's list of kinds would silently switch its exception off ("publsh").
+    from tractatus.governance.policy import bundled_policy_path, load_policy
+
+    text = bundled_policy_path("default").read_text(encoding="utf-8")
+    assert setting in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(setting, typo), encoding="utf-8")
+    with pytest.raises(PolicyError, match=rf"{field}: unknown action kind 'publsh'"):
+        load_policy(bad)

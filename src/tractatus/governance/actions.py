@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Annotated, Any, Mapping
+
+from pydantic import AfterValidator
 
 
 def _parse_level[L: IntEnum](cls: type[L], value: str | int | L) -> L:
@@ -78,6 +80,19 @@ class ActionKind(StrEnum):
     TASK = "task"  # a task or objective given to an agent, checked before work starts
     INSTRUCTION = "instruction"  # an instruction to be classified and stored
 
+
+
+def _known_kind(value: str) -> str:
+    """Policies speak of the action kinds the project emits (ActionKind); a typo would govern nothing."""
+    if value not in ActionKind._value2member_map_:
+        known = ", ".join(kind.value for kind in ActionKind)
+        raise ValueError(f"unknown action kind {value!r} (known: {known})")
+    return value
+
+
+# An action kind as a policy names it: validated against ActionKind (used by the policy model and
+# by every check setting that lists kinds, so a typo there is a policy error too).
+KindName = Annotated[str, AfterValidator(_known_kind)]
 
 def _freeze(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
     if mapping is None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, Mapping
+from typing import Any, Literal, Mapping
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from tractatus.governance.actions import ActionKind, Severity, Verdict, canonical_json, sha256_hex
+from tractatus.governance.actions import KindName, Severity, Verdict, canonical_json, sha256_hex
 from tractatus.governance.checks import CheckFactory, CheckSettings
 from tractatus.governance.errors import PolicyError
 from tractatus.governance.policy_extends import read_policy_file, resolve_extends
@@ -35,15 +34,6 @@ FailClosedVerdict = Literal["block", "escalate"]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]
 
 
-def _known_kind(value: str) -> str:
-    """Policies speak of the action kinds the project emits (ActionKind); a typo would govern nothing."""
-    if value not in ActionKind._value2member_map_:
-        known = ", ".join(kind.value for kind in ActionKind)
-        raise ValueError(f"unknown action kind {value!r} (known: {known})")
-    return value
-
-
-KindName = Annotated[str, AfterValidator(_known_kind)]
 
 
 class _Model(BaseModel):

@@ -36,7 +36,7 @@ from typing import ClassVar, Literal, Sequence, get_args
 
 from pydantic import Field, field_validator
 
-from tractatus.governance.actions import Finding, Severity
+from tractatus.governance.actions import Finding, KindName, Severity
 from tractatus.governance.ascii_gate import AsciiGate, gate_source
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.evidence import excerpt
@@ -436,11 +436,11 @@ class ClickbaitSettings(CheckSettings):
     caps_run_words: int = Field(ge=2, description="Consecutive all-caps words that count as shouting.")
     caps_ratio: float = Field(gt=0, le=1, description="Share of upper-case letters that makes a whole text shouting.")
     tone_features: list[Feature] = Field(description="Features that are tone of voice (caps, '!!!') rather than content.")
-    tone_alone_kinds: list[str] = Field(
+    tone_alone_kinds: list[KindName] = Field(
         description="Action kinds where tone features found with no other feature are not reported, whatever "
         "their total: in conversation, '!!!', caps or 'amazing' is how people talk, not clickbait."
     )
-    label_alone_kinds: list[str] = Field(
+    label_alone_kinds: list[KindName] = Field(
         description="Action kinds where a sensational label ('Amazing:') heading a clause that no other feature "
         "flags is not reported: a one-word label before a plain factual clause is not clickbait by itself."
     )

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from tractatus.governance.actions import Finding, Severity, Span
+from tractatus.governance.actions import Finding, KindName, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.headline_input import check_form, input_form, readable
 from tractatus.governance.detectors.text_model import (
@@ -66,7 +66,7 @@ class LearnedTierSettings(CheckSettings):
         description="How several models' probabilities become one score: geometric_mean (every model must "
         "agree) or mean. A single model's score is its probability either way.",
     )
-    kinds: list[str] = Field(min_length=1, description="Action kinds the tier scores (the model's own domain).")
+    kinds: list[KindName] = Field(min_length=1, description="Action kinds the tier scores (the model's own domain).")
     warn_probability: float = Field(gt=0, le=1, description="At or above: a low-severity finding (warn).")
     block_probability: float | None = Field(
         gt=0, le=1, description="At or above: a finding of `block_severity`; null: the tier only ever warns."
