@@ -31,7 +31,7 @@ def train(
         Path | None, typer.Option("--out", help="Write the model files here (default: the package's models folder).")
     ] = None,
     model: Annotated[
-        list[str] | None, typer.Option("--model", help="Only this model (repeatable): clickbait, abuse, profanity.")
+        list[str] | None, typer.Option("--model", help="Only this model (repeatable): clickbait, clickbait_styled, abuse, profanity.")
     ] = None,
 ) -> None:
     """Retrain every learned model from the data directory (fixed seeds: the same bytes each time)."""

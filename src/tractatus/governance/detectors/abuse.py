@@ -34,10 +34,14 @@ from tractatus.governance.actions import Finding, Severity
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.abuse_target import BenignSpans, TargetLexicon
 from tractatus.governance.detectors.evidence import excerpt
-from tractatus.governance.detectors.group_hate import GroupHateRules, GroupHateSettings, negated_generalisations
+from tractatus.governance.detectors.group_hate import (
+    GroupHateRules,
+    GroupHateSettings,
+    negated_generalisations,
+)
 from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
-from tractatus.governance.detectors.text_model import model_input
 from tractatus.governance.detectors.lexicon import FUNCTION_WORDS, alternation, gate_words, sentence_bounds
+from tractatus.governance.detectors.text_model import model_input
 from tractatus.governance.lazy_pattern import lazy_compile
 
 SeverityName = Literal["info", "low", "medium", "high", "critical"]

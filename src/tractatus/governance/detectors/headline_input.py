@@ -16,14 +16,19 @@ never be paired wrongly (`LearnedTier` applies the form its model names).
 
 from __future__ import annotations
 
+from tractatus.governance.detectors.headline_style import MARKERS, style_words
 from tractatus.governance.errors import PolicyError
 
 START = "xxstart"
 END = "xxend"
 QUESTION = "xxquestion"
 HEADLINE = "headline"  # the input form's name, as model files record it in `meta.input`
+# The headline with its capitalisation style appended (`headline_style`): the only form that
+# reads case, so it needs the cased text beside the model input.
+STYLED_HEADLINE = "headline_styled"
+FORMS = (HEADLINE, STYLED_HEADLINE)
 
-_READABLE = {START: "(start)", END: "(end)", QUESTION: "(question)"}
+_READABLE = {START: "(start)", END: "(end)", QUESTION: "(question)", **MARKERS}
 
 
 def headline_input(text: str) -> str:
@@ -40,11 +45,17 @@ def readable(term: str) -> str:
 
 def check_form(form: object) -> str | None:
     """A model file's input form, refused unless this module knows it (fail closed on load)."""
-    if form is None or form == HEADLINE:
+    if form is None or form in FORMS:
         return form
     raise PolicyError(f"model file: unknown input form {form!r}")
 
 
-def input_form(text: str, form: str | None) -> str:
-    """What a model whose file names `form` reads (None: the model input itself)."""
+def input_form(text: str, form: str | None, cased: str | None = None) -> str:
+    """What a model whose file names `form` reads (None: the model input itself). `cased` is
+    `text` with its case (`NormalizedText.words`, same length); only the styled form reads it."""
+    if form == STYLED_HEADLINE:
+        if cased is None:
+            raise ValueError("the styled headline form needs the cased text")
+        style = style_words(text, cased)
+        return f"{headline_input(text)} {style}" if style else headline_input(text)
     return headline_input(text) if form == HEADLINE else text

@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 
 from tractatus.governance.actions import Finding, KindName, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
-from tractatus.governance.detectors.headline_input import check_form, input_form, readable
+from tractatus.governance.detectors.headline_input import STYLED_HEADLINE, check_form, input_form, readable
 from tractatus.governance.detectors.text_model import (
     NO_FEATURES,
     Features,
@@ -99,6 +99,7 @@ class LearnedTier:
             self._forms.append(check_form(model.meta.get("input")))
         # Cheapest first: fewer n-gram families (unigrams only < + bigrams < + characters), then
         # the smaller vocabulary; ties keep the policy's order.
+        self._reads_case = STYLED_HEADLINE in self._forms  # a model reads the headline's capitals
         self._order = sorted(range(len(self._models)), key=lambda i: self._models[i][0].cost_rank)
         self._kinds = frozenset(settings.kinds)
         self._block_severity = Severity.parse(settings.block_severity)
@@ -114,20 +115,22 @@ class LearnedTier:
         """The models' probabilities for their positive class, combined by `settings.combine`."""
         return self._score(text, tokens)[0]
 
-    def model_probabilities(self, text: str) -> list[float]:
-        """Each model's probability for its positive class, in the configured order (for dev studies)."""
+    def model_probabilities(self, text: str, cased: str | None = None) -> list[float]:
+        """Each model's probability for its positive class, in the configured order (for dev studies).
+        `cased`: `text` with its case, for a model that reads it (`_cased`)."""
         tokens = tokenize(text)
         out = []
         for (model, positive), form in zip(self._models, self._forms, strict=True):
-            formed = text if form is None else input_form(text, form)
+            formed = text if form is None else input_form(text, form, cased)
             out.append(model.probabilities(formed, tokenize(formed) if form is not None else tokens)[positive])
         return out
 
     def _score(self, text: str, tokens: list[str] | None, stop_below: float | None = None, *,
-               screen: bool = False, inputs: _Inputs | None = None) -> tuple[float, list[Features]]:
+               screen: bool = False, inputs: _Inputs | None = None, cased: str | None = None) -> tuple[float, list[Features]]:
         """The score and each model's features (in the configured order); with `screen`, both from
         `TextModel.fast_features` (equal to the exact ones up to the last bits; see SCREEN_MARGIN).
-        `inputs` keeps the text's model inputs and their tokens (filled here) for another call.
+        `inputs` keeps the text's model inputs and their tokens (filled here) for another call;
+        `cased` is `text` with its case, for a model that reads it (`_cased`).
 
         With `stop_below`, scoring stops as soon as the models scored so far keep the combined
         score under that value, and the score returned is 0.0: every probability is at most 1, so
@@ -147,7 +150,7 @@ class LearnedTier:
         probabilities = [1.0] * count
         for done, index in enumerate(self._order, 1):
             model, positive = self._models[index]
-            read = _input_of(text, self._forms[index], model.reads_word_runs, inputs)
+            read = _input_of(text, self._forms[index], model.reads_word_runs, inputs, cased)
             vectors[index] = model.fast_features(*read) if screen else model.features(*read)
             probabilities[index] = p = model.probabilities(text, features=vectors[index])[positive]
             if p <= 0.0 and self.settings.combine == "geometric_mean":
@@ -168,12 +171,18 @@ class LearnedTier:
             text = text.split("\n", 1)[0][: self.settings.first_line_chars]  # a prefix: offsets still hold
         return text
 
+    def _cased(self, ctx: CheckContext, text: str) -> str | None:
+        """`text` (read by `_read`: the model input or a prefix of it) with its case, when a model
+        reads case: the normalized words have the model input's length, so a prefix lines up."""
+        return ctx.text.words[: len(text)] if self._reads_case else None
+
     def score(self, ctx: CheckContext) -> float | None:
         """The tier's probability for this action as `findings` computes it; None when the tier does
         not score the action's kind. For reports (dev operating points, precision-recall curves)."""
         if not self.applies(ctx):
             return None
-        return self._score(self._read(ctx), None)[0]
+        text = self._read(ctx)
+        return self._score(text, None, cased=self._cased(ctx, text))[0]
 
     def findings(self, ctx: CheckContext, category: str, what: str, text: str | None = None) -> list[Finding]:
         """One finding when the score reaches `warn_probability`, with the n-grams that weighed most.
@@ -187,10 +196,11 @@ class LearnedTier:
         # Screened first: most texts end here, far below the threshold. What is left is scored
         # exactly, as it always was, so a finding is bit for bit what it was without the screen.
         inputs: _Inputs = {}
-        screened, _ = self._score(text, None, stop_below=settings.warn_probability, screen=True, inputs=inputs)
+        cased = self._cased(ctx, text)
+        screened, _ = self._score(text, None, stop_below=settings.warn_probability, screen=True, inputs=inputs, cased=cased)
         if screened < settings.warn_probability - SCREEN_MARGIN:
             return []
-        score, vectors = self._score(text, None, stop_below=settings.warn_probability, inputs=inputs)
+        score, vectors = self._score(text, None, stop_below=settings.warn_probability, inputs=inputs, cased=cased)
         if score < settings.warn_probability:
             return []
         blocks = settings.block_probability is not None and score >= settings.block_probability
@@ -217,13 +227,13 @@ class LearnedTier:
 _Inputs = dict[tuple[str | None, bool], tuple[str, list[str]]]
 
 
-def _input_of(text: str, form: str | None, runs: bool, inputs: _Inputs) -> tuple[str, list[str]]:
+def _input_of(text: str, form: str | None, runs: bool, inputs: _Inputs, cased: str | None = None) -> tuple[str, list[str]]:
     """The input form of `text` a model reads and its tokens, computed once per text: `tokenize`'s
     tokens, or for a model that can read word runs (`TextModel.reads_word_runs`), those or the
     word runs, whichever is at hand (the same counts either way)."""
     known = inputs.get((form, runs)) or (inputs.get((form, False)) if runs else None)
     if known is None:
-        formed = input_form(text, form)
+        formed = input_form(text, form, cased)
         known = inputs[(form, runs)] = (formed, word_runs(formed) if runs else tokenize(formed))
     return known
 

@@ -12,9 +12,11 @@ Reads `detector_dev` only (and, with `--cv`, `detector_train` for cross-validati
 - `policies`: what `default.yaml` and `lab-engagement.yaml` decide on the dev headlines in
   `publish` through the real Governor (any non-allow verdict counts, warnings too), and which
   checks flagged the news headlines: the number the issue's goal is about;
-- `cv` (with `--cv`): recall at fixed false-positive rates, out of fold over `detector_train`, for
-  each candidate C of the headline model (the C in `trainers.C_CLICKBAIT`); every training fold
-  gets the model's extra negatives too, the measured folds are headlines only.
+- `cv` (with `--cv`, `clickbait_cv`): recall at fixed false-positive rates, out of fold over
+  `detector_train`, for each headline model and the combinations the policies may name, on the
+  headlines as written and re-styled (lower case, news title case, Every Word Capitalised); every
+  training fold gets the model's extra negatives and case variants too, the measured folds are
+  headlines only.
 """
 
 from __future__ import annotations
@@ -25,30 +27,36 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tractatus.data.paths import resolve_data_dir
 from tractatus.data.readers import LabelledText
 from tractatus.data.splits import load_splits
 from tractatus.governance.actions import Action, Severity
 from tractatus.governance.checks import CheckContext
 from tractatus.governance.detectors.clickbait import ClickbaitDetector, ClickbaitSettings, is_instructional
+from tractatus.governance.learning import clickbait_cv
 from tractatus.governance.learning.governed import GovernedRun
 from tractatus.governance.learning.ordinary_text_corpus import generate as generate_ordinary
-from tractatus.governance.learning.trainers import CLICKBAIT_MODEL, _inputs, fitting_set, training_rows
+from tractatus.governance.learning.trainers import (
+    CLICKBAIT_MODEL,
+    RESTYLED_CLICKBAIT_MODEL,
+    STYLED_CLICKBAIT_MODEL,
+    training_rows,
+)
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import bundled_policy_path, load_policy
 from tractatus.governance.state import GovernanceState
 
 POLICIES = ("default.yaml", "lab-engagement.yaml")
-SWEEP = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+HEADLINE_MODELS = (CLICKBAIT_MODEL, STYLED_CLICKBAIT_MODEL, RESTYLED_CLICKBAIT_MODEL)
+SWEEP = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 # Ordinary short texts measured beside the headlines: the corpus's dev templates (never trained on).
 ORDINARY_DEV_N = 2000
 ORDINARY_DEV_SEED = 0
 ORDINARY = "ordinary"  # their label in the sweep
-CV_C = (3.0, 10.0, 30.0)
-CV_FPR = (0.01, 0.0125, 0.015, 0.02)
-CV_FOLDS = 5
+# The combinations of headline models the policies may name (`combine: mean`), cross-validated beside each model.
+CV_COMBINATIONS = {"mean(clickbait_styled, clickbait_restyled)": ("clickbait_styled", "clickbait_restyled"),
+                   "mean(clickbait, clickbait_styled)": ("clickbait", "clickbait_styled"),
+                   "mean(clickbait, clickbait_styled, clickbait_restyled)": ("clickbait", "clickbait_styled", "clickbait_restyled")}
 
 
 def _share(flags: list[bool]) -> float:
@@ -104,37 +112,6 @@ def decided(rows: list[LabelledText], policies_dir: Path) -> dict[str, Any]:
     return out
 
 
-def cross_validate(rows: list[LabelledText]) -> dict[str, Any]:
-    """Out-of-fold recall at fixed false-positive rates for each candidate C (detector_train only)."""
-    from sklearn.model_selection import StratifiedKFold  # training-side: imported only here
-
-    from tractatus.governance.learning.text_classifier import fit
-
-    texts = _inputs(rows, CLICKBAIT_MODEL.input)
-    labels = np.asarray([CLICKBAIT_MODEL.label(row.label) for row in rows])
-    positive = labels == CLICKBAIT_MODEL.positive
-    every_text, every_label, weights = fitting_set(CLICKBAIT_MODEL, rows)
-    extra = list(range(len(rows), len(every_text)))  # the extra negatives: in every training fold
-    out: dict[str, Any] = {}
-    for c in CV_C:
-        params = CLICKBAIT_MODEL.params.__class__(**{**CLICKBAIT_MODEL.params.__dict__, "C": c})
-        scores = np.zeros(len(rows))
-        for train, test in StratifiedKFold(CV_FOLDS, shuffle=True, random_state=0).split(texts, labels):
-            fold = [*train.tolist(), *extra]
-            pipeline = fit([every_text[i] for i in fold], [every_label[i] for i in fold], params,
-                           None if weights is None else [weights[i] for i in fold])
-            column = list(pipeline.classes_).index(CLICKBAIT_MODEL.positive)
-            scores[test] = pipeline.predict_proba([texts[i] for i in test])[:, column]
-        out[f"C={c:g}"] = {f"recall at fpr {f:g}": _recall_at(scores, positive, f) for f in CV_FPR}
-    return out
-
-
-def _recall_at(scores: np.ndarray, positive: np.ndarray, fpr: float) -> float:
-    negatives = np.sort(scores[~positive])[::-1]
-    threshold = negatives[int(fpr * len(negatives))]
-    return round(float((scores[positive] > threshold).mean()), 4)
-
-
 def ordinary_dev_rows() -> list[LabelledText]:
     """The ordinary short texts of the corpus's dev templates, labelled `ORDINARY` (distinct texts)."""
     texts = dict.fromkeys(example.text for example in generate_ordinary("dev", ORDINARY_DEV_N, ORDINARY_DEV_SEED))
@@ -152,7 +129,8 @@ def report(data_dir: Path, policies_dir: Path, cv: bool) -> dict[str, Any]:
         "policies": decided(dev, policies_dir),
     }
     if cv:
-        result["cv"] = {"split": "detector_train", "folds": CV_FOLDS, **cross_validate(training_rows(CLICKBAIT_MODEL, data_dir, "detector_train"))}
+        rows = training_rows(CLICKBAIT_MODEL, data_dir, "detector_train")
+        result["cv"] = clickbait_cv.report(HEADLINE_MODELS, CV_COMBINATIONS, rows, CLICKBAIT_MODEL.positive)
     return result
 
 
@@ -161,7 +139,7 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--policies-dir", type=Path, default=bundled_policy_path("default").parent)
     parser.add_argument("--out", type=Path, default=Path("docs/results/clickbait-dev.json"))
-    parser.add_argument("--cv", action="store_true", help="also cross-validate C on detector_train (minutes)")
+    parser.add_argument("--cv", action="store_true", help="also cross-validate the headline models on detector_train, as written and re-styled (minutes)")
     args = parser.parse_args()
     result = report(resolve_data_dir(args.data_dir), args.policies_dir, args.cv)
     args.out.parent.mkdir(parents=True, exist_ok=True)

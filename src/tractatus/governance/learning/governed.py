@@ -15,10 +15,10 @@ from typing import Any
 
 from tractatus.governance.actions import Action, Verdict
 from tractatus.governance.checks import CheckContext
-from tractatus.governance.registry import default_registry
 from tractatus.governance.governor import Governor
 from tractatus.governance.normalize import normalize
 from tractatus.governance.policy import Policy, load_policy
+from tractatus.governance.registry import default_registry
 from tractatus.governance.state import GovernanceState
 
 # Methods a check may expose to be scored (CheckContext -> number), and how a curve names them.

@@ -1,0 +1,78 @@
+"""A headline's capitalisation style, as words a model can read.
+
+The headline model reads lower-cased text (`model_input`), so case can never be used to hide a
+headline from it. Yet publishers write their headlines in a house style: the clickbait sources
+capitalise Every Word, Even "Of" And "The"; the news sources write sentence case ("Kangaroos
+escape in France") or title case with the short words left small ("Apple Says Jobs Has Returned
+to Work"). `style_words` names, for every word after the first, whether it is a short function
+word and whether it starts with a capital: four marker words appended to the headline input
+("xxcapfn xxcapword xxlowfn ..."), so a linear model can weigh the style beside the words.
+
+A style is trivial to change, so the model that reads it (`clickbait_styled`) is never trusted
+alone (see `trainers.STYLED_CLICKBAIT_MODEL`):
+- it is trained on every headline twice more: lower-cased (both classes) and, for news, with
+  Every Word Capitalised, so neither writing in lower case nor a news headline in BuzzFeed's
+  capitals is, by itself, evidence either way;
+- the policies average its probability with the case-blind model's (`combine: mean`), so
+  re-styling a clickbait headline as news ("... Children When She Went to the Hospital") leaves
+  the case-blind half of the score as it was. Both measured in docs/results/clickbait-dev.json
+  (`cv`: out-of-fold recall of re-styled clickbait, news flagged once re-cased).
+"""
+
+from __future__ import annotations
+
+import re
+
+CAPITALISED_FUNCTION_WORD = "xxcapfn"
+LOWER_FUNCTION_WORD = "xxlowfn"
+CAPITALISED_WORD = "xxcapword"
+LOWER_WORD = "xxlowword"
+MARKERS = {
+    CAPITALISED_FUNCTION_WORD: "(capitalised short word)",
+    LOWER_FUNCTION_WORD: "(short word in lower case)",
+    CAPITALISED_WORD: "(capitalised word)",
+    LOWER_WORD: "(word in lower case)",
+}
+# The short words a news title case leaves small (articles, prepositions, conjunctions, forms of
+# "be" and "have"): their capitals are what sets Every-Word title case apart.
+FUNCTION_WORDS = frozenset(
+    ["a", "an", "the", "of", "to", "in", "on", "for", "with", "and", "or", "but", "is", "are", "at", "by", "from", "as", "it", "its", "be", "was", "has", "have", "into", "over", "up", "out", "off"]
+)
+_WORD = re.compile(r"\S+")
+
+
+def style_words(text: str, cased: str) -> str:
+    """The style markers of `text` (the model input, lower case), read from `cased` (the same
+    characters with their case: `NormalizedText.words`, which has the model input's length)."""
+    if len(cased) < len(text):
+        raise ValueError("the cased text must cover the model input")
+    markers: list[str] = []
+    first = True
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if not word[0].isalpha():  # a count ("0 things"), a quote or a symbol has no case
+            continue
+        if first:  # every style capitalises the first word
+            first = False
+            continue
+        capital = cased[m.start()].isupper()
+        if word in FUNCTION_WORDS:
+            markers.append(CAPITALISED_FUNCTION_WORD if capital else LOWER_FUNCTION_WORD)
+        else:
+            markers.append(CAPITALISED_WORD if capital else LOWER_WORD)
+    return " ".join(markers)
+
+
+def every_word_capitalised(text: str) -> str:
+    """`text` in the clickbait sources' house style ("Kangaroos Escape In France"): the news
+    variant the styled model trains on, and the stress test its report measures."""
+    return " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
+
+
+def news_title_case(text: str) -> str:
+    """`text` in a news title case ("These Cops Took Care of a Sick Woman's Five Children"): the
+    first word as written, the short function words small, every other word capitalised. The
+    re-styling an evasive writer would try first; `clickbait_restyled` trains on it."""
+    words = text.split(" ")
+    rest = [word.lower() if word.lower() in FUNCTION_WORDS else word[:1].upper() + word[1:] for word in words[1:]]
+    return " ".join([words[0], *rest])
