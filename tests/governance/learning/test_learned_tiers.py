@@ -188,8 +188,9 @@ def test_the_screen_flags_exactly_what_the_exact_score_flags(name: str, kind: st
     for text in _case_texts():
         ctx = CheckContext(action=Action(text=text, kind=kind), text=normalize(text), state=GovernanceState())
         read = tier._read(ctx)
-        exact, _ = tier._score(read, None)
-        screened, _ = tier._score(read, None, screen=True)
+        cased = tier._cased(ctx, read)
+        exact, _ = tier._score(read, None, cased=cased)
+        screened, _ = tier._score(read, None, screen=True, cased=cased)
         assert abs(screened - exact) <= 1e-9 < SCREEN_MARGIN
         found = tier.findings(ctx, "learned", "x")
         assert bool(found) == (exact >= warn)

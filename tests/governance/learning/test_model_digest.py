@@ -18,7 +18,7 @@ def _shipped_digest(name: str) -> str:
 
 
 def test_decisions_and_audit_entries_carry_the_model_digest(tmp_path: Path) -> None:
-    expected = models_digest({name: _shipped_digest(name) for name in ("abuse", "clickbait", "profanity")})
+    expected = models_digest({name: _shipped_digest(name) for name in ("abuse", "clickbait_restyled", "clickbait_styled", "profanity")})
     with open_audit_log(tmp_path / "audit.db") as log:
         governor = Governor(load_policy(bundled_policy_path("default")), audit=log)
         decision = governor.decide(Action(text="The quarterly report is attached.", agent_id="a"))

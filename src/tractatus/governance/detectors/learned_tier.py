@@ -111,9 +111,10 @@ class LearnedTier:
     def applies(self, ctx: CheckContext) -> bool:
         return bool(self._models) and ctx.action.kind in self._kinds
 
-    def probability(self, text: str, tokens: list[str] | None = None) -> float:
-        """The models' probabilities for their positive class, combined by `settings.combine`."""
-        return self._score(text, tokens)[0]
+    def probability(self, text: str, tokens: list[str] | None = None, cased: str | None = None) -> float:
+        """The models' probabilities for their positive class, combined by `settings.combine`
+        (`cased`: `text` with its case, for a model that reads it)."""
+        return self._score(text, tokens, cased=cased)[0]
 
     def model_probabilities(self, text: str, cased: str | None = None) -> list[float]:
         """Each model's probability for its positive class, in the configured order (for dev studies).

@@ -1,0 +1,110 @@
+"""The headline's capitalisation style: markers, the styled input form, the training variants, and
+that no way of writing the case hides a clickbait headline or makes a news headline clickbait."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tractatus.data.readers import LabelledText
+from tractatus.governance.actions import Action, Verdict
+from tractatus.governance.detectors.headline_input import STYLED_HEADLINE, check_form, headline_input, input_form
+from tractatus.governance.detectors.headline_style import (
+    CAPITALISED_FUNCTION_WORD,
+    CAPITALISED_WORD,
+    LOWER_FUNCTION_WORD,
+    LOWER_WORD,
+    every_word_capitalised,
+    news_title_case,
+    style_words,
+)
+from tractatus.governance.detectors.text_model import load_model, model_input
+from tractatus.governance.governor import Governor
+from tractatus.governance.learning.trainers import case_variants
+from tractatus.governance.normalize import normalize
+from tractatus.governance.policy import load_policy
+
+POLICIES = Path(__file__).resolve().parents[3] / "policies"
+
+
+def _style(text: str) -> list[str]:
+    normalized = normalize(text)
+    return style_words(model_input(normalized), normalized.words).split()
+
+
+def test_every_word_after_the_first_is_marked_by_capital_and_kind() -> None:
+    assert _style("These Dogs Went To The Beach") == [CAPITALISED_WORD, CAPITALISED_WORD, CAPITALISED_FUNCTION_WORD,
+                                                      CAPITALISED_FUNCTION_WORD, CAPITALISED_WORD]
+    assert _style("Dogs went to the beach") == [LOWER_WORD, LOWER_FUNCTION_WORD, LOWER_FUNCTION_WORD, LOWER_WORD]
+    assert _style("Dogs Went to the Beach") == [CAPITALISED_WORD, LOWER_FUNCTION_WORD, LOWER_FUNCTION_WORD, CAPITALISED_WORD]
+    # A count or a symbol has no case; the first word with letters is every style's capital.
+    assert _style("17 Dogs Went") == [CAPITALISED_WORD]
+    assert _style("") == [] and _style("Hello") == []
+
+
+def test_the_style_is_read_through_the_evasions() -> None:
+    # Fullwidth letters and zero-width spaces keep their case once normalized.
+    assert _style("Ｔｈｅｓｅ Ｄｏｇｓ Ｗｅｎｔ") == _style("These Dogs Went")
+    assert _style("These Do\u200bgs Went") == _style("These Dogs Went")
+
+
+def test_the_styled_form_needs_the_cased_text_and_appends_the_markers() -> None:
+    assert check_form(STYLED_HEADLINE) == STYLED_HEADLINE
+    with pytest.raises(ValueError, match="cased"):
+        input_form("dogs went", STYLED_HEADLINE)
+    with pytest.raises(ValueError, match="cover"):
+        style_words("dogs went to the beach", "Dogs")
+    assert input_form("dogs went", STYLED_HEADLINE, "Dogs Went") == f"{headline_input('dogs went')} {CAPITALISED_WORD}"
+    assert input_form("dogs", STYLED_HEADLINE, "Dogs") == headline_input("dogs")
+
+
+def test_the_restylings() -> None:
+    assert every_word_capitalised("Kangaroos escape in France") == "Kangaroos Escape In France"
+    assert news_title_case("These Cops Took Care Of A Sick Woman") == "These Cops Took Care of a Sick Woman"
+    assert news_title_case("the end of it") == "the End of it"
+
+
+def test_case_variants_lower_every_row_capitalise_news_and_restyle_positives_on_request() -> None:
+    rows = [LabelledText("These Dogs Went To The Beach", "clickbait"), LabelledText("Dogs went to the beach", "news")]
+    plain = case_variants(rows, "news")
+    assert [(r.text, r.label) for r in plain] == [("these dogs went to the beach", "clickbait"), ("dogs went to the beach", "news"),
+                                                  ("Dogs Went To The Beach", "news")]
+    restyled = case_variants(rows, "news", positives_in_news_case=True)
+    assert restyled[:3] == plain and [(r.text, r.label) for r in restyled[3:]] == [("These Dogs Went to the Beach", "clickbait")]
+
+
+def test_the_shipped_styled_models_name_their_input_form() -> None:
+    for name in ("clickbait_styled", "clickbait_restyled"):
+        model = load_model(name)
+        assert model.meta["input"] == STYLED_HEADLINE and model.meta["case_variants"]["rows"] > 0
+
+
+# Our own headlines (never dataset rows), each written in three styles.
+_CLICKBAIT = [
+    "You Won't Believe What This Dog Did At The Beach",
+    "17 Things Every Night Owl Will Secretly Relate To",
+    "This Mom's Clever Trick For Picky Eaters Is Going Viral",
+]
+_NEWS = [
+    "City council approves budget for new school buildings",
+    "Storm forces closure of northern rail line for two days",
+    "Central bank leaves interest rates unchanged amid slow growth",
+]
+
+
+@pytest.mark.parametrize("policy", ["default.yaml", "lab-engagement.yaml"])
+def test_no_way_of_writing_the_case_hides_clickbait_or_makes_news_clickbait(policy: str) -> None:
+    governor = Governor(load_policy(POLICIES / policy))
+    try:
+        def flagged(text: str) -> bool:
+            return governor.evaluate(Action(kind="publish", text=text)).verdict > Verdict.ALLOW
+
+        for text in _CLICKBAIT:
+            for written in (text, text.lower(), news_title_case(text), text.upper()):
+                assert flagged(written), written
+        for text in _NEWS:
+            for written in (text, every_word_capitalised(text), news_title_case(text), text.lower()):
+                assert not flagged(written), written
+    finally:
+        governor.close()
