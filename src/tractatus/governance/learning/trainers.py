@@ -110,11 +110,15 @@ ABUSE_MODEL = ModelSpec(
 # `cv`, and docs/detectors-training.md "Session 6"): the mean of the two models flags ~96.8% of
 # clickbait at 1% of news, against 94.4% for the case-blind model alone; clickbait re-styled as
 # news keeps the case-blind recall, and news re-cased in Every Word capitals is flagged about
-# twice as often (the cost, in the report).
+# twice as often (the cost, in the report). The generated ordinary negatives are trained in every
+# case as well, at weight 3: on dev, against weight 2, the same recall at 0.96% instead of 1.05% of
+# news and fewer ordinary texts flagged (0.5% instead of 0.67% of the corpus's dev texts at 0.45);
+# without their case variants the red-team benign `publish` cases flagged rose from 0 to 7.
+STYLED_ORDINARY_WEIGHT = 3.0
 STYLED_CLICKBAIT_MODEL = ModelSpec(
     name="clickbait_styled", source=CLICKBAIT, read=read_clickbait, label=lambda label: label, positive="clickbait",
     params=CLICKBAIT_MODEL.params, dev_thresholds=CLICKBAIT_MODEL.dev_thresholds, input=STYLED_HEADLINE,
-    extra_negatives=_ordinary_negatives, extra_negative_label="news", extra_negative_weight=ORDINARY_WEIGHT,
+    extra_negatives=_ordinary_negatives, extra_negative_label="news", extra_negative_weight=STYLED_ORDINARY_WEIGHT,
     extra_negative_source=CLICKBAIT_MODEL.extra_negative_source, case_variants=True,
 )
 RESTYLED_CLICKBAIT_MODEL = replace(STYLED_CLICKBAIT_MODEL, name="clickbait_restyled", positives_in_news_case=True)
