@@ -52,7 +52,7 @@ def check_form(form: object) -> str | None:
 
 def input_form(text: str, form: str | None, cased: str | None = None) -> str:
     """What a model whose file names `form` reads (None: the model input itself). `cased` is
-    `text` with its case (`NormalizedText.words`, same length); only the styled form reads it."""
+    `text` with its case (`headline_style.case_source`, same length); only the styled form reads it."""
     if form == STYLED_HEADLINE:
         if cased is None:
             raise ValueError("the styled headline form needs the cased text")

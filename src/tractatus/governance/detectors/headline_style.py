@@ -22,6 +22,10 @@ alone (see `trainers.STYLED_CLICKBAIT_MODEL`):
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tractatus.governance.normalize import NormalizedText
 
 CAPITALISED_FUNCTION_WORD = "xxcapfn"
 LOWER_FUNCTION_WORD = "xxlowfn"
@@ -41,9 +45,20 @@ FUNCTION_WORDS = frozenset(
 _WORD = re.compile(r"\S+")
 
 
+def case_source(normalized: NormalizedText) -> str:
+    """The characters whose case `style_words` reads: `.text`, where a letter written as a digit or
+    a symbol ("7ook", "$ick") is still that digit (its case is unknown, so it gives no marker),
+    when it lines up with `.words` (the decoding keeps the length; joining spelled-out letters
+    does not); else `.words`, where decoded letters are lower case."""
+    text, words = normalized.text, normalized.words
+    return text if len(text) == len(words) else words
+
+
 def style_words(text: str, cased: str) -> str:
     """The style markers of `text` (the model input, lower case), read from `cased` (the same
-    characters with their case: `NormalizedText.words`, which has the model input's length)."""
+    characters with their case, `case_source`, which has the model input's length). A word whose
+    first character has no case there (leetspeak: "7ook") gives no marker: a writer who hides
+    letters behind digits must not make a headline read as sentence case."""
     if len(cased) < len(text):
         raise ValueError("the cased text must cover the model input")
     markers: list[str] = []
@@ -55,7 +70,10 @@ def style_words(text: str, cased: str) -> str:
         if first:  # every style capitalises the first word
             first = False
             continue
-        capital = cased[m.start()].isupper()
+        first_letter = cased[m.start()]
+        if not first_letter.isalpha():
+            continue
+        capital = first_letter.isupper()
         if word in FUNCTION_WORDS:
             markers.append(CAPITALISED_FUNCTION_WORD if capital else LOWER_FUNCTION_WORD)
         else:

@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 from tractatus.governance.actions import Finding, KindName, Severity, Span
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.detectors.headline_input import STYLED_HEADLINE, check_form, input_form, readable
+from tractatus.governance.detectors.headline_style import case_source
 from tractatus.governance.detectors.text_model import (
     NO_FEATURES,
     Features,
@@ -174,8 +175,8 @@ class LearnedTier:
 
     def _cased(self, ctx: CheckContext, text: str) -> str | None:
         """`text` (read by `_read`: the model input or a prefix of it) with its case, when a model
-        reads case: the normalized words have the model input's length, so a prefix lines up."""
-        return ctx.text.words[: len(text)] if self._reads_case else None
+        reads case: `case_source` has the model input's length, so a prefix lines up."""
+        return case_source(ctx.text)[: len(text)] if self._reads_case else None
 
     def score(self, ctx: CheckContext) -> float | None:
         """The tier's probability for this action as `findings` computes it; None when the tier does

@@ -18,7 +18,7 @@ import numpy as np
 from tractatus.data.readers import CLICKBAIT, DAVIDSON, LabelledText, read_clickbait, read_davidson
 from tractatus.data.splits import load_splits
 from tractatus.governance.detectors.headline_input import HEADLINE, STYLED_HEADLINE, input_form
-from tractatus.governance.detectors.headline_style import every_word_capitalised, news_title_case
+from tractatus.governance.detectors.headline_style import case_source, every_word_capitalised, news_title_case
 from tractatus.governance.detectors.text_model import model_input, parse_model
 from tractatus.governance.learning.profanity_export import export_profanity_check
 from tractatus.governance.learning.text_classifier import ClassifierParams, dumps, export, fit, round_floats
@@ -142,7 +142,7 @@ def text_inputs(texts: Sequence[str], form: str | None = None) -> list[str]:
     out = []
     for text in texts:
         normalized = normalize(text)
-        out.append(input_form(model_input(normalized), form, normalized.words))
+        out.append(input_form(model_input(normalized), form, case_source(normalized)))
     return out
 
 
