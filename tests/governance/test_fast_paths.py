@@ -236,3 +236,42 @@ def test_a_text_of_many_unseen_words_takes_the_batch_and_gets_the_same_columns()
     index, _ = model._char_features(text)  # and the exact vector from the cache it filled is the Counter's
     plain = Counter(chain.from_iterable(model._grams_of(word).tolist() for word in text.split()))
     assert index.tolist() == list(plain.keys())
+
+
+_RE2_SOURCES = (r"\d{4}[ -]?\d{4}", "aaa|bbb|e", r"[A-Z][A-Z']*[A-Z]", r"\b\p{Lu}[\p{L}']*", "x*", r"(?i)\bv\d")
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_leftmost_start_and_may_search_are_the_wrappers_search(text: str) -> None:
+    """The direct RE2 call (ascii_gate.leftmost_start) answers what google-re2's `search` answers,
+    on bytes and, through `may_search`, on ASCII str; other text is never ruled out."""
+    import re2
+
+    from tractatus.governance.ascii_gate import leftmost_start, may_search
+
+    data = text.encode("utf-8")
+    for source in _RE2_SOURCES:
+        compiled = re2.compile(source)
+        found = compiled.search(data)
+        assert leftmost_start(compiled, data) == (-1 if found is None else found.start())
+        if text.isascii():
+            assert may_search(compiled, text) == (compiled.search(text) is not None)
+        else:
+            assert may_search(compiled, text)
+
+
+def test_leftmost_start_takes_the_public_path_without_the_wrappers_internals() -> None:
+    import re2
+
+    from tractatus.governance.ascii_gate import leftmost_start
+
+    class PublicOnly:  # a wrapper version without `_regexp`
+        def __init__(self, source: str) -> None:
+            self._compiled = re2.compile(source)
+
+        def search(self, data: bytes):  # noqa: ANN201
+            return self._compiled.search(data)
+
+    assert leftmost_start(PublicOnly("b+"), b"aabbb") == 2
+    assert leftmost_start(PublicOnly("z"), b"aabbb") == -1

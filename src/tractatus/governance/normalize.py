@@ -41,7 +41,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequenc
 from urllib.parse import unquote_to_bytes
 
 from tractatus.governance.actions import Span
-from tractatus.governance.ascii_gate import AsciiGate, gate_source
+from tractatus.governance.ascii_gate import AsciiGate, gate_source, leftmost_start, may_search
 from tractatus.governance.ascii_table import AsciiTable
 
 # -- offset bookkeeping ------------------------------------------------------------------------
@@ -342,6 +342,8 @@ def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]
             continue  # cheap pre-check: this encoding cannot be present
         if pattern is _ENCODED_TOKEN:
             pattern = _encoded_tokens(text)  # the text as the earlier passes left it
+            if not may_search(pattern, text):
+                continue  # ASCII text without a run of 12 token characters: one RE2 call, no match object
         text, edits = _substitute(pattern, text, decode)
         if edits:
             stages.append(edits)
@@ -387,7 +389,7 @@ _TRIPLE_GATE, _DELEET_GATE, _SPELLED_GATE_NUMBER, _SPELLED_LEET_GATE_NUMBER, _SP
 def _may_change(gate: int, text: str) -> bool:
     """False when the RE2 gate number `gate` (see `_linear_patterns`) proves that the scan it
     guards has nothing to change in `text`; non-ASCII text is never ruled out."""
-    return not text.isascii() or _linear_patterns()[gate].search(text.encode("ascii")) is not None
+    return not text.isascii() or leftmost_start(_linear_patterns()[gate], text.encode("ascii")) >= 0
 
 
 def _encoded_tokens(text: str) -> re.Pattern[str]:
@@ -418,7 +420,7 @@ _SPELLED_AT_START = re.compile(r"[A-Za-z0-9@$][ .\-_*|]{1,2}[A-Za-z0-9@$][ .\-_*
 
 def _may_be_spelled(text: str) -> bool:
     if text.isascii():  # the precheck as one RE2 scan of the bytes (no look-arounds: exactly the same)
-        return _linear_patterns()[_SPELLED_PRECHECK_NUMBER].search(text.encode("ascii")) is not None or _SPELLED_AT_START.match(text) is not None
+        return leftmost_start(_linear_patterns()[_SPELLED_PRECHECK_NUMBER], text.encode("ascii")) >= 0 or _SPELLED_AT_START.match(text) is not None
     return _SPELLED_PRECHECK.search(text) is not None or _SPELLED_AT_START.match(text) is not None
 
 

@@ -28,6 +28,7 @@ import re2
 from pydantic import Field
 
 from tractatus.governance.actions import Action, Finding, Severity, Span, Verdict
+from tractatus.governance.ascii_gate import leftmost_start
 from tractatus.governance.checks import CheckContext, CheckSettings
 from tractatus.governance.lazy_pattern import lazy_compile
 from tractatus.governance.normalize import normalize
@@ -594,6 +595,8 @@ class BoundaryEnforcer:
         return []
 
     def _may_hold_statistic(self, text: str) -> bool:
+        if text.isascii():  # the same bytes the wrapper would pass, without its match object
+            return leftmost_start(self._statistic_trigger, text.encode("ascii")) >= 0
         try:
             return self._statistic_trigger.search(text) is not None
         except UnicodeError:  # lone surrogates cannot be encoded for RE2: let the patterns decide
