@@ -275,3 +275,12 @@ def test_leftmost_start_takes_the_public_path_without_the_wrappers_internals() -
 
     assert leftmost_start(PublicOnly("b+"), b"aabbb") == 2
     assert leftmost_start(PublicOnly("z"), b"aabbb") == -1
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=N._LEET_TOKEN_CHARS, max_size=12))
+def test_a_leet_token_decodes_as_the_character_loop_did(token: str) -> None:
+    """Each character up to the last letter or digit is decoded, a digit is decoded anywhere."""
+    last = max((i for i, c in enumerate(token) if c.isalnum()), default=-1)
+    plain = "".join(c.translate(N._LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
+    assert N._decode_leet_token(token) == plain

@@ -608,9 +608,20 @@ def _rewrite_email(match: re.Match[str]) -> str | None:
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
 _LEET_CHAR = re.compile(r"[0-9@$!|+]")
+# A leet character with an ASCII letter before or after it (on ASCII text: `_deleet`'s test).
+_LEET_NEXT_TO_LETTER = re.compile(r"[0-9@$!|+](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
 _VERSION_TOKEN = re.compile(r"[vV]\d+$")
 _WORD_JOINERS = re.compile(r"(?<=[A-Za-z])[_~]+(?=[A-Za-z])")
 _LEET_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@$!|+")
+
+
+def _decode_leet_token(token: str) -> str:
+    """One token of `_LEET_TOKEN_CHARS` decoded: every character up to its last letter or digit
+    (a symbol after it is punctuation: "idiot!"); letters map to themselves. Two C calls where a
+    generator over the characters cost a Python step each (tests/governance/test_fast_paths.py
+    compares it with that generator)."""
+    head = token.rstrip("@$!|+")  # the token's symbols are the only characters that are not alphanumeric
+    return head.translate(_LEET) + token[len(head) :]
 
 
 def _deleet(text: str) -> str:
@@ -626,9 +637,16 @@ def _deleet(text: str) -> str:
         # always has a leet character next to a letter, so the loop below would take it too).
         # One RE2 scan then replaces a Python step per digit and symbol of the text.
         # (On bytes: ASCII offsets are the same, and RE2 skips mapping them back to characters.)
-        hits: Iterable[int] = [m.start() for m in _linear_patterns()[_DELEET_GATE].finditer(text.encode("ascii"))]
-        if not hits:
+        # RE2 answers whether there is one and where the first starts; from the token holding it
+        # (none before it can change), `_LEET_NEXT_TO_LETTER` lists the leet characters next to
+        # a letter, the ones the loop below would take: a C scan that skips to leet characters,
+        # where every further RE2 match would be a new search with its fixed cost.
+        first = leftmost_start(_linear_patterns()[_DELEET_GATE], text.encode("ascii"))
+        if first < 0:
             return text
+        while first > 0 and text[first - 1] in _LEET_TOKEN_CHARS:
+            first -= 1
+        hits: Iterable[int] = (m.start() for m in _LEET_NEXT_TO_LETTER.finditer(text, first))
         checked = True
     else:
         hits = (m.start() for m in _LEET_CHAR.finditer(text))
@@ -653,8 +671,7 @@ def _deleet(text: str) -> str:
         token = text[start:end]
         if _VERSION_TOKEN.match(token) or (text[end : end + 1] == "." and text[end + 1 : end + 2].isdigit()):
             continue  # versions such as "v1.2" or "py3.11" keep their digits
-        last = max((i for i, c in enumerate(token) if c.isalnum()), default=-1)
-        decoded = "".join(c.translate(_LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
+        decoded = _decode_leet_token(token)
         if decoded != token:
             pieces.append(text[copied_until:start])
             pieces.append(decoded)

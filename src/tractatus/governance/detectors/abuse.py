@@ -341,11 +341,19 @@ class AbuseDetector:
         words out is itself how evasion looks."""
         return ctx.text.spelled_out or self._targets.aims_at_someone(ctx.text.text, ctx.text.lower_words)
 
+    def _may_aim_at_someone(self, ctx: CheckContext) -> bool:
+        """False only where `aims_at_someone` is False (TargetLexicon.may_aim_at_someone): a set
+        test on the word forms, so that text naming no one skips the models altogether."""
+        text = ctx.text
+        return text.spelled_out or self._targets.may_aim_at_someone(text.text, text.lower_words, text.word_forms)
+
     def _learned_findings(self, tier: LearnedTier, ctx: CheckContext) -> list[Finding]:
         """The learned tier's finding, if the text aims at someone (abuse_target.py).
 
         Scored as is first: ordinary text stops there and never pays for the blanking or the
         target search, which only run on the few texts the models flag."""
+        if self.settings.learned_untargeted_warn_probability is None and not self._may_aim_at_someone(ctx):
+            return []  # below: without a target, no score can count; so none is computed
         what = "reads as abusive language to the learned models"
         found = tier.findings(ctx, "learned", what)
         if not found:
