@@ -284,3 +284,43 @@ def test_a_leet_token_decodes_as_the_character_loop_did(token: str) -> None:
     last = max((i for i, c in enumerate(token) if c.isalnum()), default=-1)
     plain = "".join(c.translate(N._LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
     assert N._decode_leet_token(token) == plain
+
+
+def _numbers_tried_one_by_one(text: str, settings: pii_recognizers.RecognizerSettings) -> list[pii_recognizers.PiiMatch]:
+    """`_find_numbers` as it was: every run handed to the classifier, short ones included."""
+    out = []
+    for match in pii_recognizers._NUMBER_RUN.finditer(text):
+        start, end = match.span()
+        if start >= 1 and text[start - 1] == "(":
+            start -= 1
+        if start >= 1 and text[start - 1] == "+":
+            start -= 1
+        elif start >= 2 and text[start - 2 : start] == "+ ":
+            start -= 2
+        if text[end - 1] == ")" and "(" not in text[start:end]:
+            end -= 1
+        found = None
+        if text[start] == "(" and text[end - 1] == ")" and "(" not in text[start + 1 : end - 1]:
+            found = pii_recognizers._classify_with_extension(text, start + 1, end - 1, settings)
+        if found is None:
+            found = pii_recognizers._classify_with_extension(text, start, end, settings)
+        if found is None and text[start] == "(" and ")" not in text[start:end]:
+            found = pii_recognizers._classify_with_extension(text, start + 1, end, settings)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+_NUMBER_PIECES = (
+    "(555) 123-4567", "555-123-4567", "+41 96 471 07 95", "+1 (555) 010", "1.2.3.4", "192.168.0.1", "8.8.8.8",
+    "4111 1111 1111 1111", "123-45-6789", "12", "2024", "v2.4.1", "(0)", "ext. 12", "x9", "phone:", "call me on",
+    "ssn", "version", " ", "\n", "(", ")", "+", ".", "-", "0", "7", "00", "44", "12345", "1234567", "98765432",
+)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_NUMBER_PIECES), max_size=10), st.integers(min_value=5, max_value=9))
+def test_short_number_runs_are_skipped_only_where_nothing_matches(pieces: list[str], phone_min_digits: int) -> None:
+    text = "".join(pieces)
+    recognizer = pii_recognizers.RecognizerSettings(phone_min_digits=phone_min_digits, phone_max_digits=15, context_window_chars=30)
+    assert pii_recognizers._find_numbers(text, recognizer) == _numbers_tried_one_by_one(text, recognizer)

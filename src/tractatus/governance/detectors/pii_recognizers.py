@@ -245,6 +245,7 @@ def _classify_with_extension(text: str, start: int, end: int, settings: Recogniz
 
 def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
     out = []
+    shortest = min(7, settings.phone_min_digits)  # as `_classify_number`'s first test
     for match in (_NUMBER_RUN_ASCII if text.isascii() else _NUMBER_RUN).finditer(text):
         start, end = match.span()
         if start >= 1 and text[start - 1] == "(":
@@ -256,6 +257,11 @@ def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
         # A run may end on a closing parenthesis that belongs to the prose around it.
         if text[end - 1] == ")" and "(" not in text[start:end]:
             end -= 1
+        if end - start < shortest and text.count(".", start, end) != 3:
+            # Too short for anything but an IPv4 address (years, counts, versions: most runs).
+            # `_classify_number` says None for this run and for the parts of it tried below (the
+            # same run without a parenthesis: as short, as many dots), so none is tried.
+            continue
         found = None
         if text[start] == "(" and text[end - 1] == ")" and "(" not in text[start + 1 : end - 1]:
             found = _classify_with_extension(text, start + 1, end - 1, settings)  # "(123-45-6789)" in prose
