@@ -324,3 +324,22 @@ def test_short_number_runs_are_skipped_only_where_nothing_matches(pieces: list[s
     text = "".join(pieces)
     recognizer = pii_recognizers.RecognizerSettings(phone_min_digits=phone_min_digits, phone_max_digits=15, context_window_chars=30)
     assert pii_recognizers._find_numbers(text, recognizer) == _numbers_tried_one_by_one(text, recognizer)
+
+
+def _word_forms_by_regex(lowered: str) -> frozenset[str]:
+    """`NormalizedText.word_forms` as it was first written: a regex split of each joined word."""
+    tokens = set(lowered.translate(str.maketrans({c: " " for c in "!\"$&()+,./:;<=>?@[\\]^_`{|}~"})).split())
+    for token in [t for t in tokens if "'" in t or "-" in t]:
+        tokens.update(part for part in re.split(r"['-]", token) if part)
+    if any(triple in lowered for triple in N._TRIPLES):
+        for token in [t for t in tokens if re.search(r"([a-z])\1\1", t)]:
+            tokens.add(re.sub(r"([a-z])\1+", r"\1", token))
+            tokens.add(re.sub(r"([a-z])\1+", r"\1\1", token))
+    return frozenset(tokens)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="abcxoe'-- _.,!*#%0123\n\t" + "é", max_size=50))
+def test_word_forms_are_the_regex_split(text: str) -> None:
+    normalized = N.normalize(text)
+    assert normalized.word_forms == _word_forms_by_regex(normalized.lower_words)

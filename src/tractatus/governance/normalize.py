@@ -685,7 +685,6 @@ def _deleet(text: str) -> str:
 # ASCII punctuation that separates words; "'", "-", "*", "#" and "%" stay inside tokens.
 _TOKEN_SEPARATORS = AsciiTable({c: " " for c in "!\"$&()+,./:;<=>?@[\\]^_`{|}~"})
 _TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
-_WORD_PARTS = re.compile(r"['-]")
 _STRETCHED = re.compile(r"([a-z])\1\1")
 _STRETCHED_ANY = re.compile(r"([a-z])\1+")
 
@@ -741,9 +740,14 @@ class NormalizedText:
         if self._forms is None:
             lowered = self.lower_words
             # translate + split run in C; a tokenizing regex costs four times as much.
-            tokens = set(_TOKEN_SEPARATORS.translate(lowered).split())
-            for token in [t for t in tokens if "'" in t or "-" in t]:
-                tokens.update(part for part in _WORD_PARTS.split(token) if part)  # "you're" -> "you", "re"
+            separated = _TOKEN_SEPARATORS.translate(lowered)
+            tokens = set(separated.split())
+            if "'" in separated or "-" in separated:  # two C scans spare most texts the loop
+                for token in [t for t in tokens if "'" in t or "-" in t]:
+                    # "you're" -> "you", "re": the pieces between apostrophes and hyphens (two C
+                    # calls in place of a regex split; the empty pieces are dropped below).
+                    tokens.update(token.replace("'", "-").split("-"))
+                tokens.discard("")
             if _has_triple(lowered):
                 for token in [t for t in tokens if _STRETCHED.search(t)]:
                     tokens.add(_STRETCHED_ANY.sub(r"\1", token))
