@@ -270,7 +270,7 @@ def test_leftmost_start_takes_the_public_path_without_the_wrappers_internals() -
         def __init__(self, source: str) -> None:
             self._compiled = re2.compile(source)
 
-        def search(self, data: bytes):  # noqa: ANN201
+        def search(self, data: bytes):
             return self._compiled.search(data)
 
     assert leftmost_start(PublicOnly("b+"), b"aabbb") == 2
@@ -343,3 +343,27 @@ def _word_forms_by_regex(lowered: str) -> frozenset[str]:
 def test_word_forms_are_the_regex_split(text: str) -> None:
     normalized = N.normalize(text)
     assert normalized.word_forms == _word_forms_by_regex(normalized.lower_words)
+
+
+_RARE_PII_PIECES = (
+    "12 Main Street", "Springfield, IL 62704", "Apt. 4B", "PSC 1234, Box 5678", "Via Roma 12", "Hauptstraße 5",
+    "12 rue de la Paix", ", 1012 AB", ", SW1A 1AA", "My name is", "Regards,\n", "I'm", "this is", "Jane Doe", "Cheers, Jo",
+    "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "1234 5678", "27 Pictures That Are Way Too Real",
+    "the best way", "Box", "Unit", " ", "\n", ", ", ".", "12", "2024", "Ave", "Park", "name:", "call me", "jane",
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_RARE_PII_PIECES), max_size=8))
+def test_the_rare_pii_gate_closes_only_where_those_recognizers_find_nothing(pieces: list[str]) -> None:
+    """One RE2 scan stands in front of the IBAN, street-address and self-named-person recognizers:
+    where it finds nothing, each of them finds nothing; and it compiles (else it would never close)."""
+    from tractatus.governance.detectors.pii_addresses import find_street_addresses
+    from tractatus.governance.detectors.pii_names import find_self_named_people
+
+    assert pii_recognizers._RARE_PII_GATE.compiled() is not False
+    text = "".join(pieces)
+    if not pii_recognizers._RARE_PII_GATE.may_match(text):
+        assert pii_recognizers.find_ibans(text) == []
+        assert find_street_addresses(text) == []
+        assert find_self_named_people(text) == []

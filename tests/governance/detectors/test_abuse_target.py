@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from detector_helpers import build
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from detector_helpers import build
 
 from tractatus.governance.actions import Action, Finding, Verdict
 from tractatus.governance.checks import CheckContext

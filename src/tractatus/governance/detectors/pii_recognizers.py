@@ -25,7 +25,9 @@ from pydantic import Field
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
 
+from tractatus.governance.ascii_gate import AsciiGate, gate_source
 from tractatus.governance.checks import CheckSettings
+from tractatus.governance.detectors import pii_addresses, pii_names
 from tractatus.governance.detectors.pii_addresses import find_street_addresses
 from tractatus.governance.detectors.pii_match import PiiCategory, PiiMatch
 from tractatus.governance.detectors.pii_names import find_self_named_people
@@ -384,6 +386,25 @@ def _mark_business_phones(text: str, found: list[PiiMatch], settings: Recognizer
     ]
 
 
+def _unnamed(source: str) -> str:
+    """An RE2 source with its named groups made plain groups, so that sources naming the same
+    group can share one alternation (a gate only asks whether there is a match)."""
+    return re.sub(r"\(\?P<\w+>", "(?:", source)
+
+
+# One RE2 scan for the recognizers that find nothing in most texts: IBANs (their gate), street
+# addresses (both scans) and self-named people. Each alone is a scan of the whole text (~5 µs on a
+# kilobyte, twice that after the other checks have filled the caches); their alternation is one
+# scan at the cost of one. Where it finds nothing, none of the three can find anything (each
+# returns nothing without a match of its own pattern); otherwise each runs as before.
+_RARE_PII_GATE = AsciiGate(
+    "|".join(
+        f"(?:{_unnamed(source)})"
+        for source in (gate_source(_IBAN_GATE.pattern), pii_addresses._ENGLISH.pattern, pii_addresses._OTHER.pattern, pii_names._CUES.pattern)
+    )
+)
+
+
 def recognize_cached(
     normalized: NormalizedText, settings: RecognizerSettings, role_mailboxes: frozenset[str]
 ) -> list[PiiMatch]:
@@ -419,12 +440,13 @@ def recognize(
     if categories & {"phone", "payment_card", "ssn", "ip_address"}:
         numbers = [m for m in find_numbers(text, settings) if m.category in categories]
         found.extend(_mark_business_phones(text, numbers, settings))
-    if "iban" in categories:
+    rare = categories & {"iban", "street_address", "person"} and _RARE_PII_GATE.may_match(text)
+    if "iban" in categories and rare:
         found.extend(find_ibans(text))
     if "ip_address" in categories:
         found.extend(find_ipv6(text))
-    if "street_address" in categories:
+    if "street_address" in categories and rare:
         found.extend(find_street_addresses(text))
-    if "person" in categories:
+    if "person" in categories and rare:
         found.extend(find_self_named_people(text))
     return resolve_overlaps(found)
