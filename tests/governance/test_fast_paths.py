@@ -367,3 +367,24 @@ def test_the_rare_pii_gate_closes_only_where_those_recognizers_find_nothing(piec
         assert pii_recognizers.find_ibans(text) == []
         assert find_street_addresses(text) == []
         assert find_self_named_people(text) == []
+
+
+_QUIET_PIECES = (
+    "a", "b", "I", "x", "Z", "0", "1", "9", "@", "$", " ", ".", "-", "_", "*", "|", "'", "\n", "at", " at ", " dot ", "[at]",
+    "(dot)", "name", "example", "com", "org", "aGVsbG8gd29ybGQ=", "0123456789abcdef", "production-ready", "c l i c k",
+    "f-r-e-e", "1 d 1 0 t", "u r", "2.4.1", "bob@example.com", "bob at example dot com",
+)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_QUIET_PIECES), max_size=12))
+def test_the_quiet_gate_closes_only_where_its_four_scans_find_nothing(pieces: list[str]) -> None:
+    """normalize's one scan in front of four (encoded tokens, spelled letters in both forms,
+    obfuscated e-mail addresses): where it finds nothing, so does each of them."""
+    text = "".join(pieces)
+    assert N._QUIET_GATE.compiled() is not False
+    if not N._QUIET_GATE.may_match(text):
+        assert not N._may_change(N._SPELLED_GATE_NUMBER, text)
+        assert not N._may_change(N._SPELLED_LEET_GATE_NUMBER, text)
+        assert not N._OBFUSCATED_EMAIL_GATE.may_match(text)
+        assert not list(N._encoded_tokens(text).finditer(text))

@@ -115,6 +115,12 @@ def _group_end(source: str, start: int) -> int:
     raise ValueError(f"unbalanced group in {source[:40]!r}")
 
 
+def unnamed_groups(source: str) -> str:
+    """An RE2 source with its named groups made plain groups, so that sources naming the same
+    group can share one alternation (a gate only asks whether there is a match)."""
+    return re.sub(r"\(\?P<\w+>", "(?:", source)
+
+
 def leftmost_start(compiled: Any, data: bytes) -> int:
     """Where the leftmost match of the compiled RE2 pattern in `data` starts, -1 if none: exactly
     `compiled.search(data)`'s answer, from one call into RE2.

@@ -41,7 +41,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequenc
 from urllib.parse import unquote_to_bytes
 
 from tractatus.governance.actions import Span
-from tractatus.governance.ascii_gate import AsciiGate, gate_source, leftmost_start, may_search
+from tractatus.governance.ascii_gate import AsciiGate, gate_source, leftmost_start, may_search, unnamed_groups
 from tractatus.governance.ascii_table import AsciiTable
 
 # -- offset bookkeeping ------------------------------------------------------------------------
@@ -316,10 +316,10 @@ def _decode_token(token: str) -> str | None:
     return _decode_base64(token)
 
 
-def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]:
+def _decode_payloads(text: str, depth: int = 0, quiet: str | None = None) -> tuple[str, list[list[_Edit]]]:
     """Replace encoded payloads by what they decode to, one edit per payload (so a match inside
     the decoded text maps to the encoded token's span). Returns the text and one edit list per
-    decoding pass that changed something."""
+    decoding pass that changed something. `quiet`: a text `_QUIET_GATE` found nothing in."""
     stages: list[list[_Edit]] = []
 
     def payload(decoded: str | None) -> str | None:
@@ -341,6 +341,8 @@ def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]
         if marker is not None and marker not in text:
             continue  # cheap pre-check: this encoding cannot be present
         if pattern is _ENCODED_TOKEN:
+            if text is quiet:
+                continue  # no run of 12 token characters (`_QUIET_GATE`)
             pattern = _encoded_tokens(text)  # the text as the earlier passes left it
             if not may_search(pattern, text):
                 continue  # ASCII text without a run of 12 token characters: one RE2 call, no match object
@@ -573,6 +575,18 @@ def _email_candidates(text: str) -> list[int]:
 # and proving that takes ~10 µs where collecting the candidates " at " opens costs 15-30 µs.
 _OBFUSCATED_EMAIL_GATE = AsciiGate("(?i)" + gate_source(_OBFUSCATED_EMAIL.pattern))
 
+# Four scans of an ASCII text that find nothing in most texts, as one RE2 alternation (one scan
+# costs what each of them does): encoded tokens, letters spelled out (both gates) and obfuscated
+# e-mail addresses. Where it finds nothing in the text `normalize` was given, and a stage still
+# holds that very text (nothing before it changed anything), the stage knows its own scan would
+# find nothing too and skips it. tests/governance/test_fast_paths.py checks the four against it.
+_QUIET_GATE = AsciiGate(
+    "|".join(
+        f"(?:{source})"
+        for source in (_ENCODED_TOKEN_SOURCE, _SPELLED_GATE, _SPELLED_LEET_GATE, f"(?i:{unnamed_groups(gate_source(_OBFUSCATED_EMAIL.pattern))})")
+    )
+)
+
 
 def _rewrite_emails(text: str) -> tuple[str, list[_Edit]]:
     if not _OBFUSCATED_EMAIL_GATE.may_match(text):
@@ -712,14 +726,17 @@ def _lower_same_length(text: str) -> str:
 class NormalizedText:
     """The original text, its normalized views and the offset maps back to the original."""
 
-    __slots__ = ("_forms", "_lower_text", "_lower_words", "_maps", "_may_spell", "_spelled", "_words", "_words_maps", "memo", "original", "text")
+    __slots__ = ("_forms", "_lower_text", "_lower_words", "_maps", "_may_spell", "_quiet", "_spelled", "_words", "_words_maps", "memo", "original", "text")
 
     original: str
     text: str
 
-    def __init__(self, original: str, text: str, maps: Sequence[_StageMap], spelled: bool = False, may_spell: bool = True) -> None:
+    def __init__(
+        self, original: str, text: str, maps: Sequence[_StageMap], spelled: bool = False, may_spell: bool = True, quiet: bool = False
+    ) -> None:
         self._spelled = spelled  # letters spelled out one by one were joined in `.text`
         self._may_spell = may_spell  # `.text` may still hold spelled-out (leet) letters
+        self._quiet = quiet  # `.text` is a text `_QUIET_GATE` found nothing in
         self.original = original
         self.text = text
         self._maps = tuple(maps)
@@ -789,7 +806,7 @@ class NormalizedText:
             text = self.text
             maps: list[_StageMap] = []
             spelled = self._spelled
-            if self._may_spell and _may_change(_SPELLED_LEET_GATE_NUMBER, text):
+            if self._may_spell and not self._quiet and _may_change(_SPELLED_LEET_GATE_NUMBER, text):
                 text, edits = _substitute(_SPELLED_LEET, text, _join_spelled_leet)
                 if edits:
                     maps.append(_StageMap(edits))
@@ -843,11 +860,12 @@ def normalize(text: str) -> NormalizedText:
         current, edits = _fold_unicode(current)
         if edits:
             maps.append(_StageMap(edits))
-    current, stages = _decode_payloads(current)
+    quiet = None if _QUIET_GATE.may_match(text) else text  # the text none of its four scans can match
+    current, stages = _decode_payloads(current, quiet=quiet)
     maps.extend(_StageMap(edits) for edits in stages)
     spelled = False
     may_spell = _may_be_spelled(current)
-    if may_spell and _may_change(_SPELLED_GATE_NUMBER, current):
+    if may_spell and current is not quiet and _may_change(_SPELLED_GATE_NUMBER, current):
         current, edits = _substitute(_SPELLED, current, _join_spelled)
         if edits:
             maps.append(_StageMap(edits))
@@ -855,9 +873,10 @@ def normalize(text: str) -> NormalizedText:
     current, edits = _join_split_words(current)
     if edits:
         maps.append(_StageMap(edits))
-    current, edits = _rewrite_emails(current)
-    if edits:
-        maps.append(_StageMap(edits))
+    if current is not quiet:
+        current, edits = _rewrite_emails(current)
+        if edits:
+            maps.append(_StageMap(edits))
     # The e-mail rewrite never creates single letters between separators, so the check on the
     # text before it still holds for the final text.
-    return NormalizedText(text, current, maps, spelled, may_spell)
+    return NormalizedText(text, current, maps, spelled, may_spell, quiet=current is quiet)

@@ -25,7 +25,7 @@ from pydantic import Field
 from stdnum import iban as _iban
 from stdnum import luhn as _luhn
 
-from tractatus.governance.ascii_gate import AsciiGate, gate_source
+from tractatus.governance.ascii_gate import AsciiGate, gate_source, unnamed_groups
 from tractatus.governance.checks import CheckSettings
 from tractatus.governance.detectors import pii_addresses, pii_names
 from tractatus.governance.detectors.pii_addresses import find_street_addresses
@@ -386,12 +386,6 @@ def _mark_business_phones(text: str, found: list[PiiMatch], settings: Recognizer
     ]
 
 
-def _unnamed(source: str) -> str:
-    """An RE2 source with its named groups made plain groups, so that sources naming the same
-    group can share one alternation (a gate only asks whether there is a match)."""
-    return re.sub(r"\(\?P<\w+>", "(?:", source)
-
-
 # One RE2 scan for the recognizers that find nothing in most texts: IBANs (their gate), street
 # addresses (both scans) and self-named people. Each alone is a scan of the whole text (~5 µs on a
 # kilobyte, twice that after the other checks have filled the caches); their alternation is one
@@ -399,7 +393,7 @@ def _unnamed(source: str) -> str:
 # returns nothing without a match of its own pattern); otherwise each runs as before.
 _RARE_PII_GATE = AsciiGate(
     "|".join(
-        f"(?:{_unnamed(source)})"
+        f"(?:{unnamed_groups(source)})"
         for source in (gate_source(_IBAN_GATE.pattern), pii_addresses._ENGLISH.pattern, pii_addresses._OTHER.pattern, pii_names._CUES.pattern)
     )
 )
