@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import load_cases
 
+from conftest import load_cases
 from tractatus.governance.actions import Action, Verdict
 from tractatus.governance.checks import CheckContext
 from tractatus.governance.normalize import normalize
