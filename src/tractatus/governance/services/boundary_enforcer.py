@@ -549,7 +549,6 @@ class BoundaryEnforcer:
         # The plain view first; the leet-decoded view ("zer0 r1sk") only where it differs. ASCII
         # text (the usual case after normalization) lower-cases with str.lower, which keeps
         # offsets there; otherwise the normalizer's offset-preserving lower-case view is used.
-        present = present_words(ntext)
         views: list[tuple[str, Callable[[int, int], Span]]] = [
             (ntext.text.lower() if ntext.text.isascii() else ntext.lower_text, ntext.to_original_span)
         ]
@@ -559,6 +558,9 @@ class BoundaryEnforcer:
         gate = self._hit_gate()
         if gate is not None:
             views = [(text, to_original) for text, to_original in views if gate.may_match(text)]
+            if not views:
+                return []  # no rule can find anything (and the word set is not needed)
+        present = present_words(ntext)
         found: list[Finding] = []
         for rule in self.settings.rules:
             for text, to_original in views:
