@@ -187,3 +187,13 @@ def test_text_naming_no_one_skips_the_models_and_keeps_its_decision(abuse: Any) 
     assert abuse._learned_findings(abuse._learned, thing) == []
     assert abuse._may_aim_at_someone(person)
     assert abuse.aims_at_someone(person)
+
+
+def test_every_abuse_word_gate_is_inside_the_words_found_once() -> None:
+    """`AbuseDetector.hits` intersects the text's words with the union of its gates once and tests
+    each gate against that: sound only while each gate is part of the union."""
+    from tractatus.governance.detectors import abuse as module
+
+    gates = [value for name, value in vars(module).items() if name.endswith("_GATE") and isinstance(value, frozenset)]
+    assert len(gates) >= 7
+    assert all(gate <= module._ALL_GATE_WORDS for gate in gates)
