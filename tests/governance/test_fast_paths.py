@@ -288,27 +288,8 @@ def test_a_leet_token_decodes_as_the_character_loop_did(token: str) -> None:
 
 def _numbers_tried_one_by_one(text: str, settings: pii_recognizers.RecognizerSettings) -> list[pii_recognizers.PiiMatch]:
     """`_find_numbers` as it was: every run handed to the classifier, short ones included."""
-    out = []
-    for match in pii_recognizers._NUMBER_RUN.finditer(text):
-        start, end = match.span()
-        if start >= 1 and text[start - 1] == "(":
-            start -= 1
-        if start >= 1 and text[start - 1] == "+":
-            start -= 1
-        elif start >= 2 and text[start - 2 : start] == "+ ":
-            start -= 2
-        if text[end - 1] == ")" and "(" not in text[start:end]:
-            end -= 1
-        found = None
-        if text[start] == "(" and text[end - 1] == ")" and "(" not in text[start + 1 : end - 1]:
-            found = pii_recognizers._classify_with_extension(text, start + 1, end - 1, settings)
-        if found is None:
-            found = pii_recognizers._classify_with_extension(text, start, end, settings)
-        if found is None and text[start] == "(" and ")" not in text[start:end]:
-            found = pii_recognizers._classify_with_extension(text, start + 1, end, settings)
-        if found is not None:
-            out.append(found)
-    return out
+    found = (pii_recognizers._classify_run(text, start, end, settings) for start, end in pii_recognizers._number_runs(text))
+    return [match for match in found if match is not None]
 
 
 _NUMBER_PIECES = (

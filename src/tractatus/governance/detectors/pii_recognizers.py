@@ -17,7 +17,7 @@ import ipaddress
 import re
 from dataclasses import replace
 from types import MappingProxyType
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import phonenumbers
 import re2
@@ -245,9 +245,9 @@ def _classify_with_extension(text: str, start: int, end: int, settings: Recogniz
     return _classify_number(text, start, end, settings)
 
 
-def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
-    out = []
-    shortest = min(7, settings.phone_min_digits)  # as `_classify_number`'s first test
+def _number_runs(text: str) -> Iterator[tuple[int, int]]:
+    """Each run of digits and separators, widened to a "(" or "+" before it and narrowed off a
+    ")" that belongs to the prose around it."""
     for match in (_NUMBER_RUN_ASCII if text.isascii() else _NUMBER_RUN).finditer(text):
         start, end = match.span()
         if start >= 1 and text[start - 1] == "(":
@@ -256,21 +256,33 @@ def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
             start -= 1
         elif start >= 2 and text[start - 2 : start] == "+ ":
             start -= 2
-        # A run may end on a closing parenthesis that belongs to the prose around it.
         if text[end - 1] == ")" and "(" not in text[start:end]:
             end -= 1
+        yield start, end
+
+
+def _classify_run(text: str, start: int, end: int, settings: RecognizerSettings) -> PiiMatch | None:
+    """What a run is, trying it with and without its parentheses."""
+    found = None
+    if text[start] == "(" and text[end - 1] == ")" and "(" not in text[start + 1 : end - 1]:
+        found = _classify_with_extension(text, start + 1, end - 1, settings)  # "(123-45-6789)" in prose
+    if found is None:
+        found = _classify_with_extension(text, start, end, settings)
+    if found is None and text[start] == "(" and ")" not in text[start:end]:
+        found = _classify_with_extension(text, start + 1, end, settings)
+    return found
+
+
+def _find_numbers(text: str, settings: RecognizerSettings) -> list[PiiMatch]:
+    out = []
+    shortest = min(7, settings.phone_min_digits)  # as `_classify_number`'s first test
+    for start, end in _number_runs(text):
         if end - start < shortest and text.count(".", start, end) != 3:
             # Too short for anything but an IPv4 address (years, counts, versions: most runs).
-            # `_classify_number` says None for this run and for the parts of it tried below (the
-            # same run without a parenthesis: as short, as many dots), so none is tried.
+            # `_classify_number` says None for this run and for the parts of it `_classify_run`
+            # tries (the same run without a parenthesis: as short, as many dots), so none is tried.
             continue
-        found = None
-        if text[start] == "(" and text[end - 1] == ")" and "(" not in text[start + 1 : end - 1]:
-            found = _classify_with_extension(text, start + 1, end - 1, settings)  # "(123-45-6789)" in prose
-        if found is None:
-            found = _classify_with_extension(text, start, end, settings)
-        if found is None and text[start] == "(" and ")" not in text[start:end]:
-            found = _classify_with_extension(text, start + 1, end, settings)
+        found = _classify_run(text, start, end, settings)
         if found is not None:
             out.append(found)
     return out
