@@ -236,3 +236,136 @@ def test_a_text_of_many_unseen_words_takes_the_batch_and_gets_the_same_columns()
     index, _ = model._char_features(text)  # and the exact vector from the cache it filled is the Counter's
     plain = Counter(chain.from_iterable(model._grams_of(word).tolist() for word in text.split()))
     assert index.tolist() == list(plain.keys())
+
+
+_RE2_SOURCES = (r"\d{4}[ -]?\d{4}", "aaa|bbb|e", r"[A-Z][A-Z']*[A-Z]", r"\b\p{Lu}[\p{L}']*", "x*", r"(?i)\bv\d")
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_leftmost_start_and_may_search_are_the_wrappers_search(text: str) -> None:
+    """The direct RE2 call (ascii_gate.leftmost_start) answers what google-re2's `search` answers,
+    on bytes and, through `may_search`, on ASCII str; other text is never ruled out."""
+    import re2
+
+    from tractatus.governance.ascii_gate import leftmost_start, may_search
+
+    data = text.encode("utf-8")
+    for source in _RE2_SOURCES:
+        compiled = re2.compile(source)
+        found = compiled.search(data)
+        assert leftmost_start(compiled, data) == (-1 if found is None else found.start())
+        if text.isascii():
+            assert may_search(compiled, text) == (compiled.search(text) is not None)
+        else:
+            assert may_search(compiled, text)
+
+
+def test_leftmost_start_takes_the_public_path_without_the_wrappers_internals() -> None:
+    import re2
+
+    from tractatus.governance.ascii_gate import leftmost_start
+
+    class PublicOnly:  # a wrapper version without `_regexp`
+        def __init__(self, source: str) -> None:
+            self._compiled = re2.compile(source)
+
+        def search(self, data: bytes):
+            return self._compiled.search(data)
+
+    assert leftmost_start(PublicOnly("b+"), b"aabbb") == 2
+    assert leftmost_start(PublicOnly("z"), b"aabbb") == -1
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet=N._LEET_TOKEN_CHARS, max_size=12))
+def test_a_leet_token_decodes_as_the_character_loop_did(token: str) -> None:
+    """Each character up to the last letter or digit is decoded, a digit is decoded anywhere."""
+    last = max((i for i, c in enumerate(token) if c.isalnum()), default=-1)
+    plain = "".join(c.translate(N._LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
+    assert N._decode_leet_token(token) == plain
+
+
+def _numbers_tried_one_by_one(text: str, settings: pii_recognizers.RecognizerSettings) -> list[pii_recognizers.PiiMatch]:
+    """`_find_numbers` as it was: every run handed to the classifier, short ones included."""
+    found = (pii_recognizers._classify_run(text, start, end, settings) for start, end in pii_recognizers._number_runs(text))
+    return [match for match in found if match is not None]
+
+
+_NUMBER_PIECES = (
+    "(555) 123-4567", "555-123-4567", "+41 96 471 07 95", "+1 (555) 010", "1.2.3.4", "192.168.0.1", "8.8.8.8",
+    "4111 1111 1111 1111", "123-45-6789", "12", "2024", "v2.4.1", "(0)", "ext. 12", "x9", "phone:", "call me on",
+    "ssn", "version", " ", "\n", "(", ")", "+", ".", "-", "0", "7", "00", "44", "12345", "1234567", "98765432",
+)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_NUMBER_PIECES), max_size=10), st.integers(min_value=5, max_value=9))
+def test_short_number_runs_are_skipped_only_where_nothing_matches(pieces: list[str], phone_min_digits: int) -> None:
+    text = "".join(pieces)
+    recognizer = pii_recognizers.RecognizerSettings(phone_min_digits=phone_min_digits, phone_max_digits=15, context_window_chars=30)
+    assert pii_recognizers._find_numbers(text, recognizer) == _numbers_tried_one_by_one(text, recognizer)
+
+
+def _word_forms_by_regex(lowered: str) -> frozenset[str]:
+    """`NormalizedText.word_forms` as it was first written: a regex split of each joined word."""
+    tokens = set(lowered.translate(str.maketrans({c: " " for c in "!\"$&()+,./:;<=>?@[\\]^_`{|}~"})).split())
+    for token in [t for t in tokens if "'" in t or "-" in t]:
+        tokens.update(part for part in re.split(r"['-]", token) if part)
+    if any(triple in lowered for triple in N._TRIPLES):
+        for token in [t for t in tokens if re.search(r"([a-z])\1\1", t)]:
+            tokens.add(re.sub(r"([a-z])\1+", r"\1", token))
+            tokens.add(re.sub(r"([a-z])\1+", r"\1\1", token))
+    return frozenset(tokens)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet="abcxoe'-- _.,!*#%0123\n\t" + "é", max_size=50))
+def test_word_forms_are_the_regex_split(text: str) -> None:
+    normalized = N.normalize(text)
+    assert normalized.word_forms == _word_forms_by_regex(normalized.lower_words)
+
+
+_RARE_PII_PIECES = (
+    "12 Main Street", "Springfield, IL 62704", "Apt. 4B", "PSC 1234, Box 5678", "Via Roma 12", "Hauptstraße 5",
+    "12 rue de la Paix", ", 1012 AB", ", SW1A 1AA", "My name is", "Regards,\n", "I'm", "this is", "Jane Doe", "Cheers, Jo",
+    "DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "1234 5678", "27 Pictures That Are Way Too Real",
+    "the best way", "Box", "Unit", " ", "\n", ", ", ".", "12", "2024", "Ave", "Park", "name:", "call me", "jane",
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_RARE_PII_PIECES), max_size=8))
+def test_the_rare_pii_gate_closes_only_where_those_recognizers_find_nothing(pieces: list[str]) -> None:
+    """One RE2 scan stands in front of the IBAN, street-address and self-named-person recognizers:
+    where it finds nothing, each of them finds nothing; and it compiles (else it would never close)."""
+    from tractatus.governance.detectors.pii_addresses import find_street_addresses
+    from tractatus.governance.detectors.pii_names import find_self_named_people
+
+    assert pii_recognizers._RARE_PII_GATE.compiled() is not False
+    text = "".join(pieces)
+    if not pii_recognizers._RARE_PII_GATE.may_match(text):
+        assert pii_recognizers.find_ibans(text) == []
+        assert find_street_addresses(text) == []
+        assert find_self_named_people(text) == []
+
+
+_QUIET_PIECES = (
+    "a", "b", "I", "x", "Z", "0", "1", "9", "@", "$", " ", ".", "-", "_", "*", "|", "'", "\n", "at", " at ", " dot ", "[at]",
+    "(dot)", "name", "example", "com", "org", "aGVsbG8gd29ybGQ=", "0123456789abcdef", "production-ready", "c l i c k",
+    "f-r-e-e", "1 d 1 0 t", "u r", "2.4.1", "bob@example.com", "bob at example dot com",
+)  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_QUIET_PIECES), max_size=12))
+def test_the_quiet_gate_closes_only_where_its_four_scans_find_nothing(pieces: list[str]) -> None:
+    """normalize's one scan in front of four (encoded tokens, spelled letters in both forms,
+    obfuscated e-mail addresses): where it finds nothing, so does each of them."""
+    text = "".join(pieces)
+    assert N._QUIET_GATE.compiled() is not False
+    if not N._QUIET_GATE.may_match(text):
+        assert not N._may_change(N._SPELLED_GATE_NUMBER, text)
+        assert not N._may_change(N._SPELLED_LEET_GATE_NUMBER, text)
+        assert not N._OBFUSCATED_EMAIL_GATE.may_match(text)
+        assert not list(N._encoded_tokens(text).finditer(text))

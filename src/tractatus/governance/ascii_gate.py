@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import cache
 from typing import Any
 
 # Python's `\s` on ASCII: space, \t \n \v \f \r and the four ASCII separators \x1c-\x1f.
@@ -114,6 +115,48 @@ def _group_end(source: str, start: int) -> int:
     raise ValueError(f"unbalanced group in {source[:40]!r}")
 
 
+def unnamed_groups(source: str) -> str:
+    """An RE2 source with its named groups made plain groups, so that sources naming the same
+    group can share one alternation (a gate only asks whether there is a match)."""
+    return re.sub(r"\(\?P<\w+>", "(?:", source)
+
+
+def leftmost_start(compiled: Any, data: bytes) -> int:
+    """Where the leftmost match of the compiled RE2 pattern in `data` starts, -1 if none: exactly
+    `compiled.search(data)`'s answer, from one call into RE2.
+
+    Why not `compiled.search`: google-re2's Python wrapper runs every search as a generator that
+    clamps positions, builds a match object and, for a str, encodes it and maps byte offsets back
+    to characters. On the text pipeline's ~20 gate scans per kilobyte that wrapper cost about as
+    much as a third of the scans themselves. This calls the compiled program the wrapper calls
+    (`_regexp.Match`, whole text, unanchored) and reads the first span. A wrapper without that
+    attribute (another version of the package) takes the public path, with the same answer
+    (tests/governance/test_fast_paths.py compares both on generated text)."""
+    program = getattr(compiled, "_regexp", None)
+    anchor = _unanchored()
+    if program is None or anchor is None:
+        found = compiled.search(data)
+        return -1 if found is None else found.start()
+    return program.Match(anchor, data, 0, len(data))[0][0]
+
+
+def may_search(compiled: Any, text: str) -> bool:
+    """False only when the compiled RE2 pattern has no match in `text`. On ASCII text this is
+    exactly `compiled.search(text) is not None` (the wrapper would hand RE2 the same bytes), from
+    `leftmost_start`; other text answers True and leaves the decision to the caller's own scan.
+    For a str scan over text that usually holds no match: the usual case costs one RE2 call."""
+    return not text.isascii() or leftmost_start(compiled, text.encode("ascii")) >= 0
+
+
+@cache
+def _unanchored() -> Any:
+    """re2's "unanchored" constant, or None where the wrapper has none. Looked up on the first
+    scan, not at import (importing re2 is start-up time most CLI commands never need)."""
+    import re2
+
+    return getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+
+
 class AsciiGate:
     """`may_match(text)`: False only if `source` (RE2 syntax) has no match in ASCII `text`.
 
@@ -152,11 +195,10 @@ class AsciiGate:
         compiled = self.compiled()
         if compiled is False:
             return 0
-        found = compiled.search(text.encode("ascii"))
-        return -1 if found is None else found.start()
+        return leftmost_start(compiled, text.encode("ascii"))
 
     def may_match(self, text: str) -> bool:
         if not text.isascii():
             return True
         compiled = self.compiled()
-        return compiled is False or compiled.search(text.encode("ascii")) is not None
+        return compiled is False or leftmost_start(compiled, text.encode("ascii")) >= 0

@@ -41,7 +41,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping, Sequenc
 from urllib.parse import unquote_to_bytes
 
 from tractatus.governance.actions import Span
-from tractatus.governance.ascii_gate import AsciiGate, gate_source
+from tractatus.governance.ascii_gate import AsciiGate, gate_source, leftmost_start, may_search, unnamed_groups
 from tractatus.governance.ascii_table import AsciiTable
 
 # -- offset bookkeeping ------------------------------------------------------------------------
@@ -316,10 +316,10 @@ def _decode_token(token: str) -> str | None:
     return _decode_base64(token)
 
 
-def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]:
+def _decode_payloads(text: str, depth: int = 0, quiet: str | None = None) -> tuple[str, list[list[_Edit]]]:
     """Replace encoded payloads by what they decode to, one edit per payload (so a match inside
     the decoded text maps to the encoded token's span). Returns the text and one edit list per
-    decoding pass that changed something."""
+    decoding pass that changed something. `quiet`: a text `_QUIET_GATE` found nothing in."""
     stages: list[list[_Edit]] = []
 
     def payload(decoded: str | None) -> str | None:
@@ -341,7 +341,11 @@ def _decode_payloads(text: str, depth: int = 0) -> tuple[str, list[list[_Edit]]]
         if marker is not None and marker not in text:
             continue  # cheap pre-check: this encoding cannot be present
         if pattern is _ENCODED_TOKEN:
+            if text is quiet:
+                continue  # no run of 12 token characters (`_QUIET_GATE`)
             pattern = _encoded_tokens(text)  # the text as the earlier passes left it
+            if not may_search(pattern, text):
+                continue  # ASCII text without a run of 12 token characters: one RE2 call, no match object
         text, edits = _substitute(pattern, text, decode)
         if edits:
             stages.append(edits)
@@ -387,7 +391,7 @@ _TRIPLE_GATE, _DELEET_GATE, _SPELLED_GATE_NUMBER, _SPELLED_LEET_GATE_NUMBER, _SP
 def _may_change(gate: int, text: str) -> bool:
     """False when the RE2 gate number `gate` (see `_linear_patterns`) proves that the scan it
     guards has nothing to change in `text`; non-ASCII text is never ruled out."""
-    return not text.isascii() or _linear_patterns()[gate].search(text.encode("ascii")) is not None
+    return not text.isascii() or leftmost_start(_linear_patterns()[gate], text.encode("ascii")) >= 0
 
 
 def _encoded_tokens(text: str) -> re.Pattern[str]:
@@ -418,7 +422,7 @@ _SPELLED_AT_START = re.compile(r"[A-Za-z0-9@$][ .\-_*|]{1,2}[A-Za-z0-9@$][ .\-_*
 
 def _may_be_spelled(text: str) -> bool:
     if text.isascii():  # the precheck as one RE2 scan of the bytes (no look-arounds: exactly the same)
-        return _linear_patterns()[_SPELLED_PRECHECK_NUMBER].search(text.encode("ascii")) is not None or _SPELLED_AT_START.match(text) is not None
+        return leftmost_start(_linear_patterns()[_SPELLED_PRECHECK_NUMBER], text.encode("ascii")) >= 0 or _SPELLED_AT_START.match(text) is not None
     return _SPELLED_PRECHECK.search(text) is not None or _SPELLED_AT_START.match(text) is not None
 
 
@@ -571,6 +575,18 @@ def _email_candidates(text: str) -> list[int]:
 # and proving that takes ~10 µs where collecting the candidates " at " opens costs 15-30 µs.
 _OBFUSCATED_EMAIL_GATE = AsciiGate("(?i)" + gate_source(_OBFUSCATED_EMAIL.pattern))
 
+# Four scans of an ASCII text that find nothing in most texts, as one RE2 alternation (one scan
+# costs what each of them does): encoded tokens, letters spelled out (both gates) and obfuscated
+# e-mail addresses. Where it finds nothing in the text `normalize` was given, and a stage still
+# holds that very text (nothing before it changed anything), the stage knows its own scan would
+# find nothing too and skips it. tests/governance/test_fast_paths.py checks the four against it.
+_QUIET_GATE = AsciiGate(
+    "|".join(
+        f"(?:{source})"
+        for source in (_ENCODED_TOKEN_SOURCE, _SPELLED_GATE, _SPELLED_LEET_GATE, f"(?i:{unnamed_groups(gate_source(_OBFUSCATED_EMAIL.pattern))})")
+    )
+)
+
 
 def _rewrite_emails(text: str) -> tuple[str, list[_Edit]]:
     if not _OBFUSCATED_EMAIL_GATE.may_match(text):
@@ -606,9 +622,20 @@ def _rewrite_email(match: re.Match[str]) -> str | None:
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l", "+": "t"})
 _LEET_CHAR = re.compile(r"[0-9@$!|+]")
+# A leet character with an ASCII letter before or after it (on ASCII text: `_deleet`'s test).
+_LEET_NEXT_TO_LETTER = re.compile(r"[0-9@$!|+](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
 _VERSION_TOKEN = re.compile(r"[vV]\d+$")
 _WORD_JOINERS = re.compile(r"(?<=[A-Za-z])[_~]+(?=[A-Za-z])")
 _LEET_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@$!|+")
+
+
+def _decode_leet_token(token: str) -> str:
+    """One token of `_LEET_TOKEN_CHARS` decoded: every character up to its last letter or digit
+    (a symbol after it is punctuation: "idiot!"); letters map to themselves. Two C calls where a
+    generator over the characters cost a Python step each (tests/governance/test_fast_paths.py
+    compares it with that generator)."""
+    head = token.rstrip("@$!|+")  # the token's symbols are the only characters that are not alphanumeric
+    return head.translate(_LEET) + token[len(head) :]
 
 
 def _deleet(text: str) -> str:
@@ -624,9 +651,16 @@ def _deleet(text: str) -> str:
         # always has a leet character next to a letter, so the loop below would take it too).
         # One RE2 scan then replaces a Python step per digit and symbol of the text.
         # (On bytes: ASCII offsets are the same, and RE2 skips mapping them back to characters.)
-        hits: Iterable[int] = [m.start() for m in _linear_patterns()[_DELEET_GATE].finditer(text.encode("ascii"))]
-        if not hits:
+        # RE2 answers whether there is one and where the first starts; from the token holding it
+        # (none before it can change), `_LEET_NEXT_TO_LETTER` lists the leet characters next to
+        # a letter, the ones the loop below would take: a C scan that skips to leet characters,
+        # where every further RE2 match would be a new search with its fixed cost.
+        first = leftmost_start(_linear_patterns()[_DELEET_GATE], text.encode("ascii"))
+        if first < 0:
             return text
+        while first > 0 and text[first - 1] in _LEET_TOKEN_CHARS:
+            first -= 1
+        hits: Iterable[int] = (m.start() for m in _LEET_NEXT_TO_LETTER.finditer(text, first))
         checked = True
     else:
         hits = (m.start() for m in _LEET_CHAR.finditer(text))
@@ -651,8 +685,7 @@ def _deleet(text: str) -> str:
         token = text[start:end]
         if _VERSION_TOKEN.match(token) or (text[end : end + 1] == "." and text[end + 1 : end + 2].isdigit()):
             continue  # versions such as "v1.2" or "py3.11" keep their digits
-        last = max((i for i, c in enumerate(token) if c.isalnum()), default=-1)
-        decoded = "".join(c.translate(_LEET) if c.isdigit() or i < last else c for i, c in enumerate(token))
+        decoded = _decode_leet_token(token)
         if decoded != token:
             pieces.append(text[copied_until:start])
             pieces.append(decoded)
@@ -666,7 +699,6 @@ def _deleet(text: str) -> str:
 # ASCII punctuation that separates words; "'", "-", "*", "#" and "%" stay inside tokens.
 _TOKEN_SEPARATORS = AsciiTable({c: " " for c in "!\"$&()+,./:;<=>?@[\\]^_`{|}~"})
 _TRIPLES = tuple(c * 3 for c in "abcdefghijklmnopqrstuvwxyz")
-_WORD_PARTS = re.compile(r"['-]")
 _STRETCHED = re.compile(r"([a-z])\1\1")
 _STRETCHED_ANY = re.compile(r"([a-z])\1+")
 
@@ -694,14 +726,17 @@ def _lower_same_length(text: str) -> str:
 class NormalizedText:
     """The original text, its normalized views and the offset maps back to the original."""
 
-    __slots__ = ("_forms", "_lower_text", "_lower_words", "_maps", "_may_spell", "_spelled", "_words", "_words_maps", "memo", "original", "text")
+    __slots__ = ("_forms", "_lower_text", "_lower_words", "_maps", "_may_spell", "_quiet", "_spelled", "_words", "_words_maps", "memo", "original", "text")
 
     original: str
     text: str
 
-    def __init__(self, original: str, text: str, maps: Sequence[_StageMap], spelled: bool = False, may_spell: bool = True) -> None:
+    def __init__(
+        self, original: str, text: str, maps: Sequence[_StageMap], spelled: bool = False, may_spell: bool = True, quiet: bool = False
+    ) -> None:
         self._spelled = spelled  # letters spelled out one by one were joined in `.text`
         self._may_spell = may_spell  # `.text` may still hold spelled-out (leet) letters
+        self._quiet = quiet  # `.text` is a text `_QUIET_GATE` found nothing in
         self.original = original
         self.text = text
         self._maps = tuple(maps)
@@ -722,9 +757,14 @@ class NormalizedText:
         if self._forms is None:
             lowered = self.lower_words
             # translate + split run in C; a tokenizing regex costs four times as much.
-            tokens = set(_TOKEN_SEPARATORS.translate(lowered).split())
-            for token in [t for t in tokens if "'" in t or "-" in t]:
-                tokens.update(part for part in _WORD_PARTS.split(token) if part)  # "you're" -> "you", "re"
+            separated = _TOKEN_SEPARATORS.translate(lowered)
+            tokens = set(separated.split())
+            if "'" in separated or "-" in separated:  # two C scans spare most texts the loop
+                for token in [t for t in tokens if "'" in t or "-" in t]:
+                    # "you're" -> "you", "re": the pieces between apostrophes and hyphens (two C
+                    # calls in place of a regex split; the empty pieces are dropped below).
+                    tokens.update(token.replace("'", "-").split("-"))
+                tokens.discard("")
             if _has_triple(lowered):
                 for token in [t for t in tokens if _STRETCHED.search(t)]:
                     tokens.add(_STRETCHED_ANY.sub(r"\1", token))
@@ -766,7 +806,7 @@ class NormalizedText:
             text = self.text
             maps: list[_StageMap] = []
             spelled = self._spelled
-            if self._may_spell and _may_change(_SPELLED_LEET_GATE_NUMBER, text):
+            if self._may_spell and not self._quiet and _may_change(_SPELLED_LEET_GATE_NUMBER, text):
                 text, edits = _substitute(_SPELLED_LEET, text, _join_spelled_leet)
                 if edits:
                     maps.append(_StageMap(edits))
@@ -820,11 +860,12 @@ def normalize(text: str) -> NormalizedText:
         current, edits = _fold_unicode(current)
         if edits:
             maps.append(_StageMap(edits))
-    current, stages = _decode_payloads(current)
+    quiet = None if _QUIET_GATE.may_match(text) else text  # the text none of its four scans can match
+    current, stages = _decode_payloads(current, quiet=quiet)
     maps.extend(_StageMap(edits) for edits in stages)
     spelled = False
     may_spell = _may_be_spelled(current)
-    if may_spell and _may_change(_SPELLED_GATE_NUMBER, current):
+    if may_spell and current is not quiet and _may_change(_SPELLED_GATE_NUMBER, current):
         current, edits = _substitute(_SPELLED, current, _join_spelled)
         if edits:
             maps.append(_StageMap(edits))
@@ -832,9 +873,10 @@ def normalize(text: str) -> NormalizedText:
     current, edits = _join_split_words(current)
     if edits:
         maps.append(_StageMap(edits))
-    current, edits = _rewrite_emails(current)
-    if edits:
-        maps.append(_StageMap(edits))
+    if current is not quiet:
+        current, edits = _rewrite_emails(current)
+        if edits:
+            maps.append(_StageMap(edits))
     # The e-mail rewrite never creates single letters between separators, so the check on the
     # text before it still holds for the final text.
-    return NormalizedText(text, current, maps, spelled, may_spell)
+    return NormalizedText(text, current, maps, spelled, may_spell, quiet=current is quiet)

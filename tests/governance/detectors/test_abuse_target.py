@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from detector_helpers import build
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tractatus.governance.actions import Action, Finding, Verdict
 from tractatus.governance.checks import CheckContext
@@ -152,3 +154,46 @@ def test_normalization_says_when_letters_were_spelled_out() -> None:
     assert normalize("i d i o t").spelled_out
     assert not normalize("you are late").spelled_out
     assert not normalize("kill -9 the process").spelled_out
+
+
+# Words and separators that move the target search: target words (plain, with an apostrophe, in a
+# phrase), the self-naming the search removes, insults, and every character class the word forms
+# and the search's tokens cut at differently.
+_PIECES = (
+    "you", "y'all", "you're", "people", "morons", "white", "trash", "son", "of", "a", "bitch", "she", "hoes",
+    "i'm", "im", "such", "an", "idiot", "call", "me", "i", "am", "idiot-proof", "the", "update", "is", "garbage",
+    "kill", "9", "3pm", "yo", "u", "thou", "idiooot", "y", "all",
+    " ", "  ", "-", "'", "_", "*", "#", "%", "@", ".", ",", "!", "\n", "\t", "\x00", "\x1c", "é", "\u200b", "1",
+)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_the_target_gate_opens_wherever_the_search_finds_someone(pieces: list[str]) -> None:
+    """`may_aim_at_someone` (a set test on the word forms) is False only where `aims_at_someone` is:
+    the abuse detector skips its models on that answer, so it must never rule out a target."""
+    lexicon = TargetLexicon(("moron", "idiot", "son of a bitch", "white trash"))
+    text = normalize("".join(pieces))
+    if lexicon.aims_at_someone(text.text, text.lower_words):
+        assert lexicon.may_aim_at_someone(text.text, text.lower_words, text.word_forms)
+
+
+def test_text_naming_no_one_skips_the_models_and_keeps_its_decision(abuse: Any) -> None:
+    """The shortcut's two sides: a profane text at a thing is not scored (and not flagged), a
+    profane text at a person still is."""
+    thing = ctx_of("this fucking update is garbage, what a shitty piece of crap release")
+    person = ctx_of("you are a fucking piece of shit and everyone hates you")
+    assert not abuse._may_aim_at_someone(thing)
+    assert abuse._learned_findings(abuse._learned, thing) == []
+    assert abuse._may_aim_at_someone(person)
+    assert abuse.aims_at_someone(person)
+
+
+def test_every_abuse_word_gate_is_inside_the_words_found_once() -> None:
+    """`AbuseDetector.hits` intersects the text's words with the union of its gates once and tests
+    each gate against that: sound only while each gate is part of the union."""
+    from tractatus.governance.detectors import abuse as module
+
+    gates = [value for name, value in vars(module).items() if name.endswith("_GATE") and isinstance(value, frozenset)]
+    assert len(gates) >= 7
+    assert all(gate <= module._ALL_GATE_WORDS for gate in gates)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import load_cases
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from conftest import load_cases
 from tractatus.governance.actions import Action, Verdict
 from tractatus.governance.checks import CheckContext
 from tractatus.governance.normalize import normalize
@@ -80,3 +82,30 @@ def test_gap_setting_bounds_the_distance_between_verb_and_values_object() -> Non
 def test_settings_have_no_code_defaults() -> None:
     with pytest.raises(ValueError):
         BoundaryEnforcerSettings()  # type: ignore[call-arg]
+
+
+_CASE_TEXTS = [c["text"] if isinstance(c, dict) else c for section in CASES.values() for c in section]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_CASE_TEXTS) | st.sampled_from([" ", ". ", "\n", "3pm", "47%", "n0t", "guarantee"]), max_size=4))
+def test_a_view_the_hit_gate_closes_has_no_finding_in_any_rule(enforcer: BoundaryEnforcer, parts: list[str]) -> None:
+    """The enforcer skips a view its one-scan gate closes: there, every rule must find nothing
+    (the case file's texts, alone and joined, so that the gate both opens and closes)."""
+    from tractatus.governance.services.patterns import present_words
+
+    gate = enforcer._hit_gate()
+    assert gate is not None and gate.compiled() is not False
+    ntext = normalize(" ".join(parts))
+    present = present_words(ntext)
+    for view in (ntext.text.lower(), ntext.words.lower()):
+        if not gate.may_match(view):
+            for rule in enforcer.settings.rules:
+                assert enforcer._RULES[rule](enforcer, view, present) == []
+
+
+def test_the_hit_gate_opens_for_every_escalated_case(enforcer: BoundaryEnforcer) -> None:
+    gate = enforcer._hit_gate()
+    assert gate is not None
+    for text, _ in ESCALATE:
+        assert gate.may_match(normalize(text).text.lower()), text

@@ -203,6 +203,10 @@ _HARASSMENT_GATE = frozenset(
     ["fuck", "fk", "fck", "fuk", "screw", "stuff", "hell", "die", "shit", "traffic", "rot", "piss", "lost", "shut", "stfu", "gtfo", "likes", "loves", "wants", "cares", "miss", "hates", "despises", "laughs", "sick", "puke", "vomit", "disgust", "ashamed", "deserve", "waste", "without", "dead", "fire", "hole", "ditch", "bitch", "whore", "nudes", "naked", "address", "secrets", "pics", "photos", "pictures", "country", "homeland", "village", "cave", "kitchen", "came"]
 )
 
+_ALL_GATE_WORDS = (
+    _INSULT_GATE | _SLUR_GATE | _THREAT_VIOLENT_GATE | _THREAT_OTHER_GATE | _TARGET_GATE | _SELF_HARM_GATE | _HARASSMENT_GATE
+)
+
 
 class AbuseSettings(CheckSettings):
     severities: dict[AbuseCategory, SeverityName] = Field(description="Severity of each abuse category.")
@@ -266,9 +270,13 @@ class AbuseDetector:
         """Abuse found in `ctx.text.words` coordinates."""
         lowered = ctx.text.lower_words
         masked = "*" in lowered or "#" in lowered  # "id**t": a masked word may be any of them
+        # The text's words that any gate below holds, found once: each gate then tests the few
+        # found (usually none) rather than every word of the text (same answer: a gate meets the
+        # text's words exactly where it meets these).
+        gated = _ALL_GATE_WORDS.intersection(ctx.text.word_forms)
 
         def opens(gate: frozenset[str]) -> bool:
-            return masked or not gate.isdisjoint(ctx.text.word_forms)
+            return masked or not gate.isdisjoint(gated)
 
         words = ctx.text.words
         hits: list[_Hit] = []
@@ -345,11 +353,19 @@ class AbuseDetector:
         words out is itself how evasion looks."""
         return ctx.text.spelled_out or self._targets.aims_at_someone(ctx.text.text, ctx.text.lower_words)
 
+    def _may_aim_at_someone(self, ctx: CheckContext) -> bool:
+        """False only where `aims_at_someone` is False (TargetLexicon.may_aim_at_someone): a set
+        test on the word forms, so that text naming no one skips the models altogether."""
+        text = ctx.text
+        return text.spelled_out or self._targets.may_aim_at_someone(text.text, text.lower_words, text.word_forms)
+
     def _learned_findings(self, tier: LearnedTier, ctx: CheckContext) -> list[Finding]:
         """The learned tier's finding, if the text aims at someone (abuse_target.py).
 
         Scored as is first: ordinary text stops there and never pays for the blanking or the
         target search, which only run on the few texts the models flag."""
+        if self.settings.learned_untargeted_warn_probability is None and not self._may_aim_at_someone(ctx):
+            return []  # below: without a target, no score can count; so none is computed
         what = "reads as abusive language to the learned models"
         found = tier.findings(ctx, "learned", what)
         if not found:

@@ -63,6 +63,9 @@ THING_INSULTS = frozenset((
 _MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[ .\-]?[A-Za-z0-9_])+")
 # Hyphenated compounds stay one token: "idiot-proof" names a guide, not an idiot.
 _TOKEN = re.compile(r"[\w']+(?:-[\w']+)*")
+# Characters next to which a token may not be a word form (see `may_aim_at_someone`).
+_FORMS_MAY_MISS = re.compile(r"[*#%@\x00-\x08\x0e-\x1b\x7f]")
+_WORD_PIECES = re.compile(r"['-]")
 _SELF_NAMED = lazy_compile(
     r"\b(?:i'?m|i\s+am|i\s+was|i\s+feel\s+like|call\s+me)(?:\s+(?:such|a|an|the|so|total|complete|real|fucking|big|little))*\s+[\w']+"
 )
@@ -78,6 +81,9 @@ class TargetLexicon:
                 words.update((noun, noun + "s"))
         self._words = frozenset(w for w in words if " " not in w)
         self._phrases = tuple(f" {w} " for w in words if " " in w)  # matched on space-joined tokens
+        # `may_aim_at_someone`'s words: the first piece (split at "'" and "-", as word forms are)
+        # of every word and of every phrase's first word; a text that names someone has it.
+        self._gate = frozenset(next(piece for piece in _WORD_PIECES.split(w.split()[0]) if piece) for w in words)
 
     def aims_at_someone(self, text: str, lower_words: str) -> bool:
         """True when the text names a person or a group it could be aimed at (module docstring).
@@ -91,6 +97,21 @@ class TargetLexicon:
         forms = set(tokens)
         forms.update(token.split("'", 1)[0] for token in tokens if "'" in token)  # "you're" -> "you"
         return not self._words.isdisjoint(forms)
+
+    def may_aim_at_someone(self, text: str, lower_words: str, word_forms: frozenset[str]) -> bool:
+        """False only where `aims_at_someone(text, lower_words)` is False: one set test on the
+        text's word forms (`NormalizedText.word_forms`, built once per text) in place of the
+        regex scans, for callers that need the answer only when it is True.
+
+        Why it holds: on ASCII text every token `aims_at_someone` reads is bounded by characters
+        at which the word forms cut too (whitespace, punctuation, "-" or "'"), except "*", "#",
+        "%", "@" and control characters; so each piece of a target word (or of a phrase's first
+        word) it finds is a word form. Text holding one of those characters, or any non-ASCII
+        character (where `\\w` reads more than letters and digits), is never ruled out.
+        tests/governance/detectors/test_abuse_target.py checks it on generated text."""
+        if not lower_words.isascii() or _FORMS_MAY_MISS.search(lower_words) or "@" in text:
+            return True
+        return not self._gate.isdisjoint(word_forms)
 
 
 # A negation, then fillers, then up to four words that may be an insult ("not a complete idiot").

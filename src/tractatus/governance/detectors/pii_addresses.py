@@ -28,6 +28,7 @@ import re
 
 import re2
 
+from tractatus.governance.ascii_gate import may_search
 from tractatus.governance.detectors.lexicon import FUNCTION_WORDS
 from tractatus.governance.detectors.pii_match import PiiMatch
 
@@ -124,8 +125,13 @@ def find_street_addresses(text: str) -> list[PiiMatch]:
     ("12 Main Street, Springfield, IL 62704") are joined into one match."""
     if _DIGIT.search(text) is None:  # a C-speed scan; a generator over characters costs 30 us on 1 KB
         return []
-    spans = [match.span() for match in _ENGLISH.finditer(text) if _english_street_ok(text, match)]
-    spans.extend(pattern_span(text, match.span()) for match in _OTHER.finditer(text))
+    # Each scan asks first whether it has a match at all (`may_search`: on ASCII text one RE2 call
+    # without the wrapper's match objects), the usual answer being no.
+    spans = []
+    if may_search(_ENGLISH, text):
+        spans.extend(match.span() for match in _ENGLISH.finditer(text) if _english_street_ok(text, match))
+    if may_search(_OTHER, text):
+        spans.extend(pattern_span(text, match.span()) for match in _OTHER.finditer(text))
     return [PiiMatch("street_address", s, e, text[s:e]) for s, e in _join_adjacent(spans, text)]
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re2
 
+from tractatus.governance.ascii_gate import may_search
 from tractatus.governance.detectors.lexicon import FUNCTION_WORDS
 from tractatus.governance.detectors.pii_match import PiiMatch
 
@@ -71,6 +72,8 @@ def _weak_ok(text: str, name: str, end: int) -> bool:
 def find_self_named_people(text: str) -> list[PiiMatch]:
     """Names a person gives as their own or signs with, with offsets into `text`."""
     out: list[PiiMatch] = []
+    if not may_search(_CUES, text):  # the usual case: one RE2 call, no match object
+        return out
     for match in _CUES.finditer(text):
         # google-re2's Match.span() takes group numbers only.
         kind, group = next((k, g) for k, g in _KINDS if match.group(g) is not None)

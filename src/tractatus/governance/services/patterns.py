@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Iterable
 
 from tractatus.governance.actions import Span
+from tractatus.governance.ascii_gate import gate_source, unnamed_groups
 from tractatus.governance.lazy_pattern import lazy_compile
 
 if TYPE_CHECKING:
@@ -145,13 +146,25 @@ class Anchored:
     regex still decides. This keeps the boundary rules within the text pipeline's budget.
     """
 
-    __slots__ = ("groups", "regex")
+    __slots__ = ("flags", "groups", "regex")
 
     def __init__(self, pattern: str, *groups: frozenset[str], flags: int = 0) -> None:
         # Compiled on first use: the boundary enforcer builds dozens of these per governor, and
         # compiling them all up front was about 0.3 s of every `tractatus check` (issue 12, item 6).
         self.regex = lazy_compile(pattern, flags)
+        self.flags = flags
         self.groups = groups
+
+    def gate_source(self) -> str | None:
+        """An RE2 source (no named groups) that matches ASCII text wherever the regex does, for a
+        gate over several patterns (ascii_gate.gate_source); None where RE2 cannot express it."""
+        if self.flags & ~(re.IGNORECASE | re.UNICODE):
+            return None
+        try:
+            source = unnamed_groups(gate_source(self.regex.pattern))
+        except ValueError:
+            return None
+        return f"(?i:{source})" if self.flags & re.IGNORECASE else f"(?:{source})"
 
     def possible(self, present: frozenset[str]) -> bool:
         # A plain loop, not all(<generator>): this runs for every rule on every message.
