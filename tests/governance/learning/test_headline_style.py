@@ -9,7 +9,12 @@ import pytest
 
 from tractatus.data.readers import LabelledText
 from tractatus.governance.actions import Action, Verdict
-from tractatus.governance.detectors.headline_input import STYLED_HEADLINE, check_form, headline_input, input_form
+from tractatus.governance.detectors.headline_input import (
+    STYLED_HEADLINE,
+    check_form,
+    headline_input,
+    input_form,
+)
 from tractatus.governance.detectors.headline_style import (
     CAPITALISED_FUNCTION_WORD,
     CAPITALISED_WORD,
