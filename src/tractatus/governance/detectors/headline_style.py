@@ -8,15 +8,17 @@ to Work"). `style_words` names, for every word after the first, whether it is a 
 word and whether it starts with a capital: four marker words appended to the headline input
 ("xxcapfn xxcapword xxlowfn ..."), so a linear model can weigh the style beside the words.
 
-A style is trivial to change, so the model that reads it (`clickbait_styled`) is never trusted
-alone (see `trainers.STYLED_CLICKBAIT_MODEL`):
-- it is trained on every headline twice more: lower-cased (both classes) and, for news, with
-  Every Word Capitalised, so neither writing in lower case nor a news headline in BuzzFeed's
-  capitals is, by itself, evidence either way;
-- the policies average its probability with the case-blind model's (`combine: mean`), so
-  re-styling a clickbait headline as news ("... Children When She Went to the Hospital") leaves
-  the case-blind half of the score as it was. Both measured in docs/results/clickbait-dev.json
-  (`cv`: out-of-fold recall of re-styled clickbait, news flagged once re-cased).
+A style is trivial to change, so no model that reads it is trained or trusted to read it alone
+(see `trainers.STYLED_CLICKBAIT_MODEL`):
+- both styled models are trained on every headline twice more: lower-cased (both classes) and, for
+  news, with Every Word Capitalised, so neither writing in lower case nor a news headline in
+  BuzzFeed's capitals is, by itself, evidence either way;
+- `clickbait_restyled` also trains on clickbait in a news title case, and the policies average it
+  with `clickbait_styled` (`combine: mean`), so re-styling a clickbait headline as news ("...
+  Children When She Went to the Hospital") does not hide it. Both measured in
+  docs/results/clickbait-dev.json (`cv`: out-of-fold recall of re-styled clickbait, news flagged
+  once re-cased).
+- a letter written as a digit ("700k") has no case and gives no marker (`case_source`).
 """
 
 from __future__ import annotations

@@ -105,15 +105,17 @@ ABUSE_MODEL = ModelSpec(
 )
 # The same headlines read with their capitalisation style (`detectors/headline_style.py`): the
 # clickbait sources capitalise Every Word, the news sources do not, and a case-blind model cannot
-# see it. Trained with every row's case variants (`case_variants`) and only ever averaged with the
-# case-blind model in the policies. Out of fold on detector_train (docs/results/clickbait-dev.json
-# `cv`, and docs/detectors-training.md "Session 6"): the mean of the two models flags ~96.8% of
-# clickbait at 1% of news, against 94.4% for the case-blind model alone; clickbait re-styled as
-# news keeps the case-blind recall, and news re-cased in Every Word capitals is flagged about
-# twice as often (the cost, in the report). The generated ordinary negatives are trained in every
-# case as well, at weight 3: on dev, against weight 2, the same recall at 0.96% instead of 1.05% of
-# news and fewer ordinary texts flagged (0.5% instead of 0.67% of the corpus's dev texts at 0.45);
-# without their case variants the red-team benign `publish` cases flagged rose from 0 to 7.
+# see it. Case is easy to change, so the style must never decide alone: both styled models train on
+# every row's case variants (`case_variants`: lower-cased, news with Every Word Capitalised), and
+# `clickbait_restyled` also on clickbait in a news title case; the policies average the two. Out of
+# fold on detector_train (docs/results/clickbait-dev.json `cv`, docs/detectors-training.md
+# "Session 6"), at 1% of news flagged: the mean flags 96.9% of clickbait (the case-blind model
+# 94.4%); re-styled in a news title case 96.1%, lower-cased 96.9%; the cost is news written in
+# another house style: 2.3% of news with Every Word Capitalised and 2.1% of lower-cased news reach
+# the same threshold. `clickbait_styled` alone keeps only 87.1% of clickbait re-styled as news.
+# The generated ordinary negatives are trained in every case as well, at weight 3: on dev,
+# against weight 2, the same recall at 0.96% instead of 1.05% of news and fewer ordinary texts
+# flagged; without their case variants the red-team benign `publish` cases flagged rose from 0 to 7.
 STYLED_ORDINARY_WEIGHT = 3.0
 STYLED_CLICKBAIT_MODEL = ModelSpec(
     name="clickbait_styled", source=CLICKBAIT, read=read_clickbait, label=lambda label: label, positive="clickbait",
