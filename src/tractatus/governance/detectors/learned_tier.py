@@ -150,10 +150,18 @@ class LearnedTier:
         count = len(self._models)
         vectors: list[Features] = [NO_FEATURES] * count
         probabilities = [1.0] * count
+        featurized: dict[tuple[str, str | None], Features] = {}
         for done, index in enumerate(self._order, 1):
             model, positive = self._models[index]
-            read = _input_of(text, self._forms[index], model.reads_word_runs, inputs, cased)
-            vectors[index] = model.fast_features(*read) if screen else model.features(*read)
+            form = self._forms[index]
+            # Models that share a featurizer (`TextModel.featurizer_digest`) and read the same
+            # input form have equal features: vectorized once (the two headline models).
+            shared = (model.featurizer_digest, form)
+            known = featurized.get(shared)
+            if known is None:
+                read = _input_of(text, form, model.reads_word_runs, inputs, cased)
+                known = featurized[shared] = model.fast_features(*read) if screen else model.features(*read)
+            vectors[index] = known
             probabilities[index] = p = model.probabilities(text, features=vectors[index])[positive]
             if p <= 0.0 and self.settings.combine == "geometric_mean":
                 return 0.0, vectors

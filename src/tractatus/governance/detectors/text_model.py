@@ -165,7 +165,7 @@ class TextModel:
     """A linear text classifier read from an exported model file. Immutable after loading."""
 
     __slots__ = ("_bigrams", "_calibration", "_char", "_char_codes", "_char_codes_built", "_char_index", "_coef", "_gram_dtype", "_idf", "_intercept",
-                 "_unigrams", "_unknown", "_word", "_word_grams", "_word_ids", "classes", "digest", "meta", "name",
+                 "_unigrams", "_unknown", "_word", "_word_grams", "_word_ids", "classes", "digest", "featurizer_digest", "meta", "name",
                  "reads_word_runs")
 
     def __init__(self, document: dict[str, Any], digest: str) -> None:
@@ -175,6 +175,11 @@ class TextModel:
         self.digest = digest
         self.classes: tuple[str, ...] = tuple(document["classes"])
         self.meta: dict[str, Any] = document.get("meta", {})
+        # Two files with the same vocabularies and idf turn a text into the same features: the
+        # tier vectorizes such a text once for both (see `LearnedTier._score`).
+        self.featurizer_digest = hashlib.sha256(
+            json.dumps([document["word"], document["char"]], sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest()
         self._word = _Vocabulary(document["word"], 0)
         self._char = _Vocabulary(document["char"], len(self._word.terms))
         self._index_words()

@@ -20,7 +20,7 @@ import numpy as np
 
 from tractatus.data.readers import LabelledText
 from tractatus.governance.detectors.headline_style import every_word_capitalised, news_title_case
-from tractatus.governance.learning.trainers import ModelSpec, fitting_set, text_inputs
+from tractatus.governance.learning.trainers import ModelSpec, fitted, fitting_set, text_inputs
 
 FOLDS = 5
 FALSE_POSITIVE_RATES = (0.01, 0.0125, 0.015, 0.02)
@@ -36,8 +36,6 @@ def out_of_fold(specs: Sequence[ModelSpec], rows: list[LabelledText]) -> dict[st
     """Each model's out-of-fold probability of every row, under every re-styling."""
     from sklearn.model_selection import StratifiedKFold  # training-side: imported only here
 
-    from tractatus.governance.learning.text_classifier import fit
-
     labels = np.asarray([row.label for row in rows])
     folds = list(StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(np.zeros(len(rows)), labels))
     out: dict[str, dict[str, np.ndarray]] = {}
@@ -45,8 +43,9 @@ def out_of_fold(specs: Sequence[ModelSpec], rows: list[LabelledText]) -> dict[st
         restyled = {name: text_inputs([restyle(row.text) for row in rows], spec.input) for name, restyle in RESTYLINGS.items()}
         scores = {name: np.zeros(len(rows)) for name in RESTYLINGS}
         for train, test in folds:
-            texts, fold_labels, weights = fitting_set(spec, [rows[i] for i in train])
-            pipeline = fit(texts, fold_labels, spec.params, weights)
+            fold = [rows[i] for i in train]
+            texts, fold_labels, weights = fitting_set(spec, fold)
+            pipeline = fitted(spec, fold, texts, fold_labels, weights)
             column = list(pipeline.classes_).index(spec.positive)
             for name, inputs in restyled.items():
                 scores[name][test] = pipeline.predict_proba([inputs[i] for i in test])[:, column]

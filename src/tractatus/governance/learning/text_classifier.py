@@ -114,6 +114,31 @@ def fit(texts: Sequence[str], labels: Sequence[str], params: ClassifierParams,
     return pipeline
 
 
+def fit_features(texts: Sequence[str], params: ClassifierParams) -> FeatureUnion:
+    """The fitted featurizer (vocabularies and idf) of `fit(texts, ...)`'s pipeline: TF-IDF
+    fitting reads no label, so it is the same whatever the labels and weights."""
+    features: FeatureUnion = build_pipeline(params).named_steps["features"]
+    features.fit(list(texts))
+    return features
+
+
+def fit_on(features: FeatureUnion, texts: Sequence[str], labels: Sequence[str], params: ClassifierParams,
+           sample_weight: Sequence[float] | None = None) -> Pipeline:
+    """`fit`, with a featurizer fitted elsewhere (`fit_features`) kept as it is: only the scaling and
+    the regression are fitted on `texts`. Two models on one featurizer score a text from one vector."""
+    template = build_pipeline(params)
+    x = features.transform(list(texts))
+    steps: list[tuple[str, Any]] = [("features", features)]
+    if "scale" in template.named_steps:
+        scale = template.named_steps["scale"].fit(x, list(labels))
+        x = scale.transform(x)
+        steps.append(("scale", scale))
+    model = template.named_steps["model"]
+    model.fit(x, list(labels), sample_weight=None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64))
+    steps.append(("model", model))
+    return Pipeline(steps)
+
+
 def round_floats(values: Any) -> list[float]:
     return [float(f"{v:.{_SIGNIFICANT}g}") for v in np.asarray(values, dtype=np.float64).ravel()]
 
