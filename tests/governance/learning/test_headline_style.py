@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tractatus.data.readers import LabelledText
 from tractatus.governance.actions import Action, Verdict
@@ -24,6 +26,7 @@ from tractatus.governance.detectors.headline_style import (
     every_word_capitalised,
     news_title_case,
     style_words,
+    style_words_by_position,
 )
 from tractatus.governance.detectors.text_model import load_model, model_input
 from tractatus.governance.governor import Governor
@@ -124,3 +127,31 @@ def test_no_way_of_writing_the_case_hides_clickbait_or_makes_news_clickbait(poli
                 assert not flagged(written), written
     finally:
         governor.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ the Of_~7$ \t\n\u00a0\u2003ÉéΣσ'-0")), max_size=80))
+def test_the_paired_splits_give_the_markers_of_the_offsets(text: str) -> None:
+    normalized = normalize(text)
+    words, cased = model_input(normalized), case_source(normalized)
+    assert style_words(words, cased) == style_words_by_position(words, cased)
+
+
+def test_the_two_headline_models_share_one_featurizer_and_score_as_if_apart() -> None:
+    import math
+
+    from tractatus.governance.checks import CheckContext
+    from tractatus.governance.detectors.learned_tier import LearnedTier, LearnedTierSettings
+    from tractatus.governance.state import GovernanceState
+
+    styled, restyled = load_model("clickbait_styled"), load_model("clickbait_restyled")
+    assert styled.featurizer_digest == restyled.featurizer_digest != load_model("clickbait").featurizer_digest
+    tier = LearnedTier(LearnedTierSettings(models=["clickbait_styled", "clickbait_restyled"], combine="mean", kinds=["publish"],
+                                           warn_probability=0.5, block_probability=0.8, block_severity="medium",
+                                           evidence_terms=3, first_line_chars=300), "clickbait")  # fmt: skip
+    for text in [*_CLICKBAIT, *_NEWS, "Ｔｈｅｓｅ 700 D0gs Went", ""]:
+        ctx = CheckContext(action=Action(kind="publish", text=text), text=normalize(text), state=GovernanceState())
+        read = tier._read(ctx)
+        formed = input_form(read, STYLED_HEADLINE, tier._cased(ctx, read))
+        apart = [model.probabilities(formed)["clickbait"] for model in (styled, restyled)]
+        assert tier.score(ctx) == pytest.approx(math.fsum(apart) / 2, abs=1e-12)
