@@ -120,7 +120,8 @@ def test_no_way_of_writing_the_case_hides_clickbait_or_makes_news_clickbait(poli
             return governor.evaluate(Action(kind="publish", text=text)).verdict > Verdict.ALLOW
 
         for text in _CLICKBAIT:
-            for written in (text, text.lower(), news_title_case(text), text.upper()):
+            alternating = "".join(ch.upper() if i % 2 else ch.lower() for i, ch in enumerate(text))
+            for written in (text, text.lower(), news_title_case(text), text.upper(), alternating):
                 assert flagged(written), written
         for text in _NEWS:
             for written in (text, every_word_capitalised(text), news_title_case(text), text.lower()):
@@ -155,3 +156,12 @@ def test_the_two_headline_models_share_one_featurizer_and_score_as_if_apart() ->
         formed = input_form(read, STYLED_HEADLINE, tier._cased(ctx, read))
         apart = [model.probabilities(formed)["clickbait"] for model in (styled, restyled)]
         assert tier.score(ctx) == pytest.approx(math.fsum(apart) / 2, abs=1e-12)
+
+
+def test_alternating_case_is_noise_and_reads_as_lower_case() -> None:
+    # The lab's learned adversary found aLtErNaTiNg case made clickbait read as news (9ed442e).
+    noisy = normalize("tHeSe cOpS tOoK cArE oF a SiCk DoG")
+    assert case_source(noisy) == case_source(noisy).lower()
+    assert _style("tHeSe cOpS tOoK cArE oF a SiCk DoG") == _style("these cops took care of a sick dog")
+    # Brand names flip once each; one or two of them keep the headline's case.
+    assert _style("The iPhone Beats YouTube") == [LOWER_WORD, CAPITALISED_WORD, CAPITALISED_WORD]

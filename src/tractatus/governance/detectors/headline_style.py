@@ -45,6 +45,10 @@ FUNCTION_WORDS = frozenset(
     ["a", "an", "the", "of", "to", "in", "on", "for", "with", "and", "or", "but", "is", "are", "at", "by", "from", "as", "it", "its", "be", "was", "has", "have", "into", "over", "up", "out", "off"]
 )
 _WORD = re.compile(r"\S+")
+# A lower-case letter followed by a capital (normalization has already folded fullwidth letters
+# and homoglyphs to these): a flip inside a word, the mark of case noise.
+_LOWER_THEN_UPPER = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ]")
+_NOISE_WINDOW = 1000  # characters read for case noise: a headline model reads the first 300
 _FUNCTION_WORD_MARKERS = (LOWER_FUNCTION_WORD, CAPITALISED_FUNCTION_WORD)  # indexed by "is capitalised"
 _WORD_MARKERS = (LOWER_WORD, CAPITALISED_WORD)
 
@@ -55,7 +59,18 @@ def case_source(normalized: NormalizedText) -> str:
     when it lines up with `.words` (the decoding keeps the length; joining spelled-out letters
     does not); else `.words`, where decoded letters are lower case."""
     text, words = normalized.text, normalized.words
-    return text if len(text) == len(words) else words
+    cased = text if len(text) == len(words) else words
+    # A text in aLtErNaTiNg case has no house style, only noise: it is read as lower case, the
+    # variant every styled model was trained on (the lab's learned adversary found that case
+    # noise made a headline read as news: attack success 0.12 -> 0.23 at 9ed442e, `case_mix`).
+    return cased.lower() if _has_case_noise(cased) else cased
+
+
+def _has_case_noise(text: str) -> bool:
+    """Three or more lower-to-upper flips inside words ("tHeSe cOpS": four). A brand name flips
+    once ("iPhone", "McDonald's"); a text with three of them is read as lower case too, which costs
+    only its markers (`model_input` is lower case anyway), never a finding's evidence."""
+    return len(_LOWER_THEN_UPPER.findall(text, 0, _NOISE_WINDOW)) >= 3
 
 
 def style_words(text: str, cased: str) -> str:
