@@ -124,7 +124,7 @@ ABUSE_MODEL = ModelSpec(
 # "Session 6"), at 1% of news flagged: the mean flags 96.7% of clickbait (the case-blind model
 # 94.4%); re-styled in a news title case 95.6%, lower-cased 96.6%; the cost is news written in
 # another house style: 2.1% of news with Every Word Capitalised and 2.0% of lower-cased news reach
-# the same threshold. `clickbait_styled` alone keeps only 87.1% of clickbait re-styled as news.
+# the same threshold. `clickbait_styled` alone keeps only 87.2% of clickbait re-styled as news.
 # The generated ordinary negatives are trained in every case as well, at weight 3: on dev,
 # against weight 2, the same recall at 0.96% instead of 1.05% of news and fewer ordinary texts
 # flagged; without their case variants the red-team benign `publish` cases flagged rose from 0 to 7.
