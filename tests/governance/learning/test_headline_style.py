@@ -163,5 +163,6 @@ def test_alternating_case_is_noise_and_reads_as_lower_case() -> None:
     noisy = normalize("tHeSe cOpS tOoK cArE oF a SiCk DoG")
     assert case_source(noisy) == case_source(noisy).lower()
     assert _style("tHeSe cOpS tOoK cArE oF a SiCk DoG") == _style("these cops took care of a sick dog")
+    assert len(case_source(noisy)) == len(model_input(noisy))
     # Brand names flip once each; one or two of them keep the headline's case.
     assert _style("The iPhone Beats YouTube") == [LOWER_WORD, CAPITALISED_WORD, CAPITALISED_WORD]

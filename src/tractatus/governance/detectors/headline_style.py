@@ -63,7 +63,11 @@ def case_source(normalized: NormalizedText) -> str:
     # A text in aLtErNaTiNg case has no house style, only noise: it is read as lower case, the
     # variant every styled model was trained on (the lab's learned adversary found that case
     # noise made a headline read as news: attack success 0.12 -> 0.23 at 9ed442e, `case_mix`).
-    return cased.lower() if _has_case_noise(cased) else cased
+    if not _has_case_noise(cased):
+        return cased
+    lowered = cased.lower()
+    # "İ" is the one character whose lower case is two: keep it, so offsets still line up.
+    return lowered if len(lowered) == len(cased) else "".join(ch if ch == "İ" else ch.lower() for ch in cased)
 
 
 def _has_case_noise(text: str) -> bool:
