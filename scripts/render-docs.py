@@ -26,7 +26,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = re.compile(
-    r"<!-- value: (?P<file>[^#\s]+)#(?P<key>[^\s]+)(?: fmt=(?P<fmt>[^\s]+))? -->(?P<shown>.*?)<!-- /value -->"
+    # A key may hold spaces ("clickbait (publish)"): it runs to " fmt=" or " -->".
+    r"<!-- value: (?P<file>[^#\s]+)#(?P<key>[^\n]+?)(?: fmt=(?P<fmt>[^\s]+))? -->(?P<shown>.*?)<!-- /value -->"
 )
 
 

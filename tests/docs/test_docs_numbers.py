@@ -40,3 +40,15 @@ def test_a_missing_key_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "r.json").write_text("{}")
     (tmp_path / "README.md").write_text("<!-- value: r.json#nope -->1<!-- /value -->\n")
     assert render_docs.main(["--check"], root=tmp_path) == 2
+
+
+def test_a_key_with_spaces_is_read_not_skipped(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    # Until session 6 such markers never matched: they stayed "?" and the check passed.
+    render_docs = _render_docs()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "r.json").write_text(json.dumps({"clickbait (publish)": {"flagged": 0.956}}))
+    doc = tmp_path / "docs" / "x.md"
+    doc.write_text("<!-- value: r.json#clickbait (publish).flagged fmt=.1% -->?<!-- /value -->\n")
+    assert render_docs.main(["--check"], root=tmp_path) == 1
+    assert render_docs.main([], root=tmp_path) == 0
+    assert doc.read_text() == "<!-- value: r.json#clickbait (publish).flagged fmt=.1% -->95.6%<!-- /value -->\n"
