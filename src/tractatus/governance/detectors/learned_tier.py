@@ -112,18 +112,17 @@ class LearnedTier:
     def applies(self, ctx: CheckContext) -> bool:
         return bool(self._models) and ctx.action.kind in self._kinds
 
-    def probability(self, text: str, tokens: list[str] | None = None, cased: str | None = None) -> float:
+    def probability(self, text: str, tokens: list[str] | None = None) -> float:
         """The models' probabilities for their positive class, combined by `settings.combine`
-        (`cased`: `text` with its case, for a model that reads it)."""
-        return self._score(text, tokens, cased=cased)[0]
+        (for models that read the text, not its case: `score` reads the case from the action)."""
+        return self._score(text, tokens)[0]
 
-    def model_probabilities(self, text: str, cased: str | None = None) -> list[float]:
-        """Each model's probability for its positive class, in the configured order (for dev studies).
-        `cased`: `text` with its case, for a model that reads it (`_cased`)."""
+    def model_probabilities(self, text: str) -> list[float]:
+        """Each model's probability for its positive class, in the configured order (for dev studies)."""
         tokens = tokenize(text)
         out = []
         for (model, positive), form in zip(self._models, self._forms, strict=True):
-            formed = text if form is None else input_form(text, form, cased)
+            formed = text if form is None else input_form(text, form)
             out.append(model.probabilities(formed, tokenize(formed) if form is not None else tokens)[positive])
         return out
 

@@ -183,10 +183,10 @@ def fitting_set(spec: ModelSpec, rows: Sequence[LabelledText]) -> tuple[list[str
     labels = [spec.label(row.label) for row in rows]
     if spec.extra_negatives is None:
         return texts, labels, None
-    generated = spec.extra_negatives()
+    generated = [LabelledText(text=text, label=spec.extra_negative_label) for text in spec.extra_negatives()]
     if spec.case_variants:  # the generated negatives in every case too: no style of theirs is a sign of clickbait
-        generated = [*generated, *(text.lower() for text in generated), *(every_word_capitalised(text) for text in generated)]
-    extra = text_inputs(generated, spec.input)
+        generated += case_variants(generated, spec.extra_negative_label)
+    extra = _inputs(generated, spec.input)
     weights = [1.0] * len(texts) + [spec.extra_negative_weight] * len(extra)
     return texts + extra, labels + [spec.extra_negative_label] * len(extra), weights
 
