@@ -8,8 +8,10 @@ dev split (2.4 points of recall). What separates the two is not the shape but th
 tutorial names its task ("How to configure nginx", "7 tips for writing better commit messages"),
 a listicle sells it with an evaluative or emotional modifier ("21 Insanely Delicious Ways To ...",
 "Here's How To Be The Best Gift Giver Ever", "... Without Even Trying", "... Christmas AF") or a
-life lesson someone "taught" us. A headline carrying one of these words is not capped: the model's
-score stands. The list was read off the instructional headlines of `detector_train` (all clickbait)
+life lesson someone "taught" us, a promise to every reader of a kind ("... Every Parent Needs"),
+or a list longer than a tutorial's handful of steps ("27 Ways To ...": the listicle format; a tips
+article lists three to a dozen). A headline carrying one of these is not capped: the model's score
+stands. The list was read off the instructional headlines of `detector_train` (all clickbait)
 and measured on `detector_dev` (docs/detectors-training.md, "Session 5"); plain task words that
 tutorials use too ("simple", "quick", "better", "faster", "practical", "complete", "easy") are left
 out on purpose, so a tutorial title keeps its cap.
@@ -34,7 +36,14 @@ _LISTICLE_HYPE = re.compile(
     # slang and swearing: no tutorial title sells itself with "AF"
     r"|af|wtf|shit|damn|fuck\w*|sexy?|romantic"
     # a lesson someone taught us, a promise to everyone, the effort it will not take
-    r"|taught|everyone|you'll|without\s+even)\b"
+    r"|taught|everyone|you'll|without\s+even"
+    # what every reader of a kind needs ("19 Expert Parenting Tips Every Parent Needs"; not "10 tips
+    # for every new manager", which names its readers without promising them anything)
+    r"|every\s+(?:[\w'-]+\s+){0,2}?(?:needs?|should|must))\b"
+    # a list of more than fifteen: session 7, read off detector_train's capped how-tos (all
+    # clickbait), where 16 to 48 items are the rule; tutorials and tips ("5 tips", "Top 10",
+    # "15 tips for ...") stay capped
+    r"|^\W*(?:top\s+)?(?:1[6-9]|[2-9]\d|\d{3,})\s"
 )
 
 
