@@ -165,4 +165,18 @@ def test_alternating_case_is_noise_and_reads_as_lower_case() -> None:
     assert _style("tHeSe cOpS tOoK cArE oF a SiCk DoG") == _style("these cops took care of a sick dog")
     assert len(case_source(noisy)) == len(model_input(noisy))
     # Brand names flip once each; one or two of them keep the headline's case.
-    assert _style("The iPhone Beats YouTube") == [LOWER_WORD, CAPITALISED_WORD, CAPITALISED_WORD]
+    assert _style("The iPhone Beats YouTube") == [CAPITALISED_WORD, CAPITALISED_WORD]
+
+
+def test_a_brand_spelling_gives_no_marker() -> None:
+    # "iPhone" is spelled so in every house style: read as a word in lower case, it made a headline
+    # in Every Word Capitalised look like sentence case (session 7).
+    assert _style("Apple's New iPhone Update Is Making Everybody Look Thirsty") == _style(
+        "Apple's New Update Is Making Everybody Look Thirsty")
+    assert _style("Apple launches new eBay app") == [LOWER_WORD, LOWER_WORD, LOWER_WORD]  # eBay: no marker
+    # A word in lower case throughout is still read, and so is one in capitals throughout.
+    assert _style("Apple launches iphone") == [LOWER_WORD, LOWER_WORD]
+    assert _style("The IPHONE Beats") == [CAPITALISED_WORD, CAPITALISED_WORD]
+    # The position-by-position reading (for texts whose two forms may not split alike) agrees.
+    text = "apple launches new ebay app"
+    assert style_words_by_position(text, "Apple launches new eBay app") == style_words(text, "Apple launches new eBay app")

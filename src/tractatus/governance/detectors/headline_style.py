@@ -18,7 +18,8 @@ A style is trivial to change, so no model that reads it is trained or trusted to
   Children When She Went to the Hospital") does not hide it. Both measured in
   docs/results/clickbait-dev.json (`cv`: out-of-fold recall of re-styled clickbait, news flagged
   once re-cased).
-- a letter written as a digit ("700k") has no case and gives no marker (`case_source`).
+- a letter written as a digit ("700k") has no case and gives no marker (`case_source`), nor does a
+  brand's spelling ("iPhone", `_brand_spelling`).
 """
 
 from __future__ import annotations
@@ -91,12 +92,20 @@ def style_words(text: str, cased: str) -> str:
     # comprehension over the pairs costs a quarter of the loop below (a headline model reads
     # 300 characters of every published text). tests/governance/learning/test_headline_style.py
     # checks both give the same markers.
-    words = [(word, shaped[0]) for word, shaped in zip(text.split(), cased.split(), strict=True) if word[0].isalpha()]
+    words = [(word, shaped) for word, shaped in zip(text.split(), cased.split(), strict=True) if word[0].isalpha()]
     return " ".join(
-        (_FUNCTION_WORD_MARKERS if word in FUNCTION_WORDS else _WORD_MARKERS)[first_letter.isupper()]
-        for word, first_letter in words[1:]  # every style capitalises the first word
-        if first_letter.isalpha()
+        (_FUNCTION_WORD_MARKERS if word in FUNCTION_WORDS else _WORD_MARKERS)[shaped[0].isupper()]
+        for word, shaped in words[1:]  # every style capitalises the first word
+        if shaped[0].isalpha() and not _brand_spelling(shaped)
     )
+
+
+def _brand_spelling(word: str) -> bool:
+    """A word that starts in lower case and has a capital further on ("iPhone", "eBay", "iOS"): its
+    case is the brand's, the same in every house style, so it gives no marker. Read as a lower-case
+    word, it made a BuzzFeed headline about the "iPhone" look like sentence case (news): session 7,
+    on dev, "... New iPhone Update Is ..." scored 0.12 and 0.95 with "Phone"."""
+    return word[0].islower() and not word.islower()
 
 
 def style_words_by_position(text: str, cased: str) -> str:
@@ -112,7 +121,7 @@ def style_words_by_position(text: str, cased: str) -> str:
             first = False
             continue
         first_letter = cased[m.start()]
-        if not first_letter.isalpha():
+        if not first_letter.isalpha() or _brand_spelling(cased[m.start() : m.end()]):
             continue
         capital = first_letter.isupper()
         if word in FUNCTION_WORDS:
