@@ -180,3 +180,13 @@ def test_a_brand_spelling_gives_no_marker() -> None:
     # The position-by-position reading (for texts whose two forms may not split alike) agrees.
     text = "apple launches new ebay app"
     assert style_words_by_position(text, "Apple launches new eBay app") == style_words(text, "Apple launches new eBay app")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aAbBzZ ,.-_0'éÉßÀ"), max_size=1200))
+def test_the_ascii_case_noise_count_is_the_regexs(text: str) -> None:
+    # The byte-translation count of small-then-capital pairs (ASCII texts) equals the regex's.
+    from tractatus.governance.detectors.headline_style import _LOWER_THEN_UPPER, _has_case_noise
+
+    for sample in (text, text.encode("ascii", "ignore").decode()):
+        assert _has_case_noise(sample) == (len(_LOWER_THEN_UPPER.findall(sample, 0, 1000)) >= 3)

@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from tractatus.governance.ascii_table import AsciiTable
+
 if TYPE_CHECKING:
     from tractatus.governance.normalize import NormalizedText
 
@@ -50,6 +52,11 @@ _WORD = re.compile(r"\S+")
 # and homoglyphs to these): a flip inside a word, the mark of case noise.
 _LOWER_THEN_UPPER = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ]")
 _NOISE_WINDOW = 1000  # characters read for case noise: a headline model reads the first 300
+# In ASCII text `_LOWER_THEN_UPPER` is [a-z][A-Z]: one byte translation to the text's case shape
+# ("a" small, "A" capital, " " anything else) and a count of "aA" in C give the number of flips
+# (two flips never overlap: the second letter of one is a capital, the first of the next is not),
+# ~2 µs per kilobyte where the regex took ~28 µs on every published text.
+_CASE_SHAPE = AsciiTable({chr(c): "a" if chr(c).islower() else "A" if chr(c).isupper() else " " for c in range(128)})
 _FUNCTION_WORD_MARKERS = (LOWER_FUNCTION_WORD, CAPITALISED_FUNCTION_WORD)  # indexed by "is capitalised"
 _WORD_MARKERS = (LOWER_WORD, CAPITALISED_WORD)
 
@@ -75,7 +82,10 @@ def _has_case_noise(text: str) -> bool:
     """Three or more lower-to-upper flips inside words ("tHeSe cOpS": four). A brand name flips
     once ("iPhone", "McDonald's"); a text with three of them is read as lower case too, which costs
     only its markers (`model_input` is lower case anyway), never a finding's evidence."""
-    return len(_LOWER_THEN_UPPER.findall(text, 0, _NOISE_WINDOW)) >= 3
+    window = text[:_NOISE_WINDOW]
+    if window.isascii():
+        return _CASE_SHAPE.translate(window).count("aA") >= 3
+    return len(_LOWER_THEN_UPPER.findall(window)) >= 3
 
 
 def style_words(text: str, cased: str) -> str:
