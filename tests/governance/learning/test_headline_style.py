@@ -171,8 +171,8 @@ def test_alternating_case_is_noise_and_reads_as_lower_case() -> None:
 def test_a_brand_spelling_gives_no_marker() -> None:
     # "iPhone" is spelled so in every house style: read as a word in lower case, it made a headline
     # in Every Word Capitalised look like sentence case (session 7).
-    assert _style("Apple's New iPhone Update Is Making Everybody Look Thirsty") == _style(
-        "Apple's New Update Is Making Everybody Look Thirsty")
+    assert _style("Why The New iPhone Update Has Everyone Talking") == _style(
+        "Why The New Update Has Everyone Talking")
     assert _style("Apple launches new eBay app") == [LOWER_WORD, LOWER_WORD, LOWER_WORD]  # eBay: no marker
     # A word in lower case throughout is still read, and so is one in capitals throughout.
     assert _style("Apple launches iphone") == [LOWER_WORD, LOWER_WORD]

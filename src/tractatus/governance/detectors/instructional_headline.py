@@ -8,7 +8,7 @@ dev split (2.4 points of recall). What separates the two is not the shape but th
 tutorial names its task ("How to configure nginx", "7 tips for writing better commit messages"),
 a listicle sells it with an evaluative or emotional modifier ("21 Insanely Delicious Ways To ...",
 "Here's How To Be The Best Gift Giver Ever", "... Without Even Trying", "... Christmas AF") or a
-life lesson someone "taught" us, a promise to every reader of a kind ("... Every Parent Needs"),
+life lesson someone "taught" us, a promise to every reader of a kind ("... Every New Runner Needs"),
 or a list longer than a tutorial's handful of steps ("27 Ways To ...": the listicle format; a tips
 article lists three to a dozen). A headline carrying one of these is not capped: the model's score
 stands. The list was read off the instructional headlines of `detector_train` (all clickbait)
@@ -37,7 +37,7 @@ _LISTICLE_HYPE = re.compile(
     r"|af|wtf|shit|damn|fuck\w*|sexy?|romantic"
     # a lesson someone taught us, a promise to everyone, the effort it will not take
     r"|taught|everyone|you'll|without\s+even"
-    # what every reader of a kind needs ("19 Expert Parenting Tips Every Parent Needs"; not "10 tips
+    # what every reader of a kind needs ("12 Packing Tips Every First-Time Traveller Needs"; not "10 tips
     # for every new manager", which names its readers without promising them anything)
     r"|every\s+(?:[\w'-]+\s+){0,2}?(?:needs?|should|must))\b"
     # a list of more than fifteen: session 7, read off detector_train's capped how-tos (all
