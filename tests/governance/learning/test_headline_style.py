@@ -177,9 +177,14 @@ def test_a_brand_spelling_gives_no_marker() -> None:
     # A word in lower case throughout is still read, and so is one in capitals throughout.
     assert _style("Apple launches iphone") == [LOWER_WORD, LOWER_WORD]
     assert _style("The IPHONE Beats") == [CAPITALISED_WORD, CAPITALISED_WORD]
-    # The position-by-position reading (for texts whose two forms may not split alike) agrees.
+    # A small prefix joined by a hyphen or an apostrophe is sentence case, not a brand.
+    assert _style("Talks with al-Qaeda resume") == [LOWER_FUNCTION_WORD, LOWER_WORD, LOWER_WORD]
+    assert _style("Talks With Al-Qaeda Resume") == [CAPITALISED_FUNCTION_WORD, CAPITALISED_WORD, CAPITALISED_WORD]
+    # The position-by-position reading (for texts whose two forms may not split alike) agrees,
+    # and it is what reads a text with "_" (here the brand sits next to one).
     text = "apple launches new ebay app"
     assert style_words_by_position(text, "Apple launches new eBay app") == style_words(text, "Apple launches new eBay app")
+    assert _style("Apple Launches my_iPhone Case") == [CAPITALISED_WORD, LOWER_WORD, CAPITALISED_WORD]  # "iPhone": none
 
 
 @settings(max_examples=400, deadline=None)
@@ -190,3 +195,11 @@ def test_the_ascii_case_noise_count_is_the_regexs(text: str) -> None:
 
     for sample in (text, text.encode("ascii", "ignore").decode()):
         assert _has_case_noise(sample) == (len(_LOWER_THEN_UPPER.findall(sample, 0, 1000)) >= 3)
+
+
+def test_case_noise_is_read_in_the_first_thousand_characters_only() -> None:
+    from tractatus.governance.detectors.headline_style import _has_case_noise
+
+    filler = "x" * 994
+    assert _has_case_noise(filler + "aBcDeF")  # flips at 994-995, 996-997 and 998-999: all inside
+    assert not _has_case_noise(filler + "xaBcDeF")  # the third flip straddles 999-1000: two inside
