@@ -79,7 +79,7 @@ def test_the_styled_form_needs_the_cased_text_and_appends_the_markers() -> None:
 
 
 def test_the_restylings() -> None:
-    assert every_word_capitalised("Kangaroos escape in France") == "Kangaroos Escape In France"
+    assert every_word_capitalised("Koalas escape in Spain") == "Koalas Escape In Spain"
     assert news_title_case("These Cops Took Care Of A Sick Woman") == "These Cops Took Care of a Sick Woman"
     assert news_title_case("the end of it") == "the End of it"
 

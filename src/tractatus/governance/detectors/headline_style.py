@@ -2,9 +2,9 @@
 
 The headline model reads lower-cased text (`model_input`), so case can never be used to hide a
 headline from it. Yet publishers write their headlines in a house style: the clickbait sources
-capitalise Every Word, Even "Of" And "The"; the news sources write sentence case ("Kangaroos
-escape in France") or title case with the short words left small ("Apple Says Jobs Has Returned
-to Work"). `style_words` names, for every word after the first, whether it is a short function
+capitalise Every Word, Even "Of" And "The"; the news sources write sentence case ("Koalas
+escape in Spain") or title case with the short words left small ("City Says Bridge Will Reopen
+in May"). `style_words` names, for every word after the first, whether it is a short function
 word and whether it starts with a capital: four marker words appended to the headline input
 ("xxcapfn xxcapword xxlowfn ..."), so a linear model can weigh the style beside the words.
 
@@ -153,7 +153,7 @@ def style_words_by_position(text: str, cased: str) -> str:
 
 
 def every_word_capitalised(text: str) -> str:
-    """`text` in the clickbait sources' house style ("Kangaroos Escape In France"): the news
+    """`text` in the clickbait sources' house style ("Koalas Escape In Spain"): the news
     variant the styled model trains on, and the stress test its report measures."""
     return " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
 
