@@ -7,11 +7,11 @@ Until session 5 the cap let every such headline through, and with it the BuzzFee
 dev split (2.4 points of recall). What separates the two is not the shape but the promise: a
 tutorial names its task ("How to configure nginx", "7 tips for writing better commit messages"),
 a listicle sells it with an evaluative or emotional modifier ("21 Insanely Delicious Ways To ...",
-"Here's How To Be The Most Productive Person Ever", "... Without Even Trying", "... Christmas AF") or a
-life lesson someone "taught" us, a promise to every reader of a kind ("... Every New Runner Needs"),
-or a listicle's count (more than fifteen ways, tips, rules or lessons, not a round number: "27
-Ways To ..."; a tips article lists three to a dozen, or a round twenty). A headline carrying one of these is not capped: the model's score
-stands. The list was read off the instructional headlines of `detector_train` (all clickbait)
+"Here's How To Be The Most Productive Person Ever", "... Without Even Trying", "... Christmas
+AF") or a life lesson someone "taught" us, a promise to every reader of a kind ("... Every New
+Runner Needs"), or a listicle's count (more than fifteen ways, tips, rules or lessons, not a round
+number: "27 Ways To ..."; a tips article lists three to a dozen, or a round twenty). A headline
+carrying one of these is not capped: the model's score stands. The list was read off the instructional headlines of `detector_train` (all clickbait)
 and measured on `detector_dev` (docs/detectors-training.md, "Session 5"); plain task words that
 tutorials use too ("simple", "quick", "better", "faster", "practical", "complete", "easy") are left
 out on purpose, so a tutorial title keeps its cap.

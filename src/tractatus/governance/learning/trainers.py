@@ -124,7 +124,8 @@ ABUSE_MODEL = ModelSpec(
 # "Session 6" and "Session 7"), at 1% of news flagged: the mean flags 96.9% of clickbait (the
 # case-blind model 94.4%); re-styled in a news title case 96.2%, lower-cased 96.8%; the cost is news
 # written in another house style: 2.2% of news with Every Word Capitalised and 2.1% of lower-cased
-# news reach the same threshold. `clickbait_styled` alone keeps only 88.6% of clickbait re-styled as news.
+# news reach the same threshold. `clickbait_styled` alone keeps only 88.8% of clickbait re-styled
+# as news.
 # The generated ordinary negatives are trained in every case as well, at weight 3: on dev,
 # against weight 2, the same recall at 0.96% instead of 1.05% of news and fewer ordinary texts
 # flagged; without their case variants the red-team benign `publish` cases flagged rose from 0 to 7.
